@@ -1,0 +1,105 @@
+"""An Article as JSON (what the schema checks) and its versioned content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from syndicator.model import Article
+
+# Bump when the hashed form changes, so stored hashes from older versions are
+# recognised as "not comparable" instead of as "content changed".
+HASH_VERSION = 1
+# Fields that identify or date an article rather than make up its content:
+# a new id, a re-scrape's dates or a move to another file is not an edit.
+_HASH_EXCLUDES = frozenset({"id", "published", "updated", "source", "source_id", "status"})
+
+
+def rfc3339(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def article_to_json(article: Article) -> dict[str, Any]:
+    """The normalized article in the shape config/article.schema.json describes."""
+    data: dict[str, Any] = {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "summary": article.summary,
+        "content_html": article.content_html,
+        "authors": [
+            {k: v for k, v in (("name", a.name), ("url", a.url), ("email", a.email)) if v}
+            for a in article.authors
+        ],
+        "language": article.language,
+        "categories": [
+            {k: v for k, v in (("term", c.term), ("label", c.label), ("scheme", c.scheme)) if v}
+            for c in article.categories
+        ],
+        "tags": list(article.tags),
+        "related": [
+            {k: v for k, v in (("url", r.url), ("title", r.title)) if v} for r in article.related
+        ],
+        "source": {"kind": article.source.kind, "ref": article.source.ref},
+    }
+    if article.published is not None:
+        data["published"] = rfc3339(article.published)
+    if article.updated is not None:
+        data["updated"] = rfc3339(article.updated)
+    if article.image is not None:
+        img = article.image
+        data["image"] = {
+            k: v
+            for k, v in (
+                ("url", img.url),
+                ("alt", img.alt),
+                ("type", img.type),
+                ("width", img.width),
+                ("height", img.height),
+            )
+            if v is not None
+        }
+    return data
+
+
+def content_hash(article: Article) -> str:
+    """`v1:<sha256>` over the content fields; `updated` moves only when this does."""
+    data = {k: v for k, v in article_to_json(article).items() if k not in _HASH_EXCLUDES}
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"v{HASH_VERSION}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
+
+
+def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> Article:
+    """The inverse of article_to_json, for articles read back from the store."""
+    from syndicator.model import Author, Category, Image, RelatedLink, SourceRef
+
+    image = data.get("image")
+    return Article(
+        id=data["id"],
+        url=data["url"],
+        title=data["title"],
+        summary=data["summary"],
+        content_html=data["content_html"],
+        authors=tuple(Author(a["name"], a.get("url"), a.get("email")) for a in data["authors"]),
+        published=datetime.fromisoformat(data["published"]) if "published" in data else None,
+        updated=datetime.fromisoformat(data["updated"]) if "updated" in data else None,
+        language=data["language"],
+        categories=tuple(
+            Category(c["term"], c["label"], c.get("scheme")) for c in data["categories"]
+        ),
+        tags=tuple(data["tags"]),
+        related=tuple(RelatedLink(r["url"], r.get("title")) for r in data["related"]),
+        image=Image(
+            image["url"],
+            image.get("alt"),
+            image.get("type"),
+            image.get("width"),
+            image.get("height"),
+        )
+        if image
+        else None,
+        source=SourceRef(data["source"]["kind"], data["source"]["ref"]),
+        source_id=source_id,
+    )

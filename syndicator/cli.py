@@ -1,0 +1,258 @@
+"""The command line: a thin shell that loads configuration, calls the run and
+formats its report.
+
+Progress goes to stderr, the summary to stdout; errors are one line naming
+what failed and how to fix it; a traceback only with --traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import IntEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from syndicator import __version__
+from syndicator.articles import article_to_json
+from syndicator.config import Config, load_config, resolve_config_path
+from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
+from syndicator.pipeline import publish_run, read_and_normalize
+from syndicator.report import RunReport
+
+
+class ExitStatus(IntEnum):
+    """Documented in the README; scripts rely on them."""
+
+    OK = 0  # everything published
+    ERROR = 1  # an infrastructure failure: store, disk, unexpected error
+    USAGE = 2  # bad command-line usage (click's own)
+    CONFIG = 3  # the configuration is invalid; nothing was written
+    REJECTED = 4  # the run finished, but some records were rejected
+    LOCKED = 5  # another publish holds the lock
+    SOURCE = 6  # the run finished, but a whole source could not be read
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _now() -> datetime:
+    """The one place the CLI reads the clock; everything below gets `now` passed in."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def handle_errors(func: F) -> F:
+    """Our errors become one line on stderr and an exit status, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        traceback = click.get_current_context().find_root().params.get("traceback", False)
+        try:
+            return func(*args, **kwargs)
+        except SyndicatorError as e:
+            if traceback:
+                raise
+            status = ExitStatus.ERROR
+            if isinstance(e, ConfigError):
+                status = ExitStatus.CONFIG
+            elif isinstance(e, StoreLockedError):
+                status = ExitStatus.LOCKED
+            click.echo(f"syndicator: error: {e}", err=True)
+            sys.exit(status)
+        except KeyboardInterrupt:
+            click.echo("syndicator: interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:
+            if traceback:
+                raise
+            click.echo(
+                f"syndicator: internal error: {type(e).__name__}: {e} (run again with --traceback"
+                " and report it)",
+                err=True,
+            )
+            sys.exit(ExitStatus.ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="syndicator")
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+def cli(traceback: bool, verbose: int) -> None:
+    """Publish article records as RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration file [default: $SYNDICATOR_CONFIG or config/syndicator.toml].",
+)
+
+
+def _load(
+    config_path: Path | None, sources: tuple[Path, ...], output: Path | None, items: int | None
+) -> Config:
+    config = load_config(resolve_config_path(config_path))
+    return config.with_overrides(sources=sources, output=output, items=items)
+
+
+@cli.command()
+@config_option
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Publish this folder instead of the configured sources (repeatable).",
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here."
+)
+@click.option(
+    "--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50]."
+)
+@click.option("--dry-run", is_flag=True, help="Do everything but write feeds or state.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@handle_errors
+def publish(
+    config_path: Path | None,
+    sources: tuple[Path, ...],
+    output: Path | None,
+    items: int | None,
+    dry_run: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Read the sources and write the feeds, once."""
+    config = _load(config_path, sources, output, items)
+    progress = None
+    if not quiet and not as_json and sys.stderr.isatty():
+
+        def progress(stage: str, done: int) -> None:
+            click.echo(f"\r{stage}: {done} records…", err=True, nl=False)
+
+    report = publish_run(config, now=_now(), dry_run=dry_run, progress=progress)
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif not quiet:
+        click.echo(format_summary(report, config))
+    for rejection in report.rejections if quiet else ():
+        click.echo(f"rejected: {rejection}", err=True)
+    sys.exit(exit_status(report))
+
+
+def exit_status(report: RunReport) -> ExitStatus:
+    if report.source_errors:
+        return ExitStatus.SOURCE
+    return ExitStatus.REJECTED if report.rejections else ExitStatus.OK
+
+
+def format_summary(report: RunReport, config: Config) -> str:
+    lines = []
+    verb = "would publish" if report.dry_run else "published"
+    lines.append(
+        f"{verb} {report.published} articles from {report.records_read} records "
+        f"({report.added} new, {report.changed} changed, {report.unchanged} unchanged"
+        + (f", {report.retracted} retracted" if report.retracted else "")
+        + (f", {report.held} held back" if report.held else "")
+        + ")"
+    )
+    for error in report.source_errors:
+        lines.append(f"source failed: {error}")
+    if report.rejections:
+        lines.append(f"rejected {len(report.rejections)} records:")
+        lines.extend(f"  {r}" for r in report.rejections)
+        if report.rejection_report:
+            lines.append(f"  (kept in {report.rejection_report})")
+    if report.duplicates:
+        lines.append(f"skipped {len(report.duplicates)} duplicates:")
+        lines.extend(f"  {d}" for d in report.duplicates)
+    written = "would write" if report.dry_run else "wrote"
+    lines.append(
+        f"{written} {len(report.feeds_written)} feed files, {len(report.feeds_unchanged)} unchanged, "
+        f"in {config.output.directory} ({report.duration:.2f}s)"
+    )
+    return "\n".join(lines)
+
+
+@cli.command()
+@config_option
+@click.option("--explain", is_flag=True, help="Show each normalized record and what was inferred.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@handle_errors
+def validate(
+    config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]
+) -> None:
+    """Check records and print what would be rejected, without writing anything."""
+    config = load_config(resolve_config_path(config_path))
+    folders = tuple(p for p in paths if p.is_dir())
+    files = tuple(p for p in paths if not p.is_dir())
+    config = config.with_overrides(sources=folders + tuple(sorted({f.parent for f in files})))
+    intake = read_and_normalize(config, now=_now())
+    chosen = {f.resolve() for f in files}
+
+    def wanted(origin: str) -> bool:
+        return (
+            not files
+            or Path(origin).resolve() in chosen
+            or any(Path(origin).resolve().is_relative_to(d.resolve()) for d in folders)
+        )
+
+    pairs = [(raw, a) for raw, a in intake.pairs if wanted(raw.origin)]
+    rejections = [r for r in intake.rejections if wanted(r.origin)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "valid": [
+                        dict(article_to_json(a), where=raw.where, inferred=dict(a.inferred))
+                        for raw, a in pairs
+                    ],
+                    "rejected": [
+                        {"message": str(r), "field": r.field, "reason": r.reason}
+                        for r in rejections
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for raw, article in pairs:
+            click.echo(f"ok: {raw.where}: {article.title}")
+            if explain:
+                data = article_to_json(article)
+                for key in ("id", "url", "title", "published", "updated", "language"):
+                    if key in data:
+                        click.echo(f"    {key}: {data[key]}")
+                click.echo(f"    authors: {', '.join(a.name for a in article.authors) or '-'}")
+                click.echo(
+                    f"    categories: {', '.join(c.label for c in article.categories) or '-'}"
+                )
+                click.echo(f"    summary: {article.summary[:120]}")
+                for field_name, how in article.inferred:
+                    click.echo(f"    inferred {field_name}: from {how}")
+        for rejection in rejections:
+            click.echo(f"rejected: {rejection}")
+        click.echo(f"{len(pairs)} valid, {len(rejections)} rejected")
+    sys.exit(ExitStatus.REJECTED if rejections else ExitStatus.OK)
+
+
+def main() -> None:
+    cli(prog_name="syndicator")

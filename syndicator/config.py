@@ -1,0 +1,331 @@
+"""Loading and checking the configuration (config/syndicator.toml).
+
+Everything is checked before anything is written: an unknown key, a wrong type
+or an impossible value is one ConfigError naming the file and the dotted key,
+with the nearest known key suggested for a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syndicator.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/syndicator.toml")
+CONFIG_ENV = "SYNDICATOR_CONFIG"
+FORMATS = ("rss", "atom", "json")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str  # the site's home page; alternate link, relative-URL base
+    feeds_url: str  # public URL under which the output directory is served
+    language: str
+    timezone: ZoneInfo
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    kind: str  # key in syndicator.sources.SOURCES
+    options: Mapping[str, Any]  # the kind's own keys, checked by the kind
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    directory: Path
+    formats: tuple[str, ...] = FORMATS
+    items: int = 50
+    category_feeds: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the file it was read from, named in every error
+    site: SiteConfig
+    sources: tuple[SourceConfig, ...]
+    output: OutputConfig
+    state_directory: Path
+    rules_path: Path
+    schema_path: Path
+    taxonomy_path: Path | None
+    hubs: tuple[str, ...] = ()
+    interval_seconds: int | None = 300
+    cron: str | None = None
+    server_host: str = "127.0.0.1"
+    server_port: int = 8080
+
+    def with_overrides(
+        self,
+        *,
+        sources: tuple[Path, ...] = (),
+        output: Path | None = None,
+        items: int | None = None,
+    ) -> Config:
+        """The CLI's `--source`, `--output` and `--items`: a one-off publish of any folder."""
+        cfg = self
+        if sources:
+            cfg = replace(
+                cfg,
+                sources=tuple(
+                    SourceConfig(name=str(p), kind="directory", options={"path": p.resolve()})
+                    for p in sources
+                ),
+            )
+        if output is not None:
+            cfg = replace(cfg, output=replace(cfg.output, directory=output.resolve()))
+        if items is not None:
+            if items < 1:
+                raise ConfigError("--items", "", "must be 1 or more")
+            cfg = replace(cfg, output=replace(cfg.output, items=items))
+        return cfg
+
+
+# The keys each table accepts; a key not listed is an error with a suggestion.
+_KNOWN: dict[str, tuple[str, ...]] = {
+    "": ("site", "output", "state", "normalize", "sources", "schedule", "server", "websub"),
+    "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
+    "output": ("directory", "formats", "items", "category_feeds"),
+    "state": ("directory",),
+    "normalize": ("rules", "taxonomy", "schema"),
+    "schedule": ("interval", "cron"),
+    "server": ("host", "port"),
+    "websub": ("hubs",),
+}
+_SOURCE_KEYS = ("name", "kind")
+
+
+def resolve_config_path(cli_path: Path | None) -> Path:
+    """`--config` wins, then $SYNDICATOR_CONFIG, then config/syndicator.toml."""
+    if cli_path is not None:
+        return cli_path
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(str(path), "", "configuration file not found (use --config PATH)") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(str(path), "", f"cannot read: {e}") from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(str(path), "", f"not valid TOML: {e}") from e
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Check every key, then build the frozen Config; paths relative to the file's folder."""
+    check = _Checker(path)
+    check.known_keys(data, "")
+    root = path.parent
+
+    def under_root(relative: str) -> Path:
+        return Path(os.path.normpath(root / relative))
+
+    site_t = check.table(data, "site", required=True)
+    check.known_keys(site_t, "site")
+    base_url = check.url(site_t, "site.base_url", required=True)
+    feeds_url = (
+        check.url(site_t, "site.feeds_url", required=False) or base_url.rstrip("/") + "/feeds/"
+    )
+    site = SiteConfig(
+        title=check.string(site_t, "site.title", required=True),
+        description=check.string(site_t, "site.description", default=""),
+        base_url=base_url,
+        feeds_url=feeds_url if feeds_url.endswith("/") else feeds_url + "/",
+        language=check.string(site_t, "site.language", default="en"),
+        timezone=check.timezone(site_t, "site.timezone"),
+        author=check.string(site_t, "site.author", default="") or None,
+    )
+    out_t = check.table(data, "output")
+    check.known_keys(out_t, "output")
+    formats = tuple(check.string_list(out_t, "output.formats", default=list(FORMATS)))
+    for i, fmt in enumerate(formats):
+        if fmt not in FORMATS:
+            check.fail(f"output.formats[{i}]", f"unknown format {fmt!r}{_suggest(fmt, FORMATS)}")
+    output = OutputConfig(
+        directory=under_root(check.string(out_t, "output.directory", default="../feeds")),
+        formats=formats,
+        items=check.positive_int(out_t, "output.items", default=50),
+        category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
+    )
+    state_t = check.table(data, "state")
+    check.known_keys(state_t, "state")
+    norm_t = check.table(data, "normalize")
+    check.known_keys(norm_t, "normalize")
+    taxonomy = check.string(norm_t, "normalize.taxonomy", default="")
+    sched_t = check.table(data, "schedule")
+    check.known_keys(sched_t, "schedule")
+    server_t = check.table(data, "server")
+    check.known_keys(server_t, "server")
+    websub_t = check.table(data, "websub")
+    check.known_keys(websub_t, "websub")
+    return Config(
+        path=path,
+        site=site,
+        sources=check.sources(data.get("sources", []), root),
+        output=output,
+        state_directory=under_root(
+            check.string(state_t, "state.directory", default="../.syndicator")
+        ),
+        rules_path=under_root(check.string(norm_t, "normalize.rules", default="rules.toml")),
+        schema_path=under_root(
+            check.string(norm_t, "normalize.schema", default="article.schema.json")
+        ),
+        taxonomy_path=under_root(taxonomy) if taxonomy else None,
+        hubs=tuple(
+            check.url_value(h, f"websub.hubs[{i}]")
+            for i, h in enumerate(check.string_list(websub_t, "websub.hubs", default=[]))
+        ),
+        interval_seconds=parse_interval(
+            check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"
+        ),
+        cron=check.string(sched_t, "schedule.cron", default="") or None,
+        server_host=check.string(server_t, "server.host", default="127.0.0.1"),
+        server_port=check.port(server_t, "server.port", default=8080),
+    )
+
+
+def parse_interval(text: str, check: _Checker, key: str) -> int:
+    """`90s`, `5m`, `2h`, `1d` or a bare number of seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    value = text.strip().lower()
+    factor = units.get(value[-1:], 0)
+    number = value[:-1] if factor else value
+    if not factor:
+        factor = 1
+    if not number.isdigit() or int(number) == 0:
+        check.fail(key, f"{text!r} is not an interval such as '90s', '5m', '2h' or '1d'")
+    return int(number) * factor
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """Typed reads from the TOML tables, each failure naming file and key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> NoReturn:
+        raise ConfigError(str(self.path), key, message)
+
+    def known_keys(self, table: Mapping[str, Any], prefix: str) -> None:
+        known = _KNOWN[prefix]
+        for key in table:
+            if key not in known:
+                dotted = f"{prefix}.{key}" if prefix else key
+                self.fail(dotted, f"unknown key{_suggest(key, known)}")
+
+    def table(
+        self, data: Mapping[str, Any], key: str, *, required: bool = False
+    ) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"missing table [{key}]")
+            return {}
+        if not isinstance(value, dict):
+            self.fail(key, f"must be a table [{key}]")
+        return value
+
+    def string(
+        self, table: Mapping[str, Any], key: str, *, required: bool = False, default: str = ""
+    ) -> str:
+        name = key.rsplit(".", 1)[-1]
+        value = table.get(name)
+        if value is None:
+            if required:
+                self.fail(key, "missing (a string is required)")
+            return default
+        if not isinstance(value, str):
+            self.fail(key, f"must be a string, not {type(value).__name__}")
+        if required and not value.strip():
+            self.fail(key, "must not be empty")
+        return str(value)
+
+    def string_list(self, table: Mapping[str, Any], key: str, *, default: list[str]) -> list[str]:
+        value = table.get(key.rsplit(".", 1)[-1])
+        if value is None:
+            return default
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, "must be a list of strings")
+        return list(value)
+
+    def positive_int(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.fail(key, f"must be a whole number of 1 or more, not {value!r}")
+        return int(value)
+
+    def port(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+            self.fail(key, f"must be a port number from 0 to 65535, not {value!r}")
+        return int(value)
+
+    def boolean(self, table: Mapping[str, Any], key: str, *, default: bool) -> bool:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, not {value!r}")
+        return bool(value)
+
+    def url(self, table: Mapping[str, Any], key: str, *, required: bool) -> str:
+        value = self.string(table, key, required=required)
+        return self.url_value(value, key) if value else ""
+
+    def url_value(self, value: str, key: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.fail(key, f"{value!r} is not an absolute http(s) URL")
+        return value
+
+    def timezone(self, table: Mapping[str, Any], key: str) -> ZoneInfo:
+        name = self.string(table, key, default="UTC")
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as e:
+            # OSError: a tz database folder name such as "Europe" (IsADirectoryError).
+            raise ConfigError(str(self.path), key, f"unknown time zone {name!r}") from e
+
+    def sources(self, value: Any, root: Path) -> tuple[SourceConfig, ...]:
+        if not isinstance(value, list):
+            self.fail("sources", "must be an array of tables [[sources]]")
+        result: list[SourceConfig] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(value):
+            key = f"sources[{i}]"
+            if not isinstance(entry, dict):
+                self.fail(key, "must be a table")
+            name = entry.get("name")
+            kind = entry.get("kind", "directory")
+            if not isinstance(name, str) or not name:
+                self.fail(f"{key}.name", "each source needs a name")
+            if name in seen:
+                self.fail(f"{key}.name", f"source name {name!r} is used twice")
+            seen.add(name)
+            if not isinstance(kind, str):
+                self.fail(f"{key}.kind", "must be a string")
+            options = {k: v for k, v in entry.items() if k not in _SOURCE_KEYS}
+            if kind == "directory" and isinstance(options.get("path"), str):
+                options["path"] = Path(os.path.normpath(root / options["path"]))
+            result.append(SourceConfig(name=name, kind=kind, options=options))
+        return tuple(result)

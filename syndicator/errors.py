@@ -1,0 +1,70 @@
+"""One exception tree, rooted at SyndicatorError.
+
+Each exception carries the identity of what failed, so the CLI can print one
+line a user can act on. Third-party exceptions are translated at the edge that
+meets them and chained with ``raise ... from``.
+"""
+
+from __future__ import annotations
+
+
+class SyndicatorError(Exception):
+    """Base class of every error syndicator raises on purpose."""
+
+
+class ConfigError(SyndicatorError):
+    """The configuration is unusable; nothing has been written."""
+
+    def __init__(self, path: str, key: str, message: str) -> None:
+        self.path = path
+        self.key = key
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.key}" if self.key else self.path
+        return f"{where}: {self.message}"
+
+
+class RecordError(SyndicatorError):
+    """One record is unusable; the run goes on without it."""
+
+    def __init__(self, origin: str, locator: str, field: str, message: str) -> None:
+        self.origin = origin
+        self.locator = locator
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [self.origin]
+        if self.locator:
+            parts.append(self.locator)
+        parts.append(self.field or "/")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class SourceError(SyndicatorError):
+    """A whole source could not be read (missing directory, unreachable URL)."""
+
+    def __init__(self, source: str, ref: str, message: str) -> None:
+        self.source = source
+        self.ref = ref
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"source {self.source!r}: {self.ref}: {self.message}"
+
+
+class StoreError(SyndicatorError):
+    """The state store failed (corrupt file, disk full, locked)."""
+
+
+class StoreLockedError(StoreError):
+    """Another publish holds the writer lock."""
+
+
+class OutputError(SyndicatorError):
+    """Feeds could not be written to the output directory."""

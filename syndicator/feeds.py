@@ -1,0 +1,58 @@
+"""Which feeds a site has and what each one holds, as FeedDocuments (pure).
+
+The main feed and one feed per category, each cut to the newest `items`
+articles. A feed's `updated` is its newest item's date, never the clock
+(STYLE 7): the same articles always give the same document.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from syndicator import __version__
+from syndicator.config import Config
+from syndicator.model import Article, Category, FeedDocument, FeedUrls
+
+GENERATOR_URI = "https://github.com/syndicator/syndicator"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no items yet
+
+
+def feed_urls(config: Config, key: str) -> FeedUrls:
+    base = config.site.feeds_url + (f"{key}/" if key else "")
+    return FeedUrls(
+        rss=base + "rss.xml",
+        atom=base + "atom.xml",
+        json=base + "feed.json",
+        html=config.site.base_url,
+    )
+
+
+def newest_date(articles: tuple[Article, ...]) -> datetime:
+    dates = [a.updated or a.published for a in articles]
+    return max((d for d in dates if d is not None), default=EPOCH)
+
+
+def feed_document(
+    config: Config, articles: tuple[Article, ...], category: Category | None = None
+) -> FeedDocument:
+    site = config.site
+    key = f"categories/{category.term}" if category else ""
+    title = f"{site.title} — {category.label}" if category else site.title
+    description = site.description or site.title
+    if category:
+        description = f"{category.label} — {description}"
+    return FeedDocument(
+        key=key,
+        title=title,
+        description=description,
+        language=site.language,
+        urls=feed_urls(config, key),
+        updated=newest_date(articles),
+        articles=articles,
+        generator="syndicator",
+        generator_version=__version__,
+        generator_uri=GENERATOR_URI,
+        category=category,
+        hubs=config.hubs,
+        ttl_minutes=max(1, config.interval_seconds // 60) if config.interval_seconds else None,
+    )

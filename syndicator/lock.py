@@ -1,0 +1,45 @@
+"""One writer at a time: an advisory lock file in the state directory.
+
+A second publish (the CLI while the daemon runs) waits a bounded time for the
+first to finish, then gives up with StoreLockedError; writes never interleave.
+The kernel releases a flock when its holder dies, so a killed run never leaves
+a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from syndicator.errors import StoreLockedError
+
+LOCK_NAME = "publish.lock"
+
+
+@contextmanager
+def writer_lock(state_directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
+    state_directory.mkdir(parents=True, exist_ok=True)
+    path = state_directory / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(
+                        f"{path}: another syndicator publish is running; "
+                        f"waited {wait_seconds:g}s (try again when it has finished)"
+                    ) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,147 @@
+"""The values that cross stage boundaries.
+
+Every stage of a publish run hands the next one frozen dataclasses from this
+module, never dicts, so a field's meaning and origin is written down once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as a source found it, before any interpretation."""
+
+    source: str  # the source's name from the configuration
+    origin: str  # file path or URL the record came from, as shown to users
+    locator: str  # where in origin: "record 3", "line 7", or "" for a whole file
+    kind: str  # payload shape: "json" (a mapping), "text" or "html" (a str)
+    payload: Any  # the parsed JSON object, or the decoded text / HTML
+    source_kind: str = "directory"  # the source kind that produced it
+
+    @property
+    def where(self) -> str:
+        """`origin: locator`, the prefix of every message about this record."""
+        return f"{self.origin}: {self.locator}" if self.locator else self.origin
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    url: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    term: str  # the slug: lowercase ASCII, used in feed paths (`monde`)
+    label: str  # what readers see (`Monde`)
+    scheme: str | None = None  # taxonomy URL, from config/taxonomy
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    url: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str | None = None
+    type: str | None = None  # MIME type, e.g. image/jpeg
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    kind: str  # source kind: "directory", "json_api", "feed", "pages"
+    ref: str  # RawRecord.where: file and position, or URL
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalized article: what the schema checks and the renderers read.
+
+    `id` and `published` are provisional until the store has reconciled the
+    article with what readers have already seen (store.reconcile); after that
+    they never change for the same article.
+    """
+
+    id: str  # stable id: minted once, then kept by the store
+    url: str  # absolute canonical URL (or base URL + slug when the record has none)
+    title: str  # plain text
+    summary: str  # plain text
+    content_html: str  # sanitised HTML fragment
+    authors: tuple[Author, ...]
+    published: datetime | None  # aware; None until the store supplies first-seen
+    updated: datetime | None  # aware; None means "same as published"
+    language: str  # BCP 47
+    categories: tuple[Category, ...]
+    tags: tuple[str, ...]
+    related: tuple[RelatedLink, ...]
+    image: Image | None
+    source: SourceRef
+    source_id: str | None = None  # the record's own id (CMS id, upstream guid)
+    status: str = "published"  # draft / private / scheduled are never published
+    url_inferred: bool = False  # True when url came from base URL + slug
+    inferred: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # (field, from what) pairs shown by `validate --explain`
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that could not be published, kept and reported."""
+
+    source: str  # source name
+    origin: str  # file or URL
+    locator: str  # record index / line, or ""
+    field: str  # JSON pointer of the offending field ("" for the whole record)
+    reason: str
+    payload: Any = None  # what was read, kept in the rejection report
+
+    def __str__(self) -> str:
+        parts = [self.origin]
+        if self.locator:
+            parts.append(self.locator)
+        parts.append(self.field or "/")
+        parts.append(self.reason)
+        return ": ".join(parts)
+
+
+@dataclass(frozen=True)
+class FeedUrls:
+    """Public URLs of one feed in each format (self links)."""
+
+    rss: str
+    atom: str
+    json: str
+    html: str  # the alternate (web page) link of the feed
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    """Everything a renderer needs for one feed; renderers read nothing else.
+
+    `updated` is the newest item's date (never the clock), decided by the
+    planner so that the same articles always render to the same bytes.
+    """
+
+    key: str  # "" for the main feed, "categories/<term>" for a category
+    title: str
+    description: str
+    language: str
+    urls: FeedUrls
+    updated: datetime
+    articles: tuple[Article, ...]  # newest first, total order, already cut
+    generator: str  # "syndicator"
+    generator_version: str
+    generator_uri: str
+    category: Category | None = None
+    hubs: tuple[str, ...] = ()  # WebSub hubs advertised in the feed
+    ttl_minutes: int | None = None  # RSS ttl, from the publish schedule
+    icon: str | None = None

@@ -1,0 +1,186 @@
+"""Draft → Article: the cleaning every record format shares.
+
+Titles become plain text, content is sanitised, URLs canonical, dates aware,
+categories mapped through the taxonomy; what could not be found is inferred
+(and the inference recorded for `validate --explain`). A value that is
+present but wrong is a RecordError naming the field, never a silent drop.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+from syndicator.errors import RecordError
+from syndicator.model import Article, Category, Image, RawRecord, RelatedLink, SourceRef
+from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.dates import parse_date
+from syndicator.normalize.draft import Draft
+from syndicator.normalize.ids import identity_keys, mint_id
+from syndicator.normalize.language import detect_language
+from syndicator.normalize.sanitize import html_to_text, sanitize_html
+from syndicator.normalize.text import clean_text
+from syndicator.normalize.urls import absolute_url, canonical_url
+from syndicator.slugs import slugify
+
+SUMMARY_LENGTH = 280
+_TAG = re.compile(r"<[^>]+>")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_SITE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|·|::)\s+([^|–—\-·]{2,60})$")
+
+
+def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
+    def fail(field: str, message: str) -> RecordError:
+        return RecordError(raw.origin, raw.locator, field, message)
+
+    inferred = list(draft.inferred)
+    title = clean_title(draft.title or "", site_name=ctx.site_name)
+    if not title:
+        raise fail("/title", "missing title (no title, headline or name field)")
+
+    url = canonical_url(draft.url, ctx.base_url) if draft.url else None
+    if draft.url and url is None:
+        raise fail("/url", f"not a usable http(s) URL: {draft.url!r}")
+    url_inferred = url is None
+    if url is None:
+        slug = slugify(title) or "article"
+        url = canonical_url(slug, ctx.base_url.rstrip("/") + "/") or ctx.base_url
+        inferred.append(("url", "site base URL + title slug"))
+
+    content_html = sanitize_html(draft.content_html or "", base_url=url)
+    content_text = html_to_text(content_html)
+    summary = clean_text(_plain(draft.summary)) if draft.summary else ""
+    if not summary and content_text:
+        summary = cut_at_word(clean_text(content_text.split("\n\n")[0]), SUMMARY_LENGTH)
+        inferred.append(("summary", "first paragraph of the content"))
+
+    published = _date(draft.published, ctx, fail, "/published")
+    updated = _date(draft.updated, ctx, fail, "/updated")
+    if published is None:
+        inferred.append(("published", "first time the store saw the record"))
+    if updated is not None and published is not None and updated < published:
+        updated = None  # a modification before publication is a CMS artefact
+
+    language = _language(draft.language)
+    if language is None:
+        language = detect_language(f"{title}\n{content_text}")
+        inferred.append(("language", "detected from the text" if language else "site default"))
+        language = language or ctx.language
+
+    categories = _categories(draft.categories, ctx)
+    tags = _unique_folded(clean_text(t) for t in draft.tags)
+    related = _related(draft.related, url)
+    image = _image(draft.image, url)
+    ref = raw.where
+    keys = identity_keys(source_id=draft.source_id, url=url, ref=ref)
+    day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
+    return Article(
+        id=mint_id(site_url=ctx.base_url, day=day, key=keys[0], source_id=draft.source_id),
+        url=url,
+        title=title,
+        summary=summary,
+        content_html=content_html,
+        authors=tuple(
+            a.__class__(clean_text(a.name), a.url, a.email) for a in draft.authors if a.name.strip()
+        ),
+        published=published,
+        updated=updated,
+        language=language,
+        categories=categories,
+        tags=tags,
+        related=related,
+        image=image,
+        source=SourceRef(kind=raw.source_kind, ref=ref),
+        source_id=draft.source_id,
+        status=(draft.status or "published"),
+        url_inferred=url_inferred,
+        inferred=tuple(inferred),
+    )
+
+
+def clean_title(value: str, *, site_name: str = "") -> str:
+    """Plain text: tags stripped, entities decoded once, `| Site name` dropped."""
+    text = clean_text(html.unescape(_TAG.sub(" ", value)))
+    match = _SITE_SUFFIX.search(text)
+    if match:
+        suffix = match.group(1).strip()
+        is_site = bool(site_name) and suffix.casefold() == site_name.casefold()
+        looks_like_site = "." in suffix and " " not in suffix  # "lemonde.fr"
+        piped = text[match.start() :].lstrip().startswith("|") and len(suffix.split()) <= 4
+        if is_site or looks_like_site or piped:
+            text = text[: match.start()].rstrip()
+    return text
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-–—")
+    return cut + "…"
+
+
+def _plain(value: str) -> str:
+    return html_to_text(value) if "<" in value else html.unescape(value)
+
+
+def _date(
+    value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str
+) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=ctx.timezone)
+    parsed = parse_date(value, tz=ctx.timezone, rules=ctx.rules)
+    if parsed is None:
+        raise fail(field, f"not a date: {value!r} (use RFC 3339, e.g. 2024-01-17T09:30:00+01:00)")  # type: ignore[operator]
+    return parsed
+
+
+def _language(value: str | None) -> str | None:
+    if not value:
+        return None
+    tag = value.strip().replace("_", "-")
+    if not _LANGUAGE_TAG.match(tag):
+        return None
+    base, _, rest = tag.partition("-")
+    return base.lower() + (
+        f"-{rest.upper()}" if rest and len(rest) == 2 else f"-{rest}" if rest else ""
+    )
+
+
+def _categories(labels: tuple[str, ...], ctx: NormalizeContext) -> tuple[Category, ...]:
+    seen: dict[str, Category] = {}
+    for label in labels:
+        category = ctx.taxonomy.categorize(clean_text(html.unescape(label)))
+        if category is not None and category.term not in seen:
+            seen[category.term] = category
+    return tuple(seen.values())
+
+
+def _unique_folded(values: object) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:  # type: ignore[attr-defined]
+        if value and value.casefold() not in seen:
+            seen[value.casefold()] = value
+    return tuple(seen.values())
+
+
+def _related(links: tuple[RelatedLink, ...], base: str) -> tuple[RelatedLink, ...]:
+    seen: dict[str, RelatedLink] = {}
+    for link in links:
+        url = canonical_url(link.url, base)
+        if url and url not in seen:
+            title = clean_text(html.unescape(_TAG.sub(" ", link.title))) if link.title else None
+            seen[url] = RelatedLink(url=url, title=title or None)
+    return tuple(seen.values())
+
+
+def _image(image: Image | None, base: str) -> Image | None:
+    if image is None:
+        return None
+    url = absolute_url(image.url, base)
+    if url is None or url.startswith("mailto:"):
+        return None
+    alt = clean_text(image.alt) if image.alt else None
+    return Image(url=url, alt=alt, type=image.type, width=image.width, height=image.height)

@@ -1,0 +1,252 @@
+"""JSON records from a CMS or an API, whatever they call their fields.
+
+CMSs name the same field differently (headline/title, permalink/link/url,
+datePublished/pubDate/date, ...); ALIASES lists the names accepted for each
+Draft field, first match wins. A field of the wrong type is a RecordError
+whose field is the JSON pointer of the key the record actually used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from syndicator.errors import RecordError
+from syndicator.model import Author, Image, RawRecord, RelatedLink
+from syndicator.normalize.bylines import split_authors
+from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.draft import Draft
+
+ALIASES: Mapping[str, tuple[str, ...]] = {
+    "source_id": ("id", "guid", "uuid", "@id", "post_id", "article_id"),
+    "title": ("title", "headline", "name"),
+    "url": ("url", "link", "permalink", "canonical_url", "canonical", "href"),
+    "content_html": (
+        "content_html",
+        "content",
+        "body",
+        "html",
+        "body_html",
+        "articleBody",
+        "text",
+        "content_text",
+        "body_text",
+    ),
+    "summary": ("summary", "description", "excerpt", "abstract", "dek", "standfirst", "subtitle"),
+    "authors": ("authors", "author", "byline", "creator", "creators", "writers"),
+    "published": (
+        "published",
+        "date",
+        "pubDate",
+        "datePublished",
+        "published_at",
+        "publishedAt",
+        "date_published",
+        "pub_date",
+        "created_at",
+    ),
+    "updated": (
+        "updated",
+        "dateModified",
+        "modified",
+        "updated_at",
+        "updatedAt",
+        "date_modified",
+        "lastModified",
+        "last_modified",
+    ),
+    "categories": ("categories", "category", "section", "sections", "articleSection"),
+    "tags": ("tags", "keywords"),
+    "related": ("related", "related_links", "relatedLinks", "see_also"),
+    "language": ("language", "lang", "inLanguage", "locale"),
+    "image": ("image", "image_url", "thumbnail", "featured_image", "picture"),
+    "status": ("status", "state", "visibility"),
+}
+_PLAIN_TEXT_KEYS = frozenset({"text", "content_text", "body_text"})
+
+
+def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
+    record: Mapping[str, Any] = raw.payload
+    found = {name: _first(record, names) for name, names in ALIASES.items()}
+
+    def fail(name: str, message: str) -> RecordError:
+        entry = found[name]
+        key = entry[0] if entry else ALIASES[name][0]
+        return RecordError(raw.origin, raw.locator, f"/{_escape_pointer(key)}", message)
+
+    def text(name: str) -> str | None:
+        entry = found[name]
+        if entry is None or entry[1] is None:
+            return None
+        value = entry[1]
+        if isinstance(value, Mapping) and isinstance(value.get("rendered"), str):
+            return str(value["rendered"])  # WordPress REST: {"rendered": "..."}
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise fail(name, f"must be a string, not {_json_type(value)}")
+        if name not in ("source_id",) and not isinstance(value, str):
+            raise fail(name, f"must be a string, not {_json_type(value)}")
+        return str(value)
+
+    content = text("content_html")
+    content_key = found["content_html"][0] if found["content_html"] else ""
+    if content is not None and content_key in _PLAIN_TEXT_KEYS:
+        content = _paragraphs_to_html(content)
+    status = text("status")
+    if record.get("draft") is True:
+        status = "draft"
+    return Draft(
+        source_id=text("source_id"),
+        title=text("title"),
+        url=text("url"),
+        content_html=content,
+        summary=text("summary"),
+        authors=_authors(found["authors"], fail, ctx),
+        published=text("published"),
+        updated=text("updated"),
+        language=text("language"),
+        categories=_strings(found["categories"], fail, "categories"),
+        tags=_tags(found["tags"], fail),
+        related=_related(found["related"], fail),
+        image=_image(found["image"], fail),
+        status=status.lower() if status else None,
+    )
+
+
+def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:
+    for name in names:
+        if name in record and record[name] is not None and record[name] != "":
+            return name, record[name]
+    return None
+
+
+def _escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")  # RFC 6901 §3
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null" if value is None else type(value).__name__
+
+
+def _paragraphs_to_html(text: str) -> str:
+    from html import escape
+
+    blocks = [" ".join(b.split()) for b in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(f"<p>{escape(b, quote=False)}</p>" for b in blocks if b)
+
+
+def _strings(entry: tuple[str, Any] | None, fail: Any, name: str) -> tuple[str, ...]:
+    if entry is None:
+        return ()
+    value = entry[1]
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, Mapping) and isinstance(
+                item.get("name") or item.get("label"), str
+            ):
+                out.append(str(item.get("name") or item.get("label")))
+            else:
+                raise fail(name, f"must hold strings, not {_json_type(item)}")
+        return tuple(out)
+    if isinstance(value, Mapping) and isinstance(value.get("name") or value.get("label"), str):
+        return (str(value.get("name") or value.get("label")),)
+    raise fail(name, f"must be a string or a list of strings, not {_json_type(value)}")
+
+
+def _tags(entry: tuple[str, Any] | None, fail: Any) -> tuple[str, ...]:
+    if entry is not None and isinstance(entry[1], str):
+        return tuple(t.strip() for t in entry[1].split(",") if t.strip())  # "a, b, c" keywords
+    return _strings(entry, fail, "tags")
+
+
+def _authors(entry: tuple[str, Any] | None, fail: Any, ctx: NormalizeContext) -> tuple[Author, ...]:
+    if entry is None:
+        return ()
+    value = entry[1]
+    items = value if isinstance(value, list) else [value]
+    authors: list[Author] = []
+    for item in items:
+        if isinstance(item, str):
+            authors.extend(split_authors(item, rules=ctx.rules))
+        elif isinstance(item, Mapping) and isinstance(item.get("name"), str):
+            url = item.get("url") or item.get("uri")
+            email = item.get("email")
+            authors.append(
+                Author(
+                    name=item["name"],
+                    url=url if isinstance(url, str) else None,
+                    email=email if isinstance(email, str) else None,
+                )
+            )
+        else:
+            raise fail(
+                "authors",
+                f"an author must be a name or an object with a name, not {_json_type(item)}",
+            )
+    return tuple(authors)
+
+
+def _related(entry: tuple[str, Any] | None, fail: Any) -> tuple[RelatedLink, ...]:
+    if entry is None:
+        return ()
+    value = entry[1]
+    items = value if isinstance(value, list) else [value]
+    links: list[RelatedLink] = []
+    for item in items:
+        if isinstance(item, str):
+            links.append(RelatedLink(url=item))
+        elif isinstance(item, Mapping) and isinstance(item.get("url") or item.get("href"), str):
+            title = item.get("title")
+            links.append(
+                RelatedLink(
+                    url=item.get("url") or item["href"],
+                    title=title if isinstance(title, str) else None,
+                )
+            )
+        else:
+            raise fail(
+                "related",
+                f"a related link must be a URL or an object with a url, not {_json_type(item)}",
+            )
+    return tuple(links)
+
+
+def _image(entry: tuple[str, Any] | None, fail: Any) -> Image | None:
+    if entry is None:
+        return None
+    value = entry[1]
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, str):
+        return Image(url=value)
+    if isinstance(value, Mapping):
+        url = value.get("url") or value.get("src") or value.get("href")
+        if not isinstance(url, str):
+            raise fail("image", "an image object needs a url")
+
+        def opt_int(key: str) -> int | None:
+            v = value.get(key)
+            return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else None
+
+        alt = value.get("alt") or value.get("caption")
+        mime = value.get("type") or value.get("mime_type")
+        return Image(
+            url=url,
+            alt=alt if isinstance(alt, str) else None,
+            type=mime if isinstance(mime, str) else None,
+            width=opt_int("width"),
+            height=opt_int("height"),
+        )
+    raise fail("image", f"must be a URL or an object with a url, not {_json_type(value)}")

@@ -1,0 +1,313 @@
+"""Raw scraped text (`.txt`) to a Draft.
+
+Scrapers flatten a page into lines: a breadcrumb, the title (often twice), a
+byline, dates, the paragraphs with their subheadings, then the page's
+furniture (related links, share prompts, a cookie banner). Each line is
+classified with the rules of config/rules.toml, read with every language
+merged, because a page's language is not known before its text is cleaned.
+The rules are written so that no rule can take a real paragraph: they match
+whole short lines only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from syndicator.model import Author
+from syndicator.normalize.bylines import byline_names
+from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.dates import find_dates, search_date
+from syndicator.normalize.draft import Draft
+from syndicator.normalize.language import detect_language
+from syndicator.normalize.text import clean_text
+from syndicator.rules import LanguageRules, Rules, fold
+
+_BULLET = re.compile(r"^[-*•▪►–]\s+")
+_URL_LINE = re.compile(r"https?://\S+")
+_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
+_RELATED_SEP = re.compile(r"^\s*[:»>|–—-]+\s*")
+_QUOTES = "\"“”„«»‹›'‘’ \u00a0"
+_HEADER_PARAGRAPHS = 2  # bylines and datelines are looked for before the 2nd paragraph
+
+
+@dataclass
+class _State:
+    """What the line scan has found so far (local to one extraction)."""
+
+    authors: tuple[Author, ...] | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    related: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    in_tail: bool = False
+    paragraphs_seen: int = 0
+
+
+def extract_text_article(text: str, *, ctx: NormalizeContext) -> Draft:
+    """Title, categories, byline, dates, body and related references of a scraped text."""
+    rules = ctx.rules
+    merged = rules.merged
+    quote_language = detect_language(text) or ctx.language
+    units = [clean_text(u, language=quote_language, rules=rules) for u in _units(text)]
+    units = [u for u in units if u]
+    inferred: list[tuple[str, str]] = []
+    url: str | None = None
+    if units and _URL_LINE.fullmatch(units[0]):
+        url = units.pop(0)
+        inferred.append(("url", "url line"))
+    title, categories, units, how = _head(units, rules)
+    if title is not None:
+        inferred.append(("title", how))
+    if categories:
+        inferred.append(("categories", "breadcrumb"))
+
+    state = _State()
+    for unit in units:
+        _classify(unit, state, rules, merged, ctx)
+    body = state.body
+    if title is not None and body and fold(body[0]) == fold(title):
+        body = body[1:]  # the title printed again above the text
+
+    if state.authors is not None:
+        inferred.append(("authors", "byline line"))
+    if state.published is not None:
+        inferred.append(("published", "text date"))
+    if state.updated is not None:
+        inferred.append(("updated", "text date"))
+    if state.related:
+        inferred.append(("related_titles", "read-more line"))
+    content = _to_html(body, rules)
+    if content:
+        inferred.append(("content_html", "text paragraphs"))
+    return Draft(
+        title=title,
+        url=url,
+        content_html=content or None,
+        authors=state.authors or (),
+        published=state.published,
+        updated=state.updated,
+        categories=tuple(dict.fromkeys(categories)),
+        related_titles=tuple(dict.fromkeys(state.related)),
+        inferred=tuple(inferred),
+    )
+
+
+def _units(text: str) -> list[str]:
+    """Blocks between blank lines; a block's lines are joined only when they are hard-wrapped."""
+    units: list[str] = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if len(lines) > 1 and _wrapped(lines):
+            joined = lines[0]
+            for ln in lines[1:]:
+                if re.search(r"[^\W\d_]-$", joined) and ln[:1].islower():
+                    joined = joined[:-1] + ln  # a word hyphenated at the wrap
+                else:
+                    joined += " " + ln
+            units.append(joined)
+        else:
+            units.extend(lines)
+    return units
+
+
+def _wrapped(lines: list[str]) -> bool:
+    """Lines cut at a fixed width: all but the last of similar, paragraph-like length."""
+    if any(_BULLET.match(ln) for ln in lines):
+        return False
+    widths = [len(ln) for ln in lines[:-1]]
+    return min(widths) >= 40 and max(widths) <= 100 and max(widths) - min(widths) <= 30
+
+
+def _head(units: list[str], rules: Rules) -> tuple[str | None, list[str], list[str], str]:
+    """(title, categories, remaining units, how the title was found)."""
+    if not units:
+        return None, [], units, ""
+    merged = rules.merged
+    limit = rules.limits.title_max_chars
+    crumbs = _breadcrumb(units[0], merged)
+    if crumbs is None:
+        first = units[0]
+        if len(first) <= limit and not _is_boilerplate(first, rules, merged):
+            return first, [], units[1:], "first line"
+        return None, [], units, ""
+    has_home = _is_home(crumbs[0], merged)
+    middle = crumbs[1:-1] if has_home else crumbs[:-1]
+    last = crumbs[-1]
+    rest = units[1:]
+    following = rest[0] if rest else None
+    if following is not None and _same_title(last, following):
+        return following, middle, rest[1:], "breadcrumb"
+    if following is not None and _is_section(last) and len(following) <= limit and not _SENTENCE_END.search(following):
+        return following, [*middle, last], rest[1:], "title line"
+    if not middle and has_home and _is_section(last):
+        return None, [last], rest, ""
+    return last, middle, rest, "breadcrumb"
+
+
+def _breadcrumb(line: str, lang: LanguageRules) -> list[str] | None:
+    for sep in lang.breadcrumb_separators:
+        if f" {sep} " in line:
+            parts = [p.strip() for p in line.split(f" {sep} ")]
+        elif sep in "»›→" and sep in line:
+            parts = [p.strip() for p in line.split(sep)]
+        else:
+            continue
+        parts = [p for p in parts if p]
+        if len(parts) < 2:
+            continue
+        if _is_home(parts[0], lang):
+            return parts
+        if len(parts) >= 3 and all(_is_section(p) for p in parts[:-1]):
+            return parts
+    return None
+
+
+def _is_home(crumb: str, lang: LanguageRules) -> bool:
+    word = fold(re.sub(r"^\W+|\W+$", "", crumb))
+    return any(word == fold(h) for h in lang.home_crumbs)
+
+
+def _is_section(crumb: str) -> bool:
+    return 0 < len(crumb) <= 40 and len(crumb.split()) <= 4 and not _SENTENCE_END.search(crumb)
+
+
+def _same_title(crumb: str, line: str) -> bool:
+    a, b = fold(crumb), fold(line)
+    if a == b:
+        return True
+    for ellipsis in ("…", "..."):
+        if a.endswith(ellipsis) and len(a) > 20 and b.startswith(a[: -len(ellipsis)].rstrip()):
+            return True
+    return False
+
+
+def _classify(unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: NormalizeContext) -> None:
+    """Decide what one line is and record it in state."""
+    if _is_boilerplate(unit, rules, lang):
+        return
+    if _is_tail_marker(unit, lang):
+        state.in_tail = True
+        return
+    related = _related_title(unit, rules, lang)
+    if related is not None:
+        if related:
+            state.related.append(related)
+        else:
+            state.in_tail = True  # "À lire aussi :" alone: titles follow
+        return
+    if state.in_tail:
+        if not _is_real_paragraph(unit):
+            if len(unit.split()) >= 3 and len(unit) <= rules.limits.title_max_chars:
+                state.related.append(unit.strip(_QUOTES))
+            return
+        state.in_tail = False
+    in_header = state.paragraphs_seen < _HEADER_PARAGRAPHS
+    if in_header:
+        authors = byline_names(unit, rules=rules)
+        if authors is not None:
+            if state.authors is None:
+                state.authors = authors
+            published, updated = find_dates(unit, tz=ctx.timezone, rules=rules)
+            if published is None and updated is None:
+                found = search_date(unit, tz=ctx.timezone, rules=rules)
+                published = found.value if found else None
+            if published is not None and state.published is None:
+                state.published = published
+            if updated is not None and state.updated is None:
+                state.updated = updated
+            return
+    if len(unit) <= rules.limits.date_line_max_chars:
+        published, updated = find_dates(unit, tz=ctx.timezone, rules=rules)
+        labelled = published is not None or updated is not None
+        if labelled and (in_header or _starts_with_phrase(unit, lang)):
+            if published is not None and state.published is None:
+                state.published = published
+            if updated is not None and state.updated is None:
+                state.updated = updated
+            return
+    state.body.append(unit)
+    if _is_real_paragraph(unit) or len(unit) > rules.limits.heading_max_chars:
+        state.paragraphs_seen += 1
+
+
+def _is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
+    if len(unit) > rules.limits.boilerplate_max_chars:
+        return False
+    return any(p.fullmatch(unit) for p in lang.boilerplate)
+
+
+def _is_tail_marker(unit: str, lang: LanguageRules) -> bool:
+    folded = fold(unit).rstrip(" :»›>….").strip()
+    return any(folded == fold(m) for m in lang.tail_markers)
+
+
+def _related_title(unit: str, rules: Rules, lang: LanguageRules) -> str | None:
+    """The referenced title of a "Read more: <title>" line; "" for a bare prefix; None otherwise."""
+    if len(unit) > rules.limits.title_max_chars + 40:
+        return None
+    folded = fold(unit)
+    for prefix in sorted(lang.related_prefixes, key=len, reverse=True):
+        p = fold(prefix)
+        if not folded.startswith(p) or (len(folded) > len(p) and folded[len(p)].isalnum()):
+            continue
+        rest = unit[len(p) :]
+        if not rest.strip(" :»>|–—-…."):
+            return ""
+        sep = _RELATED_SEP.match(rest)
+        if sep and sep.group(0).strip():
+            return rest[sep.end() :].strip(_QUOTES)
+        if unit[: len(p)].isupper():  # "LIRE AUSSI Le titre"
+            return rest.strip(_QUOTES)
+    return None
+
+
+def _starts_with_phrase(unit: str, lang: LanguageRules) -> bool:
+    folded = fold(unit)
+    return any(folded.startswith(fold(p)) for p in (*lang.published_phrases, *lang.updated_phrases))
+
+
+def _is_real_paragraph(unit: str) -> bool:
+    """Running text: long enough and ending like a sentence."""
+    return len(unit.split()) >= 12 and bool(_SENTENCE_END.search(unit))
+
+
+def _is_heading_like(unit: str, rules: Rules) -> bool:
+    limits = rules.limits
+    return (
+        len(unit) <= limits.heading_max_chars
+        and len(unit.split()) <= limits.heading_max_words
+        and not re.search(r"[.,;:…]$", unit)
+        and not _BULLET.match(unit)
+        and unit.lstrip("¿¡\"“„«‘'(")[:1].isupper()
+    )
+
+
+def _to_html(body: list[str], rules: Rules) -> str:
+    """<p> per paragraph, <h2> for a short title-like line that leads into a paragraph, <ul> for bullets."""
+    out: list[str] = []
+    items: list[str] = []
+    heading = [_is_heading_like(u, rules) for u in body]
+    for i, unit in enumerate(body):
+        bullet = _BULLET.match(unit)
+        if bullet:
+            items.append(f"<li>{_esc(unit[bullet.end() :])}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        prev_heading = i > 0 and heading[i - 1]
+        next_paragraph = i + 1 < len(body) and not heading[i + 1] and not _BULLET.match(body[i + 1])
+        if heading[i] and next_paragraph and not prev_heading and i > 0:
+            out.append(f"<h2>{_esc(unit)}</h2>")
+        else:
+            out.append(f"<p>{_esc(unit)}</p>")
+    if items:
+        out.append("<ul>" + "".join(items) + "</ul>")
+    return "\n".join(out)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)

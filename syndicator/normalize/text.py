@@ -1,0 +1,186 @@
+"""Plain-text typography: what every line of a title or paragraph goes through.
+
+Aggregators show our text as is, so encoding slips, stray control characters,
+mixed apostrophes and quotes that open with a closing mark all reach readers.
+clean_text fixes them and is idempotent, so any stage may call it again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+from syndicator.rules import Rules
+
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False,  # we balance curly quotes ourselves, never flatten them
+    unescape_html=False,  # entity decoding belongs to HTML inputs, done once there
+    fix_character_width=False,
+    normalization="NFC",
+    explain=False,
+)
+
+# XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Invisible characters scraped from web pages that carry no meaning in plain text.
+# (ZWJ/ZWNJ are kept: they shape Persian, Indic scripts and emoji.)
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE_RUN = re.compile(r"[^\S\u00a0\u202f]*[\u00a0\u202f][\s\u00a0\u202f]*|\s+")
+_NO_BREAK = frozenset("\u00a0\u202f")
+
+_APOSTROPHE_LIKE = "'’‘`´ʼ"
+_DOUBLE = "\"“”„‟″"
+_OPENERS = "([{<«‹—–-/"
+_LETTER = r"[^\W\d_]"
+
+
+def strip_xml_illegal(s: str) -> str:
+    """Remove characters XML 1.0 cannot carry (C0 controls, surrogates, U+FFFE/FFFF)."""
+    return _XML_ILLEGAL.sub("", s)
+
+
+def clean_text(s: str, *, language: str | None = None, rules: Rules | None = None) -> str:
+    """One line of plain text, repaired: encoding, NFC, XML-legal, spaces, apostrophes, quotes.
+
+    The text is treated as one line: line breaks become spaces. Quotes are
+    repaired with “ ” unless `rules` ask for the language's own marks.
+    """
+    text = s
+    for _ in range(3):  # ftfy may need a second pass on doubly broken text
+        fixed = ftfy.fix_text(text, _FTFY)
+        if fixed == text:
+            break
+        text = fixed
+    text = unicodedata.normalize("NFC", strip_xml_illegal(text))
+    text = _INVISIBLE.sub("", text)
+    text = _collapse_spaces(text)
+    text = fix_apostrophes(text)
+    quotes = rules.quotes_for(language) if rules is not None else None
+    text = balance_quotes(text, quotes)
+    return _collapse_spaces(text)
+
+
+def _collapse_spaces(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if all(c in _NO_BREAK for c in run):
+            return run[0]  # French spacing before « » : ; ! ? is deliberate
+        return " "
+
+    return _SPACE_RUN.sub(one, text).strip()
+
+
+def fix_apostrophes(text: str) -> str:
+    """Typewriter and stray apostrophes become ’; a quote opening a word becomes ‘.
+
+    Inside a word (l'Ukraine, don't, qu'”ils) the mark is always an apostrophe;
+    after a word (students') too; before a word it opens a single quotation
+    unless it elides digits ('90s).
+    """
+    out = []
+    n = len(text)
+    for i, c in enumerate(text):
+        if c not in _APOSTROPHE_LIKE:
+            out.append(c)
+            continue
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        if prev.isalnum() or prev in ".!?,;":
+            out.append("’")
+        elif (prev.isspace() or prev in _OPENERS or prev in _DOUBLE) and nxt.isalnum():
+            if nxt.isdigit() and i + 2 < n and text[i + 2].isdigit():
+                out.append("’")  # '90s
+            elif c == "’" and not _closes_later(text, i):
+                out.append("’")  # ’tis, ’n’: an elision already marked as such
+            else:
+                out.append("‘")
+        elif c in "'`´ʼ":
+            out.append("’")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _closes_later(text: str, i: int) -> bool:
+    """Is there a closing single mark after position i, before the next opening one?"""
+    for j in range(i + 1, len(text)):
+        if text[j] in "'’`´" and (j + 1 == len(text) or not text[j + 1].isalnum()):
+            return True
+    return False
+
+
+def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
+    """Pair the double quotation marks of a line and give each pair matching marks.
+
+    Scraped text often opens a quotation with a closing mark (” un mot ”) or
+    flattens it to ". Marks are paired in order; a pair whose marks do not match
+    a known style (“ ”, „ “, „ ”, » «) is rewritten as `quotes` (default “ ”),
+    with the spaces just inside the marks removed (they are a sign of the same
+    mistake). « » pairs are left as written. An odd mark out is judged by its
+    neighbours.
+    """
+    opening, closing = quotes or ("“", "”")
+    positions = [i for i, c in enumerate(text) if c in _DOUBLE]
+    if not positions:
+        return text
+    roles = _roles(text, positions)
+    chars = list(text)
+    valid = {("“", "”"), ("„", "“"), ("„", "”"), ("»", "«")}
+    if quotes:
+        valid = {quotes}
+    stack: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for pos, role in zip(positions, roles, strict=True):
+        if role == "open":
+            stack.append(pos)
+        elif stack:
+            pairs.append((stack.pop(), pos))
+        else:
+            chars[pos] = closing if text[pos] != "″" else text[pos]
+    for pos in stack:  # opened, never closed
+        if text[pos] in "\"”‟":
+            chars[pos] = opening
+    strip_inside: set[int] = set()
+    for a, b in pairs:
+        if (text[a], text[b]) in valid:
+            continue
+        chars[a], chars[b] = opening, closing
+        if not opening.endswith("\u00a0"):
+            strip_inside.update(range(a + 1, _skip_spaces(text, a + 1, 1)))
+            strip_inside.update(range(_skip_spaces(text, b - 1, -1) + 1, b))
+    return "".join(c for i, c in enumerate(chars) if i not in strip_inside)
+
+
+def _skip_spaces(text: str, i: int, step: int) -> int:
+    while 0 <= i < len(text) and text[i] == " ":
+        i += step
+    return i
+
+
+def _roles(text: str, positions: list[int]) -> list[str]:
+    """open / close for each mark: alternation when it agrees with the context, else context."""
+    guesses = []
+    for i in positions:
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i + 1 < len(text) else " "
+        before_space = prev.isspace() or prev in _OPENERS or prev in "’'"
+        after_space = nxt.isspace() or nxt in ".,;:!?)]}…»"
+        if before_space and not after_space:
+            guesses.append("open")
+        elif after_space and not before_space:
+            guesses.append("close")
+        else:
+            guesses.append("?")
+    if len(positions) % 2 == 0:
+        alternate = ["open" if k % 2 == 0 else "close" for k in range(len(positions))]
+        if all(g in ("?", a) for g, a in zip(guesses, alternate, strict=True)):
+            return alternate
+    roles = []
+    depth = 0
+    for g in guesses:
+        role = g if g != "?" else ("close" if depth else "open")
+        depth = depth + 1 if role == "open" else max(depth - 1, 0)
+        roles.append(role)
+    return roles

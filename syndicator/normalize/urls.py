@@ -1,0 +1,79 @@
+"""Canonical URLs: absolute, tracking parameters removed, scheme and host lower-cased."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Parameters that only say where a click came from; they split one article
+# into many URLs in readers' caches and aggregators' duplicate checks.
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+    }
+)
+
+
+def is_tracking_parameter(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def canonical_url(value: str, base: str) -> str | None:
+    """The absolute http(s) form of value, or None when it is not a usable link."""
+    value = value.strip()
+    if not value or any(ch.isspace() for ch in value.replace(" ", "")):
+        return None
+    try:
+        parts = urlsplit(urljoin(base, value.replace(" ", "%20")))
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not is_tracking_parameter(k)
+        ]
+    )
+    netloc = parts.netloc.lower()
+    if parts.port in (80, 443) and netloc.endswith(f":{parts.port}"):
+        default = 80 if parts.scheme.lower() == "http" else 443
+        if parts.port == default:
+            netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, parts.fragment))
+
+
+def absolute_url(value: str, base: str) -> str | None:
+    """Like canonical_url but keeps the query as is (for images and in-text links)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        joined = urljoin(base, value)
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https", "mailto") or (
+        parts.scheme != "mailto" and not parts.hostname
+    ):
+        return None
+    return joined

@@ -1,0 +1,135 @@
+"""Decide, then do: what this run changes, as a pure function of what the
+store knows, the articles read, and `now`.
+
+The store only applies the plan this module returns, so every identity rule
+(RFC 4287 §4.2.6: an id never changes; a published date a reader has seen
+never changes; `updated` moves only when the content does) lives here and is
+testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from syndicator.articles import content_hash
+from syndicator.model import Article
+from syndicator.normalize.ids import identity_keys
+
+
+class Action(StrEnum):
+    ADDED = "added"  # first time seen: id minted, published fixed
+    CHANGED = "changed"  # content hash moved: same id and published, new updated
+    UNCHANGED = "unchanged"  # nothing to write
+    RETRACTED = "retracted"  # was published, now a draft/private/removed
+    HELD = "held"  # draft, private, scheduled or embargoed: never published yet
+    DUPLICATE = "duplicate"  # a second record for an article this run already has
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the store remembers of one article (read back before planning)."""
+
+    id: str
+    published: datetime
+    updated: datetime | None
+    first_seen: datetime
+    content_hash: str
+    retracted: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    article: Article  # final: id, published and updated settled
+    keys: tuple[str, ...]  # identity keys to remember for this article
+    content_hash: str
+    updated_moved: bool = False
+    detail: str = ""  # for duplicates: which record won
+
+
+@dataclass(frozen=True)
+class Plan:
+    decisions: tuple[Decision, ...]
+
+    def of(self, action: Action) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.action is action)
+
+    @property
+    def changes_store(self) -> bool:
+        return any(
+            d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED) for d in self.decisions
+        )
+
+
+PUBLISHABLE_STATUSES = frozenset({"published", "publish", "public", "live", "active"})
+
+
+def article_keys(article: Article) -> tuple[str, ...]:
+    url = None if article.url_inferred else article.url
+    keys = identity_keys(source_id=article.source_id, url=url, ref=article.source.ref)
+    if article.url_inferred:
+        keys = (*keys, f"url:{article.url}")
+    return keys
+
+
+def decide(
+    articles: Sequence[Article], known: Mapping[str, StoredArticle], *, now: datetime
+) -> Plan:
+    """One Decision per article, in input order.
+
+    Duplicates: the first record in source order wins (sources in
+    configuration order, files sorted by path, records in file order); a later
+    record with the same source id or canonical URL is reported, not published.
+    """
+    decisions: list[Decision] = []
+    claimed: dict[str, str] = {}  # identity key or article id → ref of the winning record
+    for article in articles:
+        keys = article_keys(article)
+        stored = next((known[k] for k in keys if k in known), None)
+        strong = [k for k in keys if not k.startswith("ref:")]
+        winner = next(
+            (claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None
+        )
+        digest = content_hash(article)
+        if winner is not None:
+            decisions.append(
+                Decision(Action.DUPLICATE, article, (), digest, detail=f"same article as {winner}")
+            )
+            continue
+        for k in (*strong, *(() if stored is None else (stored.id,))):
+            claimed[k] = article.source.ref
+        decisions.append(_decide_one(article, stored, keys, digest, now))
+    return Plan(tuple(decisions))
+
+
+def _decide_one(
+    article: Article,
+    stored: StoredArticle | None,
+    keys: tuple[str, ...],
+    digest: str,
+    now: datetime,
+) -> Decision:
+    visible = article.status.lower() in PUBLISHABLE_STATUSES
+    if stored is None:
+        if not visible or (article.published is not None and article.published > now):
+            return Decision(Action.HELD, article, (), digest)
+        published = article.published or now
+        return Decision(Action.ADDED, replace(article, published=published), keys, digest)
+    settled = replace(article, id=stored.id, published=stored.published)
+    if not visible:
+        action = Action.UNCHANGED if stored.retracted else Action.RETRACTED
+        return Decision(action, replace(settled, updated=stored.updated), keys, digest)
+    if stored.content_hash == digest and not stored.retracted:
+        updated = article.updated or stored.updated
+        moved = updated != stored.updated
+        action = Action.CHANGED if moved else Action.UNCHANGED
+        return Decision(
+            action, replace(settled, updated=updated), keys, digest, updated_moved=moved
+        )
+    updated = article.updated if article.updated and article.updated != stored.updated else now
+    return Decision(
+        Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True
+    )

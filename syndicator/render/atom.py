@@ -1,0 +1,134 @@
+"""Atom 1.0 (RFC 4287), built with feedgen; entry links written here.
+
+The feed id is the feed's own Atom URL: stable across runs and unique per
+feed (RFC 4287 §4.2.6). Entry ids are the articles' stored ids.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from lxml import etree
+
+from syndicator.model import Article, FeedDocument
+from syndicator.render import _values as v
+from syndicator.render._feedgen_ext import FeedGenerator, add_entry, atom_bytes, new_feed
+
+MEDIA_TYPE = "application/atom+xml"
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def render_atom(doc: FeedDocument) -> bytes:
+    """The Atom bytes of one feed; the same document gives the same bytes."""
+    feed = new_feed()
+    title = v.clean(doc.title)
+    feed.id(v.clean(doc.urls.atom))
+    feed.title(title)
+    description = v.clean(doc.description).strip()
+    if description:
+        feed.subtitle(description)
+    # RFC 4287 §4.2.15: the newest item's date, set by the planner; never
+    # feedgen's datetime.now() default.
+    feed.updated(v.instant(doc.updated))
+    feed.link(href=v.clean(doc.urls.atom), rel="self", type=MEDIA_TYPE)
+    feed.link(href=v.clean(doc.urls.html), rel="alternate", type="text/html")
+    for hub in doc.hubs:
+        feed.link(href=v.clean(hub), rel="hub")  # WebSub §4
+    feed.generator(
+        v.clean(doc.generator),
+        version=v.clean(doc.generator_version),
+        uri=v.clean(doc.generator_uri),
+    )
+    # RFC 4287 §4.1.1: a feed names an author unless every entry does; the
+    # publication itself stands in for entries without one.
+    feed.author(name=title, uri=v.clean(doc.urls.html))
+    feed.language(v.clean(doc.language))
+    if doc.icon:
+        feed.icon(v.clean(doc.icon))
+    if doc.category is not None:
+        feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
+
+    for article in doc.articles:
+        _add_entry(feed, article, doc.language)
+    return atom_bytes(feed)
+
+
+def _add_entry(feed: FeedGenerator, article: Article, feed_language: str) -> None:
+    entry = add_entry(feed, atom=partial(_entry_extras, article, feed_language))
+    entry.id(v.clean(article.id))
+    entry.title(v.title(article))
+    # Only the alternate link goes through feedgen (it checks that an entry
+    # without content has one); _entry_extras rewrites all links.
+    entry.link(href=v.clean(article.url), rel="alternate", type="text/html")
+    entry.published(v.instant(v.published(article)))
+    # RFC 4287 §4.2.15: updated is required; unchanged means published.
+    entry.updated(v.instant(v.modified(article)))
+    for author in article.authors:
+        fields = {"name": v.clean(author.name)}
+        if author.url:
+            fields["uri"] = v.clean(author.url)
+        if author.email:
+            fields["email"] = v.clean(author.email)
+        entry.author(**fields)
+    terms: set[str] = set()
+    for category in article.categories:
+        entry.category(**_category(category.term, category.label, category.scheme))
+        terms.update((category.term, category.label))
+    for tag in article.tags:
+        if tag not in terms:
+            terms.add(tag)
+            entry.category(term=v.clean(tag))
+    summary = v.clean(article.summary).strip()
+    if summary:
+        entry.summary(summary, type="text")
+    content = v.clean(article.content_html).strip()
+    if content:
+        entry.content(content, type="html")
+
+
+def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
+    fields = {"term": v.clean(term), "label": v.clean(label)}
+    if scheme:
+        fields["scheme"] = v.clean(scheme)
+    return fields
+
+
+def _entry_extras(article: Article, feed_language: str, entry: etree._Element) -> None:
+    """Write the entry's links, which feedgen strips of rel and type.
+
+    python-feedgen#135: FeedEntry.atom_entry rebinds `link` to the element
+    it creates and then reads rel/type/title from that element, so every
+    link comes out bare and readers take a related link for the alternate.
+    """
+    old = [child for child in entry if child.tag == "link"]
+    position = entry.index(old[0]) if old else len(entry)
+    for child in old:
+        entry.remove(child)
+    links = [_link(article.url, "alternate", type_="text/html")]
+    for related in article.related:
+        links.append(_link(related.url, "related", title=related.title))
+    if article.image is not None:
+        # RFC 4287 §4.2.7.2: rel="enclosure" for a large related resource;
+        # length is advisory (§4.2.7.6) and an Image does not know it.
+        links.append(
+            _link(article.image.url, "enclosure", type_=article.image.type, title=article.image.alt)
+        )
+    for offset, link in enumerate(links):
+        entry.insert(position + offset, link)
+    if article.language and article.language != feed_language:
+        entry.set(_XML_LANG, v.clean(article.language))
+
+
+def _link(
+    href: str, rel: str, *, type_: str | None = None, title: str | None = None
+) -> etree._Element:
+    # Unqualified like feedgen's own elements: the Atom namespace is the
+    # default namespace that feedgen declares on the root.
+    link = etree.Element("link", href=v.clean(href), rel=rel)
+    if type_:
+        link.set("type", v.clean(type_))
+    cleaned = v.optional(title)
+    if cleaned and cleaned.strip():
+        link.set("title", cleaned)
+    return link

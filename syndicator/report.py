@@ -1,0 +1,74 @@
+"""The run report: what a publish did, for the CLI to print and the daemon to log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from syndicator.model import Rejection
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    started: str  # RFC 3339, the run's `now`
+    records_read: int
+    added: int
+    changed: int
+    unchanged: int
+    retracted: int
+    held: int  # drafts, private, scheduled, embargoed
+    rejections: tuple[Rejection, ...]
+    duplicates: tuple[str, ...]  # "<ref>: same article as <ref>"
+    source_errors: tuple[str, ...]  # whole sources that could not be read
+    feeds_written: tuple[str, ...]  # paths relative to the output directory
+    feeds_unchanged: tuple[str, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
+    dry_run: bool = False
+    rejection_report: str | None = None  # where the rejected records were kept
+
+    @property
+    def published(self) -> int:
+        return self.added + self.changed + self.unchanged
+
+    @property
+    def outcome(self) -> str:
+        if self.source_errors:
+            return "source-errors"
+        return "rejected" if self.rejections else "ok"
+
+    @property
+    def duration(self) -> float:
+        return self.timings.get("total", 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started": self.started,
+            "outcome": self.outcome,
+            "dry_run": self.dry_run,
+            "records_read": self.records_read,
+            "published": self.published,
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "retracted": self.retracted,
+            "held": self.held,
+            "rejected": [
+                {
+                    "source": r.source,
+                    "origin": r.origin,
+                    "locator": r.locator,
+                    "field": r.field,
+                    "reason": r.reason,
+                    "message": str(r),
+                }
+                for r in self.rejections
+            ],
+            "duplicates": list(self.duplicates),
+            "source_errors": list(self.source_errors),
+            "feeds_written": list(self.feeds_written),
+            "feeds_unchanged": list(self.feeds_unchanged),
+            "rejection_report": self.rejection_report,
+            "timings": {k: round(v, 4) for k, v in sorted(self.timings.items())},
+        }

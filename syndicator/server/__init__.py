@@ -1,0 +1,29 @@
+"""Serve the output directory over HTTP to feed readers and browsers.
+
+The publish run writes files; this package only reads them. It answers with
+the whole file or a 304, never a partial or foreign one:
+
+- ``_files``: which file a URL path names (no traversal, no dotfiles, no
+  listings) and its bytes, cached per file version;
+- ``_http``: the request headers honoured (If-None-Match, If-Modified-Since,
+  Accept-Encoding), parsed leniently;
+- ``_app``: the WSGI application (content types, validators, gzip,
+  Cache-Control, WebSub Link headers, ``/healthz`` and ``/status``);
+- ``_run``: waitress, blocking (``syndicator serve``) or in a thread (the daemon).
+"""
+
+from __future__ import annotations
+
+from syndicator.server._app import ServerSettings, StatusCallback, make_app, media_type
+from syndicator.server._run import RunningServer, ServerError, serve, start_in_thread
+
+__all__ = [
+    "RunningServer",
+    "ServerError",
+    "ServerSettings",
+    "StatusCallback",
+    "make_app",
+    "media_type",
+    "serve",
+    "start_in_thread",
+]

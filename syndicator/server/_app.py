@@ -1,0 +1,237 @@
+"""The WSGI application that serves a feeds directory to feed readers.
+
+Feed readers poll, so most requests should cost a ``stat`` and a 304: every
+file carries a strong ETag and a Last-Modified, and conditional requests are
+answered from them (RFC 7232). Everything else here is about never serving
+what is not a whole, public file (see ``_files``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from urllib.parse import quote
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from syndicator.server._files import FileCache, LoadedFile, Redirect, Target, gzip_etag, resolve
+from syndicator.server._http import accepts_gzip, http_date, parse_entity_tags, parse_http_date
+
+logger = logging.getLogger(__name__)
+
+StatusCallback = Callable[[], Mapping[str, object]]
+
+_ALLOWED_METHODS: Final = ("GET", "HEAD")
+_ONE_YEAR: Final = 31_536_000
+# Characters left as they are when a configured URL goes into a Link header:
+# everything RFC 3986 allows, so only spaces, controls and non-ASCII get escaped
+# (a CR or LF from a configuration file must never split a header).
+_URL_SAFE: Final = ":/?#[]@!$&'()*+,;=%~"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the feeds directory is served; built by the caller from ``[server]``."""
+
+    directory: Path  # the publish output directory
+    host: str = "127.0.0.1"
+    port: int = 8080  # 0 binds a free port (tests, the daemon's ephemeral runs)
+    max_age_seconds: int = 300  # Cache-Control max-age for feeds, from the publish schedule
+    hubs: tuple[str, ...] = ()  # WebSub hubs, each sent as Link: <hub>; rel="hub"
+    public_url: str | None = None  # public base URL of the directory, for rel="self"
+    threads: int = 8  # worker threads; slow clients are buffered by waitress, not by these
+    connection_limit: int = 500  # open connections before waitress stops accepting
+    channel_timeout_seconds: int = 60  # an idle or stalled connection is closed after this
+
+
+@dataclass(frozen=True)
+class _MediaType:
+    content_type: str
+    is_feed: bool  # gets the WebSub Link headers
+
+
+_RSS: Final = _MediaType("application/rss+xml; charset=utf-8", is_feed=True)
+_ATOM: Final = _MediaType("application/atom+xml; charset=utf-8", is_feed=True)
+_JSON_FEED: Final = _MediaType("application/feed+json; charset=utf-8", is_feed=True)
+_BY_SUFFIX: Final[Mapping[str, _MediaType]] = {
+    ".html": _MediaType("text/html; charset=utf-8", is_feed=False),
+    ".opml": _MediaType("text/x-opml; charset=utf-8", is_feed=False),
+    ".xml": _MediaType("application/xml; charset=utf-8", is_feed=False),
+    ".xsl": _MediaType("application/xslt+xml; charset=utf-8", is_feed=False),
+    ".json": _MediaType("application/json; charset=utf-8", is_feed=False),
+    ".css": _MediaType("text/css; charset=utf-8", is_feed=False),
+    ".txt": _MediaType("text/plain; charset=utf-8", is_feed=False),
+}
+_OCTETS: Final = _MediaType("application/octet-stream", is_feed=False)
+
+
+def media_type(name: str) -> _MediaType:
+    """The media type of a published file, from its name.
+
+    Feeds are named by format (``rss.xml``, ``atom.xml``, ``feed.json``), and
+    archive pages by format and page (``rss-2.xml``, ``atom.2024-05.xml``), so
+    the first word of the name picks the feed type; other files go by suffix.
+    """
+    stem, dot, suffix = name.lower().rpartition(".")
+    first_word = stem.replace("-", ".").replace("_", ".").split(".", 1)[0]
+    if dot and suffix == "xml" and first_word == "rss":
+        return _RSS
+    if dot and suffix == "xml" and first_word == "atom":
+        return _ATOM
+    if dot and suffix == "json" and first_word == "feed":
+        return _JSON_FEED
+    return _BY_SUFFIX.get("." + suffix, _OCTETS) if dot else _OCTETS
+
+
+class FeedsApp:
+    """Serves the files of one directory, plus ``/healthz`` and ``/status``."""
+
+    def __init__(self, settings: ServerSettings, status: StatusCallback | None) -> None:
+        self._settings = settings
+        self._root = os.path.realpath(settings.directory)
+        self._status = status
+        self._cache = FileCache()
+        self._hub_links = tuple(
+            ("Link", f'<{quote(hub, safe=_URL_SAFE)}>; rel="hub"') for hub in settings.hubs
+        )
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "")
+        if method not in _ALLOWED_METHODS:
+            # RFC 7231 §6.5.5: a 405 lists the methods that would work.
+            headers = [("Allow", ", ".join(_ALLOWED_METHODS))]
+            return _plain(start_response, "405 Method Not Allowed", "method not allowed", headers)
+        head = method == "HEAD"
+        path_info = environ.get("PATH_INFO", "")
+        if path_info == "/healthz":
+            return _plain(start_response, "200 OK", "ok", [("Cache-Control", "no-store")], head)
+        if path_info == "/status":
+            return self._status_response(start_response, head)
+
+        found = resolve(self._root, path_info, environ.get("REQUEST_URI"))
+        if isinstance(found, Redirect):
+            location = environ.get("SCRIPT_NAME", "") + "/" + quote(found.url_path)
+            headers = [("Location", location), ("Cache-Control", self._cache_control(found))]
+            return _plain(start_response, "301 Moved Permanently", "moved", headers, head)
+        if found is None:
+            return _not_found(start_response, head)
+        try:
+            loaded = self._cache.load(found.path)
+        except OSError:
+            # Gone between resolve and open (a publish removed it) or unreadable.
+            return _not_found(start_response, head)
+        return self._file_response(environ, start_response, found, loaded, head)
+
+    def _file_response(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        target: Target,
+        loaded: LoadedFile,
+        head: bool,
+    ) -> Iterable[bytes]:
+        kind = media_type(target.name)
+        use_gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        etag = gzip_etag(loaded.etag) if use_gzip else loaded.etag
+        headers = [
+            ("ETag", etag),
+            ("Last-Modified", http_date(loaded.mtime)),
+            ("Cache-Control", self._cache_control(target)),
+            ("Vary", "Accept-Encoding"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if kind.is_feed:
+            headers.extend(self._links(target))
+        if _not_modified(environ, etag, loaded.mtime):
+            # RFC 7232 §4.1: a 304 carries the validators and caching headers
+            # a 200 would have, and no body.
+            start_response("304 Not Modified", headers)
+            return []
+        body = self._cache.gzipped(target.path, loaded) if use_gzip else loaded.body
+        if use_gzip:
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Type", kind.content_type))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [] if head else [body]
+
+    def _cache_control(self, target: Target | Redirect) -> str:
+        # Archive pages never change once written, so caches may keep them a
+        # year without asking again (RFC 8246 `immutable`).
+        if target.url_path.startswith("archive/"):
+            return f"public, max-age={_ONE_YEAR}, immutable"
+        return f"public, max-age={self._settings.max_age_seconds}"
+
+    def _links(self, target: Target) -> list[tuple[str, str]]:
+        """WebSub discovery (W3C WebSub §4): the hubs and the feed's own URL."""
+        links = list(self._hub_links)
+        if self._settings.public_url:
+            base = self._settings.public_url.rstrip("/")
+            self_url = quote(base, safe=_URL_SAFE) + "/" + quote(target.url_path)
+            links.append(("Link", f'<{self_url}>; rel="self"'))
+        return links
+
+    def _status_response(self, start_response: StartResponse, head: bool) -> Iterable[bytes]:
+        if self._status is None:
+            return _not_found(start_response, head)
+        body = json.dumps(dict(self._status()), sort_keys=True, indent=2, default=str) + "\n"
+        data = body.encode("utf-8")
+        headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+        ]
+        start_response("200 OK", headers)
+        return [] if head else [data]
+
+
+def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int) -> bool:
+    """Whether a conditional GET or HEAD is answered with 304 (RFC 7232 §6)."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        # RFC 7232 §3.3: If-Modified-Since is ignored when If-None-Match is sent.
+        tags = parse_entity_tags(if_none_match)
+        return tags is not None and ("*" in tags or etag.strip('"') in tags)
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since is None:
+        return False
+    since = parse_http_date(if_modified_since)
+    return since is not None and mtime <= since
+
+
+def _plain(
+    start_response: StartResponse,
+    status: str,
+    text: str,
+    extra: list[tuple[str, str]],
+    head: bool = False,
+) -> Iterable[bytes]:
+    body = (text + "\n").encode("utf-8")
+    headers = [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+        *extra,
+    ]
+    start_response(status, headers)
+    return [] if head else [body]
+
+
+def _not_found(start_response: StartResponse, head: bool) -> Iterable[bytes]:
+    # Not cached: a feed that does not exist yet may appear at the next publish.
+    headers = [("Cache-Control", "no-cache")]
+    return _plain(start_response, "404 Not Found", "not found", headers, head)
+
+
+def make_app(settings: ServerSettings, *, status: StatusCallback | None = None) -> WSGIApplication:
+    """The WSGI application serving ``settings.directory``.
+
+    ``status`` is called for each ``GET /status`` and its mapping is sent as
+    JSON (values that are not JSON types are sent as their ``str``); without
+    it ``/status`` is 404.
+    """
+    return FeedsApp(settings, status)

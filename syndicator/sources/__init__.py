@@ -1,0 +1,48 @@
+"""Sources: where article records come from, one module per kind.
+
+A registry, not if/elif: a new kind is one module and one line here. Each
+kind checks its own options (so a typo is a ConfigError naming the key) and
+yields RawRecord for what it read or Rejection for what it could not.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from syndicator.config import Config, SourceConfig
+from syndicator.errors import ConfigError
+from syndicator.model import RawRecord, Rejection
+from syndicator.sources import directory
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    check: Callable[[SourceConfig], Any]  # validated options, or ConfigError
+    read: Callable[[SourceConfig, Any], Iterator[RawRecord | Rejection]]
+
+
+SOURCES: Mapping[str, SourceKind] = {
+    "directory": SourceKind(check=directory.check, read=directory.read),
+}
+
+
+def check_sources(config: Config) -> list[tuple[SourceConfig, SourceKind, Any]]:
+    """Resolve every configured source before anything runs."""
+    checked = []
+    for i, source in enumerate(config.sources):
+        kind = SOURCES.get(source.kind)
+        if kind is None:
+            close = difflib.get_close_matches(source.kind, list(SOURCES), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(SOURCES)})"
+            raise ConfigError(
+                str(config.path), f"sources[{i}].kind", f"unknown source kind {source.kind!r}{hint}"
+            )
+        try:
+            options = kind.check(source)
+        except ConfigError as e:
+            raise ConfigError(str(config.path), f"sources[{i}].{e.key}", e.message) from e
+        checked.append((source, kind, options))
+    return checked

@@ -1,0 +1,155 @@
+"""A folder of article records: *.json, *.jsonl and *.txt files.
+
+Files are read in sorted order so a run is reproducible. A file that cannot
+be read as what its name says (not JSON, empty, binary) becomes a Rejection
+naming the file, and the files beside it are still read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from syndicator.config import SourceConfig
+from syndicator.errors import ConfigError, SourceError
+from syndicator.model import RawRecord, Rejection
+from syndicator.normalize.encoding import decode_text
+
+SUFFIXES = (".json", ".jsonl", ".txt")
+_KEYS = ("path", "recursive")
+
+
+@dataclass(frozen=True)
+class DirectoryOptions:
+    path: Path
+    recursive: bool = True
+
+
+def check(source: SourceConfig) -> DirectoryOptions:
+    for key in source.options:
+        if key not in _KEYS:
+            raise ConfigError(
+                "", key, f"unknown key for a directory source (known: {', '.join(_KEYS)})"
+            )
+    path = source.options.get("path")
+    if not isinstance(path, (str, Path)):
+        raise ConfigError("", "path", 'a directory source needs path = "<folder>"')
+    recursive = source.options.get("recursive", True)
+    if not isinstance(recursive, bool):
+        raise ConfigError("", "recursive", "must be true or false")
+    return DirectoryOptions(path=Path(path), recursive=recursive)
+
+
+def list_files(options: DirectoryOptions) -> list[Path]:
+    if not options.path.is_dir():
+        raise SourceError("directory", str(options.path), "is not a directory")
+    pattern = "**/*" if options.recursive else "*"
+    return sorted(
+        p
+        for p in options.path.glob(pattern)
+        if p.suffix.lower() in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(options.path).parts)
+    )
+
+
+def read(source: SourceConfig, options: DirectoryOptions) -> Iterator[RawRecord | Rejection]:
+    for path in list_files(options):
+        yield from read_file(source.name, path)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when below it: what a user typed."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def read_file(source: str, path: Path) -> Iterator[RawRecord | Rejection]:
+    origin = display_path(path)
+
+    def reject(locator: str, reason: str, payload: Any = None) -> Rejection:
+        return Rejection(source, origin, locator, "", reason, payload)
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield reject("", f"cannot read file: {e.strerror or e}")
+        return
+    if not data.strip():
+        yield reject("", "empty file")
+        return
+    try:
+        text = decode_text(data)
+    except ValueError as e:
+        yield reject("", str(e))
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".jsonl"):
+        # JSON is parsed from the bytes as written (RFC 8259: a raw control
+        # character is an error, not something to repair); text repair applies
+        # to the field values later, in normalize.
+        with contextlib.suppress(UnicodeDecodeError):
+            text = data.decode("utf-8-sig")
+    if suffix == ".json":
+        yield from _read_json(source, origin, text, reject)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(source, origin, text, reject)
+    else:
+        kind = "text" if suffix == ".txt" else "html"
+        yield RawRecord(source=source, origin=origin, locator="", kind=kind, payload=text)
+
+
+def _read_json(source: str, origin: str, text: str, reject: Any) -> Iterator[RawRecord | Rejection]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        yield reject("", f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", text)
+        return
+    if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
+        value = value["items"]  # a wrapper object such as {"items": [...]}
+    if isinstance(value, dict):
+        yield RawRecord(source, origin, "", "json", value)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            locator = f"record {i}"
+            if isinstance(item, dict):
+                yield RawRecord(source, origin, locator, "json", item)
+            else:
+                yield reject(
+                    locator, f"a record must be a JSON object, not {_json_type(item)}", item
+                )
+    else:
+        yield reject(
+            "", f"expected a JSON object or a list of objects, not {_json_type(value)}", value
+        )
+
+
+def _read_jsonl(
+    source: str, origin: str, text: str, reject: Any
+) -> Iterator[RawRecord | Rejection]:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        locator = f"line {lineno}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield reject(locator, f"not valid JSON: {e.msg} at column {e.colno}", line)
+            continue
+        if isinstance(item, dict):
+            yield RawRecord(source, origin, locator, "json", item)
+        else:
+            yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
+
+
+def _json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )

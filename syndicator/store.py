@@ -1,0 +1,354 @@
+"""The state store: SQLite, reached only through this module.
+
+It remembers, per article, the id and published date readers have seen, the
+content hash that decides whether `updated` moves, and every identity key the
+article was seen under; per run, what happened. Timestamps are passed in,
+never read from the clock here. Schema changes are numbered migrations keyed
+by `PRAGMA user_version`: an older store is migrated, never wiped.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syndicator.articles import article_from_json, article_to_json, rfc3339
+from syndicator.errors import StoreError
+from syndicator.model import Article
+from syndicator.plan import Action, Plan, StoredArticle
+
+# Each entry migrates from version i to i + 1; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    -- v1: articles, the keys they are known by, and the runs that touched them.
+    CREATE TABLE articles (
+        id            TEXT PRIMARY KEY,      -- stable id, minted once
+        url           TEXT NOT NULL,         -- latest canonical URL
+        source_ref    TEXT NOT NULL,         -- latest file/URL + position
+        content_hash  TEXT NOT NULL,         -- articles.content_hash, versioned
+        first_seen    TEXT NOT NULL,         -- RFC 3339, the run's `now`
+        published     TEXT NOT NULL,         -- RFC 3339, never changes
+        published_utc TEXT NOT NULL,         -- sortable UTC form of published
+        updated       TEXT,                  -- RFC 3339 or NULL (= published)
+        retracted     INTEGER NOT NULL DEFAULT 0,
+        data          TEXT NOT NULL          -- article_to_json, as last published
+    );
+    CREATE INDEX articles_by_date ON articles (published_utc DESC, id);
+    CREATE TABLE identity_keys (
+        key        TEXT PRIMARY KEY,         -- id:<source id> / url:<url> / ref:<where>
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+    );
+    CREATE TABLE article_categories (
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        term       TEXT NOT NULL,
+        PRIMARY KEY (term, article_id)
+    );
+    CREATE TABLE runs (
+        id       INTEGER PRIMARY KEY,
+        started  TEXT NOT NULL,
+        finished TEXT,
+        outcome  TEXT,                       -- ok / rejected / failed
+        report   TEXT                        -- the run report as JSON
+    );
+    CREATE TABLE run_events (
+        run_id     INTEGER NOT NULL REFERENCES runs (id),
+        action     TEXT NOT NULL,            -- plan.Action value or "rejected"
+        article_id TEXT,
+        ref        TEXT NOT NULL,
+        detail     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX run_events_by_run ON run_events (run_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@contextmanager
+def wrap_sqlite_errors(path: Path) -> Iterator[None]:
+    """sqlite3 exceptions become StoreError naming the file, keeping __cause__."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        raise StoreError(f"{path}: {e} (is the disk full or the file locked?)") from e
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: not a usable syndicator store: {e}") from e
+
+
+@dataclass(frozen=True)
+class FeedSlice:
+    articles: tuple[Article, ...]
+    total: int
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with wrap_sqlite_errors(path):
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+
+    @classmethod
+    def in_memory_copy(cls, path: Path) -> Store:
+        """A throwaway copy for `--dry-run`: the run plans and renders, nothing persists."""
+        store = cls.__new__(cls)
+        store.path = path
+        with wrap_sqlite_errors(path):
+            store.db = sqlite3.connect(":memory:", isolation_level=None)
+            if path.exists():
+                source = sqlite3.connect(path)
+                try:
+                    source.backup(store.db)
+                finally:
+                    source.close()
+            store.db.execute("PRAGMA foreign_keys = ON")
+            store._migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer syndicator (schema {version} > {SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with wrap_sqlite_errors(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # -- reads -----------------------------------------------------------
+
+    def known(self, keys: Iterable[str]) -> dict[str, StoredArticle]:
+        """The stored article behind each of these identity keys, where there is one."""
+        wanted = sorted(set(keys))
+        found: dict[str, StoredArticle] = {}
+        with wrap_sqlite_errors(self.path):
+            for chunk in _chunks(wanted, 500):
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(
+                    f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
+                    f" a.retracted FROM identity_keys k JOIN articles a ON a.id = k.article_id"
+                    f" WHERE k.key IN ({marks})",
+                    chunk,
+                )
+                for key, aid, pub, upd, first, digest, retracted in rows:
+                    found[key] = StoredArticle(
+                        id=aid,
+                        published=datetime.fromisoformat(pub),
+                        updated=datetime.fromisoformat(upd) if upd else None,
+                        first_seen=datetime.fromisoformat(first),
+                        content_hash=digest,
+                        retracted=bool(retracted),
+                    )
+        return found
+
+    def newest(self, limit: int, *, category: str | None = None) -> FeedSlice:
+        """The newest visible articles, in the feeds' total order (date, then id)."""
+        with wrap_sqlite_errors(self.path):
+            if category is None:
+                rows = self.db.execute(
+                    "SELECT data FROM articles WHERE retracted = 0"
+                    " ORDER BY published_utc DESC, id LIMIT ?",
+                    (limit,),
+                ).fetchall()
+                total = self.db.execute(
+                    "SELECT count(*) FROM articles WHERE retracted = 0"
+                ).fetchone()[0]
+            else:
+                rows = self.db.execute(
+                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?",
+                    (category, limit),
+                ).fetchall()
+                total = self.db.execute(
+                    "SELECT count(*) FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0",
+                    (category,),
+                ).fetchone()[0]
+        return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
+
+    def categories(self) -> list[tuple[str, str, str | None]]:
+        """(term, label, scheme) of every category with a visible article, by term."""
+        with wrap_sqlite_errors(self.path):
+            terms = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT c.term FROM article_categories c JOIN articles a"
+                    " ON a.id = c.article_id WHERE a.retracted = 0 ORDER BY c.term"
+                )
+            ]
+            result = []
+            for term in terms:
+                (data,) = self.db.execute(
+                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT 1",
+                    (term,),
+                ).fetchone()
+                for cat in json.loads(data)["categories"]:
+                    if cat["term"] == term:
+                        result.append((term, cat["label"], cat.get("scheme")))
+        return result
+
+    def article(self, article_id: str) -> tuple[Article, bool] | None:
+        with wrap_sqlite_errors(self.path):
+            row = self.db.execute(
+                "SELECT data, retracted FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        return (article_from_json(json.loads(row[0])), bool(row[1])) if row else None
+
+    # -- writes ----------------------------------------------------------
+
+    def begin_run(self, now: datetime) -> int:
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (rfc3339(now),))
+        return int(cur.lastrowid or 0)
+
+    def apply(self, plan: Plan, *, run_id: int, now: datetime) -> None:
+        """Write one plan in one transaction: all of it or none of it."""
+        with self.transaction():
+            for d in plan.decisions:
+                if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED):
+                    self._save(
+                        d.article, d.content_hash, now, retracted=d.action is Action.RETRACTED
+                    )
+                if d.keys and d.action is not Action.HELD:
+                    self.db.executemany(
+                        "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
+                        " ON CONFLICT (key) DO NOTHING",
+                        [(k, d.article.id) for k in d.keys],
+                    )
+                if d.action is not Action.UNCHANGED:
+                    detail = d.detail or ("updated moved" if d.updated_moved else "")
+                    self.db.execute(
+                        "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (run_id, d.action.value, d.article.id, d.article.source.ref, detail),
+                    )
+
+    def _save(self, article: Article, digest: str, now: datetime, *, retracted: bool) -> None:
+        assert article.published is not None
+        data = json.dumps(article_to_json(article), ensure_ascii=False, sort_keys=True)
+        published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.db.execute(
+            "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
+            " published_utc, updated, retracted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
+            " content_hash = excluded.content_hash, updated = excluded.updated,"
+            " retracted = excluded.retracted, data = excluded.data",
+            (
+                article.id,
+                article.url,
+                article.source.ref,
+                digest,
+                rfc3339(now),
+                rfc3339(article.published),
+                published_utc,
+                rfc3339(article.updated) if article.updated else None,
+                int(retracted),
+                data,
+            ),
+        )
+        self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
+        self.db.executemany(
+            "INSERT INTO article_categories (article_id, term) VALUES (?, ?)",
+            [(article.id, c.term) for c in article.categories],
+        )
+
+    def retract(self, article_id: str, *, run_id: int) -> bool:
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE articles SET retracted = 1 WHERE id = ? AND retracted = 0", (article_id,)
+            )
+            if cur.rowcount:
+                self.db.execute(
+                    "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
+                    " VALUES (?, 'retracted', ?, '', 'by hand')",
+                    (run_id, article_id),
+                )
+        return bool(cur.rowcount)
+
+    def record_rejections(self, run_id: int, rejections: Sequence[tuple[str, str]]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, 'rejected', ?, ?)",
+                [(run_id, ref, reason) for ref, reason in rejections],
+            )
+
+    def finish_run(
+        self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET finished = ?, outcome = ?, report = ? WHERE id = ?",
+                (rfc3339(now), outcome, json.dumps(report, sort_keys=True), run_id),
+            )
+
+    def history(
+        self, limit: int
+    ) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
+        """The last `limit` runs, newest first, each with its events."""
+        with wrap_sqlite_errors(self.path):
+            runs = self.db.execute(
+                "SELECT id, started, outcome FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+            return [
+                (
+                    rid,
+                    started,
+                    outcome,
+                    [
+                        (a, aid or "", ref, detail)
+                        for a, aid, ref, detail in self.db.execute(
+                            "SELECT action, article_id, ref, detail FROM run_events"
+                            " WHERE run_id = ? ORDER BY rowid",
+                            (rid,),
+                        )
+                    ],
+                )
+                for rid, started, outcome in runs
+            ]
+
+
+def _statements(script: str) -> list[str]:
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,74 @@
+"""The write stage: feeds land whole or not at all.
+
+Each file goes to a temporary file in the same directory, is fsynced, renamed
+over the old one with os.replace (atomic on POSIX), and the directory is
+fsynced so the rename survives a crash. A reader fetching during a publish
+gets the whole old file or the whole new one. A file whose bytes did not
+change is left alone, so its mtime (and HTTP Last-Modified) stays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from syndicator.errors import OutputError
+
+TEMP_PREFIX = "."  # temp files are dotfiles: the server never serves them
+TEMP_MARK = ".tmp-"
+
+
+@contextlib.contextmanager
+def wrap_os_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """True when the file was (re)written, False when it already held these bytes."""
+    with wrap_os_errors(path):
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}{TEMP_MARK}", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        _fsync_directory(path.parent)
+    return True
+
+
+def remove_stale_temp_files(directory: Path) -> int:
+    """Temp files left by a process killed mid-write; they were never renamed in."""
+    removed = 0
+    if not directory.is_dir():
+        return 0
+    for temp in directory.rglob(f"{TEMP_PREFIX}*{TEMP_MARK}*"):
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+            removed += 1
+    return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

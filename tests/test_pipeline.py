@@ -1,0 +1,228 @@
+"""publish_run end to end: real files in, real feeds out, read back by real parsers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from conftest import NOW, record
+
+from syndicator.config import load_config
+from syndicator.pipeline import publish_run
+
+SEED_TITLE = (
+    "Poutine se prépare à une mutinerie alors que des centaines de soldats russes "
+    "sont arrêtés pour avoir défié les ordres."
+)
+FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+
+
+def publish(site: Path, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return publish_run(load_config(site / "syndicator.toml"), now=kwargs.pop("now", NOW), **kwargs)
+
+
+def parsed(path: Path) -> Any:
+    result = feedparser.parse(path.read_bytes())
+    assert not result.bozo, result.get("bozo_exception")
+    return result
+
+
+def json_items(path: Path) -> list[dict[str, Any]]:
+    return json.loads(path.read_text(encoding="utf-8"))["items"]  # type: ignore[no-any-return]
+
+
+def test_seed_article_is_published_clean_in_every_format_and_its_category(
+    site: Path, seed_copy: Path
+) -> None:
+    report = publish(site)
+
+    assert report.added == 1 and not report.rejections
+    out = site / "out"
+    for folder in (out, out / "categories" / "monde"):
+        rss, atom = parsed(folder / "rss.xml"), parsed(folder / "atom.xml")
+        items = json_items(folder / "feed.json")
+        for entry in (rss.entries[0], atom.entries[0]):
+            assert entry.title == SEED_TITLE
+        assert items[0]["title"] == SEED_TITLE
+        assert items[0]["language"] == "fr"
+        assert [t["term"] for t in atom.entries[0].tags] == ["monde"]
+        content = atom.entries[0].content[0].value + items[0]["content_html"]
+        for boilerplate in ("cookies", "LIRE LA SUITE", "Related Articles", "opt-out"):
+            assert boilerplate not in content
+        assert "<h2>" in items[0]["content_html"]
+
+
+def test_every_item_is_the_same_in_rss_atom_and_json_feed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("batch.json", [record(n) for n in range(1, 8)])
+    publish(site)
+
+    out = site / "out"
+    rss, atom = parsed(out / "rss.xml"), parsed(out / "atom.xml")
+    items = json_items(out / "feed.json")
+    ids = [i["id"] for i in items]
+    assert [e.id for e in rss.entries] == ids == [e.id for e in atom.entries]
+    assert (
+        [e.link for e in atom.entries] == [i["url"] for i in items] == [e.link for e in rss.entries]
+    )
+    assert [e.title for e in rss.entries] == [i["title"] for i in items]
+    assert [e.published_parsed for e in rss.entries] == [e.published_parsed for e in atom.entries]
+
+
+def test_items_are_newest_first_and_cut_to_items_per_feed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records(
+        "batch.jsonl", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 21)]
+    )
+    config = load_config(site / "syndicator.toml")
+    publish_run(replace(config, output=replace(config.output, items=5)), now=NOW)
+
+    titles = [i["title"] for i in json_items(site / "out" / "feed.json")]
+    assert titles == [f"Article number {n}" for n in (20, 19, 18, 17, 16)]
+
+
+def test_category_feeds_use_ascii_slugs_and_hold_only_their_articles(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("batch.json", [record(1, category="World"), record(2, category="Économie")])
+    publish(site)
+
+    categories = site / "out" / "categories"
+    assert sorted(p.name for p in categories.iterdir()) == ["economie", "world"]
+    assert [i["title"] for i in json_items(categories / "economie" / "feed.json")] == [
+        "Article number 2"
+    ]
+    atom = parsed(categories / "economie" / "atom.xml")
+    assert atom.feed.title.endswith("Économie")
+
+
+def test_a_second_publish_rewrites_nothing_and_bytes_are_identical(
+    site: Path, add_records: Callable[..., Path], seed_copy: Path
+) -> None:
+    add_records("batch.json", [record(n) for n in range(1, 5)])
+    publish(site)
+    files = sorted(p for p in (site / "out").rglob("*") if p.is_file())
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+
+    report = publish(site, now=NOW + timedelta(hours=3))
+
+    assert report.feeds_written == () and report.unchanged == 5
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files} == before
+
+
+def test_a_fresh_store_on_the_same_dated_input_gives_byte_identical_feeds(
+    tmp_path: Path, add_records: Callable[..., Path], site: Path
+) -> None:
+    add_records("batch.json", [record(n) for n in range(1, 6)])
+    publish(site)
+    first = {p.relative_to(site): p.read_bytes() for p in (site / "out").rglob("*") if p.is_file()}
+    for p in (site / "out").rglob("*.*"):
+        p.unlink()
+    (site / "state" / "state.sqlite3").unlink()
+
+    publish(site, now=NOW + timedelta(days=2))
+
+    second = {p.relative_to(site): p.read_bytes() for p in (site / "out").rglob("*") if p.is_file()}
+    assert second == first
+
+
+BAD_FILES: list[tuple[str, Any, str]] = [
+    (
+        "missing-title.json",
+        {"url": "https://gazette.example/x", "content_html": "<p>x</p>"},
+        "/title",
+    ),
+    ("bad-date.json", record(90, published="next Tuesday-ish"), "/published"),
+    ("wrong-type.json", record(91, title=["a", "list"]), "/title"),
+    ("not-json.json", "{this is not json", "not valid JSON"),
+    ("empty.json", "", "empty file"),
+    ("binary.json", bytes(range(256)) * 4, "binary"),
+    (
+        "control-char.json",
+        '{"title": "Bell \x07 inside", "url": "https://gazette.example/c"}',
+        "not valid JSON",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_publish_goes_on_after_a_bad_record(
+    site: Path, add_records: Callable[..., Path], name: str, content: Any, expected: str
+) -> None:
+    add_records("good.json", [record(1), record(2)])
+    add_records(name, content)
+
+    report = publish(site)
+
+    assert report.added == 2
+    assert len(report.rejections) == 1
+    message = str(report.rejections[0])
+    assert message.startswith(f"{Path('articles') / name}") or name in message
+    assert expected in message
+    assert "\n" not in message
+    kept = json.loads(Path(report.rejection_report or "").read_text(encoding="utf-8"))
+    assert kept[0]["origin"].endswith(name)
+
+
+def test_a_bad_record_in_a_list_is_named_by_its_index_and_its_neighbours_publish(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("list.json", [record(1), record(2, headline=None, title=42), record(3)])
+
+    report = publish(site)
+
+    assert report.added == 2
+    assert str(report.rejections[0]).split(": ")[1:3] == ["record 1", "/title"]
+
+
+def test_drafts_are_never_published_and_an_embargo_lifts_on_the_first_run_after_it(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    embargo = NOW + timedelta(hours=1)
+    add_records(
+        "wire.jsonl",
+        [
+            record(1),
+            record(2, status="draft"),
+            record(3, status="private"),
+            record(4, published=embargo.isoformat()),
+        ],
+    )
+
+    first = publish(site)
+    titles = [i["title"] for i in json_items(site / "out" / "feed.json")]
+    assert titles == ["Article number 1"] and first.held == 3
+
+    publish(site, now=embargo + timedelta(minutes=1))
+    titles = [i["title"] for i in json_items(site / "out" / "feed.json")]
+    assert titles == ["Article number 4", "Article number 1"]
+
+
+def test_an_undated_record_keeps_its_first_seen_date_on_later_runs(
+    site: Path, seed_copy: Path
+) -> None:
+    publish(site)
+    first = json_items(site / "out" / "feed.json")[0]
+    publish(site, now=NOW + timedelta(days=3))
+    again = json_items(site / "out" / "feed.json")[0]
+
+    assert first["date_published"] == again["date_published"] == NOW.isoformat()
+    assert first["id"] == again["id"]
+
+
+def test_dry_run_writes_no_feed_and_no_state(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("batch.json", [record(1)])
+
+    report = publish(site, dry_run=True)
+
+    assert report.added == 1 and len(report.feeds_written) > 0
+    assert not (site / "out").exists()
+    assert not (site / "state" / "state.sqlite3").exists()
