@@ -23,8 +23,9 @@ from syndicator import __version__
 from syndicator.articles import article_to_json
 from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
-from syndicator.pipeline import publish_run, read_and_normalize
+from syndicator.pipeline import STORE_NAME, publish_run, read_and_normalize, retract_run
 from syndicator.report import RunReport
+from syndicator.store import Store
 
 
 class ExitStatus(IntEnum):
@@ -252,6 +253,49 @@ def validate(
             click.echo(f"rejected: {rejection}")
         click.echo(f"{len(pairs)} valid, {len(rejections)} rejected")
     sys.exit(ExitStatus.REJECTED if rejections else ExitStatus.OK)
+
+
+@cli.command()
+@config_option
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@handle_errors
+def history(config_path: Path | None, limit: int, as_json: bool) -> None:
+    """Show what each run added, changed, retracted or rejected, newest first."""
+    config = load_config(resolve_config_path(config_path))
+    store_path = config.state_directory / STORE_NAME
+    if not store_path.exists():
+        click.echo(f"no runs yet ({store_path} does not exist)")
+        return
+    with Store(store_path) as store:
+        runs = store.history(limit)
+    if as_json:
+        click.echo(json.dumps([
+            {"run": rid, "started": started, "outcome": outcome,
+             "events": [{"action": a, "id": aid, "ref": ref, "detail": d} for a, aid, ref, d in events]}
+            for rid, started, outcome, events in runs
+        ], indent=2, ensure_ascii=False))
+        return
+    for rid, started, outcome, events in runs:
+        click.echo(f"run {rid}  {started}  {outcome or 'unfinished'}  {len(events)} events")
+        for action, aid, ref, detail in events:
+            extra = f"  ({detail})" if detail else ""
+            click.echo(f"  {action:<10} {aid or '-'}  {ref}{extra}")
+
+
+@cli.command()
+@config_option
+@click.argument("article_id")
+@handle_errors
+def retract(config_path: Path | None, article_id: str) -> None:
+    """Remove one article (by id) from every feed; it stays in the store's history."""
+    config = load_config(resolve_config_path(config_path))
+    done, written = retract_run(config, article_id, now=_now())
+    if not done:
+        click.echo(f"syndicator: error: no published article has id {article_id!r} "
+                   "(see `syndicator history` or the feeds for ids)", err=True)
+        sys.exit(ExitStatus.ERROR)
+    click.echo(f"retracted {article_id}; rewrote {len(written)} feed files")
 
 
 def main() -> None:

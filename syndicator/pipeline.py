@@ -137,19 +137,7 @@ def publish_run(
                 plan = decide(articles, known, now=now)
                 store.apply(plan, run_id=run_id, now=now)
                 store.record_rejections(run_id, [(_where(r), str(r)) for r in intake.rejections])
-            with timer.stage("render"):
-                documents = feed_documents(config, store)
-                rendered = render_documents(config, documents)
-            written: list[str] = []
-            unchanged: list[str] = []
-            with timer.stage("write"):
-                for relative, data in rendered:
-                    path = config.output.directory / relative
-                    if dry_run:
-                        changed = not path.exists() or path.read_bytes() != data
-                    else:
-                        changed = write_if_changed(path, data)
-                    (written if changed else unchanged).append(relative)
+            written, unchanged = render_and_write(config, store, timer=timer, dry_run=dry_run)
             rejection_report = None
             if intake.rejections and not dry_run:
                 rejection_report = keep_rejections(
@@ -173,6 +161,41 @@ def publish_run(
         report.duration,
     )
     return report
+
+
+def render_and_write(
+    config: Config, store: Store, *, timer: _Timer | None = None, dry_run: bool = False
+) -> tuple[list[str], list[str]]:
+    """Render every feed from what the store holds; write the files whose bytes changed.
+
+    Feeds are always rendered from the store, never from this run's records alone,
+    so a run killed after the store commit but before the files were written is
+    completed by the next run.
+    """
+    timer = timer or _Timer()
+    with timer.stage("render"):
+        rendered = render_documents(config, feed_documents(config, store))
+    written: list[str] = []
+    unchanged: list[str] = []
+    with timer.stage("write"):
+        for relative, data in rendered:
+            path = config.output.directory / relative
+            if dry_run:
+                changed = not path.exists() or path.read_bytes() != data
+            else:
+                changed = write_if_changed(path, data)
+            (written if changed else unchanged).append(relative)
+    return written, unchanged
+
+
+def retract_run(config: Config, article_id: str, *, now: datetime) -> tuple[bool, list[str]]:
+    """`syndicator retract ID`: hide one article from every feed, by hand."""
+    with writer_lock(config.state_directory), Store(config.state_directory / STORE_NAME) as store:
+        run_id = store.begin_run(now)
+        retracted = store.retract(article_id, run_id=run_id)
+        written, _ = render_and_write(config, store) if retracted else ([], [])
+        store.finish_run(run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []})
+    return retracted, written
 
 
 def feed_documents(config: Config, store: Store) -> list[FeedDocument]:

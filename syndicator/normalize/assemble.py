@@ -65,7 +65,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     language = _language(draft.language)
     if language is None:
         language = detect_language(f"{title}\n{content_text}")
-        inferred.append(("language", "detected from the text" if language else "site default"))
+        inferred.append(("language", "the text (language detection)" if language else "the site default"))
         language = language or ctx.language
 
     categories = _categories(draft.categories, ctx)

@@ -68,7 +68,7 @@ def extract_text_article(text: str, *, ctx: NormalizeContext) -> Draft:
     for unit in units:
         _classify(unit, state, rules, merged, ctx)
     body = state.body
-    if title is not None and body and fold(body[0]) == fold(title):
+    while title is not None and body and fold(body[0]) == fold(title):
         body = body[1:]  # the title printed again above the text
 
     if state.authors is not None:
@@ -126,25 +126,37 @@ def _head(units: list[str], rules: Rules) -> tuple[str | None, list[str], list[s
     if not units:
         return None, [], units, ""
     merged = rules.merged
-    limit = rules.limits.title_max_chars
     crumbs = _breadcrumb(units[0], merged)
     if crumbs is None:
         first = units[0]
-        if len(first) <= limit and not _is_boilerplate(first, rules, merged):
+        if _can_be_title(first, rules):
             return first, [], units[1:], "first line"
         return None, [], units, ""
     has_home = _is_home(crumbs[0], merged)
     middle = crumbs[1:-1] if has_home else crumbs[:-1]
     last = crumbs[-1]
     rest = units[1:]
-    following = rest[0] if rest else None
+    following = rest[0] if rest and _breadcrumb(rest[0], merged) is None else None
     if following is not None and _same_title(last, following):
         return following, middle, rest[1:], "breadcrumb"
-    if following is not None and _is_section(last) and len(following) <= limit and not _SENTENCE_END.search(following):
+    if following is not None and _is_section(last) and _can_be_title(following, rules):
         return following, [*middle, last], rest[1:], "title line"
     if not middle and has_home and _is_section(last):
         return None, [last], rest, ""
     return last, middle, rest, "breadcrumb"
+
+
+def _can_be_title(line: str, rules: Rules) -> bool:
+    """A line that is not page furniture, a byline or a paragraph of running text."""
+    lang = rules.merged
+    return (
+        len(line) <= rules.limits.title_max_chars
+        and not _is_boilerplate(line, rules, lang)
+        and not _is_tail_marker(line, lang)
+        and _related_title(line, rules, lang) is None
+        and byline_names(line, rules=rules) is None
+        and not _BULLET.match(line)
+    )
 
 
 def _breadcrumb(line: str, lang: LanguageRules) -> list[str] | None:

@@ -21,9 +21,7 @@ from syndicator.model import Article
 # characters §2.2 discourages go too: C1 controls (U+007F-U+009F), which
 # readers such as feedparser turn into cp1252 punctuation, and the
 # noncharacters U+FDD0-U+FDEF.
-_NOT_XML_CHAR = re.compile(
-    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]"
-)
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]")
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = (
@@ -73,6 +71,7 @@ _BLOCKS = frozenset(
         "ul",
     }
 )
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -173,6 +172,12 @@ def html_to_text(fragment: str) -> str:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        # HTML collapses source whitespace (newlines included) to one space.
+        in_pre = any(parent.tag == "pre" for parent in element.iterancestors())
+        if not in_pre and element.tag != "pre" and element.text:
+            element.text = _HTML_SPACE.sub(" ", element.text)
+        if not in_pre and element.tail:
+            element.tail = _HTML_SPACE.sub(" ", element.tail)
         if element.tag in ("script", "style"):
             element.text = ""
         elif element.tag == "br":

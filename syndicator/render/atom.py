@@ -111,18 +111,14 @@ def _entry_extras(article: Article, feed_language: str, entry: etree._Element) -
     if article.image is not None:
         # RFC 4287 §4.2.7.2: rel="enclosure" for a large related resource;
         # length is advisory (§4.2.7.6) and an Image does not know it.
-        links.append(
-            _link(article.image.url, "enclosure", type_=article.image.type, title=article.image.alt)
-        )
+        links.append(_link(article.image.url, "enclosure", type_=article.image.type, title=article.image.alt))
     for offset, link in enumerate(links):
         entry.insert(position + offset, link)
     if article.language and article.language != feed_language:
         entry.set(_XML_LANG, v.clean(article.language))
 
 
-def _link(
-    href: str, rel: str, *, type_: str | None = None, title: str | None = None
-) -> etree._Element:
+def _link(href: str, rel: str, *, type_: str | None = None, title: str | None = None) -> etree._Element:
     # Unqualified like feedgen's own elements: the Atom namespace is the
     # default namespace that feedgen declares on the root.
     link = etree.Element("link", href=v.clean(href), rel=rel)

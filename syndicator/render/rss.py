@@ -140,9 +140,7 @@ def _item_extras(article: Article, item: etree._Element) -> None:
         # length in bytes, which an Image does not know, and readers list
         # enclosures as downloads (podcasts) rather than as the item's picture.
         image = article.image
-        media = etree.SubElement(
-            item, f"{{{MEDIA}}}content", url=v.clean(image.url), medium="image"
-        )
+        media = etree.SubElement(item, f"{{{MEDIA}}}content", url=v.clean(image.url), medium="image")
         if image.type:
             media.set("type", v.clean(image.type))
         if image.width and image.width > 0:

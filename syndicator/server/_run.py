@@ -69,6 +69,7 @@ def _create(settings: ServerSettings, status: StatusCallback | None) -> Any:
         )
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        reason = reason.rstrip(".")
         raise ServerError(
             settings.host, settings.port, f"{reason}; choose another host or port in [server]"
         ) from error
@@ -126,9 +127,7 @@ class RunningServer:
         self._host = host
         self._port = _bound_port(server)
         self._closed = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"syndicator-server-{self._port}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name=f"syndicator-server-{self._port}", daemon=True)
         self._thread.start()
 
     @property
@@ -162,9 +161,7 @@ class RunningServer:
             return
         self._closed.set()
         socket_map = _socket_map(self._server)
-        triggers = [
-            item for item in socket_map.values() if isinstance(item, waitress_trigger.trigger)
-        ]
+        triggers = [item for item in socket_map.values() if isinstance(item, waitress_trigger.trigger)]
         # IndexError, OSError: the loop has already ended and closed its trigger.
         with contextlib.suppress(IndexError, OSError):
             # Runs in the loop's thread, so no socket is closed under its feet.
@@ -180,9 +177,7 @@ class RunningServer:
         self.close()
 
 
-def start_in_thread(
-    settings: ServerSettings, *, status: StatusCallback | None = None
-) -> RunningServer:
+def start_in_thread(settings: ServerSettings, *, status: StatusCallback | None = None) -> RunningServer:
     """Bind now, serve in a daemon thread; for the daemon and for tests."""
     server = _create(settings, status)
     running = RunningServer(server, settings.host)

@@ -8,6 +8,7 @@ naming the file, and the files beside it are still read.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 from collections.abc import Iterator
@@ -33,9 +34,9 @@ class DirectoryOptions:
 def check(source: SourceConfig) -> DirectoryOptions:
     for key in source.options:
         if key not in _KEYS:
-            raise ConfigError(
-                "", key, f"unknown key for a directory source (known: {', '.join(_KEYS)})"
-            )
+            close = difflib.get_close_matches(key, _KEYS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(_KEYS)}"
+            raise ConfigError("", key, f"unknown key for a directory source ({hint})")
     path = source.options.get("path")
     if not isinstance(path, (str, Path)):
         raise ConfigError("", "path", 'a directory source needs path = "<folder>"')
@@ -59,7 +60,11 @@ def list_files(options: DirectoryOptions) -> list[Path]:
 
 
 def read(source: SourceConfig, options: DirectoryOptions) -> Iterator[RawRecord | Rejection]:
-    for path in list_files(options):
+    try:
+        paths = list_files(options)
+    except SourceError as e:
+        raise SourceError(source.name, e.ref, e.message) from e  # name the configured source
+    for path in paths:
         yield from read_file(source.name, path)
 
 
@@ -134,7 +139,9 @@ def _read_json(source: str, origin: str, text: str, reject: Any) -> Iterator[Raw
 def _read_jsonl(
     source: str, origin: str, text: str, reject: Any
 ) -> Iterator[RawRecord | Rejection]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Split on LF only: str.splitlines() also splits on U+2028, U+0085 and
+    # other characters that JSON allows unescaped inside strings (RFC 8259 §7).
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         locator = f"line {lineno}"

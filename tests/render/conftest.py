@@ -101,9 +101,7 @@ RICH = make_article(
         RelatedLink(url=f"{BASE}/articles/7", title="L’armée russe en crise"),
         RelatedLink(url=f"{BASE}/articles/8"),
     ),
-    image=Image(
-        url=f"{BASE}/img/20.jpg", alt="Des soldats", type="image/jpeg", width=800, height=600
-    ),
+    image=Image(url=f"{BASE}/img/20.jpg", alt="Des soldats", type="image/jpeg", width=800, height=600),
 )
 # Two articles with the same date: the planner orders them by id.
 TWIN_A = make_article(12, id="tag:news.example.org,2024:12a", url=f"{BASE}/articles/12a")

@@ -55,9 +55,7 @@ def start_server() -> Iterator[ServerFactory]:
     """Starts servers (settings overridable by keyword) and closes them afterwards."""
     started: list[RunningServer] = []
 
-    def start(
-        directory: Path, *, status: StatusCallback | None = None, **overrides: Any
-    ) -> RunningServer:
+    def start(directory: Path, *, status: StatusCallback | None = None, **overrides: Any) -> RunningServer:
         settings = replace(ServerSettings(directory=directory, port=0), **overrides)
         running = start_in_thread(settings, status=status)
         started.append(running)

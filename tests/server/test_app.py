@@ -58,9 +58,7 @@ def test_root_serves_the_index_page(server: RunningServer, feeds_dir: Path) -> N
     assert body == (feeds_dir / "index.html").read_bytes()
 
 
-def test_root_without_an_index_page_is_not_listed(
-    feeds_dir: Path, start_server: ServerFactory
-) -> None:
+def test_root_without_an_index_page_is_not_listed(feeds_dir: Path, start_server: ServerFactory) -> None:
     (feeds_dir / "index.html").unlink()
     response, body = fetch(start_server(feeds_dir), "/")
     assert response.status == 404
@@ -91,9 +89,7 @@ def test_a_file_asked_for_as_a_directory_is_not_found(server: RunningServer) -> 
     assert response.status == 404
 
 
-def test_feeds_advertise_their_hubs_and_self_url(
-    feeds_dir: Path, start_server: ServerFactory
-) -> None:
+def test_feeds_advertise_their_hubs_and_self_url(feeds_dir: Path, start_server: ServerFactory) -> None:
     running = start_server(
         feeds_dir,
         hubs=("https://hub.example/", "https://pubsubhubbub.example/hub"),
@@ -151,9 +147,7 @@ def test_identical_bytes_rewritten_keep_their_etag(server: RunningServer, feeds_
     assert response.status == 304
 
 
-def test_if_modified_since_at_or_after_last_modified_gets_304(
-    server: RunningServer, feeds_dir: Path
-) -> None:
+def test_if_modified_since_at_or_after_last_modified_gets_304(server: RunningServer, feeds_dir: Path) -> None:
     os.utime(feeds_dir / "rss.xml", (1_700_000_000, 1_700_000_000))
     first, _ = fetch(server, "/rss.xml")
     assert first.getheader("Last-Modified") == "Tue, 14 Nov 2023 22:13:20 GMT"
@@ -242,9 +236,7 @@ def test_gzip_follows_accept_encoding_q_values(
     assert (response.getheader("Content-Encoding") == "gzip") is gzipped
 
 
-def test_requests_reads_the_gzipped_feed_transparently(
-    server: RunningServer, feeds_dir: Path
-) -> None:
+def test_requests_reads_the_gzipped_feed_transparently(server: RunningServer, feeds_dir: Path) -> None:
     response = requests.get(server.url + "/rss.xml", timeout=10)
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.content == (feeds_dir / "rss.xml").read_bytes()
@@ -263,9 +255,7 @@ def test_archive_pages_are_cached_for_a_year(server: RunningServer) -> None:
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
-def test_methods_other_than_get_and_head_are_not_allowed(
-    server: RunningServer, method: str
-) -> None:
+def test_methods_other_than_get_and_head_are_not_allowed(server: RunningServer, method: str) -> None:
     response, _ = fetch(server, "/rss.xml", method)
     assert response.status == 405
     assert response.getheader("Allow") == "GET, HEAD"
@@ -282,9 +272,7 @@ def test_healthz_answers_ok(server: RunningServer) -> None:
     assert body.strip() == b"ok"
 
 
-def test_status_sends_the_callbacks_report_as_json(
-    feeds_dir: Path, start_server: ServerFactory
-) -> None:
+def test_status_sends_the_callbacks_report_as_json(feeds_dir: Path, start_server: ServerFactory) -> None:
     reports = iter([{"runs": 1, "last_error": None}, {"runs": 2, "last_error": "disk full"}])
     running = start_server(feeds_dir, status=lambda: next(reports))
     first, body = fetch(running, "/status")

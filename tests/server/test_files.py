@@ -51,9 +51,7 @@ TRAVERSALS = [
 
 
 @pytest.mark.parametrize("target", TRAVERSALS)
-def test_traversal_attempts_are_not_found_and_leak_nothing(
-    server: RunningServer, target: str
-) -> None:
+def test_traversal_attempts_are_not_found_and_leak_nothing(server: RunningServer, target: str) -> None:
     status, response = raw_get(server.port, target)
     assert status == 404, response
     assert SECRET not in response
@@ -61,9 +59,7 @@ def test_traversal_attempts_are_not_found_and_leak_nothing(
 
 
 @pytest.mark.parametrize("target", [b"/\xff\xfe/secret.txt", b"/rss\x01.xml", b"/%ff%fe"])
-def test_undecodable_or_control_character_paths_are_refused(
-    server: RunningServer, target: bytes
-) -> None:
+def test_undecodable_or_control_character_paths_are_refused(server: RunningServer, target: bytes) -> None:
     status, response = raw_get(server.port, target)
     assert status in (400, 404)
     assert SECRET not in response
@@ -86,9 +82,7 @@ def test_a_symlink_inside_the_directory_is_served(server: RunningServer, feeds_d
     assert body == (feeds_dir / "categories" / "tech" / "rss.xml").read_bytes()
 
 
-def test_dotfiles_and_the_writers_temp_files_are_not_found(
-    server: RunningServer, feeds_dir: Path
-) -> None:
+def test_dotfiles_and_the_writers_temp_files_are_not_found(server: RunningServer, feeds_dir: Path) -> None:
     (feeds_dir / ".hidden").mkdir()
     (feeds_dir / ".hidden" / "rss.xml").write_bytes(SECRET)
     (feeds_dir / "visible.xml").symlink_to(feeds_dir / ".rss.xml.tmp-3f2a")
@@ -98,9 +92,7 @@ def test_dotfiles_and_the_writers_temp_files_are_not_found(
         assert SECRET not in body
 
 
-def test_an_index_html_symlinked_outside_is_not_served(
-    server: RunningServer, feeds_dir: Path
-) -> None:
+def test_an_index_html_symlinked_outside_is_not_served(server: RunningServer, feeds_dir: Path) -> None:
     (feeds_dir / "index.html").unlink()
     (feeds_dir / "index.html").symlink_to(feeds_dir.parent / "secret.txt")
     response, body = fetch(server, "/")

@@ -129,9 +129,7 @@ def test_a_client_that_hangs_up_mid_request_does_not_stop_the_server(
     assert fetch(running, "/rss.xml")[0].status == 200
 
 
-def test_slow_clients_do_not_block_other_readers(
-    feeds_dir: Path, start_server: ServerFactory
-) -> None:
+def test_slow_clients_do_not_block_other_readers(feeds_dir: Path, start_server: ServerFactory) -> None:
     running = start_server(feeds_dir, threads=2)
     stalled: list[socket.socket] = []
     try:
@@ -158,9 +156,7 @@ def test_a_stalled_connection_is_closed_after_the_channel_timeout(
         assert sock.recv(65536) == b""
 
 
-def test_many_concurrent_readers_all_get_the_whole_feed(
-    server: RunningServer, feeds_dir: Path
-) -> None:
+def test_many_concurrent_readers_all_get_the_whole_feed(server: RunningServer, feeds_dir: Path) -> None:
     expected = (feeds_dir / "rss.xml").read_bytes()
     failures: list[str] = []
     counts: list[int] = []

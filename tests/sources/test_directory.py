@@ -1,0 +1,266 @@
+"""A folder of records: what each file yields, and what a bad file costs (only itself)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from syndicator.config import SourceConfig
+from syndicator.errors import ConfigError, SourceError
+from syndicator.model import RawRecord, Rejection
+from syndicator.sources import directory
+from syndicator.sources.directory import DirectoryOptions, check, list_files, read, read_file
+
+
+def read_all(folder: Path, *, recursive: bool = True) -> list[RawRecord | Rejection]:
+    source = SourceConfig(name="wire", kind="directory", options={"path": folder})
+    return list(read(source, DirectoryOptions(path=folder, recursive=recursive)))
+
+
+def one_file(path: Path) -> list[RawRecord | Rejection]:
+    return list(read_file("wire", path))
+
+
+def records(items: list[RawRecord | Rejection]) -> list[RawRecord]:
+    return [i for i in items if isinstance(i, RawRecord)]
+
+
+def rejections(items: list[RawRecord | Rejection]) -> list[Rejection]:
+    return [i for i in items if isinstance(i, Rejection)]
+
+
+# -- JSON files --------------------------------------------------------------------
+
+
+def test_json_object_is_one_record(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"title": "Bonjour", "url": "https://e.org/1"}), encoding="utf-8")
+    [record] = one_file(path)
+    assert isinstance(record, RawRecord)
+    assert record.kind == "json"
+    assert record.payload == {"title": "Bonjour", "url": "https://e.org/1"}
+    assert record.source == "wire"
+    assert record.locator == ""
+    assert Path(record.origin).resolve() == path
+
+
+def test_json_list_is_one_record_per_object(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"title": "One"}, {"title": "Two"}]), encoding="utf-8")
+    items = one_file(path)
+    assert [r.payload["title"] for r in records(items)] == ["One", "Two"]
+    assert [r.locator for r in records(items)] == ["record 0", "record 1"]
+
+
+def test_non_object_in_a_json_list_is_rejected_by_position(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"title": "One"}, "oops", {"title": "Three"}]), encoding="utf-8")
+    items = one_file(path)
+    [rejection] = rejections(items)
+    assert rejection.locator == "record 1"
+    assert "must be a JSON object, not a string" in rejection.reason
+    assert rejection.payload == "oops"
+    assert [r.payload["title"] for r in records(items)] == ["One", "Three"]
+
+
+def test_items_wrapper_object_is_unwrapped(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps({"items": [{"title": "A"}, {"title": "B"}]}), encoding="utf-8")
+    assert [r.payload["title"] for r in records(one_file(path))] == ["A", "B"]
+
+
+def test_json_scalar_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "n.json"
+    path.write_text("42", encoding="utf-8")
+    [rejection] = one_file(path)
+    assert isinstance(rejection, Rejection)
+    assert "not a number" in rejection.reason
+
+
+def test_not_json_is_rejected_with_the_position(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"title": "A",\n "url": }', encoding="utf-8")
+    [rejection] = one_file(path)
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason.startswith("not valid JSON")
+    assert "line 2" in rejection.reason
+    assert Path(rejection.origin).resolve() == path
+
+
+# -- JSON Lines ----------------------------------------------------------------------
+
+
+def test_jsonl_bad_line_is_rejected_and_the_good_lines_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "wire.jsonl"
+    path.write_text(
+        '{"title": "One"}\n{"title": broken}\n\n{"title": "Four"}\n[1, 2]\n', encoding="utf-8"
+    )
+    items = one_file(path)
+    assert [(r.locator, r.payload["title"]) for r in records(items)] == [
+        ("line 1", "One"),
+        ("line 4", "Four"),
+    ]
+    bad = rejections(items)
+    assert [r.locator for r in bad] == ["line 2", "line 5"]
+    assert bad[0].reason.startswith("not valid JSON")
+    assert "not an array" in bad[1].reason
+    assert str(bad[0]).endswith("wire.jsonl: line 2: /: " + bad[0].reason)
+
+
+def test_jsonl_line_may_hold_a_line_separator_inside_a_string(tmp_path: Path) -> None:
+    path = tmp_path / "wire.jsonl"
+    path.write_text('{"title": "A\u2028B"}\n{"title": "C\x85D"}\n', encoding="utf-8")
+    items = one_file(path)
+    assert rejections(items) == []
+    assert [r.payload["title"] for r in records(items)] == ["A\u2028B", "C\x85D"]
+
+
+def test_jsonl_with_crlf_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "wire.jsonl"
+    path.write_bytes(b'{"title": "One"}\r\n{"title": "Two"}\r\n')
+    assert [r.locator for r in records(one_file(path))] == ["line 1", "line 2"]
+
+
+# -- whatever the bytes are ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_empty_file_is_rejected(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.json"
+    path.write_bytes(content)
+    [rejection] = one_file(path)
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason == "empty file"
+
+
+def test_binary_file_is_rejected_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    [rejection] = one_file(path)
+    assert isinstance(rejection, Rejection)
+    assert "binary" in rejection.reason
+
+
+def test_cp1252_file_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.json"
+    path.write_bytes('{"title": "Café à Montréal – l’été"}'.encode("cp1252"))
+    [record] = one_file(path)
+    assert isinstance(record, RawRecord)
+    assert record.payload["title"] == "Café à Montréal – l’été"
+
+
+def test_utf8_bom_is_not_part_of_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"title": "T"}')
+    [record] = one_file(path)
+    assert isinstance(record, RawRecord)
+    assert record.payload == {"title": "T"}
+
+
+def test_text_file_is_one_text_record(tmp_path: Path) -> None:
+    path = tmp_path / "scraped.txt"
+    path.write_text("Un titre\n\nUn paragraphe.\n", encoding="utf-8")
+    [record] = one_file(path)
+    assert isinstance(record, RawRecord)
+    assert record.kind == "text"
+    assert record.payload.startswith("Un titre")
+
+
+def test_unreadable_file_is_rejected_not_raised(tmp_path: Path) -> None:
+    folder = tmp_path / "dir.json"  # a folder where a file is expected
+    folder.mkdir()
+    [rejection] = one_file(folder)
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason.startswith("cannot read file")
+
+
+# -- the folder --------------------------------------------------------------------
+
+
+def test_files_are_read_in_sorted_order_whatever_the_creation_order(tmp_path: Path) -> None:
+    for name in ["c.json", "a.json", "b/z.json", "b/a.json", "B.json"]:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"title": name}), encoding="utf-8")
+    titles = [r.payload["title"] for r in records(read_all(tmp_path))]
+    assert titles == sorted(["c.json", "a.json", "b/z.json", "b/a.json", "B.json"])
+    assert titles == [r.payload["title"] for r in records(read_all(tmp_path))]
+
+
+def test_hidden_files_and_folders_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "a.json").write_text('{"title": "hidden dir"}', encoding="utf-8")
+    (tmp_path / ".draft.json").write_text('{"title": "hidden file"}', encoding="utf-8")
+    (tmp_path / ".a.json.tmp-123").write_text("{", encoding="utf-8")
+    (tmp_path / "seen.json").write_text('{"title": "seen"}', encoding="utf-8")
+    assert [r.payload["title"] for r in records(read_all(tmp_path))] == ["seen"]
+
+
+def test_other_suffixes_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "UPPER.JSON").write_text('{"title": "upper"}', encoding="utf-8")
+    assert [r.payload["title"] for r in records(read_all(tmp_path))] == ["upper"]
+
+
+def test_subfolders_are_read_unless_not_recursive(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deep.json").write_text('{"title": "deep"}', encoding="utf-8")
+    (tmp_path / "top.json").write_text('{"title": "top"}', encoding="utf-8")
+    assert [r.payload["title"] for r in records(read_all(tmp_path))] == ["deep", "top"]
+    assert [r.payload["title"] for r in records(read_all(tmp_path, recursive=False))] == ["top"]
+
+
+def test_a_bad_file_does_not_stop_the_files_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"title": "A"}', encoding="utf-8")
+    (tmp_path / "b.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "c.json").write_text('{"title": "C"}', encoding="utf-8")
+    items = read_all(tmp_path)
+    assert [r.payload["title"] for r in records(items)] == ["A", "C"]
+    assert [Path(r.origin).name for r in rejections(items)] == ["b.json"]
+
+
+def test_missing_directory_is_a_source_error_naming_the_source(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as info:
+        read_all(tmp_path / "absent")
+    assert info.value.source == "wire"
+    assert info.value.ref == str(tmp_path / "absent")
+
+
+def test_list_files_of_a_file_is_a_source_error(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(SourceError):
+        list_files(DirectoryOptions(path=tmp_path / "a.json"))
+
+
+# -- options -------------------------------------------------------------------------
+
+
+def test_check_accepts_path_and_recursive(tmp_path: Path) -> None:
+    options = check(SourceConfig("wire", "directory", {"path": str(tmp_path), "recursive": False}))
+    assert options == DirectoryOptions(path=tmp_path, recursive=False)
+
+
+def test_check_unknown_option_suggests_the_nearest() -> None:
+    with pytest.raises(ConfigError) as info:
+        check(SourceConfig("wire", "directory", {"pth": "in"}))
+    assert info.value.key == "pth"
+    assert "did you mean 'path'" in info.value.message
+
+
+def test_check_requires_a_path() -> None:
+    with pytest.raises(ConfigError) as info:
+        check(SourceConfig("wire", "directory", {}))
+    assert info.value.key == "path"
+
+
+def test_check_recursive_must_be_boolean() -> None:
+    with pytest.raises(ConfigError) as info:
+        check(SourceConfig("wire", "directory", {"path": "in", "recursive": "yes"}))
+    assert info.value.key == "recursive"
+
+
+def test_suffixes_are_json_jsonl_and_txt() -> None:
+    assert set(directory.SUFFIXES) == {".json", ".jsonl", ".txt"}

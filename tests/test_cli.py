@@ -1,0 +1,189 @@
+"""The command line as a user meets it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import REPO, record, write_config
+
+from syndicator.cli import ExitStatus
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "syndicator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_publish_prints_a_summary_and_exits_0(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1), record(2)])
+
+    result = run("publish", "--config", "syndicator.toml", cwd=site)
+
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert "published 2 articles from 2 records (2 new" in result.stdout
+    assert "wrote 9 feed files" in result.stdout  # main + world + economie, 3 formats each
+    assert result.stderr == ""
+
+
+def test_publish_json_prints_the_run_report(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1)])
+
+    result = run("publish", "--config", "syndicator.toml", "--json", cwd=site)
+
+    report = json.loads(result.stdout)
+    assert report["added"] == 1 and report["outcome"] == "ok"
+    assert "rss.xml" in report["feeds_written"]
+
+
+def test_rejected_records_give_exit_4_and_one_line_each(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1), record(2, published="sometime")])
+
+    result = run("publish", "--config", "syndicator.toml", cwd=site)
+
+    assert result.returncode == ExitStatus.REJECTED
+    assert f"  {Path('articles') / 'a.json'}: record 1: /published: not a date: 'sometime'" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_config_typo_names_file_key_and_suggestion_and_writes_nothing(site: Path) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(config.read_text().replace("[output]\n", "[output]\nitmes = 3\n"))
+
+    result = run("publish", "--config", str(config), cwd=site)
+
+    assert result.returncode == ExitStatus.CONFIG
+    assert result.stderr.strip() == (
+        f"syndicator: error: {config}: output.itmes: unknown key (did you mean 'items'?)"
+    )
+    assert not (site / "out").exists() and not (site / "state").exists()
+
+
+def test_the_config_comes_from_the_environment_when_not_given(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+
+    result = run("publish", cwd=REPO / "tests", env={"SYNDICATOR_CONFIG": str(site / "syndicator.toml")})
+
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert (site / "out" / "rss.xml").exists()
+
+
+def test_source_output_and_items_override_the_configuration(
+    tmp_path: Path, site: Path, add_records: Callable[..., Path]
+) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "b.jsonl").write_text("".join(json.dumps(record(n)) + "\n" for n in range(1, 6)))
+
+    result = run(
+        "publish", "--config", "syndicator.toml", "--source", str(other), "--output", "alt", "--items", "2",
+        cwd=site,
+    )
+
+    assert result.returncode == ExitStatus.OK, result.stderr
+    items = json.loads((site / "alt" / "feed.json").read_text())["items"]
+    assert len(items) == 2
+    assert not (site / "out").exists()
+
+
+def test_a_missing_source_folder_is_one_line_and_exit_6(site: Path) -> None:
+    result = run("publish", "--config", "syndicator.toml", "--source", "nowhere", cwd=site)
+
+    assert result.returncode == ExitStatus.SOURCE
+    assert "nowhere" in result.stdout and "is not a directory" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_traceback_only_when_asked(site: Path) -> None:
+    (site / "state").mkdir()
+    (site / "state" / "state.sqlite3").write_bytes(b"this is not a database" * 100)
+
+    quiet = run("publish", "--config", "syndicator.toml", cwd=site)
+    loud = run("--traceback", "publish", "--config", "syndicator.toml", cwd=site)
+
+    assert quiet.returncode == ExitStatus.ERROR
+    assert "not a usable syndicator store" in quiet.stderr and "Traceback" not in quiet.stderr
+    assert "Traceback" in loud.stderr
+
+
+def test_validate_reports_rejections_without_writing(site: Path, add_records: Callable[..., Path]) -> None:
+    path = add_records("a.jsonl", [record(1), {"title": "No link", "published": "2024-13-45"}])
+
+    result = run("validate", "--config", "syndicator.toml", str(path), cwd=site)
+
+    assert result.returncode == ExitStatus.REJECTED
+    assert "ok: " in result.stdout and "line 2: /published: not a date" in result.stdout
+    assert "1 valid, 1 rejected" in result.stdout
+    assert not (site / "out").exists() and not (site / "state").exists()
+
+
+def test_validate_explain_says_what_was_inferred(site: Path, seed_copy: Path) -> None:
+    result = run("validate", "--config", "syndicator.toml", "--explain", str(seed_copy), cwd=site)
+
+    assert result.returncode == ExitStatus.OK, result.stdout + result.stderr
+    assert "categories: Monde" in result.stdout
+    assert "inferred title: from breadcrumb" in result.stdout
+    assert "inferred language: from the text (language detection)" in result.stdout
+
+
+def test_history_shows_each_run_and_retract_removes_an_article(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2)])
+    run("publish", "--config", "syndicator.toml", cwd=site)
+    feed = json.loads((site / "out" / "feed.json").read_text())
+    victim = feed["items"][0]["id"]
+
+    retracted = run("retract", "--config", "syndicator.toml", victim, cwd=site)
+    history = run("history", "--config", "syndicator.toml", "--json", cwd=site)
+
+    assert retracted.returncode == 0, retracted.stderr
+    ids = [i["id"] for i in json.loads((site / "out" / "feed.json").read_text())["items"]]
+    assert victim not in ids and len(ids) == 1
+    runs = json.loads(history.stdout)
+    assert [e["action"] for e in runs[0]["events"]] == ["retracted"]
+    assert sorted(e["action"] for e in runs[1]["events"]) == ["added", "added"]
+
+
+def test_retract_of_an_unknown_id_fails_clearly(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1)])
+    run("publish", "--config", "syndicator.toml", cwd=site)
+
+    result = run("retract", "--config", "syndicator.toml", "tag:nope", cwd=site)
+
+    assert result.returncode == ExitStatus.ERROR
+    assert "no published article has id 'tag:nope'" in result.stderr
+
+
+def test_the_shipped_default_configuration_publishes_the_samples(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("rules.toml", "taxonomy.toml", "article.schema.json"):
+        (config / name).write_bytes((REPO / "config" / name).read_bytes())
+    text = (REPO / "config" / "syndicator.toml").read_text()
+    (config / "syndicator.toml").write_text(text.replace('path = "samples"', f'path = "{REPO / "config" / "samples"}"'))
+
+    result = run("publish", "--config", str(config / "syndicator.toml"), cwd=tmp_path)
+
+    assert result.returncode == ExitStatus.OK, result.stdout + result.stderr
+    assert "5 new" in result.stdout and "2 held back" in result.stdout
+    assert (tmp_path / "feeds" / "categories" / "monde" / "atom.xml").exists()
+
+
+def test_write_config_helper_makes_a_loadable_site(tmp_path: Path) -> None:
+    from syndicator.config import load_config
+
+    config = load_config(write_config(tmp_path, items=7))
+    assert config.output.items == 7 and config.output.directory == tmp_path / "out"
