@@ -39,9 +39,7 @@ def article_to_json(article: Article) -> dict[str, Any]:
             for c in article.categories
         ],
         "tags": list(article.tags),
-        "related": [
-            {k: v for k, v in (("url", r.url), ("title", r.title)) if v} for r in article.related
-        ],
+        "related": [{k: v for k, v in (("url", r.url), ("title", r.title)) if v} for r in article.related],
         "source": {"kind": article.source.kind, "ref": article.source.ref},
     }
     if article.published is not None:
@@ -86,9 +84,7 @@ def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> 
         published=datetime.fromisoformat(data["published"]) if "published" in data else None,
         updated=datetime.fromisoformat(data["updated"]) if "updated" in data else None,
         language=data["language"],
-        categories=tuple(
-            Category(c["term"], c["label"], c.get("scheme")) for c in data["categories"]
-        ),
+        categories=tuple(Category(c["term"], c["label"], c.get("scheme")) for c in data["categories"]),
         tags=tuple(data["tags"]),
         related=tuple(RelatedLink(r["url"], r.get("title")) for r in data["related"]),
         image=Image(

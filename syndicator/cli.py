@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntEnum
 from functools import wraps
@@ -24,7 +25,11 @@ from syndicator.articles import article_to_json
 from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
 from syndicator.pipeline import STORE_NAME, publish_run, read_and_normalize, retract_run
+from syndicator.daemon import Daemon, schedule_seconds
+from syndicator.logs import configure_logging
 from syndicator.report import RunReport
+from syndicator.server import ServerSettings
+from syndicator.server import serve as run_server
 from syndicator.store import Store
 
 
@@ -89,9 +94,7 @@ def handle_errors(func: F) -> F:
 def cli(traceback: bool, verbose: int) -> None:
     """Publish article records as RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 config_option = click.option(
@@ -118,12 +121,8 @@ def _load(
     type=click.Path(path_type=Path, file_okay=False),
     help="Publish this folder instead of the configured sources (repeatable).",
 )
-@click.option(
-    "--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here."
-)
-@click.option(
-    "--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50]."
-)
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here.")
+@click.option("--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50].")
 @click.option("--dry-run", is_flag=True, help="Do everything but write feeds or state.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
@@ -183,6 +182,9 @@ def format_summary(report: RunReport, config: Config) -> str:
     if report.duplicates:
         lines.append(f"skipped {len(report.duplicates)} duplicates:")
         lines.extend(f"  {d}" for d in report.duplicates)
+    if report.pings:
+        lines.append(f"sent {len(report.pings)} WebSub pings, {report.pings_failed} failed")
+        lines.extend(f"  {p}" for p in report.pings if "failed" in p)
     written = "would write" if report.dry_run else "wrote"
     lines.append(
         f"{written} {len(report.feeds_written)} feed files, {len(report.feeds_unchanged)} unchanged, "
@@ -197,9 +199,7 @@ def format_summary(report: RunReport, config: Config) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @handle_errors
-def validate(
-    config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]
-) -> None:
+def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]) -> None:
     """Check records and print what would be rejected, without writing anything."""
     config = load_config(resolve_config_path(config_path))
     folders = tuple(p for p in paths if p.is_dir())
@@ -226,8 +226,7 @@ def validate(
                         for raw, a in pairs
                     ],
                     "rejected": [
-                        {"message": str(r), "field": r.field, "reason": r.reason}
-                        for r in rejections
+                        {"message": str(r), "field": r.field, "reason": r.reason} for r in rejections
                     ],
                 },
                 indent=2,
@@ -243,9 +242,7 @@ def validate(
                     if key in data:
                         click.echo(f"    {key}: {data[key]}")
                 click.echo(f"    authors: {', '.join(a.name for a in article.authors) or '-'}")
-                click.echo(
-                    f"    categories: {', '.join(c.label for c in article.categories) or '-'}"
-                )
+                click.echo(f"    categories: {', '.join(c.label for c in article.categories) or '-'}")
                 click.echo(f"    summary: {article.summary[:120]}")
                 for field_name, how in article.inferred:
                     click.echo(f"    inferred {field_name}: from {how}")
@@ -270,11 +267,23 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> None:
     with Store(store_path) as store:
         runs = store.history(limit)
     if as_json:
-        click.echo(json.dumps([
-            {"run": rid, "started": started, "outcome": outcome,
-             "events": [{"action": a, "id": aid, "ref": ref, "detail": d} for a, aid, ref, d in events]}
-            for rid, started, outcome, events in runs
-        ], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "run": rid,
+                        "started": started,
+                        "outcome": outcome,
+                        "events": [
+                            {"action": a, "id": aid, "ref": ref, "detail": d} for a, aid, ref, d in events
+                        ],
+                    }
+                    for rid, started, outcome, events in runs
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for rid, started, outcome, events in runs:
         click.echo(f"run {rid}  {started}  {outcome or 'unfinished'}  {len(events)} events")
@@ -292,10 +301,94 @@ def retract(config_path: Path | None, article_id: str) -> None:
     config = load_config(resolve_config_path(config_path))
     done, written = retract_run(config, article_id, now=_now())
     if not done:
-        click.echo(f"syndicator: error: no published article has id {article_id!r} "
-                   "(see `syndicator history` or the feeds for ids)", err=True)
+        click.echo(
+            f"syndicator: error: no published article has id {article_id!r} "
+            "(see `syndicator history` or the feeds for ids)",
+            err=True,
+        )
         sys.exit(ExitStatus.ERROR)
     click.echo(f"retracted {article_id}; rewrote {len(written)} feed files")
+
+
+@cli.command()
+@config_option
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Publish this folder instead of the configured sources (repeatable).",
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path, file_okay=False), help="Write and serve feeds here."
+)
+@click.option("--interval", help="Publish this often (90s, 5m, 1h) instead of the configured schedule.")
+@click.option("--host", help="Listen on this address [default: server.host].")
+@click.option("--port", type=click.IntRange(0, 65535), help="Listen on this port [default: server.port].")
+@click.option("--no-serve", is_flag=True, help="Only publish on schedule; do not serve the feeds.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def daemon(
+    config_path: Path | None,
+    sources: tuple[Path, ...],
+    output: Path | None,
+    interval: str | None,
+    host: str | None,
+    port: int | None,
+    no_serve: bool,
+    log_format: str,
+) -> None:
+    """Publish on a schedule and serve the feeds; SIGHUP reloads, SIGTERM stops."""
+    configure_logging(level=logging.INFO, fmt=log_format)
+    path = resolve_config_path(config_path)
+
+    def load() -> Config:
+        config = _load(path, sources, output, None)
+        if interval is not None:
+            config = replace(config, cron=None, interval_seconds=parse_interval_option(interval))
+        return config
+
+    runner = Daemon(load, now=_now)
+    code = runner.run(
+        host=host or runner.config.server_host,
+        port=runner.config.server_port if port is None else port,
+        serve=not no_serve,
+    )
+    sys.exit(code)
+
+
+def parse_interval_option(text: str) -> int:
+    from syndicator.config import parse_interval_text
+
+    return parse_interval_text(text, "--interval", "")
+
+
+@cli.command()
+@config_option
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Serve this folder.")
+@click.option("--host", help="Listen on this address [default: server.host].")
+@click.option("--port", type=click.IntRange(0, 65535), help="Listen on this port [default: server.port].")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def serve(
+    config_path: Path | None, output: Path | None, host: str | None, port: int | None, log_format: str
+) -> None:
+    """Serve an existing output directory (no publishing)."""
+    configure_logging(level=logging.INFO, fmt=log_format)
+    path = resolve_config_path(config_path)
+    config = load_config(path) if path.exists() or config_path is not None else None
+    directory = (
+        output.resolve() if output is not None else (config.output.directory if config else Path("feeds"))
+    )
+    settings = ServerSettings(
+        directory=directory,
+        host=host or (config.server_host if config else "127.0.0.1"),
+        port=port if port is not None else (config.server_port if config else 8080),
+        max_age_seconds=schedule_seconds(config) if config else 300,
+        hubs=config.hubs if config else (),
+        public_url=config.site.feeds_url if config else None,
+    )
+    run_server(settings)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from syndicator.errors import ConfigError
 DEFAULT_CONFIG = Path("config/syndicator.toml")
 CONFIG_ENV = "SYNDICATOR_CONFIG"
 FORMATS = ("rss", "atom", "json")
+STATE_IN_OUTPUT = ".syndicator"  # state of an `--output` publish; a dot folder is never served
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,14 @@ class Config:
                 ),
             )
         if output is not None:
-            cfg = replace(cfg, output=replace(cfg.output, directory=output.resolve()))
+            # Another output is another set of feeds: it gets its own memory, so
+            # a one-off publish never mixes in the configured site's articles.
+            directory = output.resolve()
+            cfg = replace(
+                cfg,
+                output=replace(cfg.output, directory=directory),
+                state_directory=directory / STATE_IN_OUTPUT,
+            )
         if items is not None:
             if items < 1:
                 raise ConfigError("--items", "", "must be 1 or more")
@@ -140,9 +148,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     site_t = check.table(data, "site", required=True)
     check.known_keys(site_t, "site")
     base_url = check.url(site_t, "site.base_url", required=True)
-    feeds_url = (
-        check.url(site_t, "site.feeds_url", required=False) or base_url.rstrip("/") + "/feeds/"
-    )
+    feeds_url = check.url(site_t, "site.feeds_url", required=False) or base_url.rstrip("/") + "/feeds/"
     site = SiteConfig(
         title=check.string(site_t, "site.title", required=True),
         description=check.string(site_t, "site.description", default=""),
@@ -180,13 +186,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         site=site,
         sources=check.sources(data.get("sources", []), root),
         output=output,
-        state_directory=under_root(
-            check.string(state_t, "state.directory", default="../.syndicator")
-        ),
+        state_directory=under_root(check.string(state_t, "state.directory", default="../.syndicator")),
         rules_path=under_root(check.string(norm_t, "normalize.rules", default="rules.toml")),
-        schema_path=under_root(
-            check.string(norm_t, "normalize.schema", default="article.schema.json")
-        ),
+        schema_path=under_root(check.string(norm_t, "normalize.schema", default="article.schema.json")),
         taxonomy_path=under_root(taxonomy) if taxonomy else None,
         hubs=tuple(
             check.url_value(h, f"websub.hubs[{i}]")
@@ -202,6 +204,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
 
 def parse_interval(text: str, check: _Checker, key: str) -> int:
+    return parse_interval_text(text, str(check.path), key)
+
+
+def parse_interval_text(text: str, path: str, key: str) -> int:
     """`90s`, `5m`, `2h`, `1d` or a bare number of seconds."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     value = text.strip().lower()
@@ -210,7 +216,7 @@ def parse_interval(text: str, check: _Checker, key: str) -> int:
     if not factor:
         factor = 1
     if not number.isdigit() or int(number) == 0:
-        check.fail(key, f"{text!r} is not an interval such as '90s', '5m', '2h' or '1d'")
+        raise ConfigError(path, key, f"{text!r} is not an interval such as '90s', '5m', '2h' or '1d'")
     return int(number) * factor
 
 
@@ -235,9 +241,7 @@ class _Checker:
                 dotted = f"{prefix}.{key}" if prefix else key
                 self.fail(dotted, f"unknown key{_suggest(key, known)}")
 
-    def table(
-        self, data: Mapping[str, Any], key: str, *, required: bool = False
-    ) -> Mapping[str, Any]:
+    def table(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> Mapping[str, Any]:
         value = data.get(key)
         if value is None:
             if required:
@@ -247,9 +251,7 @@ class _Checker:
             self.fail(key, f"must be a table [{key}]")
         return value
 
-    def string(
-        self, table: Mapping[str, Any], key: str, *, required: bool = False, default: str = ""
-    ) -> str:
+    def string(self, table: Mapping[str, Any], key: str, *, required: bool = False, default: str = "") -> str:
         name = key.rsplit(".", 1)[-1]
         value = table.get(name)
         if value is None:

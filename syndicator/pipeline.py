@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from syndicator.articles import rfc3339
 from syndicator.config import Config
-from syndicator.errors import SourceError
+from syndicator.errors import SourceError, SyndicatorError
 from syndicator.feeds import feed_document
 from syndicator.lock import writer_lock
 from syndicator.model import Article, Category, FeedDocument, RawRecord, Rejection
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
+from syndicator.notify import notify_hubs
 from syndicator.plan import Action, Plan, article_keys, decide
 from syndicator.render import RENDERERS
 from syndicator.report import RunReport
@@ -61,6 +63,7 @@ class Intake:
     pairs: tuple[tuple[RawRecord, Article], ...]
     rejections: tuple[Rejection, ...]
     source_errors: tuple[str, ...]
+    failed_sources: tuple[str, ...]  # names of the sources behind source_errors
     records_read: int
 
 
@@ -77,8 +80,17 @@ def normalize_context(config: Config, *, now: datetime) -> NormalizeContext:
     )
 
 
+class RunCancelled(SyndicatorError):
+    """A shutdown asked the run to stop before it wrote anything."""
+
+
 def read_and_normalize(
-    config: Config, *, now: datetime, timer: _Timer | None = None, progress: Progress | None = None
+    config: Config,
+    *,
+    now: datetime,
+    timer: _Timer | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> Intake:
     """sources → normalize → validate, for `publish` and `validate` alike."""
     timer = timer or _Timer()
@@ -88,6 +100,7 @@ def read_and_normalize(
     pairs: list[tuple[RawRecord, Article]] = []
     rejections: list[Rejection] = []
     source_errors: list[str] = []
+    failed_sources: list[str] = []
     read = 0
     for source, kind, options in sources:
         records = kind.read(source, options)
@@ -96,12 +109,15 @@ def read_and_normalize(
                 try:
                     item = next(records, None)
                 except SourceError as e:
-                    source_errors.append(str(e))
-                    logger.warning("source failed: %s", e)
+                    source_errors.append(f"{source.name}: {e.ref}: {e.message}")
+                    failed_sources.append(source.name)
+                    logger.warning("source=%s failed: %s: %s", source.name, e.ref, e.message)
                     break
             if item is None:
                 break
             read += 1
+            if cancel is not None and cancel.is_set():
+                raise RunCancelled("publish cancelled before writing")
             if progress is not None and read % 100 == 0:
                 progress("normalize", read)
             if isinstance(item, Rejection):
@@ -116,15 +132,20 @@ def read_and_normalize(
                 rejections.append(result)
             else:
                 pairs.append((item, result))
-    return Intake(tuple(pairs), tuple(rejections), tuple(source_errors), read)
+    return Intake(tuple(pairs), tuple(rejections), tuple(source_errors), tuple(failed_sources), read)
 
 
 def publish_run(
-    config: Config, *, now: datetime, dry_run: bool = False, progress: Progress | None = None
+    config: Config,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> RunReport:
     timer = _Timer()
     started = time.perf_counter()
-    intake = read_and_normalize(config, now=now, timer=timer, progress=progress)
+    intake = read_and_normalize(config, now=now, timer=timer, progress=progress, cancel=cancel)
     with writer_lock(config.state_directory):
         remove_stale_temp_files(config.output.directory)
         store_path = config.state_directory / STORE_NAME
@@ -140,15 +161,20 @@ def publish_run(
             written, unchanged = render_and_write(config, store, timer=timer, dry_run=dry_run)
             rejection_report = None
             if intake.rejections and not dry_run:
-                rejection_report = keep_rejections(
-                    config.state_directory, run_id, intake.rejections
-                )
+                rejection_report = keep_rejections(config.state_directory, run_id, intake.rejections)
             timer.timings["total"] = time.perf_counter() - started
-            report = _report(
-                run_id, now, intake, plan, written, unchanged, timer, dry_run, rejection_report
-            )
+            report = _report(run_id, now, intake, plan, written, unchanged, timer, dry_run, rejection_report)
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
-    logger.info(
+    if config.hubs and not dry_run:
+        with timer.stage("notify"):
+            pings = notify_hubs(config.hubs, [config.site.feeds_url + f for f in written if _is_feed(f)])
+        if pings:
+            with Store(store_path) as store:
+                store.record_pings(run_id, [(p.hub, p.topic, p.ok, str(p)) for p in pings])
+            report = replace(
+                report, pings=tuple(str(p) for p in pings), pings_failed=sum(not p.ok for p in pings)
+            )
+    logger.debug(
         "run=%d read=%d published=%d added=%d changed=%d rejected=%d written=%d unchanged=%d seconds=%.2f",
         run_id,
         report.records_read,
@@ -194,7 +220,9 @@ def retract_run(config: Config, article_id: str, *, now: datetime) -> tuple[bool
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id)
         written, _ = render_and_write(config, store) if retracted else ([], [])
-        store.finish_run(run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []})
+        store.finish_run(
+            run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []}
+        )
     return retracted, written
 
 
@@ -204,9 +232,7 @@ def feed_documents(config: Config, store: Store) -> list[FeedDocument]:
     if config.output.category_feeds:
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
-            documents.append(
-                feed_document(config, store.newest(items, category=term).articles, category)
-            )
+            documents.append(feed_document(config, store.newest(items, category=term).articles, category))
     return documents
 
 
@@ -239,6 +265,10 @@ def keep_rejections(state_directory: Path, run_id: int, rejections: tuple[Reject
     return str(path)
 
 
+def _is_feed(relative: str) -> bool:
+    return relative.rsplit("/", 1)[-1] in {r.filename for r in RENDERERS.values()}
+
+
 def _where(r: Rejection) -> str:
     return f"{r.origin}: {r.locator}" if r.locator else r.origin
 
@@ -266,6 +296,7 @@ def _report(
         rejections=intake.rejections,
         duplicates=tuple(f"{d.article.source.ref}: {d.detail}" for d in plan.of(Action.DUPLICATE)),
         source_errors=intake.source_errors,
+        failed_sources=intake.failed_sources,
         feeds_written=tuple(written),
         feeds_unchanged=tuple(unchanged),
         timings=dict(timer.timings),

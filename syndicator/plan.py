@@ -59,9 +59,7 @@ class Plan:
 
     @property
     def changes_store(self) -> bool:
-        return any(
-            d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED) for d in self.decisions
-        )
+        return any(d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED) for d in self.decisions)
 
 
 PUBLISHABLE_STATUSES = frozenset({"published", "publish", "public", "live", "active"})
@@ -75,9 +73,7 @@ def article_keys(article: Article) -> tuple[str, ...]:
     return keys
 
 
-def decide(
-    articles: Sequence[Article], known: Mapping[str, StoredArticle], *, now: datetime
-) -> Plan:
+def decide(articles: Sequence[Article], known: Mapping[str, StoredArticle], *, now: datetime) -> Plan:
     """One Decision per article, in input order.
 
     Duplicates: the first record in source order wins (sources in
@@ -90,9 +86,7 @@ def decide(
         keys = article_keys(article)
         stored = next((known[k] for k in keys if k in known), None)
         strong = [k for k in keys if not k.startswith("ref:")]
-        winner = next(
-            (claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None
-        )
+        winner = next((claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None)
         digest = content_hash(article)
         if winner is not None:
             decisions.append(
@@ -126,10 +120,6 @@ def _decide_one(
         updated = article.updated or stored.updated
         moved = updated != stored.updated
         action = Action.CHANGED if moved else Action.UNCHANGED
-        return Decision(
-            action, replace(settled, updated=updated), keys, digest, updated_moved=moved
-        )
+        return Decision(action, replace(settled, updated=updated), keys, digest, updated_moved=moved)
     updated = article.updated if article.updated and article.updated != stored.updated else now
-    return Decision(
-        Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True
-    )
+    return Decision(Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True)

@@ -21,11 +21,14 @@ class RunReport:
     rejections: tuple[Rejection, ...]
     duplicates: tuple[str, ...]  # "<ref>: same article as <ref>"
     source_errors: tuple[str, ...]  # whole sources that could not be read
+    failed_sources: tuple[str, ...]  # their names, for the daemon's backoff
     feeds_written: tuple[str, ...]  # paths relative to the output directory
     feeds_unchanged: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
     dry_run: bool = False
     rejection_report: str | None = None  # where the rejected records were kept
+    pings: tuple[str, ...] = ()  # WebSub pings, one line each
+    pings_failed: int = 0
 
     @property
     def published(self) -> int:
@@ -70,5 +73,6 @@ class RunReport:
             "feeds_written": list(self.feeds_written),
             "feeds_unchanged": list(self.feeds_unchanged),
             "rejection_report": self.rejection_report,
+            "websub": {"pings": list(self.pings), "failed": self.pings_failed},
             "timings": {k: round(v, 4) for k, v in sorted(self.timings.items())},
         }

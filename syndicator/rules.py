@@ -8,6 +8,7 @@ checks and compiles them. Everything here is read once per run and is frozen.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -101,6 +102,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).replace("’", "'")
 
 
+@functools.lru_cache(maxsize=256)
+def folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    """fold() of each rule word, longest first (so "Publié le" is tried before "Publié")."""
+    return tuple(sorted({fold(w) for w in words}, key=lambda w: (-len(w), w)))
+
+
 def default_rules_path() -> Path:
     """The rules shipped with syndicator: config/rules.toml beside the package."""
     return Path(__file__).resolve().parents[1] / "config" / "rules.toml"
@@ -163,7 +170,9 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
 def _check_keys(table: Mapping[str, Any], prefix: str, where: str) -> None:
     for key in table:
         if key not in _LANG_KEYS:
-            raise ConfigError(where, f"{prefix}.{key}", f"unknown key; known: {', '.join(sorted(_LANG_KEYS))}")
+            raise ConfigError(
+                where, f"{prefix}.{key}", f"unknown key; known: {', '.join(sorted(_LANG_KEYS))}"
+            )
 
 
 def _limits(table: Mapping[str, Any], where: str) -> Limits:
@@ -219,8 +228,12 @@ def _language(code: str, parts: Iterable[tuple[Mapping[str, Any], str]], where: 
             date_order = order
         if "quotes" in table:
             pair = table["quotes"]
-            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(q, str) and q for q in pair)):
-                raise ConfigError(where, f"{prefix}.quotes", "must be two strings: the opening and closing marks")
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(q, str) and q for q in pair)
+            ):
+                raise ConfigError(
+                    where, f"{prefix}.quotes", "must be two strings: the opening and closing marks"
+                )
             quotes = (pair[0], pair[1])
     unique_patterns = tuple(dict.fromkeys(patterns))
     return LanguageRules(

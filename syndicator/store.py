@@ -182,13 +182,10 @@ class Store:
         with wrap_sqlite_errors(self.path):
             if category is None:
                 rows = self.db.execute(
-                    "SELECT data FROM articles WHERE retracted = 0"
-                    " ORDER BY published_utc DESC, id LIMIT ?",
+                    "SELECT data FROM articles WHERE retracted = 0 ORDER BY published_utc DESC, id LIMIT ?",
                     (limit,),
                 ).fetchall()
-                total = self.db.execute(
-                    "SELECT count(*) FROM articles WHERE retracted = 0"
-                ).fetchone()[0]
+                total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
             else:
                 rows = self.db.execute(
                     "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
@@ -243,9 +240,7 @@ class Store:
         with self.transaction():
             for d in plan.decisions:
                 if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED):
-                    self._save(
-                        d.article, d.content_hash, now, retracted=d.action is Action.RETRACTED
-                    )
+                    self._save(d.article, d.content_hash, now, retracted=d.action is Action.RETRACTED)
                 if d.keys and d.action is not Action.HELD:
                     self.db.executemany(
                         "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
@@ -309,18 +304,22 @@ class Store:
                 [(run_id, ref, reason) for ref, reason in rejections],
             )
 
-    def finish_run(
-        self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]
-    ) -> None:
+    def record_pings(self, run_id: int, pings: Sequence[tuple[str, str, bool, str]]) -> None:
+        """WebSub outcomes, in the history beside the run that caused them."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, ?, ?, ?)",
+                [(run_id, "ping" if ok else "ping-failed", topic, line) for _, topic, ok, line in pings],
+            )
+
+    def finish_run(self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]) -> None:
         with self.transaction():
             self.db.execute(
                 "UPDATE runs SET finished = ?, outcome = ?, report = ? WHERE id = ?",
                 (rfc3339(now), outcome, json.dumps(report, sort_keys=True), run_id),
             )
 
-    def history(
-        self, limit: int
-    ) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
+    def history(self, limit: int) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
         """The last `limit` runs, newest first, each with its events."""
         with wrap_sqlite_errors(self.path):
             runs = self.db.execute(

@@ -90,9 +90,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
     return Taxonomy(MappingProxyType(categories), MappingProxyType(aliases), scheme)
 
 
-def _known_keys(
-    path: Path, table: Mapping[str, object], prefix: str, known: tuple[str, ...]
-) -> None:
+def _known_keys(path: Path, table: Mapping[str, object], prefix: str, known: tuple[str, ...]) -> None:
     for name in table:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)

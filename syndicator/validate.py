@@ -32,9 +32,7 @@ def load_validator(path: Path = SCHEMA_PATH) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def check_article(
-    article: Article, raw: RawRecord, validator: Draft202012Validator
-) -> Article | Rejection:
+def check_article(article: Article, raw: RawRecord, validator: Draft202012Validator) -> Article | Rejection:
     data = article_to_json(article)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:

@@ -17,9 +17,7 @@ SEED = CONFIG_DIR / "samples" / "000_1b07a81e69550a1b.txt"
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def write_config(
-    directory: Path, *, extra: str = "", items: int = 50, sources: str | None = None
-) -> Path:
+def write_config(directory: Path, *, extra: str = "", items: int = 50, sources: str | None = None) -> Path:
     """A complete configuration in `directory`, using the shipped rules, taxonomy and schema."""
     (directory / "articles").mkdir(exist_ok=True)
     source_block = (

@@ -88,7 +88,15 @@ def test_source_output_and_items_override_the_configuration(
     (other / "b.jsonl").write_text("".join(json.dumps(record(n)) + "\n" for n in range(1, 6)))
 
     result = run(
-        "publish", "--config", "syndicator.toml", "--source", str(other), "--output", "alt", "--items", "2",
+        "publish",
+        "--config",
+        "syndicator.toml",
+        "--source",
+        str(other),
+        "--output",
+        "alt",
+        "--items",
+        "2",
         cwd=site,
     )
 
@@ -173,7 +181,9 @@ def test_the_shipped_default_configuration_publishes_the_samples(tmp_path: Path)
     for name in ("rules.toml", "taxonomy.toml", "article.schema.json"):
         (config / name).write_bytes((REPO / "config" / name).read_bytes())
     text = (REPO / "config" / "syndicator.toml").read_text()
-    (config / "syndicator.toml").write_text(text.replace('path = "samples"', f'path = "{REPO / "config" / "samples"}"'))
+    (config / "syndicator.toml").write_text(
+        text.replace('path = "samples"', f'path = "{REPO / "config" / "samples"}"')
+    )
 
     result = run("publish", "--config", str(config / "syndicator.toml"), cwd=tmp_path)
 

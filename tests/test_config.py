@@ -77,9 +77,7 @@ def test_minimal_configuration_takes_the_documented_defaults(tmp_path: Path) -> 
 
 
 def test_feeds_url_gets_a_trailing_slash(tmp_path: Path) -> None:
-    config = load_config(
-        write_config(tmp_path, MINIMAL + 'feeds_url = "https://cdn.example.org/f"\n')
-    )
+    config = load_config(write_config(tmp_path, MINIMAL + 'feeds_url = "https://cdn.example.org/f"\n'))
     assert config.site.feeds_url == "https://cdn.example.org/f/"
 
 
@@ -117,14 +115,14 @@ def test_unknown_output_format_suggests_the_nearest(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "key", "words"),
     [
-        ("[output]\nitems = \"fifty\"\n", "output.items", "whole number"),
+        ('[output]\nitems = "fifty"\n', "output.items", "whole number"),
         ("[output]\nitems = 0\n", "output.items", "1 or more"),
         ("[output]\nitems = true\n", "output.items", "whole number"),
-        ("[output]\ncategory_feeds = \"yes\"\n", "output.category_feeds", "true or false"),
-        ("[output]\nformats = \"rss\"\n", "output.formats", "list of strings"),
+        ('[output]\ncategory_feeds = "yes"\n', "output.category_feeds", "true or false"),
+        ('[output]\nformats = "rss"\n', "output.formats", "list of strings"),
         ("[server]\nport = 70000\n", "server.port", "port number"),
-        ("[server]\nport = \"80\"\n", "server.port", "port number"),
-        ("[websub]\nhubs = [\"not a url\"]\n", "websub.hubs[0]", "absolute http(s) URL"),
+        ('[server]\nport = "80"\n', "server.port", "port number"),
+        ('[websub]\nhubs = ["not a url"]\n', "websub.hubs[0]", "absolute http(s) URL"),
         ("output = 3\n", "output", "must be a table"),
     ],
 )
@@ -137,9 +135,7 @@ def test_wrong_types_name_the_dotted_key(tmp_path: Path, extra: str, key: str, w
 
 
 def test_title_must_be_a_string(tmp_path: Path) -> None:
-    error = config_error(
-        tmp_path, '[site]\ntitle = 3\nbase_url = "https://news.example.org/"\n'
-    )
+    error = config_error(tmp_path, '[site]\ntitle = 3\nbase_url = "https://news.example.org/"\n')
     assert error.key == "site.title"
     assert "must be a string, not int" in error.message
 
@@ -156,16 +152,12 @@ def test_missing_title_is_an_error(tmp_path: Path) -> None:
 
 
 def test_blank_title_is_an_error(tmp_path: Path) -> None:
-    error = config_error(
-        tmp_path, '[site]\ntitle = "  "\nbase_url = "https://news.example.org/"\n'
-    )
+    error = config_error(tmp_path, '[site]\ntitle = "  "\nbase_url = "https://news.example.org/"\n')
     assert error.key == "site.title"
     assert "empty" in error.message
 
 
-@pytest.mark.parametrize(
-    "url", ["news.example.org", "ftp://news.example.org/", "https://", "/feeds/"]
-)
+@pytest.mark.parametrize("url", ["news.example.org", "ftp://news.example.org/", "https://", "/feeds/"])
 def test_base_url_must_be_an_absolute_http_url(tmp_path: Path, url: str) -> None:
     error = config_error(tmp_path, f'[site]\ntitle = "T"\nbase_url = "{url}"\n')
     assert error.key == "site.base_url"
@@ -218,8 +210,7 @@ def test_bad_interval_is_a_config_error(tmp_path: Path, interval: str) -> None:
 def test_duplicate_source_names_are_an_error(tmp_path: Path) -> None:
     error = config_error(
         tmp_path,
-        MINIMAL
-        + '[[sources]]\nname = "wire"\npath = "a"\n[[sources]]\nname = "wire"\npath = "b"\n',
+        MINIMAL + '[[sources]]\nname = "wire"\npath = "a"\n[[sources]]\nname = "wire"\npath = "b"\n',
     )
     assert error.key == "sources[1].name"
     assert "'wire' is used twice" in error.message
@@ -289,9 +280,7 @@ def test_config_path_comes_from_option_then_environment_then_default(
 
 
 def loaded(tmp_path: Path) -> Config:
-    return load_config(
-        write_config(tmp_path, MINIMAL + '[[sources]]\nname = "wire"\npath = "in"\n')
-    )
+    return load_config(write_config(tmp_path, MINIMAL + '[[sources]]\nname = "wire"\npath = "in"\n'))
 
 
 def test_source_override_replaces_the_configured_sources(tmp_path: Path) -> None:

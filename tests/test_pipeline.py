@@ -69,9 +69,7 @@ def test_every_item_is_the_same_in_rss_atom_and_json_feed(
     items = json_items(out / "feed.json")
     ids = [i["id"] for i in items]
     assert [e.id for e in rss.entries] == ids == [e.id for e in atom.entries]
-    assert (
-        [e.link for e in atom.entries] == [i["url"] for i in items] == [e.link for e in rss.entries]
-    )
+    assert [e.link for e in atom.entries] == [i["url"] for i in items] == [e.link for e in rss.entries]
     assert [e.title for e in rss.entries] == [i["title"] for i in items]
     assert [e.published_parsed for e in rss.entries] == [e.published_parsed for e in atom.entries]
 
@@ -79,9 +77,7 @@ def test_every_item_is_the_same_in_rss_atom_and_json_feed(
 def test_items_are_newest_first_and_cut_to_items_per_feed(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    add_records(
-        "batch.jsonl", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 21)]
-    )
+    add_records("batch.jsonl", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 21)])
     config = load_config(site / "syndicator.toml")
     publish_run(replace(config, output=replace(config.output, items=5)), now=NOW)
 
@@ -97,9 +93,7 @@ def test_category_feeds_use_ascii_slugs_and_hold_only_their_articles(
 
     categories = site / "out" / "categories"
     assert sorted(p.name for p in categories.iterdir()) == ["economie", "world"]
-    assert [i["title"] for i in json_items(categories / "economie" / "feed.json")] == [
-        "Article number 2"
-    ]
+    assert [i["title"] for i in json_items(categories / "economie" / "feed.json")] == ["Article number 2"]
     atom = parsed(categories / "economie" / "atom.xml")
     assert atom.feed.title.endswith("Économie")
 
@@ -206,9 +200,7 @@ def test_drafts_are_never_published_and_an_embargo_lifts_on_the_first_run_after_
     assert titles == ["Article number 4", "Article number 1"]
 
 
-def test_an_undated_record_keeps_its_first_seen_date_on_later_runs(
-    site: Path, seed_copy: Path
-) -> None:
+def test_an_undated_record_keeps_its_first_seen_date_on_later_runs(site: Path, seed_copy: Path) -> None:
     publish(site)
     first = json_items(site / "out" / "feed.json")[0]
     publish(site, now=NOW + timedelta(days=3))

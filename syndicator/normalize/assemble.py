@@ -124,9 +124,7 @@ def _plain(value: str) -> str:
     return html_to_text(value) if "<" in value else html.unescape(value)
 
 
-def _date(
-    value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str
-) -> datetime | None:
+def _date(value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -144,9 +142,7 @@ def _language(value: str | None) -> str | None:
     if not _LANGUAGE_TAG.match(tag):
         return None
     base, _, rest = tag.partition("-")
-    return base.lower() + (
-        f"-{rest.upper()}" if rest and len(rest) == 2 else f"-{rest}" if rest else ""
-    )
+    return base.lower() + (f"-{rest.upper()}" if rest and len(rest) == 2 else f"-{rest}" if rest else "")
 
 
 def _categories(labels: tuple[str, ...], ctx: NormalizeContext) -> tuple[Category, ...]:

@@ -9,20 +9,23 @@ words come from config/rules.toml, per language.
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo
+from datetime import UTC
 
 from syndicator.model import Author
 from syndicator.normalize.dates import search_date
-from syndicator.rules import LanguageRules, Rules, fold
+from syndicator.rules import LanguageRules, Rules, fold, folded
 
 _EMAIL = re.compile(r"<?\b([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b>?")
 _STRONG_SEPARATORS = re.compile(r"\s+[|·•—–]\s+|\s+-\s+|\s*\|\s*|\s*[·•]\s*|\n")
 # Lowercase words allowed inside a name: particles of many European languages.
 _PARTICLES = frozenset(
-    "de du des la le di da del della dei dos das do van von der den ten ter zu y e al el bin ibn af av st".split()
+    {
+        *("de", "du", "des", "la", "le", "di", "da", "del", "della", "dei", "dos", "das", "do"),
+        *("van", "von", "der", "den", "ten", "ter", "zu", "y", "e", "al", "el", "bin", "ibn"),
+        *("af", "av", "st"),
+    }
 )
 _MAX_NAME_WORDS = 5
-_UTC = ZoneInfo("UTC")
 
 
 def split_authors(text: str, *, rules: Rules, language: str | None = None) -> tuple[Author, ...]:
@@ -69,27 +72,25 @@ def byline_names(line: str, *, rules: Rules, language: str | None = None) -> tup
 
 def _strip_byline_word(segment: str, lang: LanguageRules) -> str:
     text = segment.strip(" ,;:")
-    folded = fold(text)
-    for word in sorted(lang.byline_words, key=len, reverse=True):
-        w = fold(word)
-        if folded == w:
+    line = fold(text)
+    for w in folded(lang.byline_words):
+        if line == w:
             return ""
-        if folded.startswith(w) and len(folded) > len(w) and not folded[len(w)].isalnum():
+        if line.startswith(w) and len(line) > len(w) and not line[len(w)].isalnum():
             return text[len(w) :].strip(" ,;:")
     return text
 
 
 def _strip_dates(segment: str, *, rules: Rules, language: str | None) -> str:
-    found = search_date(segment, tz=_UTC, rules=rules, language=language)
+    found = search_date(segment, tz=UTC, rules=rules, language=language)
     while found is not None:
         segment = (segment[: found.start] + segment[found.end :]).strip(" ,;|")
-        found = search_date(segment, tz=_UTC, rules=rules, language=language)
+        found = search_date(segment, tz=UTC, rules=rules, language=language)
     return segment
 
 
 def _is_date_phrase(segment: str, lang: LanguageRules) -> bool:
-    folded = fold(segment)
-    return any(folded.startswith(fold(p)) for p in (*lang.published_phrases, *lang.updated_phrases))
+    return fold(segment).startswith(folded((*lang.published_phrases, *lang.updated_phrases)))
 
 
 def _split_names(segment: str, lang: LanguageRules) -> list[str]:

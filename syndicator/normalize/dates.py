@@ -14,8 +14,7 @@ import email.utils
 import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from syndicator.rules import LanguageRules, Rules, fold
 
@@ -40,7 +39,7 @@ class DateMatch:
     end: int
 
 
-def parse_date(value: str, *, tz: ZoneInfo, rules: Rules, language: str | None = None) -> datetime | None:
+def parse_date(value: str, *, tz: tzinfo, rules: Rules, language: str | None = None) -> datetime | None:
     """The first date in `value`, aware; None when there is none or it is impossible."""
     text = value.strip()
     if not text:
@@ -55,7 +54,7 @@ def parse_date(value: str, *, tz: ZoneInfo, rules: Rules, language: str | None =
     return found.value if found else None
 
 
-def search_date(line: str, *, tz: ZoneInfo, rules: Rules, language: str | None = None) -> DateMatch | None:
+def search_date(line: str, *, tz: tzinfo, rules: Rules, language: str | None = None) -> DateMatch | None:
     """The first date written in words or numbers in a line, with its span."""
     pats = _patterns(rules.for_language(language), rules.timezones)
     lang = rules.for_language(language)
@@ -85,7 +84,7 @@ def search_date(line: str, *, tz: ZoneInfo, rules: Rules, language: str | None =
 
 
 def find_dates(
-    line: str, *, tz: ZoneInfo, rules: Rules, language: str | None = None
+    line: str, *, tz: tzinfo, rules: Rules, language: str | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """(published, updated) stated on one short line.
 
@@ -137,14 +136,16 @@ def find_dates(
 
 def _fold_in_place(line: str) -> str:
     """fold() character by character, so positions in the result are positions in line."""
-    out = []
-    for c in line:
-        f = fold(c)
-        out.append(f if len(f) == 1 else c)
-    return "".join(out)
+    return "".join(_fold_char(c) for c in line)
 
 
-def _parse_iso(text: str, tz: ZoneInfo) -> datetime | None:
+@functools.lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    f = fold(c)
+    return f if len(f) == 1 else c
+
+
+def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
     if not re.fullmatch(r"\d{4}-?\d{2}-?\d{2}(?:[T ][\d:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?", text, re.I):
         return None
     try:
@@ -154,7 +155,7 @@ def _parse_iso(text: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _parse_rfc822(text: str, tz: ZoneInfo) -> datetime | None:
+def _parse_rfc822(text: str, tz: tzinfo) -> datetime | None:
     # RFC 822 §5 / RFC 2822 §3.3: "Sun, 02 Jun 2024 10:00:00 +0200"
     if not re.search(r"\d{1,2} [A-Za-z]{3} \d{2,4} \d{1,2}:\d{2}", text):
         return None
@@ -183,9 +184,7 @@ def _patterns(lang: LanguageRules, zones: tuple[tuple[str, str], ...]) -> _Patte
     words = "|".join(re.escape(fold(w)) for w in sorted(lang.time_words, key=len, reverse=True))
     zone_alt = "|".join(re.escape(z.casefold()) for z, _ in sorted(zones, key=lambda z: -len(z[0])))
     zone = rf"(?P<zone>[+-]\d{{2}}:?\d{{2}}|(?:{zone_alt})\b)" if zone_alt else r"(?P<zone>[+-]\d{2}:?\d{2})"
-    time = (
-        rf"(?:\s*[,|·-]?\s*(?:(?:{words})\s+)?)" if words else r"(?:\s*[,|·-]?\s*)"
-    ) + (
+    time = (rf"(?:\s*[,|·-]?\s*(?:(?:{words})\s+)?)" if words else r"(?:\s*[,|·-]?\s*)") + (
         r"(?:t\s*)?(?P<h>[0-2]?\d)\s*(?:(?P<sep>[:h.])\s*(?P<min>[0-5]\d)?(?::(?P<s>[0-5]\d))?)?"
         r"\s*(?P<ampm>[ap]\.?m\.?)?\s*(?:uhr|h\b|hrs\b)?"
         rf"(?:\s*\(?{zone}\)?)?"

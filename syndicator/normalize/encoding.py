@@ -60,7 +60,9 @@ def decode_text(data: bytes) -> str:
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as e:
-                raise ValueError(f"binary file: starts with a {codec} byte order mark but does not decode ({e.reason})") from e
+                raise ValueError(
+                    f"binary file: starts with a {codec} byte order mark but does not decode ({e.reason})"
+                ) from e
             return _repair(text)
     _reject_binary(data)
     for codec in ("utf-8", "cp1252", "latin-1"):

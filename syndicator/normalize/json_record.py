@@ -153,9 +153,7 @@ def _strings(entry: tuple[str, Any] | None, fail: Any, name: str) -> tuple[str, 
         for item in value:
             if isinstance(item, str):
                 out.append(item)
-            elif isinstance(item, Mapping) and isinstance(
-                item.get("name") or item.get("label"), str
-            ):
+            elif isinstance(item, Mapping) and isinstance(item.get("name") or item.get("label"), str):
                 out.append(str(item.get("name") or item.get("label")))
             else:
                 raise fail(name, f"must hold strings, not {_json_type(item)}")

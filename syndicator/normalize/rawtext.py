@@ -23,7 +23,7 @@ from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.text import clean_text
-from syndicator.rules import LanguageRules, Rules, fold
+from syndicator.rules import LanguageRules, Rules, fold, folded
 
 _BULLET = re.compile(r"^[-*•▪►–]\s+")
 _URL_LINE = re.compile(r"https?://\S+")
@@ -178,8 +178,7 @@ def _breadcrumb(line: str, lang: LanguageRules) -> list[str] | None:
 
 
 def _is_home(crumb: str, lang: LanguageRules) -> bool:
-    word = fold(re.sub(r"^\W+|\W+$", "", crumb))
-    return any(word == fold(h) for h in lang.home_crumbs)
+    return fold(re.sub(r"^\W+|\W+$", "", crumb)) in folded(lang.home_crumbs)
 
 
 def _is_section(crumb: str) -> bool:
@@ -252,18 +251,17 @@ def _is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
 
 
 def _is_tail_marker(unit: str, lang: LanguageRules) -> bool:
-    folded = fold(unit).rstrip(" :»›>….").strip()
-    return any(folded == fold(m) for m in lang.tail_markers)
+    line = fold(unit).rstrip(" :»›>….").strip()
+    return line in folded(lang.tail_markers)
 
 
 def _related_title(unit: str, rules: Rules, lang: LanguageRules) -> str | None:
     """The referenced title of a "Read more: <title>" line; "" for a bare prefix; None otherwise."""
     if len(unit) > rules.limits.title_max_chars + 40:
         return None
-    folded = fold(unit)
-    for prefix in sorted(lang.related_prefixes, key=len, reverse=True):
-        p = fold(prefix)
-        if not folded.startswith(p) or (len(folded) > len(p) and folded[len(p)].isalnum()):
+    line = fold(unit)
+    for p in folded(lang.related_prefixes):
+        if not line.startswith(p) or (len(line) > len(p) and line[len(p)].isalnum()):
             continue
         rest = unit[len(p) :]
         if not rest.strip(" :»>|–—-…."):
@@ -277,8 +275,7 @@ def _related_title(unit: str, rules: Rules, lang: LanguageRules) -> str | None:
 
 
 def _starts_with_phrase(unit: str, lang: LanguageRules) -> bool:
-    folded = fold(unit)
-    return any(folded.startswith(fold(p)) for p in (*lang.published_phrases, *lang.updated_phrases))
+    return fold(unit).startswith(folded((*lang.published_phrases, *lang.updated_phrases)))
 
 
 def _is_real_paragraph(unit: str) -> bool:

@@ -119,10 +119,14 @@ def _resolve_links(fragment: str, base_url: str) -> str:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        # The lazy attribute holds the real image; `src` is then only a placeholder
+        # (a data: URI or a spinner GIF) that a script would have swapped out.
+        swapped: set[str] = set()
         for lazy, real in _LAZY:
             value = element.get(lazy)
-            if value and (real not in element.attrib or element.get(real, "").startswith("data:")):
+            if value and value.strip() and real not in swapped:
                 element.set(real, value)
+                swapped.add(real)
         for name in _URL_ATTRIBUTES:
             value = element.get(name)
             if value is not None:

@@ -31,7 +31,7 @@ _SPACE_RUN = re.compile(r"[^\S\u00a0\u202f]*[\u00a0\u202f][\s\u00a0\u202f]*|\s+"
 _NO_BREAK = frozenset("\u00a0\u202f")
 
 _APOSTROPHE_LIKE = "'’‘`´ʼ"
-_DOUBLE = "\"“”„‟″"
+_DOUBLE = '"“”„‟″'
 _OPENERS = "([{<«‹—–-/"
 _LETTER = r"[^\W\d_]"
 
@@ -47,17 +47,25 @@ def clean_text(s: str, *, language: str | None = None, rules: Rules | None = Non
     The text is treated as one line: line breaks become spaces. Quotes are
     repaired with “ ” unless `rules` ask for the language's own marks.
     """
+    quotes = rules.quotes_for(language) if rules is not None else None
     text = s
-    for _ in range(3):  # ftfy may need a second pass on doubly broken text
-        fixed = ftfy.fix_text(text, _FTFY)
+    # Each step can expose work for another (a curled quote completes a mojibake
+    # sequence ftfy recognises; ftfy may fix doubly broken text in two passes),
+    # so repeat to a fixed point: that is what makes clean_text idempotent.
+    for _ in range(4):
+        fixed = _clean_once(text, quotes)
         if fixed == text:
             break
         text = fixed
+    return text
+
+
+def _clean_once(text: str, quotes: tuple[str, str] | None) -> str:
+    text = ftfy.fix_text(text, _FTFY)
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
     text = _INVISIBLE.sub("", text)
     text = _collapse_spaces(text)
     text = fix_apostrophes(text)
-    quotes = rules.quotes_for(language) if rules is not None else None
     text = balance_quotes(text, quotes)
     return _collapse_spaces(text)
 
@@ -140,16 +148,15 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
         else:
             chars[pos] = closing if text[pos] != "″" else text[pos]
     for pos in stack:  # opened, never closed
-        if text[pos] in "\"”‟":
+        if text[pos] in '"”‟':
             chars[pos] = opening
     strip_inside: set[int] = set()
     for a, b in pairs:
         if (text[a], text[b]) in valid:
             continue
         chars[a], chars[b] = opening, closing
-        if not opening.endswith("\u00a0"):
-            strip_inside.update(range(a + 1, _skip_spaces(text, a + 1, 1)))
-            strip_inside.update(range(_skip_spaces(text, b - 1, -1) + 1, b))
+        strip_inside.update(range(a + 1, _skip_spaces(text, a + 1, 1)))
+        strip_inside.update(range(_skip_spaces(text, b - 1, -1) + 1, b))
     return "".join(c for i, c in enumerate(chars) if i not in strip_inside)
 
 

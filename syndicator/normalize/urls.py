@@ -42,22 +42,25 @@ def canonical_url(value: str, base: str) -> str | None:
     if not value or any(ch.isspace() for ch in value.replace(" ", "")):
         return None
     try:
+        if _scheme_without_host(value):
+            return None
         parts = urlsplit(urljoin(base, value.replace(" ", "%20")))
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not is_tracking_parameter(k)
-        ]
-    )
+    try:
+        port = parts.port  # raises ValueError for "host:abc" or "host:99999"
+    except ValueError:
+        return None
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not is_tracking_parameter(k)]
+    # Re-encode only when something was removed: re-encoding turns "?123" into "?123=".
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
     netloc = parts.netloc.lower()
-    if parts.port in (80, 443) and netloc.endswith(f":{parts.port}"):
+    if port in (80, 443) and netloc.endswith(f":{port}"):
         default = 80 if parts.scheme.lower() == "http" else 443
-        if parts.port == default:
+        if port == default:
             netloc = netloc.rsplit(":", 1)[0]
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, parts.fragment))
 
@@ -68,6 +71,8 @@ def absolute_url(value: str, base: str) -> str | None:
     if not value:
         return None
     try:
+        if _scheme_without_host(value):
+            return None
         joined = urljoin(base, value)
         parts = urlsplit(joined)
     except ValueError:
@@ -77,3 +82,9 @@ def absolute_url(value: str, base: str) -> str | None:
     ):
         return None
     return joined
+
+
+def _scheme_without_host(value: str) -> bool:
+    """`https://` or `http:page`: urljoin would quietly turn it into the base URL."""
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and not parts.netloc

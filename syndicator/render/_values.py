@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import lxml.html
 from lxml import etree
 
 from syndicator.model import Article
@@ -71,8 +70,12 @@ _BLOCKS = frozenset(
         "ul",
     }
 )
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLOCK_MARK = "\ue000"
+_LINE_MARK = "\ue001"
+_MARKS = re.compile("[\ue000\ue001]")
+_HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True)
+_SPACE_RUN = re.compile(r"  +")
+_LINE_EDGES = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -159,32 +162,33 @@ def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, with paragraph breaks kept.
 
     JSON Feed 1.1 lets a reader pick `content_text`; a bare text_content()
-    would run paragraphs together (`end.Next`), so block elements get
-    blank lines and <br> a line break first.
+    would run paragraphs together (`end.Next`). Block elements and <br> get
+    private-use marks (lxml finds them in C, so Python touches only those
+    elements), source whitespace collapses as HTML collapses it, and the
+    marks then become blank lines and line breaks.
     """
-    fragment = clean(fragment)
+    fragment = _MARKS.sub("", clean(fragment))
     if not fragment.strip():
         return ""
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except etree.ParserError:
+        root = etree.fromstring(f"<div>{fragment}</div>", _HTML_PARSER)
+    except etree.XMLSyntaxError:
         return ""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        # HTML collapses source whitespace (newlines included) to one space.
-        in_pre = any(parent.tag == "pre" for parent in element.iterancestors())
-        if not in_pre and element.tag != "pre" and element.text:
-            element.text = _HTML_SPACE.sub(" ", element.text)
-        if not in_pre and element.tail:
-            element.tail = _HTML_SPACE.sub(" ", element.tail)
-        if element.tag in ("script", "style"):
-            element.text = ""
-        elif element.tag == "br":
-            element.tail = "\n" + (element.tail or "")
-        elif element.tag in _BLOCKS:
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
-    text = root.text_content()
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if root is None:
+        return ""
+    for element in root.iter("script", "style"):
+        element.text = None
+        for child in list(element):
+            element.remove(child)
+    for element in root.iter(*_BLOCKS):
+        element.text = _BLOCK_MARK + (element.text or "")
+        element.tail = _BLOCK_MARK + (element.tail or "")
+    for element in root.iter("br"):
+        element.tail = _LINE_MARK + (element.tail or "")
+    text = etree.tostring(root, method="text", encoding="unicode")
+    for space in "\n\r\t\f\v\xa0":
+        text = text.replace(space, " ")
+    text = _SPACE_RUN.sub(" ", text)
+    text = text.replace(_BLOCK_MARK, "\n\n").replace(_LINE_MARK, "\n")
+    text = _LINE_EDGES.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()

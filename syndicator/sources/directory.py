@@ -127,18 +127,12 @@ def _read_json(source: str, origin: str, text: str, reject: Any) -> Iterator[Raw
             if isinstance(item, dict):
                 yield RawRecord(source, origin, locator, "json", item)
             else:
-                yield reject(
-                    locator, f"a record must be a JSON object, not {_json_type(item)}", item
-                )
+                yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
     else:
-        yield reject(
-            "", f"expected a JSON object or a list of objects, not {_json_type(value)}", value
-        )
+        yield reject("", f"expected a JSON object or a list of objects, not {_json_type(value)}", value)
 
 
-def _read_jsonl(
-    source: str, origin: str, text: str, reject: Any
-) -> Iterator[RawRecord | Rejection]:
+def _read_jsonl(source: str, origin: str, text: str, reject: Any) -> Iterator[RawRecord | Rejection]:
     # Split on LF only: str.splitlines() also splits on U+2028, U+0085 and
     # other characters that JSON allows unescaped inside strings (RFC 8259 §7).
     for lineno, line in enumerate(text.split("\n"), start=1):

@@ -9,6 +9,7 @@ in the body (the page furniture).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
+from syndicator.errors import ConfigError
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.encoding import decode_text
 from syndicator.normalize.rawtext import extract_text_article
+from syndicator.rules import Rules, default_rules_path, load_rules
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.txt"))
@@ -113,7 +116,8 @@ def test_text_dates_in_the_header_go_to_published_and_updated(ctx: NormalizeCont
 def test_a_date_inside_a_sentence_is_body_text_not_the_article_date(ctx: NormalizeContext) -> None:
     text = (
         "Un titre\n\nPar Jean Dupont\n\n"
-        "Le rapport publié le 3 mars 2023 montre une hausse nette des prix de l’énergie dans toute la région.\n"
+        "Le rapport publié le 3 mars 2023 montre une hausse nette des prix de l’énergie "
+        "dans toute la région.\n"
     )
     draft = extract_text_article(text, ctx=ctx)
     assert draft.published is None
@@ -135,7 +139,11 @@ def test_a_tail_marker_does_not_eat_the_paragraphs_after_it(ctx: NormalizeContex
         "The council met again on Monday evening and, after three hours of debate, "
         "voted to keep the library open on Sundays through the summer."
     )
-    text = f"Council keeps the library open\n\nFirst paragraph of the story, long enough to be running text here.\n\nRelated Articles\n\nLibrary hours cut last year\n\n{long_paragraph}\n"
+    text = (
+        "Council keeps the library open\n\n"
+        "First paragraph of the story, long enough to be running text here.\n\n"
+        f"Related Articles\n\nLibrary hours cut last year\n\n{long_paragraph}\n"
+    )
     draft = extract_text_article(text, ctx=ctx)
     assert blocks(draft.content_html)[-1] == ["p", long_paragraph]
     assert draft.related_titles == ("Library hours cut last year",)
@@ -149,12 +157,15 @@ def test_read_more_lines_become_related_titles(ctx: NormalizeContext) -> None:
         "Read more: Storm leaves thousands without power\n"
     )
     draft = extract_text_article(text, ctx=ctx)
-    assert draft.related_titles == ("Le gouvernement présente son plan", "Storm leaves thousands without power")
+    assert draft.related_titles == (
+        "Le gouvernement présente son plan",
+        "Storm leaves thousands without power",
+    )
     assert "lire aussi" not in (draft.content_html or "").casefold()
 
 
 def test_a_line_starting_like_a_byline_word_is_not_a_byline(ctx: NormalizeContext) -> None:
-    text = "Un titre\n\nPar ailleurs, la ville a annoncé la fermeture du pont pendant deux semaines de travaux.\n"
+    text = "Un titre\n\nPar ailleurs, la ville a annoncé la fermeture du pont pendant deux semaines.\n"
     draft = extract_text_article(text, ctx=ctx)
     assert draft.authors == ()
     assert blocks(draft.content_html)[0][1].startswith("Par ailleurs")
@@ -171,7 +182,10 @@ def test_hard_wrapped_lines_are_joined_into_one_paragraph(ctx: NormalizeContext)
 
 
 def test_bullet_lines_become_a_list(ctx: NormalizeContext) -> None:
-    text = "A title\n\nWhat changes:\n\n- lower fares\n- more trains\n\nThe rest of the story follows in a longer paragraph here.\n"
+    text = (
+        "A title\n\nWhat changes:\n\n- lower fares\n- more trains\n\n"
+        "The rest of the story follows in a longer paragraph here.\n"
+    )
     draft = extract_text_article(text, ctx=ctx)
     assert "<ul><li>lower fares</li><li>more trains</li></ul>" in (draft.content_html or "")
 
@@ -217,15 +231,74 @@ _LINES = st.sampled_from(
 @settings(max_examples=150, deadline=None)
 @given(
     lines=st.lists(
-        st.one_of(_LINES, st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=120)),
+        st.one_of(
+            _LINES,
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=120),
+        ),
         min_size=1,
         max_size=10,
     )
 )
-def test_extracting_a_text_written_from_an_extraction_changes_nothing(lines: list[str], ctx: NormalizeContext) -> None:
+def test_extracting_a_text_written_from_an_extraction_changes_nothing(
+    lines: list[str], ctx: NormalizeContext
+) -> None:
     first = extract_text_article("\n\n".join(lines), ctx=ctx)
     if first.title is None:
         return
     second = extract_text_article(_as_text(first), ctx=ctx)
     assert second.title == first.title
     assert blocks(second.content_html) == blocks(first.content_html)
+
+
+# The rules are data (config/rules.toml); a bad rules file is one clear error.
+
+
+def test_the_shipped_rules_cover_the_main_european_languages(rules: Rules) -> None:
+    codes = {lang.code for lang in rules.languages}
+    assert {"en", "fr", "de", "es", "it", "pt", "nl"} <= codes
+    for code in ("en", "fr", "de", "es", "it", "pt", "nl"):
+        lang = rules.for_language(code)
+        assert lang.byline_words and lang.tail_markers and lang.related_prefixes and lang.published_phrases
+        assert {n for _name, n in lang.months} == set(range(1, 13))
+    assert rules.for_language("fr-CA").code == "fr"
+    assert rules.for_language("xx") is rules.merged
+
+
+def test_a_publisher_rule_added_in_data_removes_a_line(tmp_path: Path, ctx: NormalizeContext) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        default_rules_path().read_text(encoding="utf-8") + "\n[lang.sv]\nboilerplate = ['annons']\n",
+        encoding="utf-8",
+    )
+    custom = replace(ctx, rules=load_rules(path))
+    text = "Rubrik\n\nEn lång mening som är brödtext och som inte ska försvinna, helt enkelt.\n\nAnnons\n"
+    assert "Annons" not in (extract_text_article(text, ctx=custom).content_html or "")
+    assert "Annons" in (extract_text_article(text, ctx=ctx).content_html or "")
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[lang.fr]\nboilerplate = ['(unclosed']\n", "lang.fr.boilerplate"),
+        ("[lang.fr]\nbyline_word = ['par']\n", "lang.fr.byline_word"),
+        ("[lang.fr]\nmonths = [['janvier']]\n", "lang.fr.months"),
+        ("[limits]\nheading_max_chars = -1\n", "limits.heading_max_chars"),
+        ("[timezones]\nCET = 'one hour'\n", "timezones.CET"),
+        ("[lang.fr]\ndate_order = 'ydm'\n", "lang.fr.date_order"),
+        ("[typo]\n", "typo"),
+    ],
+)
+def test_bad_rules_name_the_file_and_key(tmp_path: Path, toml: str, key: str) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_rules(path)
+    assert info.value.key == key
+    assert str(path) in str(info.value)
+
+
+def test_rules_that_are_not_toml_are_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text("[lang.fr\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_rules(path)

@@ -159,3 +159,13 @@ def test_entries_in_another_language_say_so(document: FeedDocument) -> None:
 def test_entries_keep_the_planners_order(document: FeedDocument) -> None:
     ids = [entry.findtext("a:id", namespaces=NS) for entry in feed_of(document).findall("a:entry", NS)]
     assert ids == [article.id for article in document.articles]
+
+
+def test_an_entry_with_only_a_title_repeats_it_as_summary(
+    new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
+) -> None:
+    bare = new_article(1, summary="", content_html="")
+    entry = feed_of(new_document((bare,))).find("a:entry", NS)
+    assert entry is not None
+    assert entry.findtext("a:summary", namespaces=NS) == "Article 1"
+    assert entry.find("a:content", NS) is None

@@ -94,9 +94,7 @@ def test_not_json_is_rejected_with_the_position(tmp_path: Path) -> None:
 
 def test_jsonl_bad_line_is_rejected_and_the_good_lines_still_read(tmp_path: Path) -> None:
     path = tmp_path / "wire.jsonl"
-    path.write_text(
-        '{"title": "One"}\n{"title": broken}\n\n{"title": "Four"}\n[1, 2]\n', encoding="utf-8"
-    )
+    path.write_text('{"title": "One"}\n{"title": broken}\n\n{"title": "Four"}\n[1, 2]\n', encoding="utf-8")
     items = one_file(path)
     assert [(r.locator, r.payload["title"]) for r in records(items)] == [
         ("line 1", "One"),

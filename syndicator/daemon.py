@@ -1,0 +1,265 @@
+"""`syndicator daemon`: the same publish_run on a schedule, and the feeds served.
+
+APScheduler (3.x) runs the job: once at start, then on the configured interval
+or cron expression, never two at once (max_instances=1), missed runs coalesced
+into one, with a misfire grace time. A failing run is logged with its cause and
+the daemon keeps going; the files of the last good run stay served. A source
+that keeps failing is backed off (skipped for 2, 4, 8 … ticks) instead of being
+hammered every tick. SIGTERM/SIGINT let the current run finish its writes and
+exit 0; SIGHUP reloads the configuration, keeping the old one if the new one
+is invalid.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from syndicator.config import Config
+from syndicator.errors import ConfigError, SyndicatorError
+from syndicator.pipeline import RunCancelled, publish_run
+from syndicator.report import RunReport
+from syndicator.server import RunningServer, ServerSettings, start_in_thread
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_EXPONENT = 6  # a failing source is retried at least every 64 ticks
+JOB_ID = "publish"
+
+
+@dataclass
+class SourceBackoff:
+    """Consecutive failures per source, and the tick before which it is skipped."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    skip_until: dict[str, int] = field(default_factory=dict)
+
+    def skipped(self, tick: int) -> frozenset[str]:
+        return frozenset(name for name, until in self.skip_until.items() if tick < until)
+
+    def record(self, tick: int, failed: tuple[str, ...], attempted: frozenset[str]) -> None:
+        for name in attempted - set(failed):
+            self.failures.pop(name, None)
+            self.skip_until.pop(name, None)
+        for name in failed:
+            count = self.failures.get(name, 0) + 1
+            self.failures[name] = count
+            wait = 2 ** min(count, MAX_BACKOFF_EXPONENT) if count > 1 else 1
+            self.skip_until[name] = tick + wait
+            if count > 1:
+                logger.warning("source=%s failed %d times in a row; next try in %d ticks", name, count, wait)
+
+
+@dataclass
+class DaemonState:
+    """What /status reports; written by the job thread, read by the server threads."""
+
+    started: str
+    runs: int = 0
+    failures: int = 0
+    last_run: dict[str, Any] | None = None
+    next_run: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "started": self.started,
+                "runs": self.runs,
+                "failed_runs": self.failures,
+                "last_run": self.last_run,
+                "next_run": self.next_run,
+            }
+
+
+def make_trigger(config: Config) -> BaseTrigger:
+    if config.cron:
+        try:
+            return CronTrigger.from_crontab(config.cron, timezone=config.site.timezone)
+        except ValueError as e:
+            raise ConfigError(str(config.path), "schedule.cron", f"not a cron expression: {e}") from e
+    return IntervalTrigger(seconds=config.interval_seconds or 300, timezone=UTC)
+
+
+def schedule_seconds(config: Config) -> int:
+    """How often feeds can change: the Cache-Control max-age and the feeds' ttl."""
+    if config.cron or not config.interval_seconds:
+        return 3600
+    return config.interval_seconds
+
+
+class Daemon:
+    def __init__(self, load: Callable[[], Config], *, now: Callable[[], datetime]) -> None:
+        self._load = load
+        self._now = now
+        self.config = load()
+        make_trigger(self.config)  # a bad schedule fails before anything starts
+        self.state = DaemonState(started=now().isoformat(timespec="seconds"))
+        self.backoff = SourceBackoff()
+        self.tick = 0
+        self._stop = threading.Event()
+        self._cancel = threading.Event()
+        self._reload = threading.Event()
+        self._server: RunningServer | None = None
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+
+    # -- the job ------------------------------------------------------------
+
+    def publish_once(self) -> RunReport | None:
+        config = self.config
+        skipped = self.backoff.skipped(self.tick)
+        attempted = frozenset(s.name for s in config.sources) - skipped
+        if skipped:
+            config = replace(config, sources=tuple(s for s in config.sources if s.name not in skipped))
+            logger.info("skipping backed-off sources: %s", ", ".join(sorted(skipped)))
+        self.tick += 1
+        try:
+            report = publish_run(config, now=self._now(), cancel=self._cancel)
+        except RunCancelled:
+            logger.info("run cancelled by shutdown before anything was written")
+            return None
+        except SyndicatorError as e:
+            self._record_failure(f"{type(e).__name__}: {e}")
+            logger.error("run failed: %s", e)
+            return None
+        self.backoff.record(self.tick, report.failed_sources, attempted)
+        with self.state.lock:
+            self.state.runs += 1
+            self.state.last_run = {
+                "finished": self._now().isoformat(timespec="seconds"),
+                "outcome": report.outcome,
+                **{k: v for k, v in report.to_json().items() if k in _STATUS_KEYS},
+                "rejected": len(report.rejections),
+                "seconds": round(report.duration, 3),
+            }
+        logger.info(
+            "run outcome=%s read=%d published=%d added=%d changed=%d rejected=%d written=%d unchanged=%d "
+            "pings=%d seconds=%.2f",
+            report.outcome,
+            report.records_read,
+            report.published,
+            report.added,
+            report.changed,
+            len(report.rejections),
+            len(report.feeds_written),
+            len(report.feeds_unchanged),
+            len(report.pings),
+            report.duration,
+            extra={"report": report.to_json()},
+        )
+        return report
+
+    def _record_failure(self, message: str) -> None:
+        with self.state.lock:
+            self.state.runs += 1
+            self.state.failures += 1
+            self.state.last_run = {
+                "finished": self._now().isoformat(timespec="seconds"),
+                "outcome": "failed",
+                "error": message,
+            }
+
+    def _on_job_event(self, event: JobExecutionEvent) -> None:
+        """Errors outside SyndicatorError (bugs) are logged with their cause; the daemon goes on."""
+        if event.code == EVENT_JOB_ERROR:
+            self._record_failure(f"{type(event.exception).__name__}: {event.exception}")
+            logger.error("run crashed: %r", event.exception, exc_info=event.exception)
+        elif event.code == EVENT_JOB_MISSED:
+            logger.warning("a scheduled run was missed (the previous one was still running)")
+        self._update_next_run()
+
+    def _update_next_run(self) -> None:
+        job = self._scheduler.get_job(JOB_ID)
+        with self.state.lock:
+            self.state.next_run = (
+                job.next_run_time.isoformat(timespec="seconds") if job and job.next_run_time else None
+            )
+
+    def _job(self) -> None:
+        self.publish_once()
+        self._update_next_run()
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def _server_settings(self, host: str, port: int) -> ServerSettings:
+        config = self.config
+        return ServerSettings(
+            directory=config.output.directory,
+            host=host,
+            port=port,
+            max_age_seconds=schedule_seconds(config),
+            hubs=config.hubs,
+            public_url=config.site.feeds_url,
+        )
+
+    def run(self, *, host: str, port: int, serve: bool = True) -> int:
+        self._install_signals()
+        if serve:
+            self._server = start_in_thread(self._server_settings(host, port), status=self.state.snapshot)
+            logger.info("serving url=%s", self._server.url)
+        self._scheduler.add_listener(self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        self._scheduler.add_job(
+            self._job,
+            make_trigger(self.config),
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(30, schedule_seconds(self.config) // 2),
+            next_run_time=datetime.now(UTC),  # once at start, then on schedule
+        )
+        self._scheduler.start()
+        logger.info(
+            "daemon started schedule=%s", self.config.cron or f"every {self.config.interval_seconds}s"
+        )
+        while not self._stop.wait(0.2):
+            if self._reload.is_set():
+                self._reload.clear()
+                self._reload_config()
+        logger.info("stopping: letting the current run finish its writes")
+        self._cancel.set()
+        self._scheduler.shutdown(wait=True)
+        if self._server is not None:
+            self._server.close()
+        logger.info("daemon stopped")
+        return 0
+
+    def _reload_config(self) -> None:
+        try:
+            config = self._load()
+            trigger = make_trigger(config)
+        except ConfigError as e:
+            logger.error("reload failed, keeping the running configuration: %s", e)
+            return
+        self.config = config
+        self._scheduler.reschedule_job(JOB_ID, trigger=trigger)
+        self._update_next_run()
+        logger.info("configuration reloaded from %s", config.path)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _install_signals(self) -> None:
+        def on_stop(signum: int, frame: FrameType | None) -> None:
+            self._stop.set()
+
+        def on_hup(signum: int, frame: FrameType | None) -> None:
+            self._reload.set()
+
+        signal.signal(signal.SIGTERM, on_stop)
+        signal.signal(signal.SIGINT, on_stop)
+        signal.signal(signal.SIGHUP, on_hup)
+
+
+_STATUS_KEYS = ("records_read", "published", "added", "changed", "feeds_written", "feeds_unchanged")

@@ -1,0 +1,49 @@
+"""Bytes of a text file to str: BOMs, legacy encodings, mojibake, binary files."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from syndicator.normalize.encoding import decode_text
+
+TEXT = "L’été à Zürich : « déjà vu »"
+
+
+def test_utf8_without_bom() -> None:
+    assert decode_text(TEXT.encode("utf-8")) == TEXT
+
+
+def test_utf8_with_bom_loses_the_bom() -> None:
+    assert decode_text(codecs.BOM_UTF8 + TEXT.encode("utf-8")) == TEXT
+
+
+def test_utf16_with_bom() -> None:
+    assert decode_text(TEXT.encode("utf-16")) == TEXT
+
+
+def test_cp1252_bytes_fall_back_to_cp1252() -> None:
+    assert decode_text(TEXT.encode("cp1252")) == TEXT
+
+
+def test_bytes_undefined_in_cp1252_fall_back_to_latin1() -> None:
+    assert decode_text(b"caf\xe9 \x81") == "café \x81"
+
+
+def test_mojibake_is_repaired() -> None:
+    broken = TEXT.encode("utf-8").decode("cp1252")  # "Lâ€™Ã©tÃ© …"
+    assert decode_text(broken.encode("utf-8")) == TEXT
+
+
+def test_crlf_line_ends_become_lf() -> None:
+    assert decode_text(b"a\r\nb\r\n") == "a\nb\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"abc\x00def", b"\x89PNG\r\n\x1a\n\x00\x00", b"%PDF-1.7\n", b"PK\x03\x04rest", bytes(range(1, 32)) * 4],
+)
+def test_binary_data_is_rejected(data: bytes) -> None:
+    with pytest.raises(ValueError, match="binary file"):
+        decode_text(data)

@@ -1,0 +1,100 @@
+"""Canonical URLs: one article, one URL, whatever tracking a link carried."""
+
+from __future__ import annotations
+
+import pytest
+
+from syndicator.normalize.urls import absolute_url, canonical_url, is_tracking_parameter
+
+BASE = "https://news.example.org/monde/"
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("https://e.org/a?utm_source=x&utm_medium=y", "https://e.org/a"),
+        ("https://e.org/a?id=3&fbclid=abc", "https://e.org/a?id=3"),
+        ("https://e.org/a?b=1&utm_campaign=z&c=2", "https://e.org/a?b=1&c=2"),
+        ("https://e.org/a?gclid=1&UTM_Source=2&mc_cid=3", "https://e.org/a"),
+        ("HTTPS://News.Example.ORG/Article", "https://news.example.org/Article"),
+        ("https://e.org:443/a", "https://e.org/a"),
+        ("http://e.org:80/a", "http://e.org/a"),
+        ("http://e.org:443/a", "http://e.org:443/a"),
+        ("https://e.org", "https://e.org/"),
+        ("https://e.org/a b", "https://e.org/a%20b"),
+        ("  https://e.org/a  ", "https://e.org/a"),
+        ("https://e.org/a?123", "https://e.org/a?123"),
+        ("https://e.org/a#section", "https://e.org/a#section"),
+    ],
+)
+def test_canonical_url(value: str, canonical: str) -> None:
+    assert canonical_url(value, BASE) == canonical
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("/politique/x", "https://news.example.org/politique/x"),
+        ("article-1", "https://news.example.org/monde/article-1"),
+        ("../eco/y", "https://news.example.org/eco/y"),
+        ("//cdn.example.org/z", "https://cdn.example.org/z"),
+    ],
+)
+def test_relative_url_is_made_absolute_against_the_base(value: str, canonical: str) -> None:
+    assert canonical_url(value, BASE) == canonical
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "   ",
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "mailto:a@example.org",
+        "ftp://e.org/x",
+        "https://",
+        "https://e.org/a\nb",
+        "http://e.org:abc/",
+        "http://e.org:99999/",
+        "http://[::1/",
+    ],
+)
+def test_unusable_url_is_none(value: str) -> None:
+    assert canonical_url(value, BASE) is None
+
+
+def test_canonical_url_is_idempotent() -> None:
+    once = canonical_url("HTTP://E.org:80/a b?x=1&utm_source=t", BASE)
+    assert once == "http://e.org/a%20b?x=1"
+    assert canonical_url(once, BASE) == once
+
+
+@pytest.mark.parametrize("name", ["utm_source", "UTM_TERM", "fbclid", "gclid", "mtm_kwd", "_ga"])
+def test_tracking_parameters(name: str) -> None:
+    assert is_tracking_parameter(name)
+
+
+@pytest.mark.parametrize("name", ["id", "page", "q", "utm", "ref"])
+def test_ordinary_parameters_are_not_tracking(name: str) -> None:
+    assert not is_tracking_parameter(name)
+
+
+def test_absolute_url_keeps_the_query_as_written() -> None:
+    assert (
+        absolute_url("/img.jpg?utm_source=x&w=300", BASE)
+        == "https://news.example.org/img.jpg?utm_source=x&w=300"
+    )
+
+
+def test_absolute_url_allows_mailto_but_not_javascript_or_data() -> None:
+    assert absolute_url("mailto:desk@example.org", BASE) == "mailto:desk@example.org"
+    assert absolute_url("javascript:alert(1)", BASE) is None
+    assert absolute_url("data:image/png;base64,AAAA", BASE) is None
+    assert absolute_url("", BASE) is None
+
+
+@pytest.mark.parametrize("value", ["https://", "http:page"])
+def test_scheme_without_host_is_not_the_base_url(value: str) -> None:
+    assert canonical_url(value, BASE) is None
+    assert absolute_url(value, BASE) is None
