@@ -23,10 +23,10 @@ import click
 from syndicator import __version__
 from syndicator.articles import article_to_json
 from syndicator.config import Config, load_config, resolve_config_path
-from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
-from syndicator.pipeline import STORE_NAME, publish_run, read_and_normalize, retract_run
 from syndicator.daemon import Daemon, schedule_seconds
+from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
 from syndicator.logs import configure_logging
+from syndicator.pipeline import STORE_NAME, publish_run, read_and_normalize, retract_run
 from syndicator.report import RunReport
 from syndicator.server import ServerSettings
 from syndicator.server import serve as run_server

@@ -89,7 +89,7 @@ def notify_hubs(hubs: Sequence[str], topics: Sequence[str], *, deadline: float =
     with _session() as session:
         pool = ThreadPoolExecutor(max_workers=min(8, len(pairs)), thread_name_prefix="websub")
         futures = {pool.submit(ping_hub, session, hub, topic): (hub, topic) for hub, topic in pairs}
-        done, pending = wait(futures, timeout=deadline)
+        done, _pending = wait(futures, timeout=deadline)
         for future in futures:
             hub, topic = futures[future]
             if future in done:
