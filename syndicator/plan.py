@@ -82,10 +82,11 @@ def decide(articles: Sequence[Article], known: Mapping[str, StoredArticle], *, n
     """
     decisions: list[Decision] = []
     claimed: dict[str, str] = {}  # identity key or article id → ref of the winning record
-    for article in articles:
-        keys = article_keys(article)
-        stored = next((known[k] for k in keys if k in known), None)
-        strong = [k for k in keys if not k.startswith("ref:")]
+    keyed = [(article, article_keys(article)) for article in articles]
+    strongly_known = {known[k].id for _, keys in keyed for k in keys if _strong(k) and k in known}
+    for article, keys in keyed:
+        stored = _match(article, keys, known, strongly_known)
+        strong = [k for k in keys if _strong(k)]
         winner = next((claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None)
         digest = content_hash(article)
         if winner is not None:
@@ -97,6 +98,34 @@ def decide(articles: Sequence[Article], known: Mapping[str, StoredArticle], *, n
             claimed[k] = article.source.ref
         decisions.append(_decide_one(article, stored, keys, digest, now))
     return Plan(tuple(decisions))
+
+
+def _strong(key: str) -> bool:
+    return not key.startswith("ref:")
+
+
+def _match(
+    article: Article,
+    keys: tuple[str, ...],
+    known: Mapping[str, StoredArticle],
+    strongly_known: set[str],
+) -> StoredArticle | None:
+    """The stored article this one is, by its source id or URL, else by its position.
+
+    A position ("file: record 3") is only a guess: records get inserted and
+    files replaced. It is trusted only for records without an id of their own
+    (an unknown source id means a new article), and never when the stored
+    article it points at is known in this run by its id or URL (it moved).
+    """
+    for key in keys:
+        if _strong(key) and key in known:
+            return known[key]
+    if article.source_id:
+        return None
+    stored = next((known[k] for k in keys if not _strong(k) and k in known), None)
+    if stored is None or stored.id in strongly_known:
+        return None
+    return stored
 
 
 def _decide_one(
@@ -116,10 +145,17 @@ def _decide_one(
     if not visible:
         action = Action.UNCHANGED if stored.retracted else Action.RETRACTED
         return Decision(action, replace(settled, updated=stored.updated), keys, digest)
+    if _hash_version(stored.content_hash) != _hash_version(digest) and not stored.retracted:
+        # Hashed by another version of articles.content_hash: not comparable, so
+        # the article is re-saved under the new hash without moving `updated`.
+        return Decision(Action.CHANGED, replace(settled, updated=stored.updated), keys, digest)
     if stored.content_hash == digest and not stored.retracted:
-        updated = article.updated or stored.updated
-        moved = updated != stored.updated
-        action = Action.CHANGED if moved else Action.UNCHANGED
-        return Decision(action, replace(settled, updated=updated), keys, digest, updated_moved=moved)
+        # Same content: `updated` stays, even when the record's own modified date
+        # moved (CMSs bump it on every save, some on every request).
+        return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
     updated = article.updated if article.updated and article.updated != stored.updated else now
     return Decision(Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True)
+
+
+def _hash_version(digest: str) -> str:
+    return digest.split(":", 1)[0]

@@ -92,10 +92,14 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         with wrap_sqlite_errors(path):
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            except BaseException:
+                self.db.close()  # a store we refuse must not stay open (and locked)
+                raise
 
     @classmethod
     def in_memory_copy(cls, path: Path) -> Store:
@@ -105,7 +109,8 @@ class Store:
         with wrap_sqlite_errors(path):
             store.db = sqlite3.connect(":memory:", isolation_level=None)
             if path.exists():
-                source = sqlite3.connect(path)
+                # Read-only: a dry run must not write (or checkpoint into) the real store.
+                source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
                 try:
                     source.backup(store.db)
                 finally:

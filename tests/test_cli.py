@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO, record, write_config
+from sitekit import REPO, record, write_config
 
 from syndicator.cli import ExitStatus
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from conftest import NOW, record
+from sitekit import NOW, record
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
