@@ -25,8 +25,9 @@ from syndicator.articles import article_to_json
 from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.daemon import Daemon, schedule_seconds
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
+from syndicator.intake import prepare, read_and_normalize
 from syndicator.logs import configure_logging
-from syndicator.pipeline import STORE_NAME, publish_run, read_and_normalize, retract_run
+from syndicator.pipeline import STORE_NAME, publish_run, retract_run
 from syndicator.report import RunReport
 from syndicator.server import ServerSettings
 from syndicator.server import serve as run_server
@@ -124,6 +125,9 @@ def _load(
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here.")
 @click.option("--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50].")
 @click.option("--dry-run", is_flag=True, help="Do everything but write feeds or state.")
+@click.option(
+    "--full", is_flag=True, help="Re-read every source file, even those unchanged since the last run."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @handle_errors
@@ -133,6 +137,7 @@ def publish(
     output: Path | None,
     items: int | None,
     dry_run: bool,
+    full: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -144,7 +149,7 @@ def publish(
         def progress(stage: str, done: int) -> None:
             click.echo(f"\r{stage}: {done} records…", err=True, nl=False)
 
-    report = publish_run(config, now=_now(), dry_run=dry_run, progress=progress)
+    report = publish_run(config, now=_now(), dry_run=dry_run, full=full, progress=progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     if as_json:
@@ -164,14 +169,24 @@ def exit_status(report: RunReport) -> ExitStatus:
 
 def format_summary(report: RunReport, config: Config) -> str:
     lines = []
-    verb = "would publish" if report.dry_run else "published"
+    skipped = f", {report.files_skipped} unchanged files skipped" if report.files_skipped else ""
     lines.append(
-        f"{verb} {report.published} articles from {report.records_read} records "
-        f"({report.added} new, {report.changed} changed, {report.unchanged} unchanged"
+        f"read {report.records_read} records{skipped}: {report.added} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged"
         + (f", {report.retracted} retracted" if report.retracted else "")
         + (f", {report.held} held back" if report.held else "")
-        + ")"
     )
+    verb = "would publish" if report.dry_run else "published"
+    lines.append(f"{verb} {report.articles_total} articles in total")
+    if report.removed_from_source:
+        lines.append(
+            f"{report.removed_from_source} articles are no longer in their source"
+            + (
+                " and were retracted"
+                if config.output.removed == "retract"
+                else " (kept: output.removed = keep)"
+            )
+        )
     for error in report.source_errors:
         lines.append(f"source failed: {error}")
     if report.rejections:
@@ -205,7 +220,7 @@ def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tupl
     folders = tuple(p for p in paths if p.is_dir())
     files = tuple(p for p in paths if not p.is_dir())
     config = config.with_overrides(sources=folders + tuple(sorted({f.parent for f in files})))
-    intake = read_and_normalize(config, now=_now())
+    intake = read_and_normalize(prepare(config, now=_now()))
     chosen = {f.resolve() for f in files}
 
     def wanted(origin: str) -> bool:

@@ -49,6 +49,7 @@ class OutputConfig:
     formats: tuple[str, ...] = FORMATS
     items: int = 50
     category_feeds: bool = True
+    removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Config:
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("site", "output", "state", "normalize", "sources", "schedule", "server", "websub"),
     "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
-    "output": ("directory", "formats", "items", "category_feeds"),
+    "output": ("directory", "formats", "items", "category_feeds", "removed"),
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema"),
     "schedule": ("interval", "cron"),
@@ -169,6 +170,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         formats=formats,
         items=check.positive_int(out_t, "output.items", default=50),
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
+        removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
     )
     state_t = check.table(data, "state")
     check.known_keys(state_t, "state")
@@ -271,6 +273,15 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, "must be a list of strings")
         return list(value)
+
+    def choice(self, table: Mapping[str, Any], key: str, choices: tuple[str, ...], *, default: str) -> str:
+        value = self.string(table, key, default=default)
+        if value not in choices:
+            self.fail(
+                key,
+                f"must be one of {', '.join(map(repr, choices))}, not {value!r}{_suggest(value, choices)}",
+            )
+        return value
 
     def positive_int(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
         value = table.get(key.rsplit(".", 1)[-1], default)

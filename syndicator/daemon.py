@@ -29,7 +29,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicator.config import Config
 from syndicator.errors import ConfigError, SyndicatorError
-from syndicator.pipeline import RunCancelled, publish_run
+from syndicator.intake import RunCancelled
+from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 from syndicator.server import RunningServer, ServerSettings, start_in_thread
 

@@ -21,6 +21,8 @@ class RawRecord:
     kind: str  # payload shape: "json" (a mapping), "text" or "html" (a str)
     payload: Any  # the parsed JSON object, or the decoded text / HTML
     source_kind: str = "directory"  # the source kind that produced it
+    ref: str = ""  # stable position for identity: "<source>/<relative path>#<locator>" or a URL;
+    # unlike origin it does not depend on the working directory
 
     @property
     def where(self) -> str:
@@ -60,7 +62,7 @@ class Image:
 @dataclass(frozen=True)
 class SourceRef:
     kind: str  # source kind: "directory", "json_api", "feed", "pages"
-    ref: str  # RawRecord.where: file and position, or URL
+    ref: str  # RawRecord.ref (or .where): stable file and position, or URL
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Rejection:
     field: str  # JSON pointer of the offending field ("" for the whole record)
     reason: str
     payload: Any = None  # what was read, kept in the rejection report
+    ref: str = ""  # RawRecord.ref of the record, when it got that far
 
     def __str__(self) -> str:
         parts = [self.origin]

@@ -27,6 +27,9 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
     dry_run: bool = False
     rejection_report: str | None = None  # where the rejected records were kept
+    articles_total: int = 0  # visible articles in the store after the run
+    files_skipped: int = 0  # source files unchanged since the last run, not parsed
+    removed_from_source: int = 0  # stored articles no longer in their source
     pings: tuple[str, ...] = ()  # WebSub pings, one line each
     pings_failed: int = 0
 
@@ -57,6 +60,9 @@ class RunReport:
             "unchanged": self.unchanged,
             "retracted": self.retracted,
             "held": self.held,
+            "articles_total": self.articles_total,
+            "files_skipped": self.files_skipped,
+            "removed_from_source": self.removed_from_source,
             "rejected": [
                 {
                     "source": r.source,

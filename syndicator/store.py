@@ -22,6 +22,7 @@ from syndicator.articles import article_from_json, article_to_json, rfc3339
 from syndicator.errors import StoreError
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
+from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
 
 # Each entry migrates from version i to i + 1; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -64,6 +65,26 @@ MIGRATIONS: tuple[str, ...] = (
         detail     TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX run_events_by_run ON run_events (run_id);
+    """,
+    """
+    -- v2: what sources remember between runs, and where each article came from.
+    CREATE TABLE source_files (
+        source      TEXT NOT NULL,           -- source name from the configuration
+        path        TEXT NOT NULL,           -- relative to the source directory
+        size        INTEGER NOT NULL,
+        mtime_ns    INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,           -- normalizer version + rules; a change re-reads
+        PRIMARY KEY (source, path)
+    );
+    CREATE TABLE http_cache (
+        url           TEXT PRIMARY KEY,      -- a fetched URL
+        etag          TEXT,                  -- sent back as If-None-Match
+        last_modified TEXT                   -- sent back as If-Modified-Since
+    );
+    ALTER TABLE articles ADD COLUMN source_name TEXT;   -- NULL for rows from v1
+    ALTER TABLE articles ADD COLUMN source_file TEXT;   -- path within the source, or URL
+    CREATE INDEX articles_by_source ON articles (source_name, source_file);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -204,6 +225,10 @@ class Store:
                 ).fetchone()[0]
         return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
 
+    def visible_count(self) -> int:
+        with wrap_sqlite_errors(self.path):
+            return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
+
     def categories(self) -> list[tuple[str, str, str | None]]:
         """(term, label, scheme) of every category with a visible article, by term."""
         with wrap_sqlite_errors(self.path):
@@ -233,16 +258,100 @@ class Store:
             ).fetchone()
         return (article_from_json(json.loads(row[0])), bool(row[1])) if row else None
 
+    def source_memory(self, fingerprint: str) -> SourceMemory:
+        with wrap_sqlite_errors(self.path):
+            files = {
+                (source, path): FileState(size, mtime, digest, fp)
+                for source, path, size, mtime, digest, fp in self.db.execute(
+                    "SELECT source, path, size, mtime_ns, sha256, fingerprint FROM source_files"
+                )
+            }
+            http = {
+                url: HttpValidators(etag, modified)
+                for url, etag, modified in self.db.execute("SELECT url, etag, last_modified FROM http_cache")
+            }
+        return SourceMemory(fingerprint=fingerprint, files=files, http=http)
+
+    def gone_from_sources(
+        self, memory: SourceMemory, complete_sources: Iterable[str], *, present: set[str], protected: set[str]
+    ) -> list[str]:
+        """Visible articles no longer in their source, for sources read completely this run.
+
+        Gone means: its file disappeared, or its file was read again and no
+        longer holds it. A file with a rejected record is left out (the record
+        may be the article, only invalid for now); a skipped file still holds
+        everything it held.
+        """
+        gone: list[str] = []
+        read_files = memory.seen_files - memory.unchanged_files
+        with wrap_sqlite_errors(self.path):
+            for source in complete_sources:
+                for aid, path in self.db.execute(
+                    "SELECT id, source_file FROM articles"
+                    " WHERE source_name = ? AND retracted = 0 ORDER BY id",
+                    (source,),
+                ):
+                    where = (source, path)
+                    if f"{source}/{path}" in protected:
+                        continue
+                    if where not in memory.seen_files or (where in read_files and aid not in present):
+                        gone.append(aid)
+        return gone
+
     # -- writes ----------------------------------------------------------
+
+    def _apply_memory(self, memory: SourceMemory, complete_sources: list[str]) -> None:
+        """What sources learnt; files that disappeared from complete sources are forgotten."""
+        self.db.executemany(
+            "INSERT INTO source_files (source, path, size, mtime_ns, sha256, fingerprint)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, path) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, fingerprint = excluded.fingerprint",
+            [
+                (src, path, st.size, st.mtime_ns, st.sha256, st.fingerprint)
+                for (src, path), st in sorted(memory.file_updates.items())
+            ],
+        )
+        self.db.executemany(
+            "DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forgotten_files)
+        )
+        for source in complete_sources:
+            known = [p for (src, p) in memory.files if src == source]
+            self.db.executemany(
+                "DELETE FROM source_files WHERE source = ? AND path = ?",
+                [(source, p) for p in known if (source, p) not in memory.seen_files],
+            )
+        self.db.executemany(
+            "INSERT INTO http_cache (url, etag, last_modified) VALUES (?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
+            [(url, v.etag, v.last_modified) for url, v in sorted(memory.http_updates.items())],
+        )
 
     def begin_run(self, now: datetime) -> int:
         with self.transaction():
             cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (rfc3339(now),))
         return int(cur.lastrowid or 0)
 
-    def apply(self, plan: Plan, *, run_id: int, now: datetime) -> None:
-        """Write one plan in one transaction: all of it or none of it."""
+    def apply(
+        self,
+        plan: Plan,
+        *,
+        run_id: int,
+        now: datetime,
+        memory: SourceMemory | None = None,
+        complete_sources: Iterable[str] = (),
+        retract: Iterable[str] = (),
+    ) -> None:
+        """Write one plan, what the sources learnt and the removals in one transaction.
+
+        All of it or none of it: a run killed before the commit leaves the store
+        as the previous run left it, and the next run reads the same files again.
+        """
+        complete = list(complete_sources)
         with self.transaction():
+            if memory is not None:
+                self._apply_memory(memory, complete)
+            for article_id in retract:
+                self._retract(article_id, run_id, "removed from its source")
             for d in plan.decisions:
                 if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED):
                     self._save(d.article, d.content_hash, now, retracted=d.action is Action.RETRACTED)
@@ -266,8 +375,10 @@ class Store:
         published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.db.execute(
             "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
-            " published_utc, updated, retracted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " published_utc, updated, retracted, data, source_name, source_file)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
+            " source_name = excluded.source_name, source_file = excluded.source_file,"
             " content_hash = excluded.content_hash, updated = excluded.updated,"
             " retracted = excluded.retracted, data = excluded.data",
             (
@@ -281,6 +392,7 @@ class Store:
                 rfc3339(article.updated) if article.updated else None,
                 int(retracted),
                 data,
+                *source_location(article.source.ref),
             ),
         )
         self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
@@ -291,15 +403,18 @@ class Store:
 
     def retract(self, article_id: str, *, run_id: int) -> bool:
         with self.transaction():
-            cur = self.db.execute(
-                "UPDATE articles SET retracted = 1 WHERE id = ? AND retracted = 0", (article_id,)
+            return self._retract(article_id, run_id, "by hand")
+
+    def _retract(self, article_id: str, run_id: int, why: str) -> bool:
+        cur = self.db.execute(
+            "UPDATE articles SET retracted = 1 WHERE id = ? AND retracted = 0", (article_id,)
+        )
+        if cur.rowcount:
+            self.db.execute(
+                "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
+                " VALUES (?, 'retracted', ?, '', ?)",
+                (run_id, article_id, why),
             )
-            if cur.rowcount:
-                self.db.execute(
-                    "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
-                    " VALUES (?, 'retracted', ?, '', 'by hand')",
-                    (run_id, article_id),
-                )
         return bool(cur.rowcount)
 
     def record_rejections(self, run_id: int, rejections: Sequence[tuple[str, str]]) -> None:
@@ -346,6 +461,14 @@ class Store:
                 )
                 for rid, started, outcome in runs
             ]
+
+
+def source_location(ref: str) -> tuple[str | None, str | None]:
+    """`samples/world/a.json#3` → ("samples", "world/a.json"); a URL ref has no source file."""
+    if "://" in ref.split("/", 1)[0] or "/" not in ref:
+        return None, None
+    name, _, rest = ref.partition("/")
+    return name, rest.split("#", 1)[0]
 
 
 def _statements(script: str) -> list[str]:

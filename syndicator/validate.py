@@ -8,12 +8,15 @@ Rejection naming the JSON pointer of the first offending field.
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from syndicator.articles import article_to_json
 from syndicator.errors import ConfigError
@@ -29,7 +32,40 @@ def load_validator(path: Path = SCHEMA_PATH) -> Draft202012Validator:
         Draft202012Validator.check_schema(schema)
     except (OSError, ValueError, jsonschema.SchemaError) as e:
         raise ConfigError(str(path), "", f"unusable article schema: {e}") from e
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=_format_checker())
+
+
+# jsonschema checks "date-time" and "uri" only when optional packages are
+# installed, and otherwise lets any string pass; these checks always run.
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
+)  # RFC 3339 §5.6 date-time
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")  # RFC 3986 §3 / RFC 3987
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # formats constrain strings only
+    if not _RFC3339.match(value):
+        return False
+    datetime.fromisoformat(value.upper().replace("Z", "+00:00"))  # raises on day 31 of June
+    return True
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _URI.match(value):
+        return False
+    _ = urlsplit(value).port  # raises on a port that is not a number
+    return True
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    checker.checks("date-time", raises=ValueError)(_is_date_time)
+    checker.checks("uri", raises=ValueError)(_is_uri)
+    return checker
 
 
 def check_article(article: Article, raw: RawRecord, validator: Draft202012Validator) -> Article | Rejection:
@@ -39,7 +75,7 @@ def check_article(article: Article, raw: RawRecord, validator: Draft202012Valida
         return article
     first = errors[0]
     pointer = "".join(f"/{_escape(part)}" for part in first.absolute_path)
-    return Rejection(raw.source, raw.origin, raw.locator, pointer, _reason(first), raw.payload)
+    return Rejection(raw.source, raw.origin, raw.locator, pointer, _reason(first), raw.payload, ref=raw.ref)
 
 
 def _escape(part: Any) -> str:

@@ -31,7 +31,8 @@ def test_publish_prints_a_summary_and_exits_0(site: Path, add_records: Callable[
     result = run("publish", "--config", "syndicator.toml", cwd=site)
 
     assert result.returncode == ExitStatus.OK, result.stderr
-    assert "published 2 articles from 2 records (2 new" in result.stdout
+    assert "read 2 records: 2 new, 0 changed, 0 unchanged" in result.stdout
+    assert "published 2 articles in total" in result.stdout
     assert "wrote 9 feed files" in result.stdout  # main + world + economie, 3 formats each
     assert result.stderr == ""
 
@@ -189,6 +190,7 @@ def test_the_shipped_default_configuration_publishes_the_samples(tmp_path: Path)
 
     assert result.returncode == ExitStatus.OK, result.stdout + result.stderr
     assert "5 new" in result.stdout and "2 held back" in result.stdout
+    assert "published 5 articles in total" in result.stdout
     assert (tmp_path / "feeds" / "categories" / "monde" / "atom.xml").exists()
 
 

@@ -28,10 +28,8 @@ def normalize(raw: RawRecord, ctx: NormalizeContext) -> Article | Rejection:
     """Errors are values at the record boundary: a bad record becomes a Rejection."""
     extractor = EXTRACTORS.get(raw.kind)
     if extractor is None:
-        return Rejection(
-            raw.source, raw.origin, raw.locator, "", f"no reader for {raw.kind} records yet", None
-        )
+        return Rejection(raw.source, raw.origin, raw.locator, "", f"no reader for {raw.kind} records", None)
     try:
         return assemble(extractor(raw, ctx), raw, ctx)
     except RecordError as e:
-        return Rejection(raw.source, raw.origin, raw.locator, e.field, e.message, raw.payload)
+        return Rejection(raw.source, raw.origin, raw.locator, e.field, e.message, raw.payload, ref=raw.ref)

@@ -72,7 +72,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     tags = _unique_folded(clean_text(t) for t in draft.tags)
     related = _related(draft.related, url)
     image = _image(draft.image, url)
-    ref = raw.where
+    ref = raw.ref or raw.where
     keys = identity_keys(source_id=draft.source_id, url=url, ref=ref)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
     return Article(

@@ -15,13 +15,20 @@ _IRI_SCHEMES = ("http://", "https://", "urn:", "tag:")
 
 
 def identity_keys(*, source_id: str | None, url: str | None, ref: str) -> tuple[str, ...]:
-    """Every key under which this article may have been seen before, strongest first."""
+    """Every key under which this article may have been seen before, strongest first.
+
+    Never empty: a record with no id, no URL and a position in a list still
+    has the URL the assembler inferred from its title.
+    """
     keys = []
     if source_id:
         keys.append(f"id:{source_id}")
     if url:
         keys.append(f"url:{url}")
-    keys.append(f"ref:{ref}")
+    if "#" not in ref:
+        # Only a whole file (or a URL) identifies a record by where it is: a
+        # position inside a list shifts when a record is inserted above it.
+        keys.append(f"ref:{ref}")
     return tuple(keys)
 
 

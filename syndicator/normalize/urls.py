@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that only say where a click came from; they split one article
 # into many URLs in readers' caches and aggregators' duplicate checks.
@@ -29,6 +29,12 @@ _TRACKING_NAMES = frozenset(
         "at_campaign",
     }
 )
+
+# RFC 3986 §3.3-3.5: what may stay as written in a path, a query or a fragment;
+# anything else (spaces, "<", "|", non-ASCII letters) is percent-encoded, and
+# existing escapes ("%" is safe) are kept, so canonical_url is idempotent.
+_PATH_SAFE = "/:@!$&'()*+,;=%"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def is_tracking_parameter(name: str) -> bool:
@@ -62,7 +68,15 @@ def canonical_url(value: str, base: str) -> str | None:
         default = 80 if parts.scheme.lower() == "http" else 443
         if port == default:
             netloc = netloc.rsplit(":", 1)[0]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, parts.fragment))
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path or "/", safe=_PATH_SAFE),
+            quote(query, safe=_QUERY_SAFE),
+            quote(parts.fragment, safe=_QUERY_SAFE),
+        )
+    )
 
 
 def absolute_url(value: str, base: str) -> str | None:

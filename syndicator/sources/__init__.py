@@ -16,12 +16,13 @@ from syndicator.config import Config, SourceConfig
 from syndicator.errors import ConfigError
 from syndicator.model import RawRecord, Rejection
 from syndicator.sources import directory
+from syndicator.sources.memory import SourceMemory
 
 
 @dataclass(frozen=True)
 class SourceKind:
     check: Callable[[SourceConfig], Any]  # validated options, or ConfigError
-    read: Callable[[SourceConfig, Any], Iterator[RawRecord | Rejection]]
+    read: Callable[[SourceConfig, Any, SourceMemory], Iterator[RawRecord | Rejection]]
 
 
 SOURCES: Mapping[str, SourceKind] = {

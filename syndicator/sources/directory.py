@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_text
+from syndicator.sources.memory import FileState, SourceMemory
 
 SUFFIXES = (".json", ".jsonl", ".txt")
 _KEYS = ("path", "recursive")
@@ -59,13 +61,38 @@ def list_files(options: DirectoryOptions) -> list[Path]:
     )
 
 
-def read(source: SourceConfig, options: DirectoryOptions) -> Iterator[RawRecord | Rejection]:
+def read(
+    source: SourceConfig, options: DirectoryOptions, memory: SourceMemory | None = None
+) -> Iterator[RawRecord | Rejection]:
+    """Every record of every file, except files unchanged since the last run."""
+    memory = memory if memory is not None else SourceMemory()
     try:
         paths = list_files(options)
     except SourceError as e:
         raise SourceError(source.name, e.ref, e.message) from e  # name the configured source
     for path in paths:
-        yield from read_file(source.name, path)
+        relative = path.relative_to(options.path).as_posix()
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # removed while listing; the next run sees it gone
+        known = memory.known_file(source.name, relative)
+        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            memory.file_skipped(source.name, relative)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            yield Rejection(source.name, display_path(path), "", "", f"cannot read file: {e.strerror or e}")
+            continue
+        state = FileState(
+            stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), memory.fingerprint
+        )
+        if known is not None and known.sha256 == state.sha256:
+            memory.file_skipped(source.name, relative, state)  # touched, not changed
+            continue
+        memory.file_read(source.name, relative, state)
+        yield from read_file(source.name, path, data=data, ref=f"{source.name}/{relative}")
 
 
 def display_path(path: Path) -> str:
@@ -76,17 +103,21 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_file(source: str, path: Path) -> Iterator[RawRecord | Rejection]:
+def read_file(
+    source: str, path: Path, *, data: bytes | None = None, ref: str = ""
+) -> Iterator[RawRecord | Rejection]:
     origin = display_path(path)
+    ref = ref or f"{source}/{path.name}"
 
     def reject(locator: str, reason: str, payload: Any = None) -> Rejection:
-        return Rejection(source, origin, locator, "", reason, payload)
+        return Rejection(source, origin, locator, "", reason, payload, ref=ref)
 
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        yield reject("", f"cannot read file: {e.strerror or e}")
-        return
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            yield reject("", f"cannot read file: {e.strerror or e}")
+            return
     if not data.strip():
         yield reject("", "empty file")
         return
@@ -103,15 +134,15 @@ def read_file(source: str, path: Path) -> Iterator[RawRecord | Rejection]:
         with contextlib.suppress(UnicodeDecodeError):
             text = data.decode("utf-8-sig")
     if suffix == ".json":
-        yield from _read_json(source, origin, text, reject)
+        yield from _read_json(source, origin, text, reject, ref)
     elif suffix == ".jsonl":
-        yield from _read_jsonl(source, origin, text, reject)
+        yield from _read_jsonl(source, origin, text, reject, ref)
     else:
         kind = "text" if suffix == ".txt" else "html"
-        yield RawRecord(source=source, origin=origin, locator="", kind=kind, payload=text)
+        yield RawRecord(source=source, origin=origin, locator="", kind=kind, payload=text, ref=ref)
 
 
-def _read_json(source: str, origin: str, text: str, reject: Any) -> Iterator[RawRecord | Rejection]:
+def _read_json(source: str, origin: str, text: str, reject: Any, ref: str) -> Iterator[RawRecord | Rejection]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -120,19 +151,21 @@ def _read_json(source: str, origin: str, text: str, reject: Any) -> Iterator[Raw
     if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
         value = value["items"]  # a wrapper object such as {"items": [...]}
     if isinstance(value, dict):
-        yield RawRecord(source, origin, "", "json", value)
+        yield RawRecord(source, origin, "", "json", value, ref=ref)
     elif isinstance(value, list):
         for i, item in enumerate(value):
             locator = f"record {i}"
             if isinstance(item, dict):
-                yield RawRecord(source, origin, locator, "json", item)
+                yield RawRecord(source, origin, locator, "json", item, ref=f"{ref}#{i}")
             else:
                 yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
     else:
         yield reject("", f"expected a JSON object or a list of objects, not {_json_type(value)}", value)
 
 
-def _read_jsonl(source: str, origin: str, text: str, reject: Any) -> Iterator[RawRecord | Rejection]:
+def _read_jsonl(
+    source: str, origin: str, text: str, reject: Any, ref: str
+) -> Iterator[RawRecord | Rejection]:
     # Split on LF only: str.splitlines() also splits on U+2028, U+0085 and
     # other characters that JSON allows unescaped inside strings (RFC 8259 §7).
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -145,7 +178,7 @@ def _read_jsonl(source: str, origin: str, text: str, reject: Any) -> Iterator[Ra
             yield reject(locator, f"not valid JSON: {e.msg} at column {e.colno}", line)
             continue
         if isinstance(item, dict):
-            yield RawRecord(source, origin, locator, "json", item)
+            yield RawRecord(source, origin, locator, "json", item, ref=f"{ref}#{lineno}")
         else:
             yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
 

@@ -1,0 +1,246 @@
+"""The article body of a web page, without the page around it.
+
+readability-lxml (a port of Arc90's Readability, the algorithm behind
+Firefox's Reader View) picks the block of the page that holds the article.
+Measured on the pages in tests/normalize/pages it is as accurate as
+trafilatura at a fraction of the dependencies, and it keeps the body as HTML
+(subheadings, lists, quotes, images), which is what a feed item carries.
+
+Around it, syndicator does what readability does not:
+- before: page furniture that sits inside the article block (share bars,
+  newsletter boxes, cookie banners, "related" teasers) is removed by its
+  class, id, role or element name, so it cannot be mistaken for content;
+- after: any block that is only a boilerplate line is dropped with the same
+  rules (config/rules.toml) as raw text, a "Related articles" heading takes
+  its list of links with it, and a "Read more: <title>" line becomes a
+  related link instead of a paragraph.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from readability import Document  # type: ignore[import-untyped]
+
+from syndicator.model import RelatedLink
+from syndicator.normalize.text import clean_text
+from syndicator.rules import LanguageRules, Rules, fold, folded
+
+# Element names that are never the article text (HTML Living Standard §4.3, §4.10).
+_FURNITURE_TAGS = ("nav", "footer", "aside", "form", "button", "dialog", "iframe", "svg", "select", "header")
+# Class / id words of page furniture, matched as whole words of the attribute.
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|socials|related|newsletter|cookies?|consent|gdpr|"
+    r"comments?|promo|advert\w*|ads?|adslot|sponsored|outbrain|taboola|subscribe|subscription|"
+    r"paywall|recommended|recirc|read-?more|more-?stories|most-?popular|trending|breadcrumbs?|"
+    r"byline|author-?bio|tags?|toolbar|modal|popup|signup)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_FURNITURE_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog"}
+)
+# Containers named like the article itself are kept even when another class word looks like furniture.
+_ARTICLE_WORDS = re.compile(r"article|content|body|story|entry|post|main|text", re.IGNORECASE)
+_KEEP_CHARS = 1500  # a furniture-named container holding this much text is the article, not furniture
+_RELATED_CONTAINER = re.compile(r"related|read-?more|more-?on|recommend|see-?also|also-?read", re.IGNORECASE)
+_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "dt", "dd", "div")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
+_MAX_RELATED = 12
+_LINK_TITLE_MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class MainText:
+    html: str  # the article body as an unsanitised HTML fragment ("" when none was found)
+    related: tuple[RelatedLink, ...]  # links from "related" blocks and "Read more:" lines
+    related_titles: tuple[str, ...]  # "Read more: <title>" lines without a link
+
+
+def extract_main_text(root: lxml.html.HtmlElement, *, title: str | None, rules: Rules) -> MainText:
+    """The body of the page `root`, which is left untouched."""
+    lang = rules.merged
+    related = related_links(root, lang)
+    page = copy.deepcopy(root)
+    _drop_furniture(page)
+    try:
+        fragment = Document(lxml.html.tostring(page, encoding="unicode")).summary(html_partial=True)
+    except Exception:  # readability raises its own Unparseable and lxml errors on odd pages
+        return MainText("", related, ())
+    body, inline_related, titles = _clean_body(fragment, title=title, rules=rules, lang=lang)
+    return MainText(body, _unique([*inline_related, *related]), titles)
+
+
+def related_links(root: lxml.html.HtmlElement, lang: LanguageRules) -> tuple[RelatedLink, ...]:
+    """Article links listed under a "Related" heading or in a container named for them."""
+    found: list[RelatedLink] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in _HEADINGS or element.get("role") == "heading":
+            if _is_related_heading(element.text_content(), lang):
+                container = element.getparent()
+                # The heading's own section, unless that is a large part of the page.
+                if container is not None and len(container.text_content()) > 4000:
+                    container = element.getnext()
+                if container is not None:
+                    found.extend(_links(container))
+        elif _RELATED_CONTAINER.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            if element.tag in ("section", "aside", "div", "ul", "ol", "nav"):
+                found.extend(_links(element))
+        if len(found) >= _MAX_RELATED * 3:
+            break
+    return _unique(found)[:_MAX_RELATED]
+
+
+def _is_related_heading(text: str, lang: LanguageRules) -> bool:
+    line = fold(" ".join(text.split())).rstrip(" :»›>….")
+    return bool(line) and (line in folded(lang.tail_markers) or line in folded(lang.related_prefixes))
+
+
+def _links(container: etree._Element) -> list[RelatedLink]:
+    """Links whose text reads like an article title (not "More", not an author's name)."""
+    out: list[RelatedLink] = []
+    for a in container.iter("a"):
+        href = (a.get("href") or "").strip()
+        text = " ".join(a.text_content().split())
+        if href.startswith(("http", "/")) and len(text.split()) >= _LINK_TITLE_MIN_WORDS:
+            out.append(RelatedLink(url=href, title=text))
+    return out
+
+
+def _unique(links: list[RelatedLink] | tuple[RelatedLink, ...]) -> tuple[RelatedLink, ...]:
+    seen: dict[str, RelatedLink] = {}
+    for link in links:
+        seen.setdefault(link.url, link)
+    return tuple(seen.values())
+
+
+def _drop_furniture(page: lxml.html.HtmlElement) -> None:
+    doomed: list[etree._Element] = []
+    for element in page.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "body"):
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        furniture = (
+            element.tag in _FURNITURE_TAGS
+            or (element.get("role") or "").lower() in _FURNITURE_ROLES
+            or element.get("aria-hidden") == "true"
+            or bool(_FURNITURE.search(names))
+        )
+        if furniture and not _looks_like_article(element, names):
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def _looks_like_article(element: etree._Element, names: str) -> bool:
+    if element.tag == "header":
+        return False
+    text = element.text_content()
+    if len(text) < _KEEP_CHARS:
+        return False
+    return element.tag in ("article", "main") or bool(_ARTICLE_WORDS.search(names)) or element.tag == "div"
+
+
+def _clean_body(
+    fragment: str, *, title: str | None, rules: Rules, lang: LanguageRules
+) -> tuple[str, list[RelatedLink], tuple[str, ...]]:
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return "", [], ()
+    related: list[RelatedLink] = []
+    titles: list[str] = []
+    doomed: list[etree._Element] = []
+    doomed_set: set[etree._Element] = set()  # the same nodes, for the ancestor test
+    in_tail = False
+    title_key = fold(title) if title else None
+    for element in root.iter(*_BLOCKS):
+        if any(parent in doomed_set for parent in element.iterancestors()):
+            continue
+        if element.tag == "div" and any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in element):
+            continue  # a wrapper: its blocks are judged one by one
+        text = clean_text(element.text_content())
+        if in_tail:
+            if _is_real_paragraph(text) or element.tag in _HEADINGS:
+                in_tail = False
+            else:
+                related.extend(_links(element))
+                _doom(element, doomed, doomed_set)
+                continue
+        if not text:
+            if not any(True for _ in element.iter("img", "picture", "video", "audio")):
+                _doom(element, doomed, doomed_set)
+            continue
+        if element.tag == "h1" and title_key is not None and fold(text) == title_key:
+            _doom(element, doomed, doomed_set)  # the title is the item's title, not part of its body
+        elif _is_boilerplate(text, rules, lang):
+            _doom(element, doomed, doomed_set)
+        elif len(text) <= rules.limits.heading_max_chars and _is_related_heading(text, lang):
+            _doom(element, doomed, doomed_set)
+            in_tail = True
+        else:
+            reference = _related_reference(text, rules, lang)
+            if reference is not None:
+                links = _links(element) or [RelatedLink(url=a.get("href") or "") for a in element.iter("a")]
+                links = [link for link in links if link.url]
+                if links:
+                    related.extend(RelatedLink(url=link.url, title=reference or link.title) for link in links)
+                elif reference:
+                    titles.append(reference)
+                _doom(element, doomed, doomed_set)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    _drop_empty_containers(root)
+    parts = [etree.tostring(child, encoding="unicode", method="html") for child in root]
+    head = root.text.strip() if root.text else ""
+    return (head + "".join(parts)).strip(), related, tuple(dict.fromkeys(titles))
+
+
+def _doom(element: etree._Element, doomed: list[etree._Element], doomed_set: set[etree._Element]) -> None:
+    doomed.append(element)
+    doomed_set.add(element)
+
+
+def _drop_empty_containers(root: etree._Element) -> None:
+    for element in list(root.iter("ul", "ol", "div", "section", "figure", "blockquote")):
+        if element is root or element.getparent() is None:
+            continue
+        if not element.text_content().strip() and not any(
+            True for _ in element.iter("img", "video", "audio")
+        ):
+            element.drop_tree()
+
+
+def _is_boilerplate(text: str, rules: Rules, lang: LanguageRules) -> bool:
+    if len(text) > rules.limits.boilerplate_max_chars:
+        return False
+    return any(p.fullmatch(text) for p in lang.boilerplate)
+
+
+def _is_real_paragraph(text: str) -> bool:
+    return len(text.split()) >= 12 and bool(_SENTENCE_END.search(text))
+
+
+def _related_reference(text: str, rules: Rules, lang: LanguageRules) -> str | None:
+    """The title named by a "Read more: <title>" block; "" for a bare prefix; None otherwise."""
+    if len(text) > rules.limits.title_max_chars + 40:
+        return None
+    line = fold(text)
+    for prefix in folded(lang.related_prefixes):
+        if not line.startswith(prefix) or (len(line) > len(prefix) and line[len(prefix)].isalnum()):
+            continue
+        rest = text[len(prefix) :]
+        sep = re.match(r"^\s*[:»>|–—-]+\s*", rest)
+        if not rest.strip(" :»>|–—-…."):
+            return ""
+        if sep and sep.group(0).strip():
+            return rest[sep.end() :].strip("\"“”„«»‹›'‘’ \u00a0")
+    return None

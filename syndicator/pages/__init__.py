@@ -1,0 +1,78 @@
+"""The pages that help people subscribe: pure renderers, FeedDocuments in, bytes out.
+
+- ``index.html``: every feed with its description, item count and last update,
+  and the autodiscovery links a reader looks for (``_index``, ``_discovery``);
+- one readable HTML view per feed and format, next to the feed it shows
+  (``rss.xml`` → ``rss.html``, ``atom.xml`` → ``atom.html``, ``feed.json`` →
+  ``feed.html``), which the server also sends to browsers (``_view``);
+- ``feeds.opml``: the OPML 2.0 subscription list (``_opml``);
+- the ``<head>`` snippet a publisher pastes into their own site.
+
+Like the feed renderers, these read nothing but their arguments (no clock,
+no locale, no files): the same documents always give the same bytes, so the
+writer leaves unchanged pages untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from syndicator.model import FeedDocument
+from syndicator.pages._discovery import link_tags
+from syndicator.pages._index import OPML_NAME, render_index
+from syndicator.pages._markup import FORMATS, feed_path, formats_of
+from syndicator.pages._opml import render_opml
+from syndicator.pages._view import render_view
+
+INDEX_NAME = "index.html"
+
+
+def view_filename(feed_filename: str) -> str:
+    """The readable view's file name for a feed file name: its stem + ``.html``."""
+    return feed_filename.rsplit(".", 1)[0] + ".html"
+
+
+def render_site_pages(
+    documents: Sequence[FeedDocument],
+    *,
+    site_title: str,
+    site_description: str,
+    language: str,
+    feeds_url: str,
+    formats: Sequence[str],
+) -> list[tuple[str, bytes]]:
+    """Every page as (path relative to the output directory, bytes), in a fixed order.
+
+    ``feeds_url`` is the public URL of the output directory, the address of
+    the index that the index offers to copy (readers discover every feed
+    from it); the documents carry their own absolute feed URLs.
+    """
+    chosen = formats_of(list(formats))
+    pages: list[tuple[str, bytes]] = [
+        (
+            INDEX_NAME,
+            render_index(
+                documents,
+                chosen,
+                site_title=site_title,
+                site_description=site_description,
+                language=language,
+                feeds_url=feeds_url,
+            ),
+        ),
+        (OPML_NAME, render_opml(documents, chosen, site_title=site_title)),
+    ]
+    for doc in documents:
+        for fmt in chosen:
+            pages.append(
+                (feed_path(doc, fmt.view_filename), render_view(doc, fmt, chosen, site_title=site_title))
+            )
+    return pages
+
+
+def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[str]) -> str:
+    """The ``<link rel="alternate">`` lines to paste into a site's ``<head>``, main feed first."""
+    return "".join(tag + "\n" for tag in link_tags(documents, formats_of(list(formats))))
+
+
+__all__ = ["FORMATS", "INDEX_NAME", "OPML_NAME", "discovery_snippet", "render_site_pages", "view_filename"]
