@@ -41,6 +41,7 @@ class SourceConfig:
     name: str
     kind: str  # key in syndicator.sources.SOURCES
     options: Mapping[str, Any]  # the kind's own keys, checked by the kind
+    site_url: str = ""  # site.base_url, named in the User-Agent of remote sources
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class OutputConfig:
     items: int = 50
     category_feeds: bool = True
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
+    archive_page_size: int = 50  # RFC 5005 archive page size; keep it fixed once published
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,19 @@ class Config:
     def with_overrides(
         self,
         *,
-        sources: tuple[Path, ...] = (),
+        sources: tuple[Path | str, ...] = (),
         output: Path | None = None,
         items: int | None = None,
     ) -> Config:
-        """The CLI's `--source`, `--output` and `--items`: a one-off publish of any folder."""
+        """The CLI's `--source`, `--output` and `--items`: a one-off publish of any folder or URL."""
         cfg = self
         if sources:
             cfg = replace(
                 cfg,
                 sources=tuple(
-                    SourceConfig(name=str(p), kind="directory", options={"path": p.resolve()})
+                    SourceConfig(name=p, kind="url", options={"url": p}, site_url=self.site.base_url)
+                    if isinstance(p, str) and p.startswith(("http://", "https://"))
+                    else SourceConfig(name=str(p), kind="directory", options={"path": Path(p).resolve()})
                     for p in sources
                 ),
             )
@@ -105,7 +109,7 @@ class Config:
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("site", "output", "state", "normalize", "sources", "schedule", "server", "websub"),
     "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
-    "output": ("directory", "formats", "items", "category_feeds", "removed"),
+    "output": ("directory", "formats", "items", "category_feeds", "removed", "archive_page_size"),
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema"),
     "schedule": ("interval", "cron"),
@@ -150,6 +154,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     check.known_keys(site_t, "site")
     base_url = check.url(site_t, "site.base_url", required=True)
     feeds_url = check.url(site_t, "site.feeds_url", required=False) or base_url.rstrip("/") + "/feeds/"
+    check.site_url = base_url
     site = SiteConfig(
         title=check.string(site_t, "site.title", required=True),
         description=check.string(site_t, "site.description", default=""),
@@ -171,6 +176,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         items=check.positive_int(out_t, "output.items", default=50),
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
         removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
+        archive_page_size=check.positive_int(out_t, "output.archive_page_size", default=50),
     )
     state_t = check.table(data, "state")
     check.known_keys(state_t, "state")
@@ -232,6 +238,7 @@ class _Checker:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.site_url = ""  # set once [site] is read; remote sources name it in their User-Agent
 
     def fail(self, key: str, message: str) -> NoReturn:
         raise ConfigError(str(self.path), key, message)
@@ -340,5 +347,8 @@ class _Checker:
             options = {k: v for k, v in entry.items() if k not in _SOURCE_KEYS}
             if kind == "directory" and isinstance(options.get("path"), str):
                 options["path"] = Path(os.path.normpath(root / options["path"]))
-            result.append(SourceConfig(name=name, kind=kind, options=options))
+            for k, v in options.items():  # token_file, password_file: beside the configuration
+                if k.endswith("_file") and isinstance(v, str):
+                    options[k] = Path(os.path.normpath(root / v))
+            result.append(SourceConfig(name=name, kind=kind, options=options, site_url=self.site_url))
         return tuple(result)

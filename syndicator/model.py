@@ -127,6 +127,16 @@ class FeedUrls:
 
 
 @dataclass(frozen=True)
+class ArchiveLinks:
+    """RFC 5005 §4 archived-feed links of one document, per format."""
+
+    current: FeedUrls  # the subscription document
+    prev_archive: FeedUrls | None  # the next older archive page
+    next_archive: FeedUrls | None  # the next newer archive page (archive pages only)
+    is_archive: bool  # fh:archive: a complete page that never changes again
+
+
+@dataclass(frozen=True)
 class FeedDocument:
     """Everything a renderer needs for one feed; renderers read nothing else.
 
@@ -148,3 +158,4 @@ class FeedDocument:
     hubs: tuple[str, ...] = ()  # WebSub hubs advertised in the feed
     ttl_minutes: int | None = None  # RSS ttl, from the publish schedule
     icon: str | None = None
+    archive: ArchiveLinks | None = None  # RFC 5005 links; None when there are no archive pages

@@ -9,20 +9,63 @@ file is skipped as unchanged.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from syndicator.config import Config
-from syndicator.feeds import feed_document
+from syndicator.feeds import feed_document, feed_urls
 from syndicator.intake import Timer
-from syndicator.model import Category, FeedDocument, Rejection
+from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.render import RENDERERS
 from syndicator.store import Store
 from syndicator.write import write_if_changed
 
+ARCHIVE_DIR = "archive"
 
-def feed_documents(config: Config, store: Store) -> list[FeedDocument]:
+
+def archive_key(page: int) -> str:
+    """Archive pages are numbered from 1, oldest first: archive/1/atom.xml."""
+    return f"{ARCHIVE_DIR}/{page + 1}"
+
+
+def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = False) -> list[FeedDocument]:
+    """The main feed, its RFC 5005 archive pages that need writing, and category feeds.
+
+    Only archive pages holding an article that changed since they were last
+    written are rendered (or every page, with all_archive_pages), so a run's
+    work follows what changed, not the size of the archive.
+    """
     items = config.output.items
-    documents = [feed_document(config, store.newest(items).articles)]
+    size = config.output.archive_page_size
+    full_pages = store.archive_count() // size
+    current_urls = feed_urls(config, "")
+    newest = store.newest(items).articles
+    if full_pages == 0:
+        documents = [feed_document(config, newest)]
+    else:
+        # The not-yet-full page is not an archive document: its articles stay in
+        # the current feed, even one dated older than the newest `items`.
+        pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
+        current = tuple(sorted(pending.values(), key=_order))
+        links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
+        documents = [replace(feed_document(config, current), archive=links)]
+        dirty = (
+            set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
+        )
+        for page in sorted(p for p in dirty if p < full_pages):
+            # next-archive is left out (RFC 5005 §4 makes it optional) so that a
+            # full page never changes when a newer one fills up.
+            prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
+            document = feed_document(config, store.archive_page(page, size))
+            documents.append(
+                replace(
+                    document,
+                    key=archive_key(page),
+                    urls=feed_urls(config, archive_key(page)),
+                    title=f"{document.title} — archive {page + 1}",
+                    archive=ArchiveLinks(current_urls, prev, None, True),
+                )
+            )
     if config.output.category_feeds:
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
@@ -41,13 +84,21 @@ def render_documents(config: Config, documents: list[FeedDocument]) -> list[tupl
     return rendered
 
 
+def _order(article: Article) -> tuple[float, str]:
+    """The feeds' total order: newest first, then by id."""
+    assert article.published is not None
+    return (-article.published.timestamp(), article.id)
+
+
 def render_and_write(
     config: Config, store: Store, *, timer: Timer | None = None, dry_run: bool = False
 ) -> tuple[list[str], list[str]]:
     """(files written, files unchanged), relative to the output directory."""
     timer = timer or Timer()
+    dirty = store.dirty_archive_seqs()
+    missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir()
     with timer.stage("render"):
-        rendered = render_documents(config, feed_documents(config, store))
+        rendered = render_documents(config, feed_documents(config, store, all_archive_pages=missing_archive))
     written: list[str] = []
     unchanged: list[str] = []
     with timer.stage("write"):
@@ -58,6 +109,9 @@ def render_and_write(
             else:
                 changed = write_if_changed(path, data)
             (written if changed else unchanged).append(relative)
+    if dirty and not dry_run:
+        full = store.archive_count() // config.output.archive_page_size * config.output.archive_page_size
+        store.clear_dirty_archive([q for q in dirty if q < full])
     return written, unchanged
 
 

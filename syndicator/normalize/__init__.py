@@ -13,12 +13,16 @@ from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize.assemble import assemble
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
+from syndicator.normalize.htmlpage import extract_html_article
 from syndicator.normalize.json_record import extract_json_article
 from syndicator.normalize.rawtext import extract_text_article
 
 EXTRACTORS: Mapping[str, Callable[[RawRecord, NormalizeContext], Draft]] = {
     "json": extract_json_article,
     "text": lambda raw, ctx: extract_text_article(raw.payload, ctx=ctx),
+    "html": lambda raw, ctx: extract_html_article(
+        raw.payload, ctx=ctx, url=raw.origin if raw.origin.startswith(("http://", "https://")) else None
+    ),
 }
 
 __all__ = ["EXTRACTORS", "NormalizeContext", "normalize"]

@@ -29,16 +29,18 @@ from lxml import etree
 
 from syndicator.errors import RecordError
 from syndicator.model import Author, Image
-from syndicator.normalize.bylines import split_authors
+from syndicator.normalize.bylines import byline_names, split_authors
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.jsonld import LinkedData, read_linked_data
+from syndicator.normalize.language import detect_language
 from syndicator.normalize.main_text import extract_main_text
 from syndicator.normalize.urls import absolute_url
 from syndicator.rules import fold
 
 _MIN_BODY_WORDS = 40  # below this, readability has missed the article; JSON-LD articleBody may hold it
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_HOME_PAGE = re.compile(r"(?:https?:)?//[^/]+/?|/")
 
 
 @dataclass(frozen=True)
@@ -90,17 +92,26 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
     )
     page_url = pick(
         "url",
-        (_trusted_url(ld.url, url), "JSON-LD"),
-        prop("og:url"),
-        (_trusted_url(meta.canonical, url), "<link rel=canonical>"),
-        (url, "the page's address"),
+        *_deep_first(
+            (ld.url, "JSON-LD"),
+            prop("og:url"),
+            (meta.canonical, "<link rel=canonical>"),
+            (url, "the page's address"),
+        ),
     )
     if page_url and url:
         page_url = absolute_url(page_url, url) or page_url
     published = pick(
         "published",
         (ld.published, "JSON-LD"),
-        prop("article:published_time", "og:published_time", "datepublished", "pubdate", "date", "dc.date.issued"),
+        prop(
+            "article:published_time",
+            "og:published_time",
+            "datepublished",
+            "pubdate",
+            "date",
+            "dc.date.issued",
+        ),
     )
     updated = pick(
         "updated",
@@ -108,10 +119,13 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
         prop("article:modified_time", "og:updated_time", "datemodified", "last-modified"),
     )
     language = pick("language", (ld.language, "JSON-LD"), (meta.lang, "<html lang>"), prop("og:locale"))
+    site_name = (meta.first("og:site_name", "application-name") or ("", ""))[1]
+    if title and site_name:
+        title = _without_site_name(title, site_name)
     summary = pick("summary", (ld.description, "JSON-LD"), prop("og:description", "description"))
     authors = _authors(ld, meta, ctx, inferred)
     categories = _categories(ld, meta, title, inferred)
-    tags = ld.keywords or meta.all("article:tag")
+    tags = tuple(t for t in ld.keywords or meta.all("article:tag") if not t.startswith(("/", "http")))
     if tags:
         inferred.append(("tags", "JSON-LD" if ld.keywords else "article:tag"))
     image = _image(ld, meta, inferred)
@@ -125,6 +139,7 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
         inferred.append(("content_html", "the page's main text"))
     if body.related:
         inferred.append(("related", "related-links block"))
+    language = _checked_language(language, content, inferred)
     if not title and not content:
         raise RecordError("", "", "", "not an article page: no title and no main text found")
     return Draft(
@@ -177,15 +192,29 @@ def _read_meta(root: lxml.html.HtmlElement) -> _Meta:
     )
 
 
-def _trusted_url(candidate: str | None, fetched: str | None) -> str | None:
-    """A stated URL, unless it names a site's home page for an article fetched deeper (a template bug)."""
-    if not candidate:
-        return None
-    if fetched and re.fullmatch(r"https?://[^/]+/?", candidate.strip()) and not re.fullmatch(
-        r"https?://[^/]+/?", fetched
-    ):
-        return None
-    return candidate
+def _without_site_name(title: str, site_name: str) -> str:
+    """`Title - Site`, `Title — Site`: the site's own name is not part of the headline."""
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
+            return title[: -len(sep + site_name)].rstrip()
+    return title
+
+
+def _checked_language(stated: str | None, content: str, inferred: list[tuple[str, str]]) -> str | None:
+    """A stated language that the body's text plainly contradicts is a theme default, not a fact."""
+    if not stated or _words(content) < _MIN_BODY_WORDS * 2:
+        return stated
+    detected = detect_language(re.sub(r"<[^>]+>", " ", content))
+    if detected and detected != stated.replace("_", "-").split("-")[0].lower():
+        inferred.append(("language", "the text (the page's stated language disagrees)"))
+        return detected
+    return stated
+
+
+def _deep_first(*candidates: tuple[str | None, str]) -> tuple[tuple[str | None, str], ...]:
+    """Stated URLs that name a site's home page go last: on an article page that is a template bug."""
+    home = [c for c in candidates if c[0] and _HOME_PAGE.fullmatch(c[0].strip())]
+    return tuple(c for c in candidates if c not in home) + tuple(home)
 
 
 def _authors(
@@ -193,7 +222,12 @@ def _authors(
 ) -> tuple[Author, ...]:
     if ld.authors:
         inferred.append(("authors", "JSON-LD"))
-        return ld.authors
+        found: list[Author] = []
+        for author in ld.authors:
+            # A CMS may put the whole byline in the name: "By TOM KRISHER, AP Auto Writer".
+            names = byline_names(author.name, rules=ctx.rules) if " " in author.name else None
+            found.extend(names if names else (author,))
+        return tuple(dict.fromkeys(found))
     for name in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
         for value in meta.all(name):
             if not value.startswith("http"):  # article:author is often a profile URL

@@ -173,6 +173,7 @@ def _keywords(value: Any) -> tuple[str, ...]:
 
 
 def _authors(value: Any, by_id: Mapping[str, Mapping[str, Any]]) -> tuple[Author, ...]:
+    """Person or Organization objects, or plain names (which may still read "By Jane Roe")."""
     items = _resolve(value, by_id)
     authors: list[Author] = []
     for item in items if isinstance(items, list) else [items]:

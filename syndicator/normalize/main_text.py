@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 from readability import Document  # type: ignore[import-untyped]
 
 from syndicator.model import RelatedLink
@@ -32,12 +33,14 @@ from syndicator.rules import LanguageRules, Rules, fold, folded
 
 # Element names that are never the article text (HTML Living Standard §4.3, §4.10).
 _FURNITURE_TAGS = ("nav", "footer", "aside", "form", "button", "dialog", "iframe", "svg", "select", "header")
-# Class / id words of page furniture, matched as whole words of the attribute.
+# Class / id words of page furniture, matched against each class token and the id:
+# distinctive words anywhere between `-` / `_` separators ("c-social-share"), short
+# ambiguous ones only at the start of a token ("ad-slot" but not "non-ad-column").
 _FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|socials|related|newsletter|cookies?|consent|gdpr|"
-    r"comments?|promo|advert\w*|ads?|adslot|sponsored|outbrain|taboola|subscribe|subscription|"
-    r"paywall|recommended|recirc|read-?more|more-?stories|most-?popular|trending|breadcrumbs?|"
-    r"byline|author-?bio|tags?|toolbar|modal|popup|signup)(?:$|[\s_-])",
+    r"(?:^|[_-])(?:share|sharing|sharebar|related|newsletter|cookies?|consent|gdpr|comments?|"
+    r"promo|advert\w*|adslot|sponsored|outbrain|taboola|subscribe|subscription|paywall|"
+    r"recommended|recirc|read-?more|more-?stories|most-?popular|trending|breadcrumbs?)(?:$|[_-])"
+    r"|^(?:ads?|tags?|social|socials|byline|author-?bio|toolbar|modal|popup|signup)(?:$|[_-])",
     re.IGNORECASE,
 )
 _FURNITURE_ROLES = frozenset(
@@ -45,12 +48,18 @@ _FURNITURE_ROLES = frozenset(
 )
 # Containers named like the article itself are kept even when another class word looks like furniture.
 _ARTICLE_WORDS = re.compile(r"article|content|body|story|entry|post|main|text", re.IGNORECASE)
-_KEEP_CHARS = 1500  # a furniture-named container holding this much text is the article, not furniture
+# ... and a container named as the article's body is never furniture, whatever else its class says.
+_BODY_NAMES = re.compile(
+    r"(?:entry|article|post|story|news)[-_]?(?:content|body|text)|articlebody|main-?content", re.IGNORECASE
+)
+_KEEP_CHARS = 1500  # a furniture-named container holding this much text may be the article
+_WRAPPER_SHARE = 0.5  # ... and one holding more than this share of the page's text is a wrapper
 _RELATED_CONTAINER = re.compile(r"related|read-?more|more-?on|recommend|see-?also|also-?read", re.IGNORECASE)
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "dt", "dd", "div")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
 _MAX_RELATED = 12
+_RETRY_WORDS = 100  # a body shorter than this is checked against readability on the whole page
 _LINK_TITLE_MIN_WORDS = 3
 
 
@@ -67,12 +76,26 @@ def extract_main_text(root: lxml.html.HtmlElement, *, title: str | None, rules: 
     related = related_links(root, lang)
     page = copy.deepcopy(root)
     _drop_furniture(page)
-    try:
-        fragment = Document(lxml.html.tostring(page, encoding="unicode")).summary(html_partial=True)
-    except Exception:  # readability raises its own Unparseable and lxml errors on odd pages
-        return MainText("", related, ())
+    fragment = _readability(page)
+    if _word_count(fragment) < _RETRY_WORDS:
+        # The furniture rules took too much (a body inside an odd wrapper): let readability judge alone.
+        whole = _readability(root)
+        if _word_count(whole) > _word_count(fragment):
+            fragment = whole
     body, inline_related, titles = _clean_body(fragment, title=title, rules=rules, lang=lang)
     return MainText(body, _unique([*inline_related, *related]), titles)
+
+
+def _readability(page: lxml.html.HtmlElement) -> str:
+    try:
+        summary: str = Document(lxml.html.tostring(page, encoding="unicode")).summary(html_partial=True)
+    except Exception:  # readability raises its own Unparseable, and lxml errors, on odd pages
+        return ""
+    return summary
+
+
+def _word_count(fragment: str) -> int:
+    return len(re.sub(r"<[^>]+>", " ", fragment).split())
 
 
 def related_links(root: lxml.html.HtmlElement, lang: LanguageRules) -> tuple[RelatedLink, ...]:
@@ -89,9 +112,10 @@ def related_links(root: lxml.html.HtmlElement, lang: LanguageRules) -> tuple[Rel
                     container = element.getnext()
                 if container is not None:
                     found.extend(_links(container))
-        elif _RELATED_CONTAINER.search(f"{element.get('class', '')} {element.get('id', '')}"):
-            if element.tag in ("section", "aside", "div", "ul", "ol", "nav"):
-                found.extend(_links(element))
+        elif element.tag in ("section", "aside", "div", "ul", "ol", "nav") and _RELATED_CONTAINER.search(
+            f"{element.get('class', '')} {element.get('id', '')}"
+        ):
+            found.extend(_links(element))
         if len(found) >= _MAX_RELATED * 3:
             break
     return _unique(found)[:_MAX_RELATED]
@@ -102,13 +126,14 @@ def _is_related_heading(text: str, lang: LanguageRules) -> bool:
     return bool(line) and (line in folded(lang.tail_markers) or line in folded(lang.related_prefixes))
 
 
-def _links(container: etree._Element) -> list[RelatedLink]:
+def _links(container: HtmlElement) -> list[RelatedLink]:
     """Links whose text reads like an article title (not "More", not an author's name)."""
     out: list[RelatedLink] = []
     for a in container.iter("a"):
         href = (a.get("href") or "").strip()
         text = " ".join(a.text_content().split())
-        if href.startswith(("http", "/")) and len(text.split()) >= _LINK_TITLE_MIN_WORDS:
+        path = re.sub(r"^(?:https?:)?//[^/]+", "", href)
+        if href.startswith(("http", "/")) and path.strip("/") and len(text.split()) >= _LINK_TITLE_MIN_WORDS:
             out.append(RelatedLink(url=href, title=text))
     return out
 
@@ -121,7 +146,8 @@ def _unique(links: list[RelatedLink] | tuple[RelatedLink, ...]) -> tuple[Related
 
 
 def _drop_furniture(page: lxml.html.HtmlElement) -> None:
-    doomed: list[etree._Element] = []
+    doomed: list[HtmlElement] = []
+    page_chars = len(page.text_content())
     for element in page.iter():
         if not isinstance(element.tag, str) or element.tag in ("html", "body"):
             continue
@@ -130,22 +156,27 @@ def _drop_furniture(page: lxml.html.HtmlElement) -> None:
             element.tag in _FURNITURE_TAGS
             or (element.get("role") or "").lower() in _FURNITURE_ROLES
             or element.get("aria-hidden") == "true"
-            or bool(_FURNITURE.search(names))
+            or any(_FURNITURE.search(token) for token in names.split())
         )
-        if furniture and not _looks_like_article(element, names):
+        if furniture and not _looks_like_article(element, names, page_chars):
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
 
 
-def _looks_like_article(element: etree._Element, names: str) -> bool:
-    if element.tag == "header":
+def _looks_like_article(element: HtmlElement, names: str, page_chars: int) -> bool:
+    """A container holding most of the page (an ASP.NET <form>, a theme's `.site-content`) is a wrapper."""
+    if _BODY_NAMES.search(names) and element.get("itemprop") != "comment":
+        return True
+    chars = len(element.text_content())
+    if chars < _KEEP_CHARS:
         return False
-    text = element.text_content()
-    if len(text) < _KEEP_CHARS:
-        return False
-    return element.tag in ("article", "main") or bool(_ARTICLE_WORDS.search(names)) or element.tag == "div"
+    if chars > page_chars * _WRAPPER_SHARE:
+        return True
+    return element.tag != "header" and (
+        element.tag in ("article", "main") or bool(_ARTICLE_WORDS.search(names))
+    )
 
 
 def _clean_body(
@@ -157,8 +188,8 @@ def _clean_body(
         return "", [], ()
     related: list[RelatedLink] = []
     titles: list[str] = []
-    doomed: list[etree._Element] = []
-    doomed_set: set[etree._Element] = set()  # the same nodes, for the ancestor test
+    doomed: list[HtmlElement] = []
+    doomed_set: set[HtmlElement] = set()  # the same nodes, for the ancestor test
     in_tail = False
     title_key = fold(title) if title else None
     for element in root.iter(*_BLOCKS):
@@ -204,12 +235,12 @@ def _clean_body(
     return (head + "".join(parts)).strip(), related, tuple(dict.fromkeys(titles))
 
 
-def _doom(element: etree._Element, doomed: list[etree._Element], doomed_set: set[etree._Element]) -> None:
+def _doom(element: HtmlElement, doomed: list[HtmlElement], doomed_set: set[HtmlElement]) -> None:
     doomed.append(element)
     doomed_set.add(element)
 
 
-def _drop_empty_containers(root: etree._Element) -> None:
+def _drop_empty_containers(root: HtmlElement) -> None:
     for element in list(root.iter("ul", "ol", "div", "section", "figure", "blockquote")):
         if element is root or element.getparent() is None:
             continue

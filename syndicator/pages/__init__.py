@@ -48,6 +48,8 @@ def render_site_pages(
     from it); the documents carry their own absolute feed URLs.
     """
     chosen = formats_of(list(formats))
+    # RFC 5005 archive pages are history, not subscriptions: no entry, no view.
+    documents = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
     pages: list[tuple[str, bytes]] = [
         (
             INDEX_NAME,
@@ -72,7 +74,8 @@ def render_site_pages(
 
 def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[str]) -> str:
     """The ``<link rel="alternate">`` lines to paste into a site's ``<head>``, main feed first."""
-    return "".join(tag + "\n" for tag in link_tags(documents, formats_of(list(formats))))
+    feeds = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
+    return "".join(tag + "\n" for tag in link_tags(feeds, formats_of(list(formats))))
 
 
 __all__ = ["FORMATS", "INDEX_NAME", "OPML_NAME", "discovery_snippet", "render_site_pages", "view_filename"]

@@ -65,7 +65,7 @@ def _feed(doc: FeedDocument, formats: Sequence[FeedFormat], site_language: str) 
         f' <input readonly value="{attr(fmt.url(doc.urls))}" aria-label="{attr(fmt.label)} address">'
         f"</label>"
         f'<span class="meta"><a href="{attr(feed_path(doc, fmt.filename))}" type="{attr(fmt.media_type)}">'
-        f'{text(fmt.label)} feed</a> · <a href="{attr(feed_path(doc, fmt.view_filename))}">readable view</a>'
+        f'{text(fmt.filename)}</a> · <a href="{attr(feed_path(doc, fmt.view_filename))}">readable view</a>'
         "</span></li>\n"
         for fmt in formats
     )

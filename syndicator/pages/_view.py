@@ -66,13 +66,9 @@ def render_view(
 
 
 def _address(fmt: FeedFormat, doc: FeedDocument) -> str:
-    # The view sits in the feed's own directory: the feed files are siblings.
-    return (
-        f"<li><label>{text(fmt.label)}"
-        f' <input readonly value="{attr(fmt.url(doc.urls))}"></label>'
-        f'<span class="meta"><a href="{attr(fmt.filename)}" type="{attr(fmt.media_type)}">'
-        f"{text(fmt.label)} feed</a></span></li>\n"
-    )
+    # An input, not a link: a browser that follows the feed URL from here
+    # gets this page again; the address is for pasting into a reader.
+    return f'<li><label>{text(fmt.label)} <input readonly value="{attr(fmt.url(doc.urls))}"></label></li>\n'
 
 
 def _item(article: Article, feed_language: str) -> str:

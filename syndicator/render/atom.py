@@ -15,13 +15,17 @@ from syndicator.render import _values as v
 from syndicator.render._feedgen_ext import FeedGenerator, add_entry, atom_bytes, new_feed
 
 MEDIA_TYPE = "application/atom+xml"
+FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def render_atom(doc: FeedDocument) -> bytes:
     """The Atom bytes of one feed; the same document gives the same bytes."""
-    feed = new_feed()
+    feed = new_feed(
+        namespaces={"fh": FH} if doc.archive and doc.archive.is_archive else None,
+        atom=partial(_feed_extras, doc),
+    )
     title = v.clean(doc.title)
     feed.id(v.clean(doc.urls.atom))
     feed.title(title)
@@ -52,6 +56,29 @@ def render_atom(doc: FeedDocument) -> bytes:
     for article in doc.articles:
         _add_entry(feed, article, doc.language)
     return atom_bytes(feed)
+
+
+def _feed_extras(doc: FeedDocument, feed: etree._Element) -> None:
+    """RFC 5005 §4: archive links, and fh:archive on a complete archive page."""
+    archive = doc.archive
+    if archive is None:
+        return
+    # feedgen writes Atom elements without a namespace under an xmlns attribute;
+    # ours must match, or lxml declares a prefix of its own.
+    atom = "link"
+    first_link = feed.find(atom)
+    position = list(feed).index(first_link) if first_link is not None else len(feed)
+    links = [
+        ("current", archive.current),
+        ("prev-archive", archive.prev_archive),
+        ("next-archive", archive.next_archive),
+    ]
+    for rel, urls in reversed(links):
+        if urls is not None and not (rel == "current" and urls.atom == doc.urls.atom):
+            link = etree.SubElement(feed, atom, rel=rel, href=v.clean(urls.atom), type=MEDIA_TYPE)
+            feed.insert(position, link)
+    if archive.is_archive:
+        feed.insert(0, etree.SubElement(feed, f"{{{FH}}}archive"))
 
 
 def _add_entry(feed: FeedGenerator, article: Article, feed_language: str) -> None:

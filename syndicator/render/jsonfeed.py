@@ -40,6 +40,9 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
     feed["language"] = v.clean(doc.language)
     if doc.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": v.clean(hub)} for hub in doc.hubs]
+    if doc.archive is not None and doc.archive.prev_archive is not None:
+        # JSON Feed 1.1 pagination: next_url leads to the next (older) page.
+        feed["next_url"] = v.clean(doc.archive.prev_archive.json)
     feed["items"] = [_item(article, doc.generator_uri) for article in doc.articles]
     text = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8") + b"\n"

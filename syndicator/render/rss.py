@@ -22,6 +22,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
+FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
 
 # The syndication module's periods, shortest first, in minutes. `monthly`
 # and `yearly` are left out: a ttl longer than a week is not a schedule.
@@ -31,7 +32,7 @@ _PERIODS = (("hourly", 60), ("daily", 1440), ("weekly", 10080))
 def render_rss(doc: FeedDocument) -> bytes:
     """The RSS 2.0 bytes of one feed; the same document gives the same bytes."""
     feed = new_feed(
-        namespaces={"dc": DC, "media": MEDIA, "sy": SY},
+        namespaces={"dc": DC, "media": MEDIA, "sy": SY, **({"fh": FH} if doc.archive else {})},
         rss=partial(_channel_extras, doc),
     )
     title = v.clean(doc.title)
@@ -45,8 +46,8 @@ def render_rss(doc: FeedDocument) -> bytes:
     feed.language(v.clean(doc.language))
     # RSS <generator> is free text: name and version, the URI is Atom's.
     feed.generator(v.clean(f"{doc.generator} {doc.generator_version}"))
-    if doc.ttl_minutes:
-        feed.ttl(doc.ttl_minutes)
+    if doc.ttl_minutes and not (doc.archive and doc.archive.is_archive):
+        feed.ttl(doc.ttl_minutes)  # an archive page never changes: no polling hint
     if doc.icon:
         # The validator's ImageTitleDoesntMatch / ImageLinkDoesntMatch rules:
         # the image repeats the channel title and link.
@@ -103,7 +104,22 @@ def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
     for hub in doc.hubs:
         # WebSub §4: a hub link beside the self link.
         etree.SubElement(channel, f"{{{ATOM}}}link", rel="hub", href=v.clean(hub))
-    if doc.ttl_minutes:
+    archive = doc.archive
+    if archive is not None:
+        # RFC 5005 §4 in RSS: atom:link archive relations and fh:archive.
+        links = [
+            ("current", archive.current),
+            ("prev-archive", archive.prev_archive),
+            ("next-archive", archive.next_archive),
+        ]
+        for rel, urls in links:
+            if urls is not None and not (rel == "current" and urls.rss == doc.urls.rss):
+                etree.SubElement(
+                    channel, f"{{{ATOM}}}link", rel=rel, href=v.clean(urls.rss), type="application/rss+xml"
+                )
+        if archive.is_archive:
+            etree.SubElement(channel, f"{{{FH}}}archive")
+    if doc.ttl_minutes and not (archive and archive.is_archive):
         period, frequency = update_schedule(doc.ttl_minutes)
         _text(channel, f"{{{SY}}}updatePeriod", period)
         _text(channel, f"{{{SY}}}updateFrequency", str(frequency))

@@ -7,6 +7,8 @@ the whole file or a 304, never a partial or foreign one:
   listings) and its bytes, cached per file version;
 - ``_http``: the request headers honoured (If-None-Match, If-Modified-Since,
   Accept-Encoding), parsed leniently;
+- ``_negotiate``: whether a feed request is a browser's navigation, which is
+  answered with the feed's readable HTML view instead of the feed;
 - ``_app``: the WSGI application (content types, validators, gzip,
   Cache-Control, WebSub Link headers, ``/healthz`` and ``/status``);
 - ``_run``: waitress, blocking (``syndicator serve``) or in a thread (the daemon).

@@ -20,6 +20,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from syndicator.server._files import FileCache, LoadedFile, Redirect, Target, gzip_etag, resolve
 from syndicator.server._http import accepts_gzip, http_date, parse_entity_tags, parse_http_date
+from syndicator.server._negotiate import VARY, view_name, wants_html
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ _BY_SUFFIX: Final[Mapping[str, _MediaType]] = {
     ".txt": _MediaType("text/plain; charset=utf-8", is_feed=False),
 }
 _OCTETS: Final = _MediaType("application/octet-stream", is_feed=False)
+_HTML_VIEW: Final = _BY_SUFFIX[".html"]
 
 
 def media_type(name: str) -> _MediaType:
@@ -119,29 +121,70 @@ class FeedsApp:
             return _plain(start_response, "301 Moved Permanently", "moved", headers, head)
         if found is None:
             return _not_found(start_response, head)
+        kind = media_type(found.name)
+        if kind.is_feed:
+            view = self._html_view(environ, found, kind)
+            if view is not None:
+                view_path, view_file = view
+                return self._file_response(
+                    environ, start_response, found, (view_path, view_file), _HTML_VIEW, head
+                )
         try:
             loaded = self._cache.load(found.path)
         except OSError:
             # Gone between resolve and open (a publish removed it) or unreadable.
             return _not_found(start_response, head)
-        return self._file_response(environ, start_response, found, loaded, head)
+        return self._file_response(environ, start_response, found, (found.path, loaded), kind, head)
+
+    def _html_view(
+        self, environ: WSGIEnvironment, feed: Target, kind: _MediaType
+    ) -> tuple[str, LoadedFile] | None:
+        """The feed's readable view, for a browser's navigation (see ``_negotiate``).
+
+        None (serve the feed) for any other request, and when the view was
+        not written (an archive page, a site published without pages).
+        """
+        feed_type = kind.content_type.split(";", 1)[0]
+        if not wants_html(environ.get("HTTP_SEC_FETCH_DEST"), environ.get("HTTP_ACCEPT"), feed_type):
+            return None
+        directory, _, _ = feed.url_path.rpartition("/")
+        url_path = (directory + "/" if directory else "") + view_name(feed.name)
+        # Resolved like a request (PATH_INFO is latin-1 text of UTF-8 bytes, PEP 3333),
+        # so the view obeys the same containment rules as the feed.
+        found = resolve(self._root, "/" + url_path.encode("utf-8").decode("latin-1"), None)
+        if not isinstance(found, Target):
+            return None
+        try:
+            view = self._cache.load(found.path)
+        except OSError:
+            return None
+        logger.debug("path=%s variant=html sec_fetch_dest=document", feed.url_path)
+        return found.path, view
 
     def _file_response(
         self,
         environ: WSGIEnvironment,
         start_response: StartResponse,
         target: Target,
-        loaded: LoadedFile,
+        sent: tuple[str, LoadedFile],
+        kind: _MediaType,
         head: bool,
     ) -> Iterable[bytes]:
-        kind = media_type(target.name)
+        """``target`` is the requested file; ``sent`` (path, bytes) and ``kind`` what answers it.
+
+        A feed URL answers with the feed or its HTML view: each keeps its own
+        ETag (a hash of its own bytes, RFC 9110 §8.8.3), and both carry the
+        Vary that tells caches what chose between them.
+        """
+        path, loaded = sent
+        negotiated = media_type(target.name).is_feed
         use_gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         etag = gzip_etag(loaded.etag) if use_gzip else loaded.etag
         headers = [
             ("ETag", etag),
             ("Last-Modified", http_date(loaded.mtime)),
             ("Cache-Control", self._cache_control(target)),
-            ("Vary", "Accept-Encoding"),
+            ("Vary", VARY if negotiated else "Accept-Encoding"),
             ("X-Content-Type-Options", "nosniff"),
         ]
         if kind.is_feed:
@@ -151,7 +194,7 @@ class FeedsApp:
             # a 200 would have, and no body.
             start_response("304 Not Modified", headers)
             return []
-        body = self._cache.gzipped(target.path, loaded) if use_gzip else loaded.body
+        body = self._cache.gzipped(path, loaded) if use_gzip else loaded.body
         if use_gzip:
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Type", kind.content_type))

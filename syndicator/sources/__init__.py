@@ -15,7 +15,7 @@ from typing import Any
 from syndicator.config import Config, SourceConfig
 from syndicator.errors import ConfigError
 from syndicator.model import RawRecord, Rejection
-from syndicator.sources import directory
+from syndicator.sources import detect, directory, feed, json_api, pages
 from syndicator.sources.memory import SourceMemory
 
 
@@ -27,6 +27,10 @@ class SourceKind:
 
 SOURCES: Mapping[str, SourceKind] = {
     "directory": SourceKind(check=directory.check, read=directory.read),
+    "json_api": SourceKind(check=json_api.check, read=json_api.read),
+    "feed": SourceKind(check=feed.check, read=feed.read),
+    "pages": SourceKind(check=pages.check, read=pages.read),
+    "url": SourceKind(check=detect.check, read=detect.read),  # recognised when fetched
 }
 
 

@@ -1,4 +1,4 @@
-"""A folder of article records: *.json, *.jsonl and *.txt files.
+"""A folder of article records: *.json, *.jsonl, *.txt and *.html files.
 
 Files are read in sorted order so a run is reproducible. A file that cannot
 be read as what its name says (not JSON, empty, binary) becomes a Rejection
@@ -23,7 +23,7 @@ from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_text
 from syndicator.sources.memory import FileState, SourceMemory
 
-SUFFIXES = (".json", ".jsonl", ".txt")
+SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
 _KEYS = ("path", "recursive")
 
 

@@ -1,10 +1,7 @@
-"""The state store: SQLite, reached only through this module.
+"""Store: reads and writes of the state, one SQLite connection each.
 
-It remembers, per article, the id and published date readers have seen, the
-content hash that decides whether `updated` moves, and every identity key the
-article was seen under; per run, what happened. Timestamps are passed in,
-never read from the clock here. Schema changes are numbered migrations keyed
-by `PRAGMA user_version`: an older store is migrated, never wiped.
+Timestamps are passed in, never read from the clock here. Writes go in one
+transaction per call, so a process killed mid-run leaves the previous state.
 """
 
 from __future__ import annotations
@@ -23,82 +20,8 @@ from syndicator.errors import StoreError
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
 from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
-
-# Each entry migrates from version i to i + 1; never edit a released one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    -- v1: articles, the keys they are known by, and the runs that touched them.
-    CREATE TABLE articles (
-        id            TEXT PRIMARY KEY,      -- stable id, minted once
-        url           TEXT NOT NULL,         -- latest canonical URL
-        source_ref    TEXT NOT NULL,         -- latest file/URL + position
-        content_hash  TEXT NOT NULL,         -- articles.content_hash, versioned
-        first_seen    TEXT NOT NULL,         -- RFC 3339, the run's `now`
-        published     TEXT NOT NULL,         -- RFC 3339, never changes
-        published_utc TEXT NOT NULL,         -- sortable UTC form of published
-        updated       TEXT,                  -- RFC 3339 or NULL (= published)
-        retracted     INTEGER NOT NULL DEFAULT 0,
-        data          TEXT NOT NULL          -- article_to_json, as last published
-    );
-    CREATE INDEX articles_by_date ON articles (published_utc DESC, id);
-    CREATE TABLE identity_keys (
-        key        TEXT PRIMARY KEY,         -- id:<source id> / url:<url> / ref:<where>
-        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
-    );
-    CREATE TABLE article_categories (
-        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-        term       TEXT NOT NULL,
-        PRIMARY KEY (term, article_id)
-    );
-    CREATE TABLE runs (
-        id       INTEGER PRIMARY KEY,
-        started  TEXT NOT NULL,
-        finished TEXT,
-        outcome  TEXT,                       -- ok / rejected / failed
-        report   TEXT                        -- the run report as JSON
-    );
-    CREATE TABLE run_events (
-        run_id     INTEGER NOT NULL REFERENCES runs (id),
-        action     TEXT NOT NULL,            -- plan.Action value or "rejected"
-        article_id TEXT,
-        ref        TEXT NOT NULL,
-        detail     TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX run_events_by_run ON run_events (run_id);
-    """,
-    """
-    -- v2: what sources remember between runs, and where each article came from.
-    CREATE TABLE source_files (
-        source      TEXT NOT NULL,           -- source name from the configuration
-        path        TEXT NOT NULL,           -- relative to the source directory
-        size        INTEGER NOT NULL,
-        mtime_ns    INTEGER NOT NULL,
-        sha256      TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,           -- normalizer version + rules; a change re-reads
-        PRIMARY KEY (source, path)
-    );
-    CREATE TABLE http_cache (
-        url           TEXT PRIMARY KEY,      -- a fetched URL
-        etag          TEXT,                  -- sent back as If-None-Match
-        last_modified TEXT                   -- sent back as If-Modified-Since
-    );
-    ALTER TABLE articles ADD COLUMN source_name TEXT;   -- NULL for rows from v1
-    ALTER TABLE articles ADD COLUMN source_file TEXT;   -- path within the source, or URL
-    CREATE INDEX articles_by_source ON articles (source_name, source_file);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@contextmanager
-def wrap_sqlite_errors(path: Path) -> Iterator[None]:
-    """sqlite3 exceptions become StoreError naming the file, keeping __cause__."""
-    try:
-        yield
-    except sqlite3.OperationalError as e:
-        raise StoreError(f"{path}: {e} (is the disk full or the file locked?)") from e
-    except sqlite3.DatabaseError as e:
-        raise StoreError(f"{path}: not a usable syndicator store: {e}") from e
+from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
+from syndicator.store._sqlite import chunks, source_location, statements, wrap_sqlite_errors
 
 
 @dataclass(frozen=True)
@@ -158,7 +81,7 @@ class Store:
         for number in range(version, SCHEMA_VERSION):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(MIGRATIONS[number]):
+                for statement in statements(MIGRATIONS[number]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
                 self.db.execute("COMMIT")
@@ -184,7 +107,7 @@ class Store:
         wanted = sorted(set(keys))
         found: dict[str, StoredArticle] = {}
         with wrap_sqlite_errors(self.path):
-            for chunk in _chunks(wanted, 500):
+            for chunk in chunks(wanted, 500):
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
                     f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
@@ -224,6 +147,41 @@ class Store:
                     (category,),
                 ).fetchone()[0]
         return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
+
+    def archive_count(self) -> int:
+        """How many sequence numbers have been handed out (archive pages span them)."""
+        with wrap_sqlite_errors(self.path):
+            value = self.db.execute("SELECT max(archive_seq) FROM articles").fetchone()[0]
+        return 0 if value is None else int(value) + 1
+
+    def archive_page(self, page: int, size: int) -> tuple[Article, ...]:
+        """The visible articles of archive page `page`, newest first (date, then id)."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
+                " ORDER BY published_utc DESC, id",
+                (page * size, (page + 1) * size),
+            ).fetchall()
+        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+
+    def since_seq(self, first: int) -> tuple[Article, ...]:
+        """Visible articles numbered from `first` on: the not-yet-full archive page."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT data FROM articles WHERE archive_seq >= ? AND retracted = 0"
+                " ORDER BY published_utc DESC, id",
+                (first,),
+            ).fetchall()
+        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+
+    def dirty_archive_seqs(self) -> list[int]:
+        with wrap_sqlite_errors(self.path):
+            return [int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty ORDER BY seq")]
+
+    def clear_dirty_archive(self, seqs: list[int]) -> None:
+        """After the archive pages holding these articles were written."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM archive_dirty WHERE seq = ?", [(q,) for q in seqs])
 
     def visible_count(self) -> int:
         with wrap_sqlite_errors(self.path):
@@ -395,6 +353,15 @@ class Store:
                 *source_location(article.source.ref),
             ),
         )
+        self.db.execute(
+            "UPDATE articles SET archive_seq = (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles)"
+            " WHERE id = ? AND archive_seq IS NULL",
+            (article.id,),
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
+            (article.id,),
+        )
         self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
         self.db.executemany(
             "INSERT INTO article_categories (article_id, term) VALUES (?, ?)",
@@ -410,6 +377,10 @@ class Store:
             "UPDATE articles SET retracted = 1 WHERE id = ? AND retracted = 0", (article_id,)
         )
         if cur.rowcount:
+            self.db.execute(
+                "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
+                (article_id,),
+            )
             self.db.execute(
                 "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                 " VALUES (?, 'retracted', ?, '', ?)",
@@ -461,21 +432,3 @@ class Store:
                 )
                 for rid, started, outcome in runs
             ]
-
-
-def source_location(ref: str) -> tuple[str | None, str | None]:
-    """`samples/world/a.json#3` → ("samples", "world/a.json"); a URL ref has no source file."""
-    if "://" in ref.split("/", 1)[0] or "/" not in ref:
-        return None, None
-    name, _, rest = ref.partition("/")
-    return name, rest.split("#", 1)[0]
-
-
-def _statements(script: str) -> list[str]:
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,0 +1,134 @@
+"""What a URL answers, so `publish --source URL` needs no configuration.
+
+The `url` source kind fetches the URL once, recognises the answer from its
+content type and its first bytes (an RSS, Atom or JSON Feed; a sitemap or
+sitemap index; a JSON API answering a list of records or WordPress posts; an
+HTML page, read as one article), and hands the same answer to that kind's
+reader with default settings. An answer it does not recognise fails the
+source with one line saying what was found.
+
+A single page named on the command line is fetched because the user asked
+for it, as a browser would; robots.txt applies to the pages a sitemap lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+from syndicator.config import SourceConfig
+from syndicator.errors import SourceError
+from syndicator.model import RawRecord, Rejection
+from syndicator.sources import feed, json_api, pages
+from syndicator.sources.http import (
+    FetchError,
+    HttpOptions,
+    Response,
+    check_http,
+    check_url,
+    fetcher_for,
+    remember,
+)
+from syndicator.sources.memory import SourceMemory
+
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.1"
+)
+_KEYS = ("url",)
+_FEED_ROOTS = ("rss", "RDF", "feed")  # RSS 2.0, RSS 1.0 (rdf:RDF), Atom (RFC 4287 §4.1.1)
+_SITEMAP_ROOTS = ("urlset", "sitemapindex")
+
+
+@dataclass(frozen=True)
+class UrlOptions:
+    url: str
+    http: HttpOptions
+
+
+def check(source: SourceConfig) -> UrlOptions:
+    return UrlOptions(url=check_url(source.options.get("url")), http=check_http(source, _KEYS, "url"))
+
+
+def recognise(source: str, response: Response) -> str:
+    """ "feed", "sitemap", "json_api" or "page"; anything else is a SourceError saying what it is."""
+    kind = response.content_type
+    body = response.body
+    head = body.lstrip()[:1]
+    if body[:2] == b"\x1f\x8b":
+        return "sitemap"  # a gzipped sitemap.xml.gz
+    if kind.endswith("json") or (
+        head in (b"{", b"[") and kind in ("", "text/plain", "application/octet-stream")
+    ):
+        return _recognise_json(source, response)
+    if kind.endswith("xml") or (head == b"<" and kind not in pages.HTML_TYPES):
+        try:
+            root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as e:
+            raise SourceError(source, response.url, f"malformed XML: {e.msg}") from e
+        name = etree.QName(root).localname
+        if name in _FEED_ROOTS:
+            return "feed"
+        if name in _SITEMAP_ROOTS:
+            return "sitemap"
+        raise SourceError(
+            source, response.url, f"an XML document with root <{name}>: not a feed or a sitemap"
+        )
+    if kind in pages.HTML_TYPES:
+        return "page"
+    sample = body[:40].decode("utf-8", errors="replace").replace("\n", " ")
+    raise SourceError(
+        source,
+        response.url,
+        f"not a feed, sitemap, JSON API or HTML page: found {kind or 'no content type'},"
+        f" {len(body)} bytes" + (f" starting {sample!r}" if sample.isprintable() and sample else ""),
+    )
+
+
+def _recognise_json(source: str, response: Response) -> str:
+    value = json_api.parse_json(source, response)
+    if isinstance(value, Mapping) and str(value.get("version", "")).startswith(feed.JSON_FEED_VERSION):
+        return "feed"
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        return "json_api"
+    if isinstance(value, Mapping) and (
+        any(isinstance(value.get(k), list) for k in json_api._ITEM_KEYS) or "title" in value
+    ):
+        return "json_api"
+    shape = (
+        "an empty list"
+        if value == []
+        else f"keys {', '.join(sorted(value)[:6])}"
+        if isinstance(value, Mapping)
+        else type(value).__name__
+    )
+    raise SourceError(source, response.url, f"JSON that holds no list of records ({shape})")
+
+
+def read(
+    source: SourceConfig, options: UrlOptions, memory: SourceMemory | None = None
+) -> Iterator[RawRecord | Rejection]:
+    fetcher = fetcher_for(memory)
+    try:
+        response = fetcher.get(options.url, options.http, accept=ACCEPT, memory=memory)
+    except FetchError as e:
+        raise SourceError(source.name, e.url, e.reason) from e
+    if response is None:
+        return  # 304: unchanged since the last run
+    what = recognise(source.name, response)
+    if what == "feed":
+        yield from feed.records_from(source.name, options.url, response)
+    elif what == "json_api":
+        api = json_api.JsonApiOptions(url=options.url, http=options.http)
+        yield from json_api.records_from(source, api, response, fetcher)
+    elif what == "sitemap":
+        listing = pages.PagesOptions(http=options.http, sitemap=options.url)
+        urls = pages.sitemap_urls(source.name, response, fetcher, listing)[: listing.max_pages]
+        complete = yield from pages.read_pages(source.name, urls, listing, fetcher, memory)
+        if not complete:
+            return  # read the sitemap again next run, to retry the failed pages
+    else:
+        yield pages.page_record(source.name, options.url, response)
+    remember(memory, options.url, response)

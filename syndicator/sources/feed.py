@@ -1,0 +1,236 @@
+"""An upstream feed (RSS 2.0, Atom 1.0, JSON Feed 1.x) to be merged and re-published.
+
+RSS and Atom are read by feedparser, fed the bytes our fetcher got (so the
+fetch stays polite and conditional); JSON Feed by the small reader below, as
+feedparser's releases do not read it. Each entry becomes a RawRecord(kind=
+"json") in the field names normalize.json_record knows, keeping the entry's
+own id (RSS guid, Atom id, JSON Feed id) as the source id, so an upstream
+article keeps its identity, and its categories and related links.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+from syndicator.config import SourceConfig
+from syndicator.errors import SourceError
+from syndicator.model import RawRecord, Rejection
+from syndicator.sources.http import (
+    FetchError,
+    HttpOptions,
+    Response,
+    check_http,
+    check_url,
+    fetcher_for,
+    remember,
+)
+from syndicator.sources.memory import SourceMemory
+
+logger = logging.getLogger(__name__)
+
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+)
+JSON_FEED_VERSION = "https://jsonfeed.org/version/"  # JSON Feed 1.1 §"version"
+_EXTENSION = "_syndicator"  # our own JSON Feed extension (render.jsonfeed): related links
+_KEYS = ("url",)
+# What a server may call a feed; anything else (an HTML page, an image) is not one.
+_FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/feed+json",
+    "application/json",
+    "text/plain",
+    "application/octet-stream",
+    "",
+)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    url: str
+    http: HttpOptions
+
+
+def check(source: SourceConfig) -> FeedOptions:
+    http = check_http(source, _KEYS, "feed")
+    return FeedOptions(url=check_url(source.options.get("url")), http=http)
+
+
+def read(
+    source: SourceConfig, options: FeedOptions, memory: SourceMemory | None = None
+) -> Iterator[RawRecord | Rejection]:
+    try:
+        response = fetcher_for(memory).get(options.url, options.http, accept=ACCEPT, memory=memory)
+    except FetchError as e:
+        raise SourceError(source.name, e.url, e.reason) from e
+    if response is None:
+        return  # 304: the feed has not changed since the last run
+    yield from records_from(source.name, options.url, response)
+    remember(memory, options.url, response)
+
+
+def records_from(source: str, ref: str, response: Response) -> Iterator[RawRecord]:
+    """The entries of a fetched feed; a document that is not a feed is a SourceError."""
+    kind = response.content_type
+    if kind not in _FEED_TYPES and not kind.endswith(("+xml", "+json")):
+        raise SourceError(source, response.url, f"expected a feed, got {kind}")
+    if kind.endswith("json") or response.body.lstrip()[:1] == b"{":
+        entries = json_feed_entries(source, response)
+    else:
+        entries = xml_feed_entries(source, response)
+    for i, payload in enumerate(entries):
+        key = payload.get("id") or payload.get("url") or str(i)
+        yield RawRecord(
+            source, response.url, f"entry {i}", "json", payload, source_kind="feed", ref=f"{ref}#{key}"
+        )
+
+
+def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
+    headers = {
+        "content-type": response.content_type + (f"; charset={response.charset}" if response.charset else "")
+    }
+    headers["content-location"] = response.url  # the base of relative links (RFC 4287 §2: xml:base)
+    # A stream, never bytes or str: feedparser treats those as a file name or URL to open.
+    parsed = feedparser.parse(io.BytesIO(response.body), response_headers=headers, sanitize_html=False)
+    if not parsed.get("version"):
+        problem = parsed.get("bozo_exception")
+        if problem is not None and not parsed.entries:
+            raise SourceError(source, response.url, f"malformed XML: {_short(problem)}")
+        raise SourceError(source, response.url, "not an RSS or Atom feed")
+    if parsed.get("bozo") and not isinstance(
+        parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
+    ):
+        logger.warning(
+            "source=%s url=%s feed read despite: %s", source, response.url, _short(parsed.bozo_exception)
+        )
+    language = parsed.feed.get("language")
+    return [_xml_entry(entry, language) for entry in parsed.entries]
+
+
+def _xml_entry(entry: Mapping[str, Any], language: str | None) -> dict[str, Any]:
+    content = None
+    for part in entry.get("content") or []:
+        if content is None or part.get("type") in ("text/html", "application/xhtml+xml"):
+            content = part
+    links = entry.get("links") or []
+    image = next(
+        (
+            {"url": link["href"], "type": link.get("type")}
+            for link in links
+            if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+        ),
+        None,
+    )
+    media = entry.get("media_content") or entry.get("media_thumbnail") or []
+    if image is None and media and isinstance(media[0], Mapping) and media[0].get("url"):
+        image = {"url": media[0]["url"], "type": media[0].get("type")}
+    summary = entry.get("summary")
+    record = {
+        "id": entry.get("id") or entry.get("link"),
+        "title": entry.get("title"),
+        "url": _alternate(links) or entry.get("link"),
+        "content_html": content.get("value") if content else summary,
+        "summary": summary if content else None,
+        "authors": [
+            {"name": a["name"], "url": a.get("href"), "email": a.get("email")}
+            for a in entry.get("authors") or []
+            if isinstance(a, Mapping) and a.get("name")
+        ]
+        or None,
+        "published": _rfc3339(entry.get("published_parsed")),
+        "updated": _rfc3339(entry.get("updated_parsed")),
+        "categories": [t.get("label") or t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+        or None,
+        "related": [
+            {"url": link["href"], "title": link.get("title")}
+            for link in links
+            if link.get("rel") == "related" and link.get("href")
+        ]
+        or None,
+        "language": (content or {}).get("language") or language,
+        "image": image,
+    }
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _alternate(links: list[Any]) -> str | None:
+    """RFC 4287 §4.2.7.2: the alternate link, not a related link listed first."""
+    for link in links:
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _rfc3339(value: time.struct_time | None) -> str | None:
+    """feedparser gives UTC struct_time; the original offset is not kept by it."""
+    if value is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(calendar.timegm(value)))
+
+
+def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
+    """JSON Feed 1.0 and 1.1 items in our field names (jsonfeed.org/version/1.1)."""
+    try:
+        feed = json.loads(response.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+        raise SourceError(source, response.url, f"malformed JSON: {reason}{where}") from e
+    if not isinstance(feed, Mapping) or not str(feed.get("version", "")).startswith(JSON_FEED_VERSION):
+        raise SourceError(source, response.url, "not a JSON Feed (no jsonfeed.org version)")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        raise SourceError(source, response.url, "JSON Feed without an items array")
+    language = feed.get("language")
+    feed_authors = feed.get("authors") or (
+        [feed["author"]] if isinstance(feed.get("author"), Mapping) else []
+    )
+    return [_json_item(item, language, feed_authors) for item in items if isinstance(item, Mapping)]
+
+
+def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) -> dict[str, Any]:
+    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), Mapping) else [])
+    extension = item.get(_EXTENSION)
+    extension = extension if isinstance(extension, Mapping) else {}
+    categories = [c.get("label") for c in extension.get("categories") or [] if isinstance(c, Mapping)]
+    record = {
+        "id": item.get("id"),
+        "title": item.get("title"),
+        "url": item.get("url") or item.get("external_url"),
+        "content_html": item.get("content_html"),
+        "content_text": None if item.get("content_html") else item.get("content_text"),
+        "summary": item.get("summary"),
+        "authors": [
+            {"name": a["name"], "url": a.get("url")}
+            for a in authors or feed_authors
+            if isinstance(a, Mapping) and isinstance(a.get("name"), str)
+        ]
+        or None,
+        "published": item.get("date_published"),
+        "updated": item.get("date_modified"),
+        # JSON Feed has only tags; they are where category feeds are told apart (DESIGN.md)
+        "categories": [c for c in categories if isinstance(c, str)] or item.get("tags") or None,
+        "related": extension.get("related") or None,
+        "language": item.get("language") or language,
+        "image": item.get("image") or item.get("banner_image"),
+    }
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _short(error: Any) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]

@@ -1,0 +1,630 @@
+"""HTTP for remote sources: the one module that imports requests.
+
+Every remote source fetches through a Fetcher, so politeness is decided once:
+one session per run (connections reused across sources), a User-Agent naming
+syndicator, connect and read timeouts, a streamed size limit, a bounded number
+of redirects, a few retries with backoff on connection errors, 429 and 5xx
+(honouring Retry-After, RFC 9110 §10.2.3, up to a cap), conditional GET
+(RFC 9110 §13.1), robots.txt (RFC 9309) and a per-host limit on concurrent
+requests and on their rate. Every requests, urllib3 and OSError exception is
+translated here into a FetchError with a reason a user can act on; callers
+turn it into a SourceError (the whole source) or a Rejection (one page).
+
+Credentials are held in Secret (its repr hides the value), sent only to the
+configured URL's host, and never put into a message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.robotparser import RobotFileParser
+
+import requests
+
+from syndicator import __version__
+from syndicator.config import SourceConfig
+from syndicator.errors import ConfigError, SyndicatorError
+from syndicator.sources.memory import HttpValidators, SourceMemory
+
+ROBOTS_TOKEN = "syndicator"  # the product token robots.txt groups match (RFC 9309 §2.2.1)
+HTTP_KEYS = (
+    "user_agent",
+    "timeout",
+    "total_timeout",
+    "max_bytes",
+    "max_redirects",
+    "retries",
+    "retry_after_max",
+    "delay",
+    "per_host",
+    "robots",
+    "headers",
+    "token_env",
+    "token_file",
+    "auth_scheme",
+    "auth_header",
+    "username",
+    "password_env",
+    "password_file",
+)
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB
+
+
+class FetchError(SyndicatorError):
+    """One URL could not be fetched; `reason` never holds credentials."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A credential: usable, but never shown by repr, str or a report."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "***"
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    user_agent: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    total_timeout: float = 120.0  # a server trickling bytes is cut off here
+    max_bytes: int = 20_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    retry_after_max: float = 30.0  # a longer Retry-After is respected by not retrying
+    backoff: float = 0.5  # seconds before the first retry, doubled each time
+    delay: float = 0.25  # seconds between two requests to one host
+    per_host: int = 2  # requests in flight to one host
+    robots: bool = True  # honoured by `pages`; APIs and feeds are meant to be fetched
+    headers: tuple[tuple[str, str], ...] = ()
+    auth_header: str = "Authorization"
+    credential: Secret | None = None  # the header's whole value
+    auth_host: str = ""  # credentials go to this host only
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # final URL, after redirects
+    status: int
+    content_type: str  # media type, lower case, without parameters
+    charset: str | None
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    links: tuple[tuple[str, str], ...]  # (rel, absolute url) from the Link header (RFC 8288)
+    headers: tuple[tuple[str, str], ...]  # (lower-case name, value)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k == name), None)
+
+    def link(self, rel: str) -> str | None:
+        return next((u for r, u in self.links if r == rel), None)
+
+
+def check_http(
+    source: SourceConfig, own_keys: tuple[str, ...], kind: str, *, url: str | None = None
+) -> HttpOptions:
+    """The HTTP keys every remote kind accepts; an unknown key names the nearest known one.
+
+    Credentials are sent to the host of `url` (default: the `url` option) only.
+    """
+    options = source.options
+    known = own_keys + HTTP_KEYS
+    for key in options:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            raise ConfigError("", key, f"unknown key for a {kind} source ({hint})")
+    site = source.site_url
+    default_agent = f"syndicator/{__version__}" + (f" (+{site})" if site else "")
+    timeout = options.get("timeout", [5.0, 20.0])
+    if _number(timeout):
+        timeout = [timeout, timeout]
+    if not (isinstance(timeout, list) and len(timeout) == 2 and all(_number(t) and t > 0 for t in timeout)):
+        raise ConfigError("", "timeout", "must be seconds, or [connect, read] seconds, above 0")
+    headers = options.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ConfigError("", "headers", "must be a table of header names and string values")
+    url = url if url is not None else options.get("url")
+    return HttpOptions(
+        user_agent=_string(options, "user_agent", default_agent),
+        connect_timeout=float(timeout[0]),
+        read_timeout=float(timeout[1]),
+        total_timeout=_seconds(options, "total_timeout", 120.0),
+        max_bytes=int(_seconds(options, "max_bytes", 20_000_000, whole=True)),
+        max_redirects=int(_seconds(options, "max_redirects", 5, whole=True, zero=True)),
+        retries=int(_seconds(options, "retries", 2, whole=True, zero=True)),
+        retry_after_max=_seconds(options, "retry_after_max", 30.0, zero=True),
+        delay=_seconds(options, "delay", 0.25, zero=True),
+        per_host=int(_seconds(options, "per_host", 2, whole=True)),
+        robots=_boolean(options, "robots", True),
+        headers=tuple(sorted((str(k), v) for k, v in headers.items())),
+        auth_header=_string(options, "auth_header", "Authorization"),
+        credential=_credential(options),
+        auth_host=(urlsplit(url).hostname or "") if isinstance(url, str) else "",
+    )
+
+
+def check_url(value: Any, key: str = "url") -> str:
+    if not isinstance(value, str):
+        raise ConfigError("", key, 'needs an http(s) URL, such as "https://example.org/feed.xml"')
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("", key, f"{value!r} is not an absolute http(s) URL")
+    return value
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _string(options: Mapping[str, Any], key: str, default: str) -> str:
+    value = options.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("", key, "must be a non-empty string")
+    return value
+
+
+def _boolean(options: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = options.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError("", key, "must be true or false")
+    return value
+
+
+def _seconds(
+    options: Mapping[str, Any], key: str, default: float, *, whole: bool = False, zero: bool = False
+) -> float:
+    value = options.get(key, default)
+    ok = (isinstance(value, int) if whole else _number(value)) and not isinstance(value, bool)
+    if not ok or value < 0 or (value == 0 and not zero):
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError("", key, f"must be {kind} of {'0' if zero else '1'} or more, not {value!r}")
+    return float(value)
+
+
+def _secret(options: Mapping[str, Any], env_key: str, file_key: str) -> str | None:
+    if env_key in options:
+        name = options[env_key]
+        if not isinstance(name, str) or name not in os.environ:
+            raise ConfigError("", env_key, f"environment variable {name!r} is not set")
+        return os.environ[name].strip()
+    if file_key in options:
+        path = options[file_key]
+        if not isinstance(path, (str, Path)):
+            raise ConfigError("", file_key, "must be the path of a file holding the secret")
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError("", file_key, f"cannot read {str(path)!r}: {e.__class__.__name__}") from e
+    return None
+
+
+def _credential(options: Mapping[str, Any]) -> Secret | None:
+    token = _secret(options, "token_env", "token_file")
+    if token is not None:
+        if options.get("auth_header", "Authorization").lower() != "authorization":
+            return Secret(token)  # an API-key header takes the bare token
+        return Secret(f"{_string(options, 'auth_scheme', 'Bearer')} {token}")
+    if "username" in options:
+        import base64
+
+        password = _secret(options, "password_env", "password_file") or ""
+        pair = f"{_string(options, 'username', '')}:{password}".encode()
+        return Secret("Basic " + base64.b64encode(pair).decode("ascii"))  # RFC 7617 §2
+    return None
+
+
+def public_url(url: str) -> str:
+    """A URL fit for a message: any user:password@ removed."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# -- one fetcher per run -------------------------------------------------------------
+
+_RUNS: dict[int, Fetcher] = {}
+_RUNS_LOCK = threading.Lock()
+
+
+def fetcher_for(memory: SourceMemory | None) -> Fetcher:
+    """The run's fetcher: a run has one SourceMemory, so it keys one session and its host limits."""
+    if memory is None:
+        return Fetcher()
+    key = id(memory)
+    with _RUNS_LOCK:
+        fetcher = _RUNS.get(key)
+        if fetcher is None:
+            fetcher = _RUNS[key] = Fetcher()
+            weakref.finalize(memory, _end_run, key)
+    return fetcher
+
+
+def _end_run(key: int) -> None:
+    with _RUNS_LOCK:
+        fetcher = _RUNS.pop(key, None)
+    if fetcher is not None:
+        fetcher.close()
+
+
+class _Robots(RobotFileParser):
+    """RobotFileParser with the two flags its stubs leave out (set for 4xx and 5xx answers)."""
+
+    allow_all: bool
+    disallow_all: bool
+
+
+class _Host:
+    def __init__(self, slots: int) -> None:
+        self.slots = threading.BoundedSemaphore(slots)
+        self.lock = threading.Lock()
+        self.next_start = 0.0  # monotonic time before which no request starts
+        self.crawl_delay = 0.0  # from robots.txt
+
+
+class Fetcher:
+    """A requests.Session with per-host limits, robots.txt answers and retries."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.trust_env = True  # proxies from the environment, as users expect
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._lock = threading.Lock()
+        self.requests_sent = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- public ----------------------------------------------------------------------
+
+    def get(
+        self, url: str, options: HttpOptions, *, accept: str, memory: SourceMemory | None = None
+    ) -> Response | None:
+        """The answer to a GET, or None for 304 Not Modified (nothing to parse).
+
+        With `memory`, the validators of the last answer are sent back; the
+        caller calls `remember` once it has used the answer, so a document that
+        failed to parse is fetched whole again next time.
+        """
+        headers = {"Accept": accept}
+        known = _unpack(memory, url)
+        if known is not None:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        response = self.fetch(url, options, headers)
+        if response.status == 304:
+            if known is None:
+                raise FetchError(public_url(url), "304 Not Modified to a request that was not conditional")
+            return None
+        if not 200 <= response.status < 300:
+            raise FetchError(public_url(url), f"HTTP {response.status} {_reason_phrase(response.status)}")
+        return response
+
+    def get_fresh(self, url: str, options: HttpOptions, *, accept: str) -> Response:
+        """A GET without validators: any answer but 2xx is a FetchError."""
+        response = self.get(url, options, accept=accept)
+        if response is None:  # get() raises on a 304 it did not ask for
+            raise FetchError(public_url(url), "304 Not Modified to a request that was not conditional")
+        return response
+
+    def allowed(self, url: str, options: HttpOptions) -> bool:
+        """RFC 9309: may `pages` fetch this URL? robots.txt read once per host and run."""
+        if not options.robots:
+            return True
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            parser = self._robots.get(origin)
+        if parser is None:
+            parser = self._read_robots(origin, options)
+            with self._lock:
+                self._robots[origin] = parser
+        return parser.can_fetch(ROBOTS_TOKEN, url)
+
+    # -- requests ----------------------------------------------------------------------
+
+    def fetch(self, url: str, options: HttpOptions, headers: Mapping[str, str]) -> Response:
+        """Any final answer (4xx included), after redirects and retries."""
+        attempt = 0
+        while True:
+            try:
+                response = self._follow(url, options, headers)
+            except _Retryable as e:
+                if attempt >= options.retries:
+                    raise FetchError(public_url(url), e.reason) from e.__cause__
+                time.sleep(options.backoff * 2**attempt)
+                attempt += 1
+                continue
+            if response.status not in _RETRY_STATUSES:
+                return response
+            wait = retry_after(response.header("retry-after"), response.header("date"))
+            phrase = f"HTTP {response.status} {_reason_phrase(response.status)}"
+            if wait is not None and wait > options.retry_after_max:
+                raise FetchError(
+                    public_url(url),
+                    f"{phrase}, asked to retry after {wait:.0f}s (more than retry_after_max ="
+                    f" {options.retry_after_max:g}s)",
+                )
+            if attempt >= options.retries:
+                tries = f" after {attempt + 1} attempts" if attempt else ""
+                raise FetchError(public_url(url), f"{phrase}{tries}")
+            time.sleep(wait if wait is not None else options.backoff * 2**attempt)
+            attempt += 1
+
+    def _follow(self, url: str, options: HttpOptions, headers: Mapping[str, str]) -> Response:
+        chain = [url]
+        while True:
+            response = self._once(chain[-1], options, headers)
+            location = response.header("location")
+            if response.status not in _REDIRECTS or not location:
+                return response
+            target = urljoin(chain[-1], location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise FetchError(public_url(url), f"redirected to a non-HTTP URL {public_url(target)}")
+            if target in chain:
+                hops = " → ".join(public_url(u) for u in [*chain[chain.index(target) :], target])
+                raise FetchError(public_url(url), f"redirect loop: {hops}")
+            if len(chain) > options.max_redirects:
+                raise FetchError(public_url(url), f"more than {options.max_redirects} redirects")
+            chain.append(target)
+
+    def _once(self, url: str, options: HttpOptions, extra: Mapping[str, str]) -> Response:
+        parts = urlsplit(url)
+        headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
+        headers.update(options.headers)
+        headers.update(extra)
+        if options.credential is not None and parts.hostname == options.auth_host:
+            headers[options.auth_header] = options.credential.value
+        with self._slot(parts.netloc.lower(), options), _translated(url, options):
+            self.requests_sent += 1
+            raw = self.session.get(
+                url,
+                headers=headers,
+                timeout=(options.connect_timeout, options.read_timeout),
+                allow_redirects=False,
+                stream=True,
+            )
+            with raw:
+                body = _read_limited(raw, url, options) if 200 <= raw.status_code < 300 else b""
+                media, _, params = (raw.headers.get("Content-Type") or "").partition(";")
+                charset = next(
+                    (
+                        p.split("=", 1)[1].strip().strip('"')
+                        for p in params.split(";")
+                        if p.strip().lower().startswith("charset=")
+                    ),
+                    None,
+                )
+                return Response(
+                    url=url,
+                    status=raw.status_code,
+                    content_type=media.strip().lower(),
+                    charset=charset,
+                    body=body,
+                    etag=raw.headers.get("ETag"),
+                    last_modified=raw.headers.get("Last-Modified"),
+                    links=tuple(
+                        (rel, urljoin(url, link["url"]))
+                        for link in raw.links.values()
+                        for rel in str(link.get("rel", "")).split()
+                        if link.get("url")
+                    ),
+                    headers=tuple((k.lower(), v) for k, v in raw.headers.items()),
+                )
+
+    @contextmanager
+    def _slot(self, host: str, options: HttpOptions) -> Iterator[None]:
+        """At most `per_host` requests in flight to a host, starting `delay` seconds apart."""
+        with self._lock:
+            state = self._hosts.get(host)
+            if state is None:
+                state = self._hosts[host] = _Host(options.per_host)
+        with state.slots:
+            with state.lock:
+                gap = max(options.delay, state.crawl_delay)
+                start = max(time.monotonic(), state.next_start)
+                state.next_start = start + gap
+            pause = start - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            yield
+
+    def _read_robots(self, origin: str, options: HttpOptions) -> _Robots:
+        parser = _Robots(origin + "/robots.txt")
+        limited = replace(options, max_bytes=_ROBOTS_MAX_BYTES, credential=None)
+        try:
+            response = self.fetch(origin + "/robots.txt", limited, {"Accept": "text/plain"})
+        except FetchError:
+            parser.disallow_all = True  # RFC 9309 §2.3.1.4: unreachable means complete disallow
+            return parser
+        if 400 <= response.status < 500:
+            parser.allow_all = True  # RFC 9309 §2.3.1.3: unavailable means no restriction
+        elif response.status >= 500:
+            parser.disallow_all = True
+        else:
+            parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+            parser.modified()  # can_fetch answers only once the file counts as read
+            delay = parser.crawl_delay(ROBOTS_TOKEN)
+            if delay is not None:
+                with self._lock:
+                    host = self._hosts.setdefault(urlsplit(origin).netloc.lower(), _Host(options.per_host))
+                host.crawl_delay = min(float(delay), options.retry_after_max)
+        return parser
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _read_limited(raw: requests.Response, url: str, options: HttpOptions) -> bytes:
+    """The body, streamed: a response over max_bytes (after decompression) is refused."""
+    declared = raw.headers.get("Content-Length", "")
+    if (
+        declared.isdigit()
+        and int(declared) > options.max_bytes
+        and "gzip" not in raw.headers.get("Content-Encoding", "")
+    ):
+        raise FetchError(
+            public_url(url), f"response of {declared} bytes is over max_bytes = {options.max_bytes}"
+        )
+    deadline = time.monotonic() + options.total_timeout
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in raw.iter_content(chunk_size=65536):
+        total += len(chunk)
+        if total > options.max_bytes:
+            raise FetchError(public_url(url), f"response is over max_bytes = {options.max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise FetchError(public_url(url), f"response not complete within {options.total_timeout:g}s")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@contextmanager
+def _translated(url: str, options: HttpOptions) -> Iterator[None]:
+    """requests, urllib3 and socket exceptions → FetchError or _Retryable, cause kept."""
+    shown = public_url(url)
+    exc = requests.exceptions
+    try:
+        yield
+    except FetchError:
+        raise
+    except exc.ConnectTimeout as e:
+        raise _Retryable(f"no connection within {options.connect_timeout:g}s (connect timeout)") from e
+    except exc.ReadTimeout as e:
+        raise FetchError(shown, f"no answer within {options.read_timeout:g}s (read timeout)") from e
+    except exc.SSLError as e:
+        raise FetchError(shown, f"TLS error: {_innermost(e)}") from e
+    except exc.ConnectionError as e:
+        if _caused_by(e, socket.gaierror):
+            raise FetchError(shown, f"cannot resolve host {urlsplit(url).hostname!r}") from e
+        if "Read timed out" in str(e):  # a timeout while streaming the body
+            raise FetchError(shown, f"no data within {options.read_timeout:g}s (read timeout)") from e
+        if _caused_by(e, ConnectionRefusedError):
+            raise _Retryable("connection refused") from e
+        raise _Retryable(f"connection failed: {_innermost(e)}") from e
+    except (exc.InvalidURL, exc.MissingSchema, exc.InvalidSchema, exc.InvalidHeader) as e:
+        raise FetchError(shown, f"not a usable http(s) URL or header: {e.__class__.__name__}") from e
+    except (exc.ChunkedEncodingError, exc.ContentDecodingError) as e:
+        raise FetchError(shown, f"broken response: {e.__class__.__name__}") from e
+    except exc.RequestException as e:
+        raise FetchError(shown, f"request failed: {e.__class__.__name__}") from e
+    except OSError as e:
+        raise FetchError(shown, f"network error: {e.strerror or e.__class__.__name__}") from e
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind) or any(isinstance(a, kind) for a in seen.args):
+            return True
+        reason = getattr(seen, "reason", None)
+        seen = reason if isinstance(reason, BaseException) else (seen.__cause__ or seen.__context__)
+    return False
+
+
+def _innermost(error: BaseException) -> str:
+    """The last link of urllib3's wrapped errors, without pool or URL noise."""
+    seen: BaseException = error
+    for _ in range(10):
+        inner = next((a for a in seen.args if isinstance(a, BaseException)), None)
+        inner = inner or getattr(seen, "reason", None) or seen.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        seen = inner
+    text = str(seen).split(": ", 1)[-1] if ": " in str(seen) else str(seen)
+    return text[:160] or seen.__class__.__name__
+
+
+def retry_after(value: str | None, date: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (RFC 9110 §10.2.3).
+
+    An HTTP-date is measured against the answer's own Date header, so no
+    clock is read here; without one, the date form is ignored.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+        sent = parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
+    if sent is None or when.tzinfo is None or sent.tzinfo is None:
+        return None
+    return max(0.0, (when - sent).total_seconds())
+
+
+def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
+    """Keep the answer's validators (under the URL asked for) for the next run's conditional GET.
+
+    They are stored with the normalizer fingerprint: when the rules that shape
+    articles change, the document is fetched and read whole again, as a
+    directory source re-reads its files.
+    """
+    if memory is not None and (response.etag or response.last_modified):
+        fp = memory.fingerprint
+        memory.remember_validators(
+            url,
+            HttpValidators(
+                f"{fp}|{response.etag}" if response.etag else None,
+                f"{fp}|{response.last_modified}" if response.last_modified else None,
+            ),
+        )
+
+
+def _unpack(memory: SourceMemory | None, url: str) -> HttpValidators | None:
+    stored = memory.validators(url) if memory is not None else None
+    if memory is None or stored is None:
+        return None
+    prefix = f"{memory.fingerprint}|"
+
+    def value(packed: str | None) -> str | None:
+        return packed[len(prefix) :] if packed and packed.startswith(prefix) else None
+
+    known = HttpValidators(value(stored.etag), value(stored.last_modified))
+    return known if known.etag or known.last_modified else None
+
+
+def _reason_phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

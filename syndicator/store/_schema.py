@@ -1,0 +1,88 @@
+"""The store's schema, as numbered migrations keyed by `PRAGMA user_version`.
+
+Never edit a released migration: add one. A store written by an older
+version is migrated in place, never wiped.
+"""
+
+from __future__ import annotations
+
+# Each entry migrates from version i to i + 1; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    -- v1: articles, the keys they are known by, and the runs that touched them.
+    CREATE TABLE articles (
+        id            TEXT PRIMARY KEY,      -- stable id, minted once
+        url           TEXT NOT NULL,         -- latest canonical URL
+        source_ref    TEXT NOT NULL,         -- latest file/URL + position
+        content_hash  TEXT NOT NULL,         -- articles.content_hash, versioned
+        first_seen    TEXT NOT NULL,         -- RFC 3339, the run's `now`
+        published     TEXT NOT NULL,         -- RFC 3339, never changes
+        published_utc TEXT NOT NULL,         -- sortable UTC form of published
+        updated       TEXT,                  -- RFC 3339 or NULL (= published)
+        retracted     INTEGER NOT NULL DEFAULT 0,
+        data          TEXT NOT NULL          -- article_to_json, as last published
+    );
+    CREATE INDEX articles_by_date ON articles (published_utc DESC, id);
+    CREATE TABLE identity_keys (
+        key        TEXT PRIMARY KEY,         -- id:<source id> / url:<url> / ref:<where>
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+    );
+    CREATE TABLE article_categories (
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        term       TEXT NOT NULL,
+        PRIMARY KEY (term, article_id)
+    );
+    CREATE TABLE runs (
+        id       INTEGER PRIMARY KEY,
+        started  TEXT NOT NULL,
+        finished TEXT,
+        outcome  TEXT,                       -- ok / rejected / failed
+        report   TEXT                        -- the run report as JSON
+    );
+    CREATE TABLE run_events (
+        run_id     INTEGER NOT NULL REFERENCES runs (id),
+        action     TEXT NOT NULL,            -- plan.Action value or "rejected"
+        article_id TEXT,
+        ref        TEXT NOT NULL,
+        detail     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX run_events_by_run ON run_events (run_id);
+    """,
+    """
+    -- v2: what sources remember between runs, and where each article came from.
+    CREATE TABLE source_files (
+        source      TEXT NOT NULL,           -- source name from the configuration
+        path        TEXT NOT NULL,           -- relative to the source directory
+        size        INTEGER NOT NULL,
+        mtime_ns    INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,           -- normalizer version + rules; a change re-reads
+        PRIMARY KEY (source, path)
+    );
+    CREATE TABLE http_cache (
+        url           TEXT PRIMARY KEY,      -- a fetched URL
+        etag          TEXT,                  -- sent back as If-None-Match
+        last_modified TEXT                   -- sent back as If-Modified-Since
+    );
+    ALTER TABLE articles ADD COLUMN source_name TEXT;   -- NULL for rows from v1
+    ALTER TABLE articles ADD COLUMN source_file TEXT;   -- path within the source, or URL
+    CREATE INDEX articles_by_source ON articles (source_name, source_file);
+    """,
+    """
+    -- v3: RFC 5005 archive pages. Each article gets the next sequence number
+    -- the first time it is published; page k holds sequence numbers
+    -- [k * size, (k + 1) * size), so a full page never gains or loses a slot.
+    ALTER TABLE articles ADD COLUMN archive_seq INTEGER;
+    UPDATE articles SET archive_seq = (
+        SELECT count(*) FROM articles AS older
+        WHERE (older.first_seen, older.published_utc, older.id)
+            < (articles.first_seen, articles.published_utc, articles.id)
+    );
+    CREATE UNIQUE INDEX articles_by_archive_seq ON articles (archive_seq);
+    CREATE TABLE archive_dirty (
+        seq INTEGER PRIMARY KEY              -- an article whose archive page must be rendered again
+    );
+    INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
