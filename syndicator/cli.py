@@ -107,10 +107,11 @@ config_option = click.option(
 
 
 def _load(
-    config_path: Path | None, sources: tuple[Path, ...], output: Path | None, items: int | None
+    config_path: Path | None, sources: tuple[str, ...], output: Path | None, items: int | None
 ) -> Config:
     config = load_config(resolve_config_path(config_path))
-    return config.with_overrides(sources=sources, output=output, items=items)
+    chosen = tuple(s if s.startswith(("http://", "https://")) else Path(s) for s in sources)
+    return config.with_overrides(sources=chosen, output=output, items=items)
 
 
 @cli.command()
@@ -119,8 +120,7 @@ def _load(
     "--source",
     "sources",
     multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Publish this folder instead of the configured sources (repeatable).",
+    help="Publish this folder or URL instead of the configured sources (repeatable).",
 )
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here.")
 @click.option("--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50].")
@@ -128,15 +128,24 @@ def _load(
 @click.option(
     "--full", is_flag=True, help="Re-read every source file, even those unchanged since the last run."
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another running publish to finish.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @handle_errors
 def publish(
     config_path: Path | None,
-    sources: tuple[Path, ...],
+    sources: tuple[str, ...],
     output: Path | None,
     items: int | None,
     dry_run: bool,
+    wait_seconds: float,
     full: bool,
     quiet: bool,
     as_json: bool,
@@ -149,7 +158,9 @@ def publish(
         def progress(stage: str, done: int) -> None:
             click.echo(f"\r{stage}: {done} records…", err=True, nl=False)
 
-    report = publish_run(config, now=_now(), dry_run=dry_run, full=full, progress=progress)
+    report = publish_run(
+        config, now=_now(), dry_run=dry_run, full=full, wait_seconds=wait_seconds, progress=progress
+    )
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     if as_json:
@@ -331,8 +342,7 @@ def retract(config_path: Path | None, article_id: str) -> None:
     "--source",
     "sources",
     multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Publish this folder instead of the configured sources (repeatable).",
+    help="Publish this folder or URL instead of the configured sources (repeatable).",
 )
 @click.option(
     "--output", type=click.Path(path_type=Path, file_okay=False), help="Write and serve feeds here."
@@ -345,7 +355,7 @@ def retract(config_path: Path | None, article_id: str) -> None:
 @handle_errors
 def daemon(
     config_path: Path | None,
-    sources: tuple[Path, ...],
+    sources: tuple[str, ...],
     output: Path | None,
     interval: str | None,
     host: str | None,

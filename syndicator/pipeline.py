@@ -36,6 +36,7 @@ def publish_run(
     now: datetime,
     dry_run: bool = False,
     full: bool = False,
+    wait_seconds: float = 30.0,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> RunReport:
@@ -44,11 +45,12 @@ def publish_run(
     started = time.perf_counter()
     prepared = prepare(config, now=now)
     store_path = config.state_directory / STORE_NAME
-    with writer_lock(config.state_directory):
+    with writer_lock(config.state_directory, wait_seconds=wait_seconds):
         remove_stale_temp_files(config.output.directory)
         with Store.in_memory_copy(store_path) if dry_run else Store(store_path) as store:
-            memory = store.source_memory("" if full else prepared.fingerprint)
-            memory.fingerprint = prepared.fingerprint
+            memory = store.source_memory(prepared.fingerprint)
+            if full:
+                memory.files = {}
             intake = read_and_normalize(
                 prepared, memory=memory, timer=timer, progress=progress, cancel=cancel
             )

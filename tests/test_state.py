@@ -1,0 +1,312 @@
+"""The store as readers experience it: ids and dates never move, nothing is
+lost or duplicated, unchanged input costs nothing, archives keep everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+from sitekit import NOW, record
+
+from syndicator.config import Config, load_config
+from syndicator.errors import StoreLockedError
+from syndicator.lock import writer_lock
+from syndicator.pipeline import STORE_NAME, publish_run
+from syndicator.store import MIGRATIONS, Store
+from syndicator.store._sqlite import statements
+
+
+def config_of(site: Path, **output: Any) -> Config:
+    config = load_config(site / "syndicator.toml")
+    return replace(config, output=replace(config.output, **output)) if output else config
+
+
+def items(site: Path, feed: str = "feed.json") -> list[dict[str, Any]]:
+    return json.loads((site / "out" / feed).read_text(encoding="utf-8"))["items"]  # type: ignore[no-any-return]
+
+
+def test_an_edited_article_keeps_id_and_published_and_moves_updated_in_place(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    path = add_records("a.json", [record(1)])
+    publish_run(config_of(site), now=NOW)
+    before = items(site)[0]
+    later = NOW + timedelta(days=1)
+    add_records("a.json", [record(1, content_html="<p>Corrected body.</p>")])
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+
+    report = publish_run(config_of(site), now=later)
+
+    after = items(site)
+    assert report.changed == 1 and len(after) == 1
+    assert after[0]["id"] == before["id"]
+    assert after[0]["date_published"] == before["date_published"]
+    assert after[0]["date_modified"] == later.isoformat()
+    assert "Corrected body." in after[0]["content_html"]
+
+
+def test_a_rescrape_with_the_same_content_does_not_move_updated(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    publish_run(config_of(site), now=NOW)
+    add_records("a.json", [record(1)])  # rewritten with the same bytes: new mtime
+
+    report = publish_run(config_of(site), now=NOW + timedelta(days=1), full=True)
+
+    assert report.unchanged == 1 and report.changed == 0
+    item = items(site)[0]
+    assert item["date_modified"] == item["date_published"]
+
+
+def test_a_corrected_url_or_title_keeps_the_id(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1)])
+    publish_run(config_of(site), now=NOW)
+    first = items(site)[0]["id"]
+    add_records("a.json", [record(1, url="https://gazette.example/news/fixed-slug", title="A better title")])
+
+    publish_run(config_of(site), now=NOW + timedelta(hours=1), full=True)
+
+    after = items(site)
+    assert [i["id"] for i in after] == [first]
+    assert after[0]["url"] == "https://gazette.example/news/fixed-slug"
+
+
+def test_an_article_moved_to_another_file_keeps_its_id(site: Path, add_records: Callable[..., Path]) -> None:
+    path = add_records("a.json", [record(1)])
+    publish_run(config_of(site), now=NOW)
+    first = items(site)[0]["id"]
+    path.unlink()
+    add_records("moved.jsonl", [record(1)])
+
+    publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert [i["id"] for i in items(site)] == [first]
+
+
+def test_the_same_article_in_two_files_is_published_once_and_reported(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    add_records("b.json", [record(1, title="Same article, second copy")])
+
+    report = publish_run(config_of(site), now=NOW)
+
+    assert [i["title"] for i in items(site)] == ["Article number 1"]  # the first file wins
+    assert report.duplicates == ("articles/b.json#0: same article as articles/a.json#0",)
+
+
+def test_a_run_with_nothing_new_parses_nothing_and_rewrites_nothing(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.jsonl", [record(n) for n in range(1, 30)])
+    publish_run(config_of(site), now=NOW)
+    mtimes = {p: p.stat().st_mtime_ns for p in (site / "out").rglob("*.*")}
+
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert (report.records_read, report.files_skipped, report.feeds_written) == (0, 1, ())
+    assert {p: p.stat().st_mtime_ns for p in (site / "out").rglob("*.*")} == mtimes
+
+
+def test_one_new_article_rewrites_only_the_feeds_that_contain_it(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1, category="World"), record(2, category="Économie")])
+    publish_run(config_of(site), now=NOW)
+
+    add_records("b.json", [record(3, category="World")])
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert report.records_read == 1
+    assert sorted(report.feeds_written) == sorted(
+        [
+            "rss.xml",
+            "atom.xml",
+            "feed.json",
+            "categories/world/rss.xml",
+            "categories/world/atom.xml",
+            "categories/world/feed.json",
+        ]
+    )
+
+
+def test_a_changed_rule_file_makes_every_file_read_again(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    config = config_of(site)
+    publish_run(config, now=NOW)
+    taxonomy = site / "taxonomy.toml"
+    taxonomy.write_text('[categories.world]\nlabel = "Le Monde"\naliases = ["world"]\n', encoding="utf-8")
+
+    report = publish_run(replace(config, taxonomy_path=taxonomy), now=NOW + timedelta(hours=1))
+
+    assert report.records_read == 1 and report.changed == 1
+    assert items(site)[0]["tags"][0] == "Le Monde"
+
+
+def test_removed_articles_stay_by_default_and_are_retracted_when_configured(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2), record(3)])
+    publish_run(config_of(site), now=NOW)
+    add_records("a.json", [record(1), record(3)])
+
+    kept = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+    assert kept.removed_from_source == 1 and len(items(site)) == 3
+
+    add_records("a.json", [record(1)])
+    gone = publish_run(config_of(site, removed="retract"), now=NOW + timedelta(hours=2))
+    assert gone.removed_from_source == 2 and gone.retracted == 2
+    assert [i["title"] for i in items(site)] == ["Article number 1"]
+
+
+def test_a_file_with_a_rejected_record_never_retracts_its_articles(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2)])
+    publish_run(config_of(site, removed="retract"), now=NOW)
+    add_records("a.json", [record(1), record(2, published="not a date")])
+
+    report = publish_run(config_of(site, removed="retract"), now=NOW + timedelta(hours=1))
+
+    assert len(report.rejections) == 1 and report.removed_from_source == 0
+    assert len(items(site)) == 2
+
+
+def test_a_rejected_record_is_reported_again_until_its_file_is_fixed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2, published="not a date")])
+    publish_run(config_of(site), now=NOW)
+
+    again = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert len(again.rejections) == 1
+
+
+def test_a_store_written_by_the_first_schema_is_migrated_with_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for statement in statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published, published_utc, data)"
+        " VALUES ('tag:x,2024-01-01:1', 'https://x.example/1', 's/a.json', 'v1:0', '2024-01-01T00:00:00+00:00',"
+        " '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00Z', ?)",
+        (
+            json.dumps(
+                {
+                    "id": "tag:x,2024-01-01:1",
+                    "url": "https://x.example/1",
+                    "title": "Old",
+                    "summary": "",
+                    "content_html": "",
+                    "authors": [],
+                    "language": "en",
+                    "categories": [],
+                    "tags": [],
+                    "related": [],
+                    "source": {"kind": "directory", "ref": "s/a.json"},
+                    "published": "2024-01-01T00:00:00+00:00",
+                }
+            ),
+        ),
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+    with Store(path) as store:
+        version = store.db.execute("PRAGMA user_version").fetchone()[0]
+        newest = store.newest(10).articles
+
+    assert version == len(MIGRATIONS)
+    assert [a.title for a in newest] == ["Old"]
+
+
+def test_a_second_publish_waits_then_says_another_run_holds_the_lock(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    config = config_of(site)
+    with writer_lock(config.state_directory):
+        try:
+            publish_run(config, now=NOW, wait_seconds=0.3)
+        except StoreLockedError as e:
+            message = str(e)
+        else:
+            raise AssertionError("a second writer got the lock")
+    assert "another syndicator publish is running" in message
+    assert not (site / "out").exists()
+
+
+def follow_archives(site: Path) -> list[str]:
+    """Every entry id reachable from the subscription document by prev-archive links."""
+    seen: list[str] = []
+    path: Path | None = site / "out" / "atom.xml"
+    while path is not None:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo
+        seen.extend(e.id for e in feed.entries)
+        prev = [link.href for link in feed.feed.links if link.rel == "prev-archive"]
+        path = site / "out" / prev[0].removeprefix("https://gazette.example/feeds/") if prev else None
+    return seen
+
+
+def test_every_article_ever_published_is_reachable_through_archive_pages(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = config_of(site, items=5, archive_page_size=4)
+    for batch in range(4):
+        add_records(f"b{batch}.jsonl", [record(batch * 10 + n) for n in range(7)])
+        publish_run(config, now=NOW + timedelta(hours=batch))
+
+    reachable = follow_archives(site)
+
+    with Store(site / "state" / STORE_NAME) as store:
+        all_ids = {a.id for a in store.newest(1000).articles}
+    assert set(reachable) == all_ids and len(all_ids) == 28
+    page = feedparser.parse((site / "out" / "archive" / "1" / "rss.xml").read_bytes())
+    assert not page.bozo and len(page.entries) == 4
+
+
+def test_a_full_archive_page_never_changes_when_newer_articles_arrive(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = config_of(site, items=5, archive_page_size=4)
+    add_records("b0.jsonl", [record(n) for n in range(9)])
+    publish_run(config, now=NOW)
+    page = site / "out" / "archive" / "1"
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in page.iterdir()}
+
+    for batch in range(1, 4):
+        add_records(f"b{batch}.jsonl", [record(batch * 10 + n) for n in range(5)])
+        publish_run(config, now=NOW + timedelta(hours=batch))
+
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in page.iterdir()} == before
+    assert (site / "out" / "archive" / "5" / "atom.xml").exists()
+
+
+def test_an_archive_page_is_marked_complete_and_points_back_to_the_current_feed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("b0.jsonl", [record(n) for n in range(9)])
+    publish_run(config_of(site, items=5, archive_page_size=4), now=NOW)
+
+    atom = (site / "out" / "archive" / "2" / "atom.xml").read_text(encoding="utf-8")
+    rss = (site / "out" / "archive" / "2" / "rss.xml").read_text(encoding="utf-8")
+    current = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))
+
+    assert "<fh:archive/>" in atom and "<fh:archive/>" in rss
+    assert 'rel="current" href="https://gazette.example/feeds/atom.xml"' in atom
+    assert 'rel="prev-archive" href="https://gazette.example/feeds/archive/1/atom.xml"' in atom
+    assert current["next_url"] == "https://gazette.example/feeds/archive/2/feed.json"
