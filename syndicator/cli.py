@@ -27,6 +27,8 @@ from syndicator.daemon import Daemon, schedule_seconds
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
 from syndicator.intake import prepare, read_and_normalize
 from syndicator.logs import configure_logging
+from syndicator.output import feed_documents
+from syndicator.pages import discovery_snippet
 from syndicator.pipeline import STORE_NAME, publish_run, retract_run
 from syndicator.report import RunReport
 from syndicator.server import ServerSettings
@@ -213,7 +215,7 @@ def format_summary(report: RunReport, config: Config) -> str:
         lines.extend(f"  {p}" for p in report.pings if "failed" in p)
     written = "would write" if report.dry_run else "wrote"
     lines.append(
-        f"{written} {len(report.feeds_written)} feed files, {len(report.feeds_unchanged)} unchanged, "
+        f"{written} {len(report.feeds_written)} files, {len(report.feeds_unchanged)} unchanged, "
         f"in {config.output.directory} ({report.duration:.2f}s)"
     )
     return "\n".join(lines)
@@ -320,12 +322,19 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @config_option
+@click.option("--undo", is_flag=True, help="Bring back an article retracted by hand.")
 @click.argument("article_id")
 @handle_errors
-def retract(config_path: Path | None, article_id: str) -> None:
-    """Remove one article (by id) from every feed; it stays in the store's history."""
+def retract(config_path: Path | None, undo: bool, article_id: str) -> None:
+    """Remove one article (by id) from every feed; it stays out until `retract --undo`."""
     config = load_config(resolve_config_path(config_path))
-    done, written = retract_run(config, article_id, now=_now())
+    done, written = retract_run(config, article_id, now=_now(), undo=undo)
+    if done and undo:
+        click.echo(f"restored {article_id}; rewrote {len(written)} feed files")
+        return
+    if not done and undo:
+        click.echo(f"syndicator: error: {article_id!r} was not retracted by hand", err=True)
+        sys.exit(ExitStatus.ERROR)
     if not done:
         click.echo(
             f"syndicator: error: no published article has id {article_id!r} "
@@ -414,6 +423,21 @@ def serve(
         public_url=config.site.feeds_url if config else None,
     )
     run_server(settings)
+
+
+@cli.command()
+@config_option
+@handle_errors
+def discover(config_path: Path | None) -> None:
+    """Print the <link rel="alternate"> tags to paste into your site's <head>."""
+    config = load_config(resolve_config_path(config_path))
+    store_path = config.state_directory / STORE_NAME
+    if not store_path.exists():
+        click.echo("syndicator: error: nothing published yet; run `syndicator publish` first", err=True)
+        sys.exit(ExitStatus.ERROR)
+    with Store(store_path) as store:
+        documents = feed_documents(config, store)
+    click.echo(discovery_snippet(documents, formats=config.output.formats))
 
 
 def main() -> None:

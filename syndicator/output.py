@@ -16,6 +16,7 @@ from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
 from syndicator.intake import Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
+from syndicator.pages import render_site_pages
 from syndicator.render import RENDERERS
 from syndicator.store import Store
 from syndicator.write import write_if_changed
@@ -98,7 +99,16 @@ def render_and_write(
     dirty = store.dirty_archive_seqs()
     missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir()
     with timer.stage("render"):
-        rendered = render_documents(config, feed_documents(config, store, all_archive_pages=missing_archive))
+        documents = feed_documents(config, store, all_archive_pages=missing_archive)
+        rendered = render_documents(config, documents)
+        rendered += render_site_pages(
+            documents,
+            site_title=config.site.title,
+            site_description=config.site.description,
+            language=config.site.language,
+            feeds_url=config.site.feeds_url,
+            formats=config.output.formats,
+        )
     written: list[str] = []
     unchanged: list[str] = []
     with timer.stage("write"):

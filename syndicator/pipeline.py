@@ -101,11 +101,13 @@ def publish_run(
     return report
 
 
-def retract_run(config: Config, article_id: str, *, now: datetime) -> tuple[bool, list[str]]:
-    """`syndicator retract ID`: hide one article from every feed, by hand."""
+def retract_run(
+    config: Config, article_id: str, *, now: datetime, undo: bool = False
+) -> tuple[bool, list[str]]:
+    """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
     with writer_lock(config.state_directory), Store(config.state_directory / STORE_NAME) as store:
         run_id = store.begin_run(now)
-        retracted = store.retract(article_id, run_id=run_id)
+        retracted = store.retract(article_id, run_id=run_id, undo=undo)
         written, _ = render_and_write(config, store) if retracted else ([], [])
         store.finish_run(
             run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []}

@@ -38,6 +38,7 @@ class StoredArticle:
     first_seen: datetime
     content_hash: str
     retracted: bool
+    retracted_by_hand: bool = False  # `syndicator retract`: stays out until `retract --undo`
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ def _decide_one(
         published = article.published or now
         return Decision(Action.ADDED, replace(article, published=published), keys, digest)
     settled = replace(article, id=stored.id, published=stored.published)
+    if stored.retracted_by_hand:
+        return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
     if not visible:
         action = Action.UNCHANGED if stored.retracted else Action.RETRACTED
         return Decision(action, replace(settled, updated=stored.updated), keys, digest)

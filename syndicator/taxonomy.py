@@ -38,10 +38,17 @@ class Taxonomy:
 
 
 def _display_label(label: str) -> str:
-    """`MONDE` and `monde` read as `Monde`; `iPhone` or `Vie locale` stay as written."""
+    """`MONDE` and `monde` read as `Monde`; `iPhone`, `Vie locale`, `U.S.` and `EU` stay as written.
+
+    A taxonomy entry overrides this for labels a rule cannot guess.
+    """
     text = " ".join(label.split())
-    if text.isupper() or text.islower():
-        return text[:1].upper() + text[1:].lower()
+    if text.islower():
+        return text[:1].upper() + text[1:]
+    if text.isupper():
+        if "." in text or (" " not in text and sum(c.isalpha() for c in text) <= 3):
+            return text  # an acronym: U.S., EU, BBC
+        return text[:1] + text[1:].lower()
     return text
 
 

@@ -33,7 +33,7 @@ def test_publish_prints_a_summary_and_exits_0(site: Path, add_records: Callable[
     assert result.returncode == ExitStatus.OK, result.stderr
     assert "read 2 records: 2 new, 0 changed, 0 unchanged" in result.stdout
     assert "published 2 articles in total" in result.stdout
-    assert "wrote 9 feed files" in result.stdout  # main + world + economie, 3 formats each
+    assert "wrote 20 files" in result.stdout  # 3 feeds x 3 formats, their 9 HTML views, index, OPML
     assert result.stderr == ""
 
 

@@ -178,8 +178,9 @@ def test_undated_record_without_id_or_url_is_recognised_by_its_file() -> None:
         source=SourceRef("directory", "scraped/001.txt"),
     )
     known = first_run(scraped)
-    retitled = replace(scraped, id="tag:new", title="Un titre corrigé",
-                       url="https://news.example.org/un-titre-corrige")
+    retitled = replace(
+        scraped, id="tag:new", title="Un titre corrigé", url="https://news.example.org/un-titre-corrige"
+    )
     d = only(decide([retitled], known, now=LATER))
     assert (d.action, d.article.id, d.article.published) == (Action.CHANGED, FIRST_ID, NOW)
 
@@ -246,7 +247,9 @@ def test_two_records_of_one_stored_article_first_wins() -> None:
 
 def test_different_articles_are_not_duplicates() -> None:
     a = make_article(source=SourceRef("directory", "a.json"))
-    b = make_article(id="tag:b", source_id="43", url="https://e.org/b", source=SourceRef("directory", "b.json"))
+    b = make_article(
+        id="tag:b", source_id="43", url="https://e.org/b", source=SourceRef("directory", "b.json")
+    )
     assert [d.action for d in decide([a, b], {}, now=NOW).decisions] == [Action.ADDED, Action.ADDED]
 
 

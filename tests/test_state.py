@@ -126,7 +126,8 @@ def test_one_new_article_rewrites_only_the_feeds_that_contain_it(
     report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
 
     assert report.records_read == 1
-    assert sorted(report.feeds_written) == sorted(
+    feeds = [f for f in report.feeds_written if not f.endswith(".html") and f != "feeds.opml"]
+    assert sorted(feeds) == sorted(
         [
             "rss.xml",
             "atom.xml",

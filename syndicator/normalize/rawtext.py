@@ -216,8 +216,10 @@ def _classify(unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: 
             return
         state.in_tail = False
     in_header = state.paragraphs_seen < _HEADER_PARAGRAPHS
+    authors = byline_names(unit, rules=rules)
+    if authors == () and not in_header:
+        return  # an empty byline ("par" alone) is page furniture wherever it stands
     if in_header:
-        authors = byline_names(unit, rules=rules)
         if authors is not None:
             if state.authors is None:
                 state.authors = authors

@@ -18,8 +18,10 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
+from lxml import etree
 
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
@@ -111,9 +113,12 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
         if problem is not None and not parsed.entries:
             raise SourceError(source, response.url, f"malformed XML: {_short(problem)}")
         raise SourceError(source, response.url, "not an RSS or Atom feed")
-    if parsed.get("bozo") and not isinstance(
-        parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
-    ):
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, SAXParseException):
+        # feedparser's loose parser would guess at a document that is not
+        # well-formed XML (XML 1.0 §2.1); we report it rather than publish a guess.
+        raise SourceError(source, response.url, f"malformed XML: {_xml_problem(response.body, problem)}")
+    if parsed.get("bozo") and not isinstance(problem, feedparser.CharacterEncodingOverride):
         logger.warning(
             "source=%s url=%s feed read despite: %s", source, response.url, _short(parsed.bozo_exception)
         )
@@ -152,7 +157,8 @@ def _xml_entry(entry: Mapping[str, Any], language: str | None) -> dict[str, Any]
         ]
         or None,
         "published": _rfc3339(entry.get("published_parsed")),
-        "updated": _rfc3339(entry.get("updated_parsed")),
+        # dict.get: feedparser maps a missing updated_parsed to published_parsed
+        "updated": _rfc3339(dict(entry).get("updated_parsed")),
         "categories": [t.get("label") or t.get("term") for t in entry.get("tags") or [] if t.get("term")]
         or None,
         "related": [
@@ -187,7 +193,7 @@ def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
     try:
         feed = json.loads(response.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
         raise SourceError(source, response.url, f"malformed JSON: {reason}{where}") from e
     if not isinstance(feed, Mapping) or not str(feed.get("version", "")).startswith(JSON_FEED_VERSION):
@@ -229,6 +235,15 @@ def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) 
         "image": item.get("image") or item.get("banner_image"),
     }
     return {k: v for k, v in record.items() if v is not None}
+
+
+def _xml_problem(body: bytes, problem: SAXParseException) -> str:
+    """lxml's account of the error: feedparser's line numbers count a declaration it inserts."""
+    try:
+        etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        return str(e.msg)
+    return str(problem.getMessage())
 
 
 def _short(error: Any) -> str:

@@ -213,7 +213,7 @@ def parse_json(source: str, response: Response) -> Any:
     try:
         return json.loads(response.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
         raise SourceError(source, response.url, f"malformed JSON: {reason}{where}") from e
 

@@ -48,6 +48,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _KEYS = ("urls", "sitemap", "section", "links", "pattern", "max_pages")
 _MAX_SITEMAPS = 50  # child sitemaps read from one index
 _MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps.org: 50 MB uncompressed at most
+_DISALLOWED = "disallowed by robots.txt"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
@@ -144,7 +145,7 @@ def read_pages(
                 batch, pool.map(lambda u: _page(u, options, fetcher, memory), batch), strict=True
             ):
                 if isinstance(outcome, str):
-                    complete = False
+                    complete = complete and outcome == _DISALLOWED  # robots.txt says the same next run
                     yield Rejection(source, url, "", "", outcome, ref=url)
                 elif outcome is not None:
                     remember(memory, url, outcome)
@@ -158,7 +159,7 @@ def _page(
     """The page, None when unchanged (304), or why it was not read."""
     try:
         if not fetcher.allowed(url, options.http):
-            return "disallowed by robots.txt"
+            return _DISALLOWED
         response = fetcher.get(url, options.http, accept=HTML_ACCEPT, memory=memory)
     except FetchError as e:
         return e.reason

@@ -19,7 +19,7 @@ MIGRATIONS: tuple[str, ...] = (
         published     TEXT NOT NULL,         -- RFC 3339, never changes
         published_utc TEXT NOT NULL,         -- sortable UTC form of published
         updated       TEXT,                  -- RFC 3339 or NULL (= published)
-        retracted     INTEGER NOT NULL DEFAULT 0,
+        retracted     INTEGER NOT NULL DEFAULT 0,  -- 0 visible, 1 by its source, 2 by hand
         data          TEXT NOT NULL          -- article_to_json, as last published
     );
     CREATE INDEX articles_by_date ON articles (published_utc DESC, id);

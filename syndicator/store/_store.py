@@ -30,6 +30,9 @@ class FeedSlice:
     total: int
 
 
+RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -123,6 +126,7 @@ class Store:
                         first_seen=datetime.fromisoformat(first),
                         content_hash=digest,
                         retracted=bool(retracted),
+                        retracted_by_hand=retracted == RETRACTED_BY_HAND,
                     )
         return found
 
@@ -368,13 +372,33 @@ class Store:
             [(article.id, c.term) for c in article.categories],
         )
 
-    def retract(self, article_id: str, *, run_id: int) -> bool:
+    def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool:
+        """By hand: the article stays out of the feeds, whatever its source says, until undone."""
         with self.transaction():
-            return self._retract(article_id, run_id, "by hand")
+            if not undo:
+                return self._retract(article_id, run_id, "by hand", flag=RETRACTED_BY_HAND)
+            cur = self.db.execute(
+                "UPDATE articles SET retracted = 0 WHERE id = ? AND retracted = ?",
+                (article_id, RETRACTED_BY_HAND),
+            )
+            if cur.rowcount:
+                self._mark_archive_dirty(article_id)
+                self.db.execute(
+                    "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
+                    " VALUES (?, 'restored', ?, '', 'by hand')",
+                    (run_id, article_id),
+                )
+            return bool(cur.rowcount)
 
-    def _retract(self, article_id: str, run_id: int, why: str) -> bool:
+    def _mark_archive_dirty(self, article_id: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
+            (article_id,),
+        )
+
+    def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
         cur = self.db.execute(
-            "UPDATE articles SET retracted = 1 WHERE id = ? AND retracted = 0", (article_id,)
+            "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0", (flag, article_id)
         )
         if cur.rowcount:
             self.db.execute(

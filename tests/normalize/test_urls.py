@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syndicator.normalize.urls import absolute_url, canonical_url, is_tracking_parameter
 
@@ -98,3 +100,25 @@ def test_absolute_url_allows_mailto_but_not_javascript_or_data() -> None:
 def test_scheme_without_host_is_not_the_base_url(value: str) -> None:
     assert canonical_url(value, BASE) is None
     assert absolute_url(value, BASE) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("https://fr.wikipedia.org/wiki/Économie", "https://fr.wikipedia.org/wiki/%C3%89conomie"),
+        ("https://e.org/?a=b|c", "https://e.org/?a=b%7Cc"),
+        ("https://e.org/a<b>", "https://e.org/a%3Cb%3E"),
+        ("https://e.org/a%20b?r=%C3%A9", "https://e.org/a%20b?r=%C3%A9"),
+    ],
+)
+def test_characters_a_uri_may_not_hold_are_percent_encoded_once(value: str, canonical: str) -> None:
+    assert canonical_url(value, BASE) == canonical
+    assert canonical_url(canonical, BASE) == canonical
+
+
+@given(st.text(max_size=40))
+def test_canonical_url_of_any_path_is_idempotent(path: str) -> None:
+    once = canonical_url("https://e.org/" + path, BASE)
+    if once is not None:
+        assert canonical_url(once, BASE) == once
+        assert not any(ch.isspace() for ch in once)

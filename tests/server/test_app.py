@@ -124,7 +124,7 @@ def test_etag_is_strong_and_a_matching_if_none_match_gets_304(server: RunningSer
         assert body == b""
         assert again.getheader("ETag") == etag
         assert again.getheader("Cache-Control") == "public, max-age=123"
-        assert again.getheader("Vary") == "Accept-Encoding"
+        assert again.getheader("Vary") == "Accept, Sec-Fetch-Dest, Accept-Encoding"
 
 
 def test_a_stale_etag_gets_the_new_file(server: RunningServer, feeds_dir: Path) -> None:
@@ -188,13 +188,13 @@ def test_gzip_is_served_when_accepted_and_decompresses_to_the_file(
     response, body = fetch(server, "/rss.xml", headers={"Accept-Encoding": "gzip, deflate"})
     assert response.status == 200
     assert response.getheader("Content-Encoding") == "gzip"
-    assert response.getheader("Vary") == "Accept-Encoding"
+    assert response.getheader("Vary") == "Accept, Sec-Fetch-Dest, Accept-Encoding"
     assert response.getheader("Content-Length") == str(len(body))
     assert gzip.decompress(body) == (feeds_dir / "rss.xml").read_bytes() == plain_body
     assert len(body) < len(plain_body)
     assert response.getheader("ETag") == str(plain.getheader("ETag"))[:-1] + '-gz"'
     assert plain.getheader("Content-Encoding") is None
-    assert plain.getheader("Vary") == "Accept-Encoding"
+    assert plain.getheader("Vary") == "Accept, Sec-Fetch-Dest, Accept-Encoding"
 
 
 def test_gzip_bytes_are_the_same_on_every_request(server: RunningServer, feeds_dir: Path) -> None:

@@ -10,7 +10,6 @@ import pytest
 from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
-from syndicator.sources import directory
 from syndicator.sources.directory import DirectoryOptions, check, list_files, read, read_file
 
 
@@ -198,6 +197,7 @@ def test_hidden_files_and_folders_are_skipped(tmp_path: Path) -> None:
 
 def test_other_suffixes_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "data.csv").write_text("a,b", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     (tmp_path / "UPPER.JSON").write_text('{"title": "upper"}', encoding="utf-8")
     assert [r.payload["title"] for r in records(read_all(tmp_path))] == ["upper"]
@@ -260,5 +260,10 @@ def test_check_recursive_must_be_boolean() -> None:
     assert info.value.key == "recursive"
 
 
-def test_suffixes_are_json_jsonl_and_txt() -> None:
-    assert set(directory.SUFFIXES) == {".json", ".jsonl", ".txt"}
+def test_html_page_is_one_html_record(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><h1>Titre</h1></body></html>", encoding="utf-8")
+    [record] = one_file(path)
+    assert isinstance(record, RawRecord)
+    assert record.kind == "html"
+    assert "<h1>Titre</h1>" in record.payload

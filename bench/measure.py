@@ -1,0 +1,138 @@
+"""Timing a child process: wall time and its own peak RSS, and summaries of several runs.
+
+Peak memory comes from os.wait4 on the child itself (ru_maxrss, KiB on Linux),
+so each figure is that one process, not the maximum over every child the
+runner ever started (which is what RUSAGE_CHILDREN would give).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Child:
+    wall: float  # seconds, fork to reap
+    peak_rss_mb: float  # the child's own peak resident set, MiB
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_child(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 3600,
+) -> Child:
+    """Run argv to completion; its output goes to temp files so a full pipe never stalls it."""
+    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-child-{os.getpid()}.out"
+    err_path = out_path.with_suffix(".err")
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env else None, stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    stdout = out_path.read_text(errors="replace")
+    stderr = err_path.read_text(errors="replace")
+    out_path.unlink(missing_ok=True)
+    err_path.unlink(missing_ok=True)
+    return Child(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+
+
+@dataclass
+class Series:
+    """Several runs of one figure; the runner reports median, min and max."""
+
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    def summary(self) -> dict[str, Any]:
+        if not self.values:
+            return {"n": 0}
+        return {
+            "median": statistics.median(self.values),
+            "min": min(self.values),
+            "max": max(self.values),
+            "n": len(self.values),
+            "runs": self.values,
+        }
+
+
+def repeat(
+    action: Callable[[int], dict[str, float]], *, at_least: int, at_most: int, budget_s: float
+) -> dict[str, Series]:
+    """Run action(k) at least `at_least` times, and more while the time budget lasts."""
+    series: dict[str, Series] = {}
+    started = time.perf_counter()
+    k = 0
+    while k < at_most and (k < at_least or time.perf_counter() - started < budget_s):
+        for name, value in action(k).items():
+            series.setdefault(name, Series()).add(value)
+        k += 1
+    return series
+
+
+def summaries(series: Mapping[str, Series]) -> dict[str, dict[str, Any]]:
+    return {name: s.summary() for name, s in series.items()}
+
+
+def fmt(summary: Mapping[str, Any], unit: str = "", digits: int = 2) -> str:
+    """`median (min–max)`, or `value` for one run: the cell format of results.md."""
+    if not summary or summary.get("n", 0) == 0:
+        return "—"
+    med, lo, hi = summary["median"], summary["min"], summary["max"]
+    if summary["n"] == 1:
+        return f"{med:.{digits}f}{unit} (1 run)"
+    return f"{med:.{digits}f}{unit} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def tool_version(argv: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return "not installed"
+    text = (done.stdout or done.stderr).strip().splitlines()
+    return text[0] if text else "unknown"

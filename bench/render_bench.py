@@ -1,0 +1,99 @@
+"""Render alone: syndicator's renderers beside the serialization floor and plain feedgen.
+
+    python bench/render_bench.py SITE/syndicator.toml REPEATS   # prints JSON
+
+Reads the FeedDocuments once from the site's store (the main feed and every
+category feed, newest 50 each), then, in each repeat, renders all of them with
+each contender in turn, so each ratio compares runs made seconds apart.
+Timings are process CPU-bound wall time (perf_counter) summed over documents.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import floor
+
+from syndicator.config import load_config
+from syndicator.model import FeedDocument
+from syndicator.render import RENDERERS
+from syndicator.store import Store
+
+try:
+    from syndicator.output import feed_documents
+except ImportError:  # older layout: everything in pipeline.py
+    from syndicator.pipeline import feed_documents  # type: ignore[attr-defined,no-redef]
+
+
+def _time(render: Callable[[FeedDocument], bytes], docs: list[FeedDocument]) -> tuple[float, int]:
+    gc.collect()
+    size = 0
+    start = time.perf_counter()
+    for doc in docs:
+        size += len(render(doc))
+    return time.perf_counter() - start, size
+
+
+def main() -> None:
+    config = load_config(Path(sys.argv[1]))
+    repeats = int(sys.argv[2])
+    store_path = next(iter(sorted(config.state_directory.glob("*.sqlite3"))))
+    start = time.perf_counter()
+    with Store(store_path) as store:
+        docs = feed_documents(config, store)
+    read_s = time.perf_counter() - start
+    contenders: dict[str, Callable[[FeedDocument], bytes]] = {}
+    for fmt in ("rss", "atom", "json"):
+        contenders[f"syndicator_{fmt}"] = RENDERERS[fmt].render
+        contenders[f"floor_{fmt}"] = floor.FLOOR[fmt]
+        if fmt in floor.FEEDGEN:
+            contenders[f"feedgen_{fmt}"] = floor.FEEDGEN[fmt]
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    sizes: dict[str, int] = {}
+    ratios: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        this: dict[str, float] = {}
+        for name, render in contenders.items():
+            this[name], sizes[name] = _time(render, docs)
+            times[name].append(this[name])
+        synd = sum(this[f"syndicator_{f}"] for f in ("rss", "atom", "json"))
+        flo = sum(this[f"floor_{f}"] for f in ("rss", "atom", "json"))
+        xml_synd = this["syndicator_rss"] + this["syndicator_atom"]
+        pairs = {
+            "syndicator_over_floor_all": synd / flo,
+            "syndicator_over_feedgen_rss_atom": xml_synd / (this["feedgen_rss"] + this["feedgen_atom"]),
+        }
+        for fmt in ("rss", "atom", "json"):
+            pairs[f"syndicator_over_floor_{fmt}"] = this[f"syndicator_{fmt}"] / this[f"floor_{fmt}"]
+        for fmt in ("rss", "atom"):
+            pairs[f"syndicator_over_feedgen_{fmt}"] = this[f"syndicator_{fmt}"] / this[f"feedgen_{fmt}"]
+        for key, value in pairs.items():
+            ratios.setdefault(key, []).append(value)
+
+    def summary(values: list[float]) -> dict[str, Any]:
+        return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+    print(
+        json.dumps(
+            {
+                "documents": len(docs),
+                "items": sum(len(d.articles) for d in docs),
+                "store_read_s": read_s,
+                "json_lib": floor.JSON_LIB,
+                "seconds": {k: summary(v) for k, v in times.items()},
+                "bytes": sizes,
+                "ratios": {k: summary(v) for k, v in ratios.items()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""A real HTTP server on 127.0.0.1 serving fixtures, for the remote source kinds.
+
+A uniquely named module (not conftest), so test files can import Reply and LocalWeb.
+
+Routes answer with fixed replies (or a sequence of them, the last repeated),
+honour If-None-Match for replies that carry an ETag, can hang, and record
+every request they see (path, headers, how many were in flight at once).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None  # a request with this If-None-Match gets 304
+    hang: float = 0.0  # seconds before answering (cut short when the server stops)
+    length: bool = True  # send Content-Length; without it the body ends when the connection closes
+
+
+@dataclass(frozen=True)
+class Seen:
+    path: str
+    headers: dict[str, str]  # lower-case names
+
+
+class LocalWeb:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.seen: list[Seen] = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                web.answer(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def serve(self, path: str, *replies: Reply) -> str:
+        self.routes[path] = list(replies)
+        return self.url(path)
+
+    def fixture(self, path: str, name: str, content_type: str, **kwargs: object) -> str:
+        """A fixture file; `BASE` in it becomes this server's URL."""
+        body = (FIXTURES / name).read_bytes().replace(b"BASE", self.url("").encode())
+        return self.serve(path, Reply(body=body, content_type=content_type, **kwargs))  # type: ignore[arg-type]
+
+    def hits(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == path]
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        with self.lock:
+            self.seen.append(Seen(handler.path, headers))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            replies = self.routes.get(handler.path) or self.routes.get(handler.path.split("?", 1)[0])
+            reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(404, b"nope")
+        try:
+            if reply.hang:
+                self.stop.wait(reply.hang)
+            with self.lock:
+                self.in_flight -= 1  # answering: the client may now release its slot
+            if reply.etag and headers.get("if-none-match") == reply.etag:
+                handler.send_response(304)
+                handler.send_header("ETag", reply.etag)
+                handler.end_headers()
+                return
+            handler.send_response(reply.status)
+            handler.send_header("Content-Type", reply.content_type)
+            if reply.length:
+                handler.send_header("Content-Length", str(len(reply.body)))
+            if reply.etag:
+                handler.send_header("ETag", reply.etag)
+            for name, value in reply.headers.items():
+                handler.send_header(name, value.replace("BASE", self.url("")))
+            handler.end_headers()
+            handler.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout or a size limit): what the test wanted
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
