@@ -201,8 +201,8 @@ def test_a_store_written_by_the_first_schema_is_migrated_with_its_articles(tmp_p
         db.execute(statement)
     db.execute(
         "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published, published_utc, data)"
-        " VALUES ('tag:x,2024-01-01:1', 'https://x.example/1', 's/a.json', 'v1:0', '2024-01-01T00:00:00+00:00',"
-        " '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00Z', ?)",
+        " VALUES ('tag:x,2024-01-01:1', 'https://x.example/1', 's/a.json', 'v1:0',"
+        " '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00Z', ?)",
         (
             json.dumps(
                 {

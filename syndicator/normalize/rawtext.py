@@ -219,19 +219,18 @@ def _classify(unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: 
     authors = byline_names(unit, rules=rules)
     if authors == () and not in_header:
         return  # an empty byline ("par" alone) is page furniture wherever it stands
-    if in_header:
-        if authors is not None:
-            if state.authors is None:
-                state.authors = authors
-            published, updated = find_dates(unit, tz=ctx.timezone, rules=rules)
-            if published is None and updated is None:
-                found = search_date(unit, tz=ctx.timezone, rules=rules)
-                published = found.value if found else None
-            if published is not None and state.published is None:
-                state.published = published
-            if updated is not None and state.updated is None:
-                state.updated = updated
-            return
+    if in_header and authors is not None:
+        if state.authors is None:
+            state.authors = authors
+        published, updated = find_dates(unit, tz=ctx.timezone, rules=rules)
+        if published is None and updated is None:
+            found = search_date(unit, tz=ctx.timezone, rules=rules)
+            published = found.value if found else None
+        if published is not None and state.published is None:
+            state.published = published
+        if updated is not None and state.updated is None:
+            state.updated = updated
+        return
     if len(unit) <= rules.limits.date_line_max_chars:
         published, updated = find_dates(unit, tz=ctx.timezone, rules=rules)
         labelled = published is not None or updated is not None
