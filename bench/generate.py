@@ -58,47 +58,52 @@ SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("Régions", "Regions", "Regionen", "Regiones", "Regioni"),
 )
 
+
+def _bank(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 WORDS: dict[str, tuple[str, ...]] = {
-    "fr": tuple(
+    "fr": _bank(
         "le gouvernement a annoncé mardi une réforme des retraites après des mois de négociations "
         "avec les syndicats selon le ministère les dépenses publiques ont augmenté de trois pour cent "
         "l’été dernier à Paris où les élus régionaux se sont réunis pour débattre du budget "
         "les économistes prévoient une croissance modérée malgré l’inflation qui pèse sur les ménages "
         "français la présidente a déclaré que la transition écologique était « une priorité absolue » "
         "dans les écoles les enseignants réclament davantage de moyens pour l’éducation prioritaire "
-        "le théâtre de l’Odéon accueille une création très attendue cette saison".split()
+        "le théâtre de l’Odéon accueille une création très attendue cette saison"
     ),
-    "en": tuple(
+    "en": _bank(
         "the government announced on tuesday a sweeping overhaul of pension rules after months of talks "
         "with unions according to the ministry public spending rose by three percent last summer in "
         "london where regional officials met to debate the budget economists expect moderate growth "
         "despite inflation that weighs on households the president said the green transition was "
         "“an absolute priority” teachers in state schools are asking for more resources while the "
-        "national theatre opens a long-awaited production this season".split()
+        "national theatre opens a long-awaited production this season"
     ),
-    "de": tuple(
+    "de": _bank(
         "die Regierung kündigte am Dienstag eine umfassende Rentenreform nach monatelangen Verhandlungen "
         "mit den Gewerkschaften an laut Ministerium stiegen die öffentlichen Ausgaben im letzten Sommer "
         "um drei Prozent in München trafen sich die Abgeordneten um über den Haushalt zu beraten "
         "Ökonomen erwarten ein mäßiges Wachstum trotz der Inflation die auf den Haushalten lastet "
         "die Präsidentin sagte die ökologische Wende sei „eine absolute Priorität“ Lehrkräfte fordern "
-        "mehr Mittel für die Schulen während das Theater eine lang erwartete Premiere zeigt".split()
+        "mehr Mittel für die Schulen während das Theater eine lang erwartete Premiere zeigt"
     ),
-    "es": tuple(
+    "es": _bank(
         "el gobierno anunció el martes una amplia reforma de las pensiones tras meses de negociaciones "
         "con los sindicatos según el ministerio el gasto público aumentó un tres por ciento el verano "
         "pasado en Madrid donde los concejales se reunieron para debatir el presupuesto los economistas "
         "prevén un crecimiento moderado pese a la inflación que pesa sobre los hogares españoles la "
         "presidenta afirmó que la transición ecológica era «una prioridad absoluta» los profesores "
-        "piden más recursos para la educación mientras el teatro estrena una obra muy esperada".split()
+        "piden más recursos para la educación mientras el teatro estrena una obra muy esperada"
     ),
-    "it": tuple(
+    "it": _bank(
         "il governo ha annunciato martedì un’ampia riforma delle pensioni dopo mesi di trattative con "
         "i sindacati secondo il ministero la spesa pubblica è aumentata del tre per cento l’estate "
         "scorsa a Roma dove i consiglieri regionali si sono riuniti per discutere il bilancio gli "
         "economisti prevedono una crescita moderata nonostante l’inflazione che pesa sulle famiglie "
         "la presidente ha dichiarato che la transizione ecologica è «una priorità assoluta» gli "
-        "insegnanti chiedono più risorse per la scuola mentre il teatro presenta una prima attesa".split()
+        "insegnanti chiedono più risorse per la scuola mentre il teatro presenta una prima attesa"
     ),
 }
 NAMES = (
@@ -257,7 +262,7 @@ def invalid_record(i: int, *, seed: int = SEED) -> str:
     rng = _rng(seed, i, salt=1)
     kind = rng.randrange(3)
     if kind == 0:
-        return '{"id": "bench-broken-%d", "title": "Unterminated' % i
+        return f'{{"id": "bench-broken-{i}", "title": "Unterminated'
     if kind == 1:
         return json.dumps({"id": f"bench-{i:07d}", "title": "", "content_html": "", "url": "x"})
     return json.dumps({"id": f"bench-{i:07d}", "title": "<>", "url": "javascript:alert(1)", "body": "."})

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,9 +136,12 @@ schema = "{conf / "article.schema.json"}"
         child = measure.run_child([*prefix, "-m", "syndicator", "publish", "--config", str(config), "--json"])
         if child.returncode not in (0, 4):  # 4: finished, some records rejected (the generator's 1%)
             raise RuntimeError(f"publish failed ({child.returncode}):\n{child.stderr[-3000:]}")
+        try:
+            report = json.loads(child.stdout)
+        except json.JSONDecodeError:  # under cProfile a failed run can still exit 0
+            raise RuntimeError(f"publish printed no report:\n{child.stderr[-3000:]}") from None
         if profile:
             return {"wall_s": child.wall}
-        report = json.loads(child.stdout)
         figures = {
             "wall_s": child.wall,
             "peak_rss_mb": child.peak_rss_mb,
@@ -393,10 +396,13 @@ def main() -> None:
     plan = QUICK if args.quick else FULL
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(","))
-        plan = Plan(sizes, plan.repeats, plan.big_repeats, min(plan.profile_size, max(sizes)),
-                    tuple(s for s in plan.hugo_sizes if s in sizes) or sizes,
-                    tuple(s for s in plan.pelican_sizes if s in sizes) or (min(sizes),),
-                    plan.http_seconds, plan.http_max_requests, plan.http_connections, plan.render_repeats)  # fmt: skip
+        plan = replace(
+            plan,
+            sizes=sizes,
+            profile_size=min(plan.profile_size, max(sizes)),
+            hugo_sizes=tuple(s for s in plan.hugo_sizes if s in sizes) or sizes,
+            pelican_sizes=tuple(s for s in plan.pelican_sizes if s in sizes) or (min(sizes),),
+        )
     skip = {s for s in args.skip.split(",") if s}
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,14 @@
-"""results.md from results.json, and the profile text files next to them."""
+"""results.md from results.json, and the profile text files next to them.
+
+python bench/tables.py bench/results/results.json > bench/results/results.md
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import pstats
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +70,8 @@ def markdown(r: dict[str, Any]) -> str:
         "# syndicator benchmarks",
         "",
         f"Run {r.get('date')} ({r.get('plan', {}).get('mode')} mode, {r.get('total_seconds')} s in all).",
-        f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('ram_gb')} GB RAM, Linux {m.get('kernel')}, "
-        f"Python {m.get('python')}.",
+        f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('ram_gb')} GB RAM, "
+        f"Linux {m.get('kernel')}, Python {m.get('python')}.",
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
         "Cells are median (min–max) over the runs made; `(1 run)` where only one fit the time budget.",
@@ -95,59 +100,71 @@ def markdown(r: dict[str, Any]) -> str:
             lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(cells) + " |")
     rend = r.get("render", {})
     if rend.get("seconds"):
-        s = rend["seconds"]
-        lines += ["", f"## Render alone ({rend.get('documents')} feeds, {rend.get('items')} items each format, "
+        s, ratios = rend["seconds"], rend.get("ratios", {})
+        lines += ["", f"## Render alone ({rend.get('documents')} feeds, {rend.get('items')} items a format, "
                   f"from the {rend.get('size', 0):,} store; JSON floor: {rend.get('json_lib')})", "",
                   "| format | syndicator | floor (lxml / JSON) | feedgen as documented | syndicator ÷ floor "
                   "| syndicator ÷ feedgen |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
-        ratios = rend.get("ratios", {})
         for f in ("rss", "atom", "json"):
-            lines.append(
-                f"| {f} | {fmt(s.get(f'syndicator_{f}', {}), ' s', 3)} | {fmt(s.get(f'floor_{f}', {}), ' s', 3)} "
-                f"| {fmt(s.get(f'feedgen_{f}', {}), ' s', 3)} | {fmt(ratios.get(f'syndicator_over_floor_{f}', {}), '×')} "
-                f"| {fmt(ratios.get(f'syndicator_over_feedgen_{f}', {}), '×')} |"
-            )
-        lines.append(
-            f"| all | | | | {fmt(ratios.get('syndicator_over_floor_all', {}), '×')} "
-            f"| {fmt(ratios.get('syndicator_over_feedgen_rss_atom', {}), '×')} (rss+atom) |"
-        )
+            cells = [
+                f,
+                *(fmt(s.get(f"{who}_{f}", {}), " s", 3) for who in ("syndicator", "floor", "feedgen")),
+            ]
+            cells += [fmt(ratios.get(f"syndicator_over_{who}_{f}", {}), "×") for who in ("floor", "feedgen")]
+            lines.append(_row(cells))
+        all_floor = fmt(ratios.get("syndicator_over_floor_all", {}), "×")
+        all_feedgen = fmt(ratios.get("syndicator_over_feedgen_rss_atom", {}), "×")
+        lines.append(_row(["all", "", "", "", all_floor, all_feedgen + " (rss+atom)"]))
     lines += ["", "## Beside Hugo and Pelican (same articles; ratio = their median ÷ syndicator's)", "",
-              "| records | syndicator cold | Hugo cold | ratio | Hugo RSS | Pelican cold | ratio | Pelican RSS |",
+              "| records | syndicator cold | Hugo cold | ratio | Hugo RSS | Pelican cold | ratio "
+              "| Pelican RSS |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for n in sorted({*r.get("hugo", {}), *r.get("pelican", {})} - {"error"}, key=int):
         synd = _med(r, "cold", n, "wall_s")
         hugo = _med(r, "hugo", n, "cold", "wall_s")
         pel = _med(r, "pelican", n, "wall_s")
         lines.append(
-            f"| {int(n):,} | {fmt(_get(r, 'cold', n, 'wall_s'), ' s')} | {fmt(_get(r, 'hugo', n, 'cold', 'wall_s'), ' s')} "
-            f"| {_ratio(hugo, synd)} | {fmt(_get(r, 'hugo', n, 'cold', 'peak_rss_mb'), ' MB', 0)} "
-            f"| {fmt(_get(r, 'pelican', n, 'wall_s'), ' s')} | {_ratio(pel, synd)} "
-            f"| {fmt(_get(r, 'pelican', n, 'peak_rss_mb'), ' MB', 0)} |"
-        )
+            _row([
+                f"{int(n):,}",
+                fmt(_get(r, "cold", n, "wall_s"), " s"),
+                fmt(_get(r, "hugo", n, "cold", "wall_s"), " s"),
+                _ratio(hugo, synd),
+                fmt(_get(r, "hugo", n, "cold", "peak_rss_mb"), " MB", 0),
+                fmt(_get(r, "pelican", n, "wall_s"), " s"),
+                _ratio(pel, synd),
+                fmt(_get(r, "pelican", n, "peak_rss_mb"), " MB", 0),
+            ])
+        )  # fmt: skip
     big = str(inc.get("size", "")) if inc else ""
     if big and _get(r, "hugo", big, "one_new"):
         h1, s1 = _med(r, "hugo", big, "one_new", "wall_s"), _med(r, "incremental", "one_new", "wall_s")
-        lines += ["", f"One new article on {int(big):,}: Hugo {fmt(_get(r, 'hugo', big, 'one_new', 'wall_s'), ' s')}, "
-                  f"syndicator {fmt(_get(r, 'incremental', 'one_new', 'wall_s'), ' s')}: Hugo ÷ syndicator = {_ratio(h1, s1)}."]  # fmt: skip
+        hugo_new = fmt(_get(r, "hugo", big, "one_new", "wall_s"), " s")
+        synd_new = fmt(_get(r, "incremental", "one_new", "wall_s"), " s")
+        lines += ["", f"One new article on {int(big):,}: Hugo {hugo_new}, syndicator {synd_new}: "
+                  f"Hugo ÷ syndicator = {_ratio(h1, s1)}."]  # fmt: skip
     for tool in ("hugo", "pelican"):
         if "error" in r.get(tool, {}):
             lines.append(f"\n{tool}: {r[tool]['error']}")
     http = r.get("http", {})
     if http.get("figures"):
         f = http["figures"]
-        lines += ["", f"## HTTP: GET /rss.xml, {http['connections']} connections, wrk bounded to {http['seconds']} s "
-                  f"and {http['max_requests']:,} requests a run, 127.0.0.1", "",
+        lines += ["", f"## HTTP: GET /rss.xml, {http['connections']} connections, wrk bounded to "
+                  f"{http['seconds']} s and {http['max_requests']:,} requests a run, 127.0.0.1", "",
                   "| response | server | req/s | p50 | p99 | failed | nginx ÷ syndicator req/s |",
                   "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
         for case in ("200", "304", "gzip"):
             for server in ("syndicator", "nginx"):
+                key = f"{server}_{case}"
                 ratio = fmt(f.get(f"nginx_over_syndicator_{case}_rps", {}), "×") if server == "nginx" else ""
                 lines.append(
-                    f"| {case} | {server} | {fmt(f.get(f'{server}_{case}_rps', {}), '', 0)} "
-                    f"| {fmt(f.get(f'{server}_{case}_p50_ms', {}), ' ms')} | {fmt(f.get(f'{server}_{case}_p99_ms', {}), ' ms')} "
-                    f"| {fmt(f.get(f'{server}_{case}_failed', {}), '', 0)} | {ratio} |"
-                )
+                    _row([
+                        case, server, fmt(f.get(f"{key}_rps", {}), "", 0),
+                        fmt(f.get(f"{key}_p50_ms", {}), " ms"), fmt(f.get(f"{key}_p99_ms", {}), " ms"),
+                        fmt(f.get(f"{key}_failed", {}), "", 0), ratio,
+                    ])
+                )  # fmt: skip
         lines.append(f"\nProbes (status seen before loading): `{http.get('probes')}`")
+    lines += targets(r)
     prof = r.get("profile", {})
     if prof:
         lines += ["", "## Profiles", "", f"Dominant stage: {prof.get('dominant_stage')}. Files: "
@@ -159,3 +176,43 @@ def markdown(r: dict[str, Any]) -> str:
 
 def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def targets(r: dict[str, Any]) -> list[str]:
+    """Where each of the issue's targets stands, from this run's figures."""
+    rows: list[tuple[str, float | None, float | None, str]] = []  # (target, figure, limit, unit)
+    big = "100000"
+    rows.append(("cold 100k wall < 60 s", _med(r, "cold", big, "wall_s"), 60.0, "s"))
+    rows.append(("cold 100k peak RSS < 1 GB", _med(r, "cold", big, "peak_rss_mb"), 1024.0, "MB"))
+    hugo_cold = _med(r, "hugo", big, "cold", "wall_s")
+    rows.append(("cold 100k faster than Hugo", _med(r, "cold", big, "wall_s"), hugo_cold, "s"))
+    hugo_rss = _med(r, "hugo", big, "cold", "peak_rss_mb")
+    rows.append(("cold 100k less memory than Hugo", _med(r, "cold", big, "peak_rss_mb"), hugo_rss, "MB"))
+    rows.append(("render ≤ 1.5× floor", _med(r, "render", "ratios", "syndicator_over_floor_all"), 1.5, "×"))
+    inc = r.get("incremental", {})
+    size = f"{inc.get('size', 0):,}"
+    rows.append((f"no-change run on {size} < 1 s", _med(r, "incremental", "no_change", "wall_s"), 1.0, "s"))
+    rows.append((f"one new record on {size} < 2 s", _med(r, "incremental", "one_new", "wall_s"), 2.0, "s"))
+    hugo_new = _med(r, "hugo", str(inc.get("size", "")), "one_new", "wall_s")
+    one_new = _med(r, "incremental", "one_new", "wall_s")
+    rows.append(("one new ≥ 10× faster than Hugo", one_new, hugo_new / 10 if hugo_new else None, "s"))
+    for case in ("200", "304", "gzip"):
+        ratio = _med(r, "http", "figures", f"nginx_over_syndicator_{case}_rps")
+        rows.append((f"server {case}: nginx ÷ syndicator req/s ≤ 5", ratio, 5.0, "×"))
+        failed = _get(r, "http", "figures", f"syndicator_{case}_failed")
+        rows.append((f"server {case}: no failed request", failed.get("max") if failed else None, 0.0, ""))
+    out = ["", "## Targets", "", "| target | this run | limit | met |", "|---|---:|---:|---|"]
+    for name, value, limit, unit in rows:
+        met = "—" if value is None or limit is None else ("yes" if value <= limit else "**no**")
+        shown = "not measured" if value is None else f"{value:.2f} {unit}".strip()
+        lim = "—" if limit is None else f"{limit:.2f} {unit}".strip()
+        out.append(_row([name, shown, lim, met]))
+    return out
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

@@ -91,6 +91,7 @@ class Article:
     source_id: str | None = None  # the record's own id (CMS id, upstream guid)
     status: str = "published"  # draft / private / scheduled are never published
     url_inferred: bool = False  # True when url came from base URL + slug
+    related_titles: tuple[str, ...] = ()  # "Read more: <title>" references, resolved by the run
     inferred: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # (field, from what) pairs shown by `validate --explain`
 

@@ -21,6 +21,7 @@ from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
 from syndicator.output import is_feed, keep_rejections, render_and_write
 from syndicator.plan import Action, Plan, article_keys, decide
+from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import RunReport
 from syndicator.store import Store, source_location
 from syndicator.write import remove_stale_temp_files
@@ -50,13 +51,14 @@ def publish_run(
         with Store.in_memory_copy(store_path) if dry_run else Store(store_path) as store:
             memory = store.source_memory(prepared.fingerprint)
             if full:
-                memory.files = {}
+                memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
             intake = read_and_normalize(
                 prepared, memory=memory, timer=timer, progress=progress, cancel=cancel
             )
             run_id = store.begin_run(now)
             with timer.stage("store"):
                 articles = [article for _, article in intake.pairs]
+                articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
                 plan = decide(articles, store.known(k for a in articles for k in article_keys(a)), now=now)
                 complete = [s.name for s in config.sources if s.name not in intake.failed_sources]
                 for ref in _reread_next_time(plan, intake):

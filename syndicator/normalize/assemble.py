@@ -21,11 +21,13 @@ from syndicator.normalize.ids import identity_keys, mint_id
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.sanitize import html_to_text, sanitize_html
 from syndicator.normalize.text import clean_text
+from syndicator.normalize.typography import typeset_html
 from syndicator.normalize.urls import absolute_url, canonical_url
 from syndicator.slugs import slugify
 
 SUMMARY_LENGTH = 280
-_TAG = re.compile(r"<[^>]+>")
+# A tag: "<" right before a name ("<b>", "</em>", "<br/>"), so "3 < 5 > 2" is text.
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SITE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|·|::)\s+([^|–—\-·]{2,60})$")
 
@@ -48,11 +50,11 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         url = canonical_url(slug, ctx.base_url.rstrip("/") + "/") or ctx.base_url
         inferred.append(("url", "site base URL + title slug"))
 
-    content_html = sanitize_html(draft.content_html or "", base_url=url)
+    content_html = typeset_html(sanitize_html(draft.content_html or "", base_url=url))
     content_text = html_to_text(content_html)
     summary = clean_text(_plain(draft.summary)) if draft.summary else ""
     if not summary and content_text:
-        summary = cut_at_word(clean_text(content_text.split("\n\n")[0]), SUMMARY_LENGTH)
+        summary = cut_at_word(clean_text(plain_text_of(content_text.split("\n\n")[0])), SUMMARY_LENGTH)
         inferred.append(("summary", "first paragraph of the content"))
 
     published = _date(draft.published, ctx, fail, "/published")
@@ -95,13 +97,14 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         source_id=draft.source_id,
         status=(draft.status or "published"),
         url_inferred=url_inferred,
+        related_titles=tuple(t for t in (clean_title(t) for t in draft.related_titles) if t),
         inferred=tuple(inferred),
     )
 
 
 def clean_title(value: str, *, site_name: str = "") -> str:
     """Plain text: tags stripped, entities decoded once, `| Site name` dropped."""
-    text = clean_text(html.unescape(_TAG.sub(" ", value)))
+    text = clean_text(plain_text_of(value))
     match = _SITE_SUFFIX.search(text)
     if match:
         suffix = match.group(1).strip()
@@ -113,6 +116,22 @@ def clean_title(value: str, *, site_name: str = "") -> str:
     return text
 
 
+def plain_text_of(value: str) -> str:
+    """Entities decoded and tags dropped, to a fixed point.
+
+    CMS exports often escape titles twice (`&lt;em&gt;`, `&amp;eacute;`): what
+    readers must see is the text, never the markup, and decoding until nothing
+    changes makes normalizing a normalized title a no-op.
+    """
+    text = value
+    for _ in range(4):
+        decoded = _TAG.sub(" ", html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def cut_at_word(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -121,7 +140,8 @@ def cut_at_word(text: str, limit: int) -> str:
 
 
 def _plain(value: str) -> str:
-    return html_to_text(value) if "<" in value else html.unescape(value)
+    """A summary may come as HTML or as text; either way readers get text without markup."""
+    return plain_text_of(html_to_text(value) if _TAG.search(value) else value)
 
 
 def _date(value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str) -> datetime | None:
@@ -167,7 +187,7 @@ def _related(links: tuple[RelatedLink, ...], base: str) -> tuple[RelatedLink, ..
     for link in links:
         url = canonical_url(link.url, base)
         if url and url not in seen:
-            title = clean_text(html.unescape(_TAG.sub(" ", link.title))) if link.title else None
+            title = clean_text(plain_text_of(link.title)) if link.title else None
             seen[url] = RelatedLink(url=url, title=title or None)
     return tuple(seen.values())
 

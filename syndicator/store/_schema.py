@@ -84,5 +84,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles;
     """,
+    """
+    -- v4: find an article by its title, for "Read more: <title>" references.
+    CREATE INDEX articles_by_title ON articles (json_extract(data, '$.title'));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

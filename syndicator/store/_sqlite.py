@@ -23,7 +23,7 @@ def wrap_sqlite_errors(path: Path) -> Iterator[None]:
 
 def source_location(ref: str) -> tuple[str | None, str | None]:
     """`samples/world/a.json#3` → ("samples", "world/a.json"); a URL ref has no source file."""
-    if "://" in ref.split("/", 1)[0] or "/" not in ref:
+    if "://" in ref or "/" not in ref:
         return None, None
     name, _, rest = ref.partition("/")
     return name, rest.split("#", 1)[0]

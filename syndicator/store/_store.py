@@ -187,6 +187,20 @@ class Store:
         with self.transaction():
             self.db.executemany("DELETE FROM archive_dirty WHERE seq = ?", [(q,) for q in seqs])
 
+    def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
+        """title → URL of the visible article with exactly that title (the newest, if several)."""
+        found: dict[str, str] = {}
+        with wrap_sqlite_errors(self.path):
+            for title in sorted(set(titles)):
+                row = self.db.execute(
+                    "SELECT url FROM articles WHERE json_extract(data, '$.title') = ? AND retracted = 0"
+                    " ORDER BY published_utc DESC, id LIMIT 1",
+                    (title,),
+                ).fetchone()
+                if row:
+                    found[title] = row[0]
+        return found
+
     def visible_count(self) -> int:
         with wrap_sqlite_errors(self.path):
             return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])

@@ -1,0 +1,60 @@
+"""The typography of content HTML: the same repairs as titles, inside markup.
+
+A block of plain running text (a paragraph with no inline markup) gets the
+full clean_text treatment: mojibake, NFC, spaces, apostrophes and balanced
+quotes. Where inline markup splits a sentence into several text nodes,
+quotes cannot be paired node by node, so those nodes only get the repairs
+that are local to a character (encoding, NFC, apostrophes). Preformatted
+text is left exactly as written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from html import escape
+
+import lxml.html
+from lxml import etree
+
+from syndicator.normalize.text import clean_text, fix_apostrophes, strip_xml_illegal
+
+_BLOCKS = frozenset(
+    {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dt", "dd", "caption"}
+)
+_VERBATIM = frozenset({"pre", "code", "kbd", "samp"})
+
+
+def typeset_html(fragment: str, *, language: str | None = None) -> str:
+    if not fragment.strip():
+        return fragment
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return fragment
+    for element in root.iter():
+        if not isinstance(element.tag, str) or _inside_verbatim(element):
+            continue
+        if element.tag in _BLOCKS and len(element) == 0 and element.text:
+            element.text = clean_text(element.text, language=language)
+            continue
+        element.text = _local(element.text)
+        if element is not root:
+            element.tail = _local(element.tail)
+    parts = [escape(root.text, quote=False)] if root.text else []
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return "".join(parts)
+
+
+def _local(text: str | None) -> str | None:
+    if not text:
+        return text
+    return fix_apostrophes(unicodedata.normalize("NFC", strip_xml_illegal(text)))
+
+
+def _inside_verbatim(element: etree._Element) -> bool:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.tag in _VERBATIM:
+            return True
+        node = node.getparent()
+    return False
