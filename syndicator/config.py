@@ -65,6 +65,7 @@ class Config:
     schema_path: Path
     taxonomy_path: Path | None
     hubs: tuple[str, ...] = ()
+    hub_timeout: float = 5.0  # seconds per WebSub ping attempt; the whole stage gets 4x
     interval_seconds: int | None = 300
     cron: str | None = None
     server_host: str = "127.0.0.1"
@@ -114,7 +115,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "normalize": ("rules", "taxonomy", "schema"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port"),
-    "websub": ("hubs",),
+    "websub": ("hubs", "timeout"),
 }
 _SOURCE_KEYS = ("name", "kind")
 
@@ -202,6 +203,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             check.url_value(h, f"websub.hubs[{i}]")
             for i, h in enumerate(check.string_list(websub_t, "websub.hubs", default=[]))
         ),
+        hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"
         ),
@@ -289,6 +291,12 @@ class _Checker:
                 f"must be one of {', '.join(map(repr, choices))}, not {value!r}{_suggest(value, choices)}",
             )
         return value
+
+    def positive_number(self, table: Mapping[str, Any], key: str, *, default: float) -> float:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            self.fail(key, f"must be a number of seconds above 0, not {value!r}")
+        return float(value)
 
     def positive_int(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
         value = table.get(key.rsplit(".", 1)[-1], default)

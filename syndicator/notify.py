@@ -23,11 +23,9 @@ from syndicator import __version__
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"syndicator/{__version__} (WebSub publisher)"
-CONNECT_TIMEOUT = 3.0
-READ_TIMEOUT = 5.0
+TIMEOUT = 5.0  # seconds, for connecting and for each read
 ATTEMPTS = 3
 BACKOFF = 0.5  # seconds, doubled after each failed attempt
-DEADLINE = 20.0  # the whole notify stage, whatever the hubs do
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def _session() -> Iterator[requests.Session]:
         session.close()
 
 
-def ping_hub(session: requests.Session, hub: str, topic: str) -> Ping:
+def ping_hub(session: requests.Session, hub: str, topic: str, *, timeout: float = TIMEOUT) -> Ping:
     delay = BACKOFF
     error = ""
     status: int | None = None
@@ -63,7 +61,7 @@ def ping_hub(session: requests.Session, hub: str, topic: str) -> Ping:
             response = session.post(
                 hub,
                 data={"hub.mode": "publish", "hub.url": topic},
-                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                timeout=(timeout, timeout),
                 allow_redirects=False,
             )
             status = response.status_code
@@ -80,15 +78,21 @@ def ping_hub(session: requests.Session, hub: str, topic: str) -> Ping:
     return Ping(hub, topic, False, status, attempt, error)
 
 
-def notify_hubs(hubs: Sequence[str], topics: Sequence[str], *, deadline: float = DEADLINE) -> list[Ping]:
-    """One ping per (hub, changed feed URL); unchanged feeds are never pinged."""
+def notify_hubs(hubs: Sequence[str], topics: Sequence[str], *, timeout: float = TIMEOUT) -> list[Ping]:
+    """One ping per (hub, changed feed URL); unchanged feeds are never pinged.
+
+    The whole stage ends after four timeouts, answered or not.
+    """
+    deadline = 4 * timeout
     if not hubs or not topics:
         return []
     pairs = [(hub, topic) for hub in hubs for topic in topics]
     results: list[Ping] = []
     with _session() as session:
         pool = ThreadPoolExecutor(max_workers=min(8, len(pairs)), thread_name_prefix="websub")
-        futures = {pool.submit(ping_hub, session, hub, topic): (hub, topic) for hub, topic in pairs}
+        futures = {
+            pool.submit(ping_hub, session, hub, topic, timeout=timeout): (hub, topic) for hub, topic in pairs
+        }
         done, _pending = wait(futures, timeout=deadline)
         for future in futures:
             hub, topic = futures[future]

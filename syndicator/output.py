@@ -126,6 +126,9 @@ def render_and_write(
 
 
 def is_feed(relative: str) -> bool:
+    """A subscription document (WebSub topic): a feed file, not a page or an archive page."""
+    if relative.startswith(f"{ARCHIVE_DIR}/"):
+        return False
     return relative.rsplit("/", 1)[-1] in {r.filename for r in RENDERERS.values()}
 
 

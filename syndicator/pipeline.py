@@ -93,7 +93,8 @@ def publish_run(
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     if config.hubs and not dry_run:
         with timer.stage("notify"):
-            pings = notify_hubs(config.hubs, [config.site.feeds_url + f for f in written if is_feed(f)])
+            topics = [config.site.feeds_url + f for f in written if is_feed(f)]
+            pings = notify_hubs(config.hubs, topics, timeout=config.hub_timeout)
         if pings:
             with Store(store_path) as store:
                 store.record_pings(run_id, [(p.hub, p.topic, p.ok, str(p)) for p in pings])

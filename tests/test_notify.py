@@ -1,0 +1,144 @@
+"""WebSub: every changed feed is pinged once per hub; a bad hub never holds up a publish."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from sitekit import NOW, record
+
+from syndicator.config import load_config
+from syndicator.pipeline import publish_run
+from syndicator.store import Store
+
+
+class Hub:
+    """A local WebSub hub on 127.0.0.1 that records pings and answers as told."""
+
+    def __init__(self, *, status: int = 204, hang: threading.Event | None = None) -> None:
+        self.pings: list[dict[str, list[str]]] = []
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                hub.pings.append(parse_qs(body))
+                if hang is not None:
+                    hang.wait(30)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    server = Hub()
+    yield server
+    server.close()
+
+
+def test_each_changed_feed_is_pinged_once_and_unchanged_feeds_never(
+    site: Path, add_records: Callable[..., Path], hub: Hub
+) -> None:
+    add_records("a.json", [record(1, category="World")])
+    config = replace(load_config(site / "syndicator.toml"), hubs=(hub.url,))
+
+    first = publish_run(config, now=NOW)
+    topics = sorted(p["hub.url"][0] for p in hub.pings)
+    assert all(p["hub.mode"] == ["publish"] for p in hub.pings)
+    assert topics == sorted(
+        f"https://gazette.example/feeds/{f}"
+        for f in (
+            "rss.xml",
+            "atom.xml",
+            "feed.json",
+            "categories/world/rss.xml",
+            "categories/world/atom.xml",
+            "categories/world/feed.json",
+        )
+    )
+    assert first.pings_failed == 0 and len(first.pings) == 6
+
+    hub.pings.clear()
+    add_records("b.json", [record(2, category="Économie")])
+    publish_run(config, now=NOW)
+    assert sorted(
+        p["hub.url"][0].removeprefix("https://gazette.example/feeds/") for p in hub.pings
+    ) == sorted(
+        [
+            "rss.xml",
+            "atom.xml",
+            "feed.json",
+            "categories/economie/rss.xml",
+            "categories/economie/atom.xml",
+            "categories/economie/feed.json",
+        ]
+    )
+
+    hub.pings.clear()
+    publish_run(config, now=NOW)
+    assert hub.pings == []
+
+
+def test_feeds_advertise_the_hubs(site: Path, add_records: Callable[..., Path], hub: Hub) -> None:
+    add_records("a.json", [record(1)])
+    publish_run(replace(load_config(site / "syndicator.toml"), hubs=(hub.url,)), now=NOW)
+
+    assert f'<atom:link rel="hub" href="{hub.url}"/>' in (site / "out" / "rss.xml").read_text()
+    assert f'href="{hub.url}" rel="hub"' in (site / "out" / "atom.xml").read_text()
+    assert f'"hubs":[{{"type":"WebSub","url":"{hub.url}"}}]' in (site / "out" / "feed.json").read_text()
+
+
+def test_a_failing_hub_is_recorded_and_the_publish_still_succeeds(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    failing = Hub(status=500)
+    try:
+        add_records("a.json", [record(1)])
+        config = replace(load_config(site / "syndicator.toml"), hubs=(failing.url,), hub_timeout=1.0)
+
+        report = publish_run(config, now=NOW)
+    finally:
+        failing.close()
+
+    assert report.added == 1 and (site / "out" / "rss.xml").exists()
+    assert report.pings_failed == 6 and all("HTTP 500" in p for p in report.pings)
+    assert len(failing.pings) == 6 * 3  # main and one category feed in three formats, three attempts each
+    with Store(site / "state" / "state.sqlite3") as store:
+        events = [e[0] for e in store.history(1)[0][3]]
+    assert events.count("ping-failed") == 6
+
+
+def test_a_hanging_hub_does_not_hold_up_the_publish(site: Path, add_records: Callable[..., Path]) -> None:
+    release = threading.Event()
+    hanging = Hub(hang=release)
+    try:
+        add_records("a.json", [record(1)])
+        config = replace(load_config(site / "syndicator.toml"), hubs=(hanging.url,), hub_timeout=0.3)
+
+        report = publish_run(config, now=NOW)
+        still_hanging = not release.is_set()
+    finally:
+        release.set()
+        hanging.close()
+
+    assert still_hanging  # the run returned while the hub was still holding the request
+    assert report.added == 1 and report.pings_failed == 6
+    assert all("failed" in p for p in report.pings)
