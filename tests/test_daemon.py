@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import gzip
+import itertools
 import json
 import queue
 import signal
@@ -218,7 +219,7 @@ def test_a_source_that_keeps_failing_is_retried_less_and_less_often() -> None:
         if "wire" not in backoff.skipped(tick):
             tried.append(tick)
             backoff.record(tick, ("wire",), attempted)
-    gaps = [b - a for a, b in zip(tried, tried[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(tried)]
 
     assert gaps[:4] == [1, 4, 8, 16]
     backoff.record(tried[-1], (), attempted)
