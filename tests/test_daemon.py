@@ -250,3 +250,31 @@ def test_the_container_and_unit_files_use_paths_that_exist_in_the_repository() -
     for line in recipe.splitlines():
         if line.startswith("COPY "):
             assert (REPO / line.split()[1]).exists(), line
+
+
+def test_serve_alone_serves_an_existing_output_and_stops_on_sigterm(
+    daemon: DaemonProcess, site: Path
+) -> None:
+    daemon.next_run()
+    daemon.stop()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "syndicator", "serve", "--output", str(site / "out"), "--port", "0"],
+        cwd=site,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = ""
+        while "serving" not in line:
+            line = server.stderr.readline()
+            assert line, "serve exited before serving"
+        url = line.split("url=", 1)[1].strip()
+        response = requests.get(url + "/feed.json", timeout=10)
+        assert response.headers["Content-Type"] == "application/feed+json; charset=utf-8"
+        assert response.content == (site / "out" / "feed.json").read_bytes()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0
+    finally:
+        server.kill()
+        server.wait()

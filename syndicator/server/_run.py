@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
 from typing import Any
 
@@ -111,12 +112,28 @@ def serve(
         settings.directory,
         _authority(settings.host, _bound_port(server)),
     )
+    if threading.current_thread() is threading.main_thread():
+        _stop_on_signals()
     if ready is not None:
         ready.set()
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         _finish(server)
+
+
+def _stop_on_signals() -> None:
+    """SIGINT and SIGTERM end serve() cleanly, even when the process started with
+    them ignored (a background job of a non-interactive shell inherits an
+    ignored SIGINT, and systemd stops services with SIGTERM)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 class RunningServer:
