@@ -78,7 +78,7 @@ def floor_rss(doc: FeedDocument) -> bytes:
 
 
 def floor_atom(doc: FeedDocument) -> bytes:
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", doc.language)
     E(feed, "id").text = doc.urls.atom
     E(feed, "title").text = doc.title

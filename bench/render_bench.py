@@ -29,7 +29,7 @@ from syndicator.store import Store
 try:
     from syndicator.output import feed_documents
 except ImportError:  # older layout: everything in pipeline.py
-    from syndicator.pipeline import feed_documents  # type: ignore[attr-defined,no-redef]
+    from syndicator.pipeline import feed_documents
 
 
 def _time(render: Callable[[FeedDocument], bytes], docs: list[FeedDocument]) -> tuple[float, int]:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -417,10 +418,17 @@ def main() -> None:
     bench.results["date"] = datetime.now(UTC).isoformat(timespec="seconds")
     small_hugo = tuple(n for n in plan.hugo_sizes if n in bench.small)
     big_hugo = tuple(n for n in plan.hugo_sizes if n not in bench.small)
-    steps = [("cold", lambda: bench.cold(bench.small)), ("profile", bench.profile), ("render", bench.render),
-             ("hugo", lambda: bench.hugo(small_hugo)), ("pelican", bench.pelican), ("http", bench.http),
-             ("cold", lambda: bench.cold(bench.big)), ("incremental", bench.incremental),
-             ("hugo", lambda: bench.hugo(big_hugo))]  # fmt: skip
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("cold", lambda: bench.cold(bench.small)),
+        ("profile", bench.profile),
+        ("render", bench.render),
+        ("hugo", lambda: bench.hugo(small_hugo)),
+        ("pelican", bench.pelican),
+        ("http", bench.http),
+        ("cold", lambda: bench.cold(bench.big)),
+        ("incremental", bench.incremental),
+        ("hugo", lambda: bench.hugo(big_hugo)),
+    ]
     for name, step in steps:
         if name in skip or (
             name != "cold" and "cold" in skip and name in {"profile", "incremental", "render"}

@@ -17,11 +17,11 @@ from measure import fmt
 STAGES = ("intake", "normalize", "validate", "store", "render", "write")
 # Where each stage's code lives, to cut a whole-run profile down to one stage.
 STAGE_FILTER = {
-    "intake": r"sources/|intake\.py|encoding\.py|ftfy",
-    "normalize": r"normalize/|ftfy|nh3|langid",
+    "intake": r"syndicator/sources/|intake\.py|encoding\.py",
+    "normalize": r"syndicator/normalize/|ftfy/|nh3|langid",
     "validate": r"validate\.py|jsonschema|referencing",
-    "store": r"store\.py|plan\.py|sqlite3",
-    "render": r"render/|feedgen|output\.py",
+    "store": r"syndicator/store|plan\.py|sqlite3",
+    "render": r"syndicator/render/|feedgen/|output\.py",
     "write": r"write\.py",
 }
 
@@ -31,11 +31,11 @@ def write_profiles(prof: Path, out: Path, n: int, dominant: str) -> dict[str, An
     files: dict[str, Any] = {"dominant_stage": dominant}
     for name, restriction in (("publish", None), (dominant, STAGE_FILTER[dominant])):
         buf = io.StringIO()
-        stats = pstats.Stats(str(prof), stream=buf).strip_dirs().sort_stats("cumulative")
-        if restriction:
-            stats.print_stats(restriction, 30)
+        stats = pstats.Stats(str(prof), stream=buf)
+        if restriction:  # matched against full paths, so folder names count
+            stats.sort_stats("cumulative").print_stats(restriction, 30)
         else:
-            stats.print_stats(30)
+            stats.strip_dirs().sort_stats("cumulative").print_stats(30)
         path = out / f"profile-{name}-{n}.txt"
         header = f"cProfile of a cold publish of {n} records, top 30 by cumulative time"
         if restriction:

@@ -61,7 +61,7 @@ def publish_run(
                 articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
                 plan = decide(articles, store.known(k for a in articles for k in article_keys(a)), now=now)
                 complete = [s.name for s in config.sources if s.name not in intake.failed_sources]
-                for ref in _reread_next_time(plan, intake):
+                for ref in _reread_next_time(plan, intake, now):
                     source, path = source_location(ref)
                     if source is not None and path is not None:
                         memory.forget_file(source, path)
@@ -123,10 +123,18 @@ def _present(plan: Plan) -> set[str]:
     return {d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE}
 
 
-def _reread_next_time(plan: Plan, intake: Intake) -> set[str]:
-    """Files not to skip next run: an embargo may lift, a rejection must be seen until fixed."""
-    held = {d.article.source.ref for d in plan.of(Action.HELD)}
-    return held | {r.ref for r in intake.rejections if r.ref}
+def _reread_next_time(plan: Plan, intake: Intake, now: datetime) -> set[str]:
+    """Files not to skip next run: one holding an embargoed record, whose time will come.
+
+    A file with a rejected record is skipped like any other until it changes:
+    the rejection was reported and kept (<state>/rejected/), and re-reading
+    every such file on every run would make one bad record cost a full parse.
+    """
+    return {
+        d.article.source.ref
+        for d in plan.of(Action.HELD)
+        if d.article.published is not None and d.article.published > now
+    }
 
 
 def _refs(intake: Intake) -> set[str]:

@@ -183,15 +183,22 @@ def test_a_file_with_a_rejected_record_never_retracts_its_articles(
     assert len(items(site)) == 2
 
 
-def test_a_rejected_record_is_reported_again_until_its_file_is_fixed(
+def test_a_rejected_record_is_kept_and_publishes_once_its_file_is_fixed(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    add_records("a.json", [record(1), record(2, published="not a date")])
-    publish_run(config_of(site), now=NOW)
+    path = add_records("a.json", [record(1), record(2, published="not a date")])
+    first = publish_run(config_of(site), now=NOW)
+    kept = json.loads(Path(first.rejection_report or "").read_text(encoding="utf-8"))
+    untouched = publish_run(config_of(site), now=NOW + timedelta(hours=1))
 
-    again = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+    add_records("a.json", [record(1), record(2)])
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    fixed = publish_run(config_of(site), now=NOW + timedelta(hours=2))
 
-    assert len(again.rejections) == 1
+    assert len(first.rejections) == 1 and kept[0]["record"]["published"] == "not a date"
+    assert untouched.files_skipped == 1 and untouched.rejections == ()
+    assert fixed.added == 1 and fixed.rejections == ()
+    assert len(items(site)) == 2
 
 
 def test_a_store_written_by_the_first_schema_is_migrated_with_its_articles(tmp_path: Path) -> None:

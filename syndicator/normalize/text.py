@@ -27,10 +27,21 @@ _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 # Invisible characters scraped from web pages that carry no meaning in plain text.
 # (ZWJ/ZWNJ are kept: they shape Persian, Indic scripts and emoji.)
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACE_RUN = re.compile(r"[^\S\u00a0\u202f]*[\u00a0\u202f][\s\u00a0\u202f]*|\s+")
 _NO_BREAK = frozenset("\u00a0\u202f")
 
 _APOSTROPHE_LIKE = "'’‘`´ʼ"
+_APOSTROPHE_RE = re.compile("['’‘`´ʼ]")
+_DOUBLE_RE = re.compile('["“”„‟″]')
+# UTF-8 read as Latin-1 or cp1252 leaves a lead character (Â-ô) before a
+# continuation character (U+0080-U+00BF, or what cp1252 maps those bytes to).
+# Only text with such a pair can hold mojibake, so only it pays for ftfy.
+_MAYBE_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+# Whitespace that needs rewriting: a run of two or more, or one that is not a
+# plain or no-break space. A single space (most of them) is left alone.
+_SPACE_TO_FIX = re.compile(r"[\s\u00a0\u202f]{2,}|[^\S \u00a0\u202f]")
 _DOUBLE = '"“”„‟″'
 _OPENERS = "([{<«‹—–-/"
 _LETTER = r"[^\W\d_]"
@@ -61,7 +72,8 @@ def clean_text(s: str, *, language: str | None = None, rules: Rules | None = Non
 
 
 def _clean_once(text: str, quotes: tuple[str, str] | None) -> str:
-    text = ftfy.fix_text(text, _FTFY)
+    if _MAYBE_MOJIBAKE.search(text):
+        text = ftfy.fix_text(text, _FTFY)
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
     text = _INVISIBLE.sub("", text)
     text = _collapse_spaces(text)
@@ -77,7 +89,7 @@ def _collapse_spaces(text: str) -> str:
             return run[0]  # French spacing before « » : ; ! ? is deliberate
         return " "
 
-    return _SPACE_RUN.sub(one, text).strip()
+    return _SPACE_TO_FIX.sub(one, text).strip()
 
 
 def fix_apostrophes(text: str) -> str:
@@ -87,28 +99,32 @@ def fix_apostrophes(text: str) -> str:
     after a word (students') too; before a word it opens a single quotation
     unless it elides digits ('90s).
     """
-    out = []
+    if not _APOSTROPHE_RE.search(text):
+        return text
+    out = list(text)
     n = len(text)
-    for i, c in enumerate(text):
-        if c not in _APOSTROPHE_LIKE:
-            out.append(c)
-            continue
-        prev = text[i - 1] if i > 0 else " "
-        nxt = text[i + 1] if i + 1 < n else " "
-        if prev.isalnum() or prev in ".!?,;":
-            out.append("’")
-        elif (prev.isspace() or prev in _OPENERS or prev in _DOUBLE) and nxt.isalnum():
-            if nxt.isdigit() and i + 2 < n and text[i + 2].isdigit():
-                out.append("’")  # '90s
-            elif c == "’" and not _closes_later(text, i):
-                out.append("’")  # ’tis, ’n’: an elision already marked as such
-            else:
-                out.append("‘")
-        elif c in "'`´ʼ":
-            out.append("’")
-        else:
-            out.append(c)
+    for match in _APOSTROPHE_RE.finditer(text):
+        i = match.start()
+        out[i] = _apostrophe(text, i, n)
     return "".join(out)
+
+
+def _apostrophe(text: str, i: int, n: int) -> str:
+    """The mark the apostrophe-like character at i should be."""
+    c = text[i]
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < n else " "
+    if prev.isalnum() or prev in ".!?,;":
+        return "’"
+    if (prev.isspace() or prev in _OPENERS or prev in _DOUBLE) and nxt.isalnum():
+        if nxt.isdigit() and i + 2 < n and text[i + 2].isdigit():
+            return "’"  # '90s
+        if c == "’" and not _closes_later(text, i):
+            return "’"  # ’tis, ’n’: an elision already marked as such
+        return "‘"
+    if c in "'`´ʼ":
+        return "’"
+    return c
 
 
 def _closes_later(text: str, i: int) -> bool:
@@ -130,7 +146,7 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
     neighbours.
     """
     opening, closing = quotes or ("“", "”")
-    positions = [i for i, c in enumerate(text) if c in _DOUBLE]
+    positions = [m.start() for m in _DOUBLE_RE.finditer(text)]
     if not positions:
         return text
     roles = _roles(text, positions)
@@ -157,7 +173,9 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
         chars[a], chars[b] = opening, closing
         strip_inside.update(range(a + 1, _skip_spaces(text, a + 1, 1)))
         strip_inside.update(range(_skip_spaces(text, b - 1, -1) + 1, b))
-    return "".join(c for i, c in enumerate(chars) if i not in strip_inside)
+    if strip_inside:
+        return "".join(c for i, c in enumerate(chars) if i not in strip_inside)
+    return "".join(chars)
 
 
 def _skip_spaces(text: str, i: int, step: int) -> int:

@@ -121,18 +121,20 @@ def read_file(
     if not data.strip():
         yield reject("", "empty file")
         return
-    try:
-        text = decode_text(data)
-    except ValueError as e:
-        yield reject("", str(e))
-        return
     suffix = path.suffix.lower()
+    text = None
     if suffix in (".json", ".jsonl"):
         # JSON is parsed from the bytes as written (RFC 8259: a raw control
         # character is an error, not something to repair); text repair applies
-        # to the field values later, in normalize.
+        # to the field values later, in normalize, and costs nothing here.
         with contextlib.suppress(UnicodeDecodeError):
             text = data.decode("utf-8-sig")
+    if text is None:
+        try:
+            text = decode_text(data)
+        except ValueError as e:
+            yield reject("", str(e))
+            return
     if suffix == ".json":
         yield from _read_json(source, origin, text, reject, ref)
     elif suffix == ".jsonl":

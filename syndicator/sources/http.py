@@ -22,14 +22,21 @@ import time
 import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import requests
 
-from syndicator.errors import SyndicatorError
+from syndicator.sources._http_answers import (
+    FetchError,
+    Response,
+    caused_by,
+    innermost,
+    known_validators,
+    reason_phrase,
+    remember,
+    retry_after,
+)
+from syndicator.sources._http_limits import ROBOTS_TOKEN, HostGate
 from syndicator.sources.http_options import (
     HTTP_KEYS,
     HttpOptions,
@@ -38,10 +45,11 @@ from syndicator.sources.http_options import (
     check_url,
     public_url,
 )
-from syndicator.sources.memory import HttpValidators, SourceMemory
+from syndicator.sources.memory import SourceMemory
 
 __all__ = [
     "HTTP_KEYS",
+    "ROBOTS_TOKEN",
     "FetchError",
     "Fetcher",
     "HttpOptions",
@@ -55,39 +63,8 @@ __all__ = [
     "retry_after",
 ]
 
-ROBOTS_TOKEN = "syndicator"  # the product token robots.txt groups match (RFC 9309 §2.2.1)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB
-
-
-class FetchError(SyndicatorError):
-    """One URL could not be fetched; `reason` never holds credentials."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
-
-
-@dataclass(frozen=True)
-class Response:
-    url: str  # final URL, after redirects
-    status: int
-    content_type: str  # media type, lower case, without parameters
-    charset: str | None
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    links: tuple[tuple[str, str], ...]  # (rel, absolute url) from the Link header (RFC 8288)
-    headers: tuple[tuple[str, str], ...]  # (lower-case name, value)
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        return next((v for k, v in self.headers if k == name), None)
-
-    def link(self, rel: str) -> str | None:
-        return next((u for r, u in self.links if r == rel), None)
 
 
 # -- one fetcher per run -------------------------------------------------------------
@@ -116,30 +93,13 @@ def _end_run(key: int) -> None:
         fetcher.close()
 
 
-class _Robots(RobotFileParser):
-    """RobotFileParser with the two flags its stubs leave out (set for 4xx and 5xx answers)."""
-
-    allow_all: bool
-    disallow_all: bool
-
-
-class _Host:
-    def __init__(self, slots: int) -> None:
-        self.slots = threading.BoundedSemaphore(slots)
-        self.lock = threading.Lock()
-        self.next_start = 0.0  # monotonic time before which no request starts
-        self.crawl_delay = 0.0  # from robots.txt
-
-
 class Fetcher:
     """A requests.Session with per-host limits, robots.txt answers and retries."""
 
     def __init__(self) -> None:
         self.session = requests.Session()
         self.session.trust_env = True  # proxies from the environment, as users expect
-        self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, _Robots] = {}
-        self._lock = threading.Lock()
+        self._gate = HostGate()
         self.requests_sent = 0
 
     def close(self) -> None:
@@ -157,7 +117,7 @@ class Fetcher:
         failed to parse is fetched whole again next time.
         """
         headers = {"Accept": accept}
-        known = _unpack(memory, url)
+        known = known_validators(memory, url)
         if known is not None:
             if known.etag:
                 headers["If-None-Match"] = known.etag
@@ -169,7 +129,7 @@ class Fetcher:
                 raise FetchError(public_url(url), "304 Not Modified to a request that was not conditional")
             return None
         if not 200 <= response.status < 300:
-            raise FetchError(public_url(url), f"HTTP {response.status} {_reason_phrase(response.status)}")
+            raise FetchError(public_url(url), f"HTTP {response.status} {reason_phrase(response.status)}")
         return response
 
     def get_fresh(self, url: str, options: HttpOptions, *, accept: str) -> Response:
@@ -181,17 +141,7 @@ class Fetcher:
 
     def allowed(self, url: str, options: HttpOptions) -> bool:
         """RFC 9309: may `pages` fetch this URL? robots.txt read once per host and run."""
-        if not options.robots:
-            return True
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
-            parser = self._robots.get(origin)
-        if parser is None:
-            parser = self._read_robots(origin, options)
-            with self._lock:
-                self._robots[origin] = parser
-        return parser.can_fetch(ROBOTS_TOKEN, url)
+        return self._gate.allowed(url, options, self.fetch)
 
     # -- requests ----------------------------------------------------------------------
 
@@ -210,7 +160,7 @@ class Fetcher:
             if response.status not in _RETRY_STATUSES:
                 return response
             wait = retry_after(response.header("retry-after"), response.header("date"))
-            phrase = f"HTTP {response.status} {_reason_phrase(response.status)}"
+            phrase = f"HTTP {response.status} {reason_phrase(response.status)}"
             if wait is not None and wait > options.retry_after_max:
                 raise FetchError(
                     public_url(url),
@@ -247,7 +197,7 @@ class Fetcher:
         headers.update(extra)
         if options.credential is not None and parts.hostname == options.auth_host:
             headers[options.auth_header] = options.credential.value
-        with self._slot(parts.netloc.lower(), options), _translated(url, options):
+        with self._gate.slot(parts.netloc.lower(), options), _translated(url, options):
             self.requests_sent += 1
             raw = self.session.get(
                 url,
@@ -283,45 +233,6 @@ class Fetcher:
                     ),
                     headers=tuple((k.lower(), v) for k, v in raw.headers.items()),
                 )
-
-    @contextmanager
-    def _slot(self, host: str, options: HttpOptions) -> Iterator[None]:
-        """At most `per_host` requests in flight to a host, starting `delay` seconds apart."""
-        with self._lock:
-            state = self._hosts.get(host)
-            if state is None:
-                state = self._hosts[host] = _Host(options.per_host)
-        with state.slots:
-            with state.lock:
-                gap = max(options.delay, state.crawl_delay)
-                start = max(time.monotonic(), state.next_start)
-                state.next_start = start + gap
-            pause = start - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            yield
-
-    def _read_robots(self, origin: str, options: HttpOptions) -> _Robots:
-        parser = _Robots(origin + "/robots.txt")
-        limited = replace(options, max_bytes=_ROBOTS_MAX_BYTES, credential=None)
-        try:
-            response = self.fetch(origin + "/robots.txt", limited, {"Accept": "text/plain"})
-        except FetchError:
-            parser.disallow_all = True  # RFC 9309 §2.3.1.4: unreachable means complete disallow
-            return parser
-        if 400 <= response.status < 500:
-            parser.allow_all = True  # RFC 9309 §2.3.1.3: unavailable means no restriction
-        elif response.status >= 500:
-            parser.disallow_all = True
-        else:
-            parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
-            parser.modified()  # can_fetch answers only once the file counts as read
-            delay = parser.crawl_delay(ROBOTS_TOKEN)
-            if delay is not None:
-                with self._lock:
-                    host = self._hosts.setdefault(urlsplit(origin).netloc.lower(), _Host(options.per_host))
-                host.crawl_delay = min(float(delay), options.retry_after_max)
-        return parser
 
 
 class _Retryable(Exception):
@@ -368,15 +279,15 @@ def _translated(url: str, options: HttpOptions) -> Iterator[None]:
     except exc.ReadTimeout as e:
         raise FetchError(shown, f"no answer within {options.read_timeout:g}s (read timeout)") from e
     except exc.SSLError as e:
-        raise FetchError(shown, f"TLS error: {_innermost(e)}") from e
+        raise FetchError(shown, f"TLS error: {innermost(e)}") from e
     except exc.ConnectionError as e:
-        if _caused_by(e, socket.gaierror):
+        if caused_by(e, socket.gaierror):
             raise FetchError(shown, f"cannot resolve host {urlsplit(url).hostname!r}") from e
         if "Read timed out" in str(e):  # a timeout while streaming the body
             raise FetchError(shown, f"no data within {options.read_timeout:g}s (read timeout)") from e
-        if _caused_by(e, ConnectionRefusedError):
+        if caused_by(e, ConnectionRefusedError):
             raise _Retryable("connection refused") from e
-        raise _Retryable(f"connection failed: {_innermost(e)}") from e
+        raise _Retryable(f"connection failed: {innermost(e)}") from e
     except (exc.InvalidURL, exc.MissingSchema, exc.InvalidSchema, exc.InvalidHeader) as e:
         raise FetchError(shown, f"not a usable http(s) URL or header: {e.__class__.__name__}") from e
     except (exc.ChunkedEncodingError, exc.ContentDecodingError) as e:
@@ -385,89 +296,3 @@ def _translated(url: str, options: HttpOptions) -> Iterator[None]:
         raise FetchError(shown, f"request failed: {e.__class__.__name__}") from e
     except OSError as e:
         raise FetchError(shown, f"network error: {e.strerror or e.__class__.__name__}") from e
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, kind) or any(isinstance(a, kind) for a in seen.args):
-            return True
-        reason = getattr(seen, "reason", None)
-        seen = reason if isinstance(reason, BaseException) else (seen.__cause__ or seen.__context__)
-    return False
-
-
-def _innermost(error: BaseException) -> str:
-    """The last link of urllib3's wrapped errors, without pool or URL noise."""
-    seen: BaseException = error
-    for _ in range(10):
-        inner = next((a for a in seen.args if isinstance(a, BaseException)), None)
-        inner = inner or getattr(seen, "reason", None) or seen.__cause__
-        if not isinstance(inner, BaseException):
-            break
-        seen = inner
-    text = str(seen).split(": ", 1)[-1] if ": " in str(seen) else str(seen)
-    return text[:160] or seen.__class__.__name__
-
-
-def retry_after(value: str | None, date: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (RFC 9110 §10.2.3).
-
-    An HTTP-date is measured against the answer's own Date header, so no
-    clock is read here; without one, the date form is ignored.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-        sent = parsedate_to_datetime(date) if date else None
-    except (TypeError, ValueError):
-        return None
-    if sent is None or when.tzinfo is None or sent.tzinfo is None:
-        return None
-    return max(0.0, (when - sent).total_seconds())
-
-
-def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
-    """Keep the answer's validators (under the URL asked for) for the next run's conditional GET.
-
-    They are stored with the normalizer fingerprint: when the rules that shape
-    articles change, the document is fetched and read whole again, as a
-    directory source re-reads its files.
-    """
-    if memory is not None and (response.etag or response.last_modified):
-        fp = memory.fingerprint
-        memory.remember_validators(
-            url,
-            HttpValidators(
-                f"{fp}|{response.etag}" if response.etag else None,
-                f"{fp}|{response.last_modified}" if response.last_modified else None,
-            ),
-        )
-
-
-def _unpack(memory: SourceMemory | None, url: str) -> HttpValidators | None:
-    stored = memory.validators(url) if memory is not None else None
-    if memory is None or stored is None:
-        return None
-    prefix = f"{memory.fingerprint}|"
-
-    def value(packed: str | None) -> str | None:
-        return packed[len(prefix) :] if packed and packed.startswith(prefix) else None
-
-    known = HttpValidators(value(stored.etag), value(stored.last_modified))
-    return known if known.etag or known.last_modified else None
-
-
-def _reason_phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""

@@ -8,32 +8,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from syndicator.articles import article_from_json, article_to_json, rfc3339
 from syndicator.errors import StoreError
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
-from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
+from syndicator.sources.memory import SourceMemory
+from syndicator.store._archive import ArchiveMixin
+from syndicator.store._feeds import FeedsMixin
+from syndicator.store._history import HistoryMixin
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
+from syndicator.store._sources import SourcesMixin
 from syndicator.store._sqlite import chunks, source_location, statements, wrap_sqlite_errors
-
-
-@dataclass(frozen=True)
-class FeedSlice:
-    articles: tuple[Article, ...]
-    total: int
-
 
 RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
 
 
-class Store:
+class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
+    """The one door to the state. Articles, plans and retractions are here;
+    what the feeds read (`_feeds`), archive pages (`_archive`), source memory
+    (`_sources`) and the run history (`_history`) are mixins, each over the
+    same connection and transactions (`_base.Connected`)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,26 +81,10 @@ class Store:
                 f"{self.path}: written by a newer syndicator (schema {version} > {SCHEMA_VERSION})"
             )
         for number in range(version, SCHEMA_VERSION):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction():  # one migration at a time: a failed step leaves the one before
                 for statement in statements(MIGRATIONS[number]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with wrap_sqlite_errors(self.path):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
 
     # -- reads -----------------------------------------------------------
 
@@ -130,103 +113,6 @@ class Store:
                     )
         return found
 
-    def newest(self, limit: int, *, category: str | None = None) -> FeedSlice:
-        """The newest visible articles, in the feeds' total order (date, then id)."""
-        with wrap_sqlite_errors(self.path):
-            if category is None:
-                rows = self.db.execute(
-                    "SELECT data FROM articles WHERE retracted = 0 ORDER BY published_utc DESC, id LIMIT ?",
-                    (limit,),
-                ).fetchall()
-                total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
-            else:
-                rows = self.db.execute(
-                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?",
-                    (category, limit),
-                ).fetchall()
-                total = self.db.execute(
-                    "SELECT count(*) FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0",
-                    (category,),
-                ).fetchone()[0]
-        return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
-
-    def archive_count(self) -> int:
-        """How many sequence numbers have been handed out (archive pages span them)."""
-        with wrap_sqlite_errors(self.path):
-            value = self.db.execute("SELECT max(archive_seq) FROM articles").fetchone()[0]
-        return 0 if value is None else int(value) + 1
-
-    def archive_page(self, page: int, size: int) -> tuple[Article, ...]:
-        """The visible articles of archive page `page`, newest first (date, then id)."""
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                "SELECT data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
-                " ORDER BY published_utc DESC, id",
-                (page * size, (page + 1) * size),
-            ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
-
-    def since_seq(self, first: int) -> tuple[Article, ...]:
-        """Visible articles numbered from `first` on: the not-yet-full archive page."""
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                "SELECT data FROM articles WHERE archive_seq >= ? AND retracted = 0"
-                " ORDER BY published_utc DESC, id",
-                (first,),
-            ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
-
-    def dirty_archive_seqs(self) -> list[int]:
-        with wrap_sqlite_errors(self.path):
-            return [int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty ORDER BY seq")]
-
-    def clear_dirty_archive(self, seqs: list[int]) -> None:
-        """After the archive pages holding these articles were written."""
-        with self.transaction():
-            self.db.executemany("DELETE FROM archive_dirty WHERE seq = ?", [(q,) for q in seqs])
-
-    def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
-        """title → URL of the visible article with exactly that title (the newest, if several)."""
-        found: dict[str, str] = {}
-        with wrap_sqlite_errors(self.path):
-            for title in sorted(set(titles)):
-                row = self.db.execute(
-                    "SELECT url FROM articles WHERE json_extract(data, '$.title') = ? AND retracted = 0"
-                    " ORDER BY published_utc DESC, id LIMIT 1",
-                    (title,),
-                ).fetchone()
-                if row:
-                    found[title] = row[0]
-        return found
-
-    def visible_count(self) -> int:
-        with wrap_sqlite_errors(self.path):
-            return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
-
-    def categories(self) -> list[tuple[str, str, str | None]]:
-        """(term, label, scheme) of every category with a visible article, by term."""
-        with wrap_sqlite_errors(self.path):
-            terms = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT DISTINCT c.term FROM article_categories c JOIN articles a"
-                    " ON a.id = c.article_id WHERE a.retracted = 0 ORDER BY c.term"
-                )
-            ]
-            result = []
-            for term in terms:
-                (data,) = self.db.execute(
-                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT 1",
-                    (term,),
-                ).fetchone()
-                for cat in json.loads(data)["categories"]:
-                    if cat["term"] == term:
-                        result.append((term, cat["label"], cat.get("scheme")))
-        return result
-
     def article(self, article_id: str) -> tuple[Article, bool] | None:
         with wrap_sqlite_errors(self.path):
             row = self.db.execute(
@@ -234,78 +120,7 @@ class Store:
             ).fetchone()
         return (article_from_json(json.loads(row[0])), bool(row[1])) if row else None
 
-    def source_memory(self, fingerprint: str) -> SourceMemory:
-        with wrap_sqlite_errors(self.path):
-            files = {
-                (source, path): FileState(size, mtime, digest, fp)
-                for source, path, size, mtime, digest, fp in self.db.execute(
-                    "SELECT source, path, size, mtime_ns, sha256, fingerprint FROM source_files"
-                )
-            }
-            http = {
-                url: HttpValidators(etag, modified)
-                for url, etag, modified in self.db.execute("SELECT url, etag, last_modified FROM http_cache")
-            }
-        return SourceMemory(fingerprint=fingerprint, files=files, http=http)
-
-    def gone_from_sources(
-        self, memory: SourceMemory, complete_sources: Iterable[str], *, present: set[str], protected: set[str]
-    ) -> list[str]:
-        """Visible articles no longer in their source, for sources read completely this run.
-
-        Gone means: its file disappeared, or its file was read again and no
-        longer holds it. A file with a rejected record is left out (the record
-        may be the article, only invalid for now); a skipped file still holds
-        everything it held.
-        """
-        gone: list[str] = []
-        read_files = memory.seen_files - memory.unchanged_files
-        with wrap_sqlite_errors(self.path):
-            for source in complete_sources:
-                for aid, path in self.db.execute(
-                    "SELECT id, source_file FROM articles"
-                    " WHERE source_name = ? AND retracted = 0 ORDER BY id",
-                    (source,),
-                ):
-                    where = (source, path)
-                    if f"{source}/{path}" in protected:
-                        continue
-                    if where not in memory.seen_files or (where in read_files and aid not in present):
-                        gone.append(aid)
-        return gone
-
     # -- writes ----------------------------------------------------------
-
-    def _apply_memory(self, memory: SourceMemory, complete_sources: list[str]) -> None:
-        """What sources learnt; files that disappeared from complete sources are forgotten."""
-        self.db.executemany(
-            "INSERT INTO source_files (source, path, size, mtime_ns, sha256, fingerprint)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, path) DO UPDATE SET size = excluded.size,"
-            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, fingerprint = excluded.fingerprint",
-            [
-                (src, path, st.size, st.mtime_ns, st.sha256, st.fingerprint)
-                for (src, path), st in sorted(memory.file_updates.items())
-            ],
-        )
-        self.db.executemany(
-            "DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forgotten_files)
-        )
-        for source in complete_sources:
-            known = [p for (src, p) in memory.files if src == source]
-            self.db.executemany(
-                "DELETE FROM source_files WHERE source = ? AND path = ?",
-                [(source, p) for p in known if (source, p) not in memory.seen_files],
-            )
-        self.db.executemany(
-            "INSERT INTO http_cache (url, etag, last_modified) VALUES (?, ?, ?)"
-            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
-            [(url, v.etag, v.last_modified) for url, v in sorted(memory.http_updates.items())],
-        )
-
-    def begin_run(self, now: datetime) -> int:
-        with self.transaction():
-            cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (rfc3339(now),))
-        return int(cur.lastrowid or 0)
 
     def apply(
         self,
@@ -376,10 +191,7 @@ class Store:
             " WHERE id = ? AND archive_seq IS NULL",
             (article.id,),
         )
-        self.db.execute(
-            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
-            (article.id,),
-        )
+        self._mark_archive_dirty(article.id)
         self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
         self.db.executemany(
             "INSERT INTO article_categories (article_id, term) VALUES (?, ?)",
@@ -404,69 +216,15 @@ class Store:
                 )
             return bool(cur.rowcount)
 
-    def _mark_archive_dirty(self, article_id: str) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
-            (article_id,),
-        )
-
     def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
         cur = self.db.execute(
             "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0", (flag, article_id)
         )
         if cur.rowcount:
-            self.db.execute(
-                "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
-                (article_id,),
-            )
+            self._mark_archive_dirty(article_id)
             self.db.execute(
                 "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                 " VALUES (?, 'retracted', ?, '', ?)",
                 (run_id, article_id, why),
             )
         return bool(cur.rowcount)
-
-    def record_rejections(self, run_id: int, rejections: Sequence[tuple[str, str]]) -> None:
-        with self.transaction():
-            self.db.executemany(
-                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, 'rejected', ?, ?)",
-                [(run_id, ref, reason) for ref, reason in rejections],
-            )
-
-    def record_pings(self, run_id: int, pings: Sequence[tuple[str, str, bool, str]]) -> None:
-        """WebSub outcomes, in the history beside the run that caused them."""
-        with self.transaction():
-            self.db.executemany(
-                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, ?, ?, ?)",
-                [(run_id, "ping" if ok else "ping-failed", topic, line) for _, topic, ok, line in pings],
-            )
-
-    def finish_run(self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE runs SET finished = ?, outcome = ?, report = ? WHERE id = ?",
-                (rfc3339(now), outcome, json.dumps(report, sort_keys=True), run_id),
-            )
-
-    def history(self, limit: int) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
-        """The last `limit` runs, newest first, each with its events."""
-        with wrap_sqlite_errors(self.path):
-            runs = self.db.execute(
-                "SELECT id, started, outcome FROM runs ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
-            return [
-                (
-                    rid,
-                    started,
-                    outcome,
-                    [
-                        (a, aid or "", ref, detail)
-                        for a, aid, ref, detail in self.db.execute(
-                            "SELECT action, article_id, ref, detail FROM run_events"
-                            " WHERE run_id = ? ORDER BY rowid",
-                            (rid,),
-                        )
-                    ],
-                )
-                for rid, started, outcome in runs
-            ]

@@ -1,0 +1,176 @@
+"""`publish` and `validate`: the two commands that read sources, and the
+summary a publish prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from syndicator.articles import article_to_json
+from syndicator.cli import ExitStatus, _load, _now, cli, config_option, handle_errors, source_option
+from syndicator.config import Config, load_config, resolve_config_path
+from syndicator.intake import prepare, read_and_normalize
+from syndicator.pipeline import publish_run
+from syndicator.report import RunReport
+
+
+@cli.command()
+@config_option
+@source_option
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here.")
+@click.option("--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50].")
+@click.option("--dry-run", is_flag=True, help="Do everything but write feeds or state.")
+@click.option(
+    "--full", is_flag=True, help="Re-read every source file, even those unchanged since the last run."
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another running publish to finish.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@handle_errors
+def publish(
+    config_path: Path | None,
+    sources: tuple[str, ...],
+    output: Path | None,
+    items: int | None,
+    dry_run: bool,
+    wait_seconds: float,
+    full: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Read the sources and write the feeds, once."""
+    config = _load(config_path, sources, output, items)
+    progress = None
+    if not quiet and not as_json and sys.stderr.isatty():
+
+        def progress(stage: str, done: int) -> None:
+            click.echo(f"\r{stage}: {done} records…", err=True, nl=False)
+
+    report = publish_run(
+        config, now=_now(), dry_run=dry_run, full=full, wait_seconds=wait_seconds, progress=progress
+    )
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif not quiet:
+        click.echo(format_summary(report, config))
+    for rejection in report.rejections if quiet else ():
+        click.echo(f"rejected: {rejection}", err=True)
+    sys.exit(exit_status(report))
+
+
+def exit_status(report: RunReport) -> ExitStatus:
+    if report.source_errors:
+        return ExitStatus.SOURCE
+    return ExitStatus.REJECTED if report.rejections else ExitStatus.OK
+
+
+def format_summary(report: RunReport, config: Config) -> str:
+    lines = []
+    skipped = f", {report.files_skipped} unchanged files skipped" if report.files_skipped else ""
+    lines.append(
+        f"read {report.records_read} records{skipped}: {report.added} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged"
+        + (f", {report.retracted} retracted" if report.retracted else "")
+        + (f", {report.held} held back" if report.held else "")
+    )
+    verb = "would publish" if report.dry_run else "published"
+    lines.append(f"{verb} {report.articles_total} articles in total")
+    if report.removed_from_source:
+        lines.append(
+            f"{report.removed_from_source} articles are no longer in their source"
+            + (
+                " and were retracted"
+                if config.output.removed == "retract"
+                else " (kept: output.removed = keep)"
+            )
+        )
+    for error in report.source_errors:
+        lines.append(f"source failed: {error}")
+    if report.rejections:
+        lines.append(f"rejected {len(report.rejections)} records:")
+        lines.extend(f"  {r}" for r in report.rejections)
+        if report.rejection_report:
+            lines.append(f"  (kept in {report.rejection_report})")
+    if report.duplicates:
+        lines.append(f"skipped {len(report.duplicates)} duplicates:")
+        lines.extend(f"  {d}" for d in report.duplicates)
+    if report.pings:
+        lines.append(f"sent {len(report.pings)} WebSub pings, {report.pings_failed} failed")
+        lines.extend(f"  {p}" for p in report.pings if "failed" in p)
+    written = "would write" if report.dry_run else "wrote"
+    lines.append(
+        f"{written} {len(report.feeds_written)} files, {len(report.feeds_unchanged)} unchanged, "
+        f"in {config.output.directory} ({report.duration:.2f}s)"
+    )
+    return "\n".join(lines)
+
+
+@cli.command()
+@config_option
+@click.option("--explain", is_flag=True, help="Show each normalized record and what was inferred.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@handle_errors
+def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]) -> None:
+    """Check records and print what would be rejected, without writing anything."""
+    config = load_config(resolve_config_path(config_path))
+    folders = tuple(p for p in paths if p.is_dir())
+    files = tuple(p for p in paths if not p.is_dir())
+    config = config.with_overrides(sources=folders + tuple(sorted({f.parent for f in files})))
+    intake = read_and_normalize(prepare(config, now=_now()))
+    chosen = {f.resolve() for f in files}
+
+    def wanted(origin: str) -> bool:
+        return (
+            not files
+            or Path(origin).resolve() in chosen
+            or any(Path(origin).resolve().is_relative_to(d.resolve()) for d in folders)
+        )
+
+    pairs = [(raw, a) for raw, a in intake.pairs if wanted(raw.origin)]
+    rejections = [r for r in intake.rejections if wanted(r.origin)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "valid": [
+                        dict(article_to_json(a), where=raw.where, inferred=dict(a.inferred))
+                        for raw, a in pairs
+                    ],
+                    "rejected": [
+                        {"message": str(r), "field": r.field, "reason": r.reason} for r in rejections
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for raw, article in pairs:
+            click.echo(f"ok: {raw.where}: {article.title}")
+            if explain:
+                data = article_to_json(article)
+                for key in ("id", "url", "title", "published", "updated", "language"):
+                    if key in data:
+                        click.echo(f"    {key}: {data[key]}")
+                click.echo(f"    authors: {', '.join(a.name for a in article.authors) or '-'}")
+                click.echo(f"    categories: {', '.join(c.label for c in article.categories) or '-'}")
+                click.echo(f"    summary: {article.summary[:120]}")
+                for field_name, how in article.inferred:
+                    click.echo(f"    inferred {field_name}: from {how}")
+        for rejection in rejections:
+            click.echo(f"rejected: {rejection}")
+        click.echo(f"{len(pairs)} valid, {len(rejections)} rejected")
+    sys.exit(ExitStatus.REJECTED if rejections else ExitStatus.OK)

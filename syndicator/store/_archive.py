@@ -1,0 +1,58 @@
+"""Archive pages (RFC 5005 §4): every article gets a sequence number once, when
+first saved; page n holds numbers n·size … (n+1)·size − 1, so a page's
+membership never changes and only pages touched since the last write (the
+"dirty" ones) are rendered again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from syndicator.articles import article_from_json
+from syndicator.model import Article
+from syndicator.store._base import Connected
+from syndicator.store._sqlite import wrap_sqlite_errors
+
+
+class ArchiveMixin(Connected):
+    def archive_count(self) -> int:
+        """How many sequence numbers have been handed out (archive pages span them)."""
+        with wrap_sqlite_errors(self.path):
+            value = self.db.execute("SELECT max(archive_seq) FROM articles").fetchone()[0]
+        return 0 if value is None else int(value) + 1
+
+    def archive_page(self, page: int, size: int) -> tuple[Article, ...]:
+        """The visible articles of archive page `page`, newest first (date, then id)."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
+                " ORDER BY published_utc DESC, id",
+                (page * size, (page + 1) * size),
+            ).fetchall()
+        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+
+    def since_seq(self, first: int) -> tuple[Article, ...]:
+        """Visible articles numbered from `first` on: the not-yet-full archive page."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT data FROM articles WHERE archive_seq >= ? AND retracted = 0"
+                " ORDER BY published_utc DESC, id",
+                (first,),
+            ).fetchall()
+        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+
+    def dirty_archive_seqs(self) -> list[int]:
+        with wrap_sqlite_errors(self.path):
+            return [int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty ORDER BY seq")]
+
+    def clear_dirty_archive(self, seqs: list[int]) -> None:
+        """After the archive pages holding these articles were written."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM archive_dirty WHERE seq = ?", [(q,) for q in seqs])
+
+    def _mark_archive_dirty(self, article_id: str) -> None:
+        """The page holding this article must be written again (inside a transaction)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
+            (article_id,),
+        )

@@ -1,0 +1,85 @@
+"""What the main and category feeds read: the newest visible articles in the
+feeds' total order, the categories that have any, and the lookups the related
+links need.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from syndicator.articles import article_from_json
+from syndicator.model import Article
+from syndicator.store._base import Connected
+from syndicator.store._sqlite import wrap_sqlite_errors
+
+
+@dataclass(frozen=True)
+class FeedSlice:
+    articles: tuple[Article, ...]
+    total: int
+
+
+class FeedsMixin(Connected):
+    def newest(self, limit: int, *, category: str | None = None) -> FeedSlice:
+        """The newest visible articles, in the feeds' total order (date, then id)."""
+        with wrap_sqlite_errors(self.path):
+            if category is None:
+                rows = self.db.execute(
+                    "SELECT data FROM articles WHERE retracted = 0 ORDER BY published_utc DESC, id LIMIT ?",
+                    (limit,),
+                ).fetchall()
+                total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
+            else:
+                rows = self.db.execute(
+                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?",
+                    (category, limit),
+                ).fetchall()
+                total = self.db.execute(
+                    "SELECT count(*) FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0",
+                    (category,),
+                ).fetchone()[0]
+        return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
+
+    def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
+        """title → URL of the visible article with exactly that title (the newest, if several)."""
+        found: dict[str, str] = {}
+        with wrap_sqlite_errors(self.path):
+            for title in sorted(set(titles)):
+                row = self.db.execute(
+                    "SELECT url FROM articles WHERE json_extract(data, '$.title') = ? AND retracted = 0"
+                    " ORDER BY published_utc DESC, id LIMIT 1",
+                    (title,),
+                ).fetchone()
+                if row:
+                    found[title] = row[0]
+        return found
+
+    def visible_count(self) -> int:
+        with wrap_sqlite_errors(self.path):
+            return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
+
+    def categories(self) -> list[tuple[str, str, str | None]]:
+        """(term, label, scheme) of every category with a visible article, by term."""
+        with wrap_sqlite_errors(self.path):
+            terms = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT c.term FROM article_categories c JOIN articles a"
+                    " ON a.id = c.article_id WHERE a.retracted = 0 ORDER BY c.term"
+                )
+            ]
+            result = []
+            for term in terms:
+                (data,) = self.db.execute(
+                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT 1",
+                    (term,),
+                ).fetchone()
+                for cat in json.loads(data)["categories"]:
+                    if cat["term"] == term:
+                        result.append((term, cat["label"], cat.get("scheme")))
+        return result

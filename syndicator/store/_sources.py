@@ -1,0 +1,80 @@
+"""What the sources learnt between runs (file sizes, mtimes and hashes; HTTP
+validators), so the next run skips what did not change, and which published
+articles have since disappeared from their source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
+from syndicator.store._base import Connected
+from syndicator.store._sqlite import wrap_sqlite_errors
+
+
+class SourcesMixin(Connected):
+    def source_memory(self, fingerprint: str) -> SourceMemory:
+        with wrap_sqlite_errors(self.path):
+            files = {
+                (source, path): FileState(size, mtime, digest, fp)
+                for source, path, size, mtime, digest, fp in self.db.execute(
+                    "SELECT source, path, size, mtime_ns, sha256, fingerprint FROM source_files"
+                )
+            }
+            http = {
+                url: HttpValidators(etag, modified)
+                for url, etag, modified in self.db.execute("SELECT url, etag, last_modified FROM http_cache")
+            }
+        return SourceMemory(fingerprint=fingerprint, files=files, http=http)
+
+    def gone_from_sources(
+        self, memory: SourceMemory, complete_sources: Iterable[str], *, present: set[str], protected: set[str]
+    ) -> list[str]:
+        """Visible articles no longer in their source, for sources read completely this run.
+
+        Gone means: its file disappeared, or its file was read again and no
+        longer holds it. A file with a rejected record is left out (the record
+        may be the article, only invalid for now); a skipped file still holds
+        everything it held.
+        """
+        gone: list[str] = []
+        read_files = memory.seen_files - memory.unchanged_files
+        with wrap_sqlite_errors(self.path):
+            for source in complete_sources:
+                for aid, path in self.db.execute(
+                    "SELECT id, source_file FROM articles"
+                    " WHERE source_name = ? AND retracted = 0 ORDER BY id",
+                    (source,),
+                ):
+                    where = (source, path)
+                    if f"{source}/{path}" in protected:
+                        continue
+                    if where not in memory.seen_files or (where in read_files and aid not in present):
+                        gone.append(aid)
+        return gone
+
+    def _apply_memory(self, memory: SourceMemory, complete_sources: list[str]) -> None:
+        """What sources learnt; files that disappeared from complete sources are forgotten."""
+        self.db.executemany(
+            "INSERT INTO source_files (source, path, size, mtime_ns, sha256, fingerprint)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, path) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, fingerprint = excluded.fingerprint",
+            [
+                (src, path, st.size, st.mtime_ns, st.sha256, st.fingerprint)
+                for (src, path), st in sorted(memory.file_updates.items())
+            ],
+        )
+        self.db.executemany(
+            "DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forgotten_files)
+        )
+        for source in complete_sources:
+            known = [p for (src, p) in memory.files if src == source]
+            self.db.executemany(
+                "DELETE FROM source_files WHERE source = ? AND path = ?",
+                [(source, p) for p in known if (source, p) not in memory.seen_files],
+            )
+        self.db.executemany(
+            "INSERT INTO http_cache (url, etag, last_modified) VALUES (?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
+            [(url, v.etag, v.last_modified) for url, v in sorted(memory.http_updates.items())],
+        )
