@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
-from readability import Document  # type: ignore[import-untyped]
+from readability import Document
 
 from syndicator.model import RelatedLink
 from syndicator.normalize.text import clean_text

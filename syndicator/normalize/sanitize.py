@@ -16,6 +16,7 @@ import nh3
 from lxml import etree
 
 from syndicator.normalize.urls import absolute_url
+from syndicator.plaintext import html_to_text as html_to_text  # the one implementation, shared with render
 
 ALLOWED_TAGS = frozenset(
     {
@@ -153,36 +154,3 @@ def _resolve_srcset(srcset: str, base_url: str) -> str:
         if url:
             candidates.append(" ".join([url, *bits[1:]]))
     return ", ".join(candidates)
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, block elements separated by blank lines."""
-    if not fragment.strip():
-        return ""
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return fragment
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    blocks = {
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "blockquote",
-        "pre",
-        "figcaption",
-        "tr",
-        "div",
-    }
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag in blocks:
-            element.tail = "\n\n" + (element.tail or "")
-    text = root.text_content()
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
