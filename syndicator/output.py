@@ -8,10 +8,12 @@ file is skipped as unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
 
+from syndicator import __version__
 from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
 from syndicator.intake import Timer
@@ -123,6 +125,35 @@ def render_and_write(
         full = store.archive_count() // config.output.archive_page_size * config.output.archive_page_size
         store.clear_dirty_archive([q for q in dirty if q < full])
     return written, unchanged
+
+
+def output_fingerprint(config: Config) -> str:
+    """Everything besides the articles that shapes the output: when it changes,
+    the output is rendered again even though no article did."""
+    site, out = config.site, config.output
+    facts = (
+        __version__,
+        site.title,
+        site.description,
+        site.base_url,
+        site.feeds_url,
+        site.language,
+        str(out.directory.resolve()),
+        out.formats,
+        out.items,
+        out.category_feeds,
+        out.archive_page_size,
+        config.hubs,
+        config.interval_seconds,
+        config.cron,
+    )
+    return hashlib.sha256(repr(facts).encode("utf-8")).hexdigest()[:16]
+
+
+def output_present(config: Config) -> bool:
+    """The main feed files are where the last render put them (nobody deleted them)."""
+    directory = config.output.directory
+    return all((directory / RENDERERS[fmt].filename).is_file() for fmt in config.output.formats)
 
 
 def is_feed(relative: str) -> bool:

@@ -19,7 +19,7 @@ from syndicator.config import Config
 from syndicator.intake import Intake, Progress, Timer, prepare, read_and_normalize
 from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
-from syndicator.output import is_feed, keep_rejections, render_and_write
+from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, article_keys, decide
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import RunReport
@@ -77,7 +77,13 @@ def publish_run(
                     retract=gone if config.output.removed == "retract" else (),
                 )
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in intake.rejections])
-            written, unchanged = render_and_write(config, store, timer=timer, dry_run=dry_run)
+            fingerprint = output_fingerprint(config)
+            skip_render = not full and store.render_up_to_date(fingerprint) and output_present(config)
+            written, unchanged = (
+                ([], []) if skip_render else render_and_write(config, store, timer=timer, dry_run=dry_run)
+            )
+            if not skip_render and not dry_run:
+                store.mark_rendered(fingerprint)
             rejection_report = None
             if intake.rejections and not dry_run:
                 rejection_report = keep_rejections(config.state_directory, run_id, intake.rejections)
@@ -86,6 +92,7 @@ def publish_run(
             report = replace(
                 report,
                 files_skipped=len(memory.unchanged_files),
+                output_up_to_date=skip_render,
                 articles_total=store.visible_count(),
                 removed_from_source=len(gone),
                 retracted=report.retracted + (len(gone) if config.output.removed == "retract" else 0),
@@ -112,6 +119,8 @@ def retract_run(
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         written, _ = render_and_write(config, store) if retracted else ([], [])
+        if retracted:
+            store.mark_rendered(output_fingerprint(config))
         store.finish_run(
             run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []}
         )

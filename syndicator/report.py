@@ -28,6 +28,7 @@ class RunReport:
     dry_run: bool = False
     rejection_report: str | None = None  # where the rejected records were kept
     articles_total: int = 0  # visible articles in the store after the run
+    output_up_to_date: bool = False  # nothing changed, so nothing was rendered
     files_skipped: int = 0  # source files unchanged since the last run, not parsed
     removed_from_source: int = 0  # stored articles no longer in their source
     pings: tuple[str, ...] = ()  # WebSub pings, one line each
@@ -62,6 +63,7 @@ class RunReport:
             "held": self.held,
             "articles_total": self.articles_total,
             "files_skipped": self.files_skipped,
+            "output_up_to_date": self.output_up_to_date,
             "removed_from_source": self.removed_from_source,
             "rejected": [
                 {

@@ -318,3 +318,30 @@ def test_an_archive_page_is_marked_complete_and_points_back_to_the_current_feed(
     assert 'rel="current" href="https://gazette.example/feeds/atom.xml"' in atom
     assert 'rel="prev-archive" href="https://gazette.example/feeds/archive/1/atom.xml"' in atom
     assert current["next_url"] == "https://gazette.example/feeds/archive/2/feed.json"
+
+
+def test_a_run_with_nothing_new_renders_nothing_but_a_changed_setting_renders_again(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.jsonl", [record(n) for n in range(1, 8)])
+    publish_run(config_of(site), now=NOW)
+
+    idle = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+    fewer = publish_run(config_of(site, items=3), now=NOW + timedelta(hours=2))
+
+    assert idle.output_up_to_date and "render" not in idle.timings
+    assert not fewer.output_up_to_date and "feed.json" in fewer.feeds_written
+    assert len(items(site)) == 3
+
+
+def test_deleted_feed_files_are_written_again_on_the_next_run(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    publish_run(config_of(site), now=NOW)
+    (site / "out" / "rss.xml").unlink()
+
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert "rss.xml" in report.feeds_written
+    assert (site / "out" / "rss.xml").is_file()

@@ -110,10 +110,13 @@ def format_summary(report: RunReport, config: Config) -> str:
         lines.append(f"sent {len(report.pings)} WebSub pings, {report.pings_failed} failed")
         lines.extend(f"  {p}" for p in report.pings if "failed" in p)
     written = "would write" if report.dry_run else "wrote"
-    lines.append(
-        f"{written} {len(report.feeds_written)} files, {len(report.feeds_unchanged)} unchanged, "
-        f"in {config.output.directory} ({report.duration:.2f}s)"
-    )
+    if report.output_up_to_date:
+        lines.append(f"nothing changed: {config.output.directory} is up to date ({report.duration:.2f}s)")
+    else:
+        lines.append(
+            f"{written} {len(report.feeds_written)} files, {len(report.feeds_unchanged)} unchanged, "
+            f"in {config.output.directory} ({report.duration:.2f}s)"
+        )
     return "\n".join(lines)
 
 

@@ -50,9 +50,24 @@ class ArchiveMixin(Connected):
         with self.transaction():
             self.db.executemany("DELETE FROM archive_dirty WHERE seq = ?", [(q,) for q in seqs])
 
+    def render_up_to_date(self, fingerprint: str) -> bool:
+        """No article changed since the output was last written with this configuration."""
+        with wrap_sqlite_errors(self.path):
+            rows = dict(self.db.execute("SELECT key, value FROM meta"))
+        return rows.get("render_pending") == "0" and rows.get("rendered_with") == fingerprint
+
+    def mark_rendered(self, fingerprint: str) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [("render_pending", "0"), ("rendered_with", fingerprint)],
+            )
+
     def _mark_archive_dirty(self, article_id: str) -> None:
-        """The page holding this article must be written again (inside a transaction)."""
+        """The page holding this article, and the output as a whole, must be written
+        again (inside the transaction that changed the article)."""
         self.db.execute(
             "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
             (article_id,),
         )
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('render_pending', '1')")

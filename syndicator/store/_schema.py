@@ -88,5 +88,14 @@ MIGRATIONS: tuple[str, ...] = (
     -- v4: find an article by its title, for "Read more: <title>" references.
     CREATE INDEX articles_by_title ON articles (json_extract(data, '$.title'));
     """,
+    """
+    -- v5: whether the output is up to date with the articles, so a run with
+    -- nothing new renders nothing. Set in the same transaction as any change.
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('render_pending', '1');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
