@@ -13,8 +13,9 @@ from syndicator.model import Article
 # recognised as "not comparable" instead of as "content changed".
 HASH_VERSION = 1
 # Fields that identify or date an article rather than make up its content:
-# a new id, a re-scrape's dates or a move to another file is not an edit.
-_HASH_EXCLUDES = frozenset({"id", "published", "updated", "source", "source_id", "status"})
+# a new id, a re-scrape's dates or a move to another file is not an edit;
+# content_text is derived from content_html, which is hashed already.
+_HASH_EXCLUDES = frozenset({"id", "published", "updated", "source", "source_id", "status", "content_text"})
 
 
 def rfc3339(value: datetime) -> str:
@@ -42,6 +43,8 @@ def article_to_json(article: Article) -> dict[str, Any]:
         "related": [{k: v for k, v in (("url", r.url), ("title", r.title)) if v} for r in article.related],
         "source": {"kind": article.source.kind, "ref": article.source.ref},
     }
+    if article.content_text:
+        data["content_text"] = article.content_text
     if article.published is not None:
         data["published"] = rfc3339(article.published)
     if article.updated is not None:
@@ -98,4 +101,5 @@ def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> 
         else None,
         source=SourceRef(data["source"]["kind"], data["source"]["ref"]),
         source_id=source_id,
+        content_text=data.get("content_text", ""),
     )

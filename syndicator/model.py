@@ -92,6 +92,7 @@ class Article:
     status: str = "published"  # draft / private / scheduled are never published
     url_inferred: bool = False  # True when url came from base URL + slug
     related_titles: tuple[str, ...] = ()  # "Read more: <title>" references, resolved by the run
+    content_text: str = ""  # plain text of content_html, worked out once by the assembler
     inferred: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # (field, from what) pairs shown by `validate --explain`
 

@@ -97,6 +97,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         source_id=draft.source_id,
         status=(draft.status or "published"),
         url_inferred=url_inferred,
+        content_text=content_text,
         related_titles=tuple(t for t in (clean_title(t) for t in draft.related_titles) if t),
         inferred=tuple(inferred),
     )

@@ -58,7 +58,8 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     if summary:
         item["summary"] = summary
     content = v.clean(article.content_html).strip()
-    text = v.html_to_text(content)
+    # Worked out once at normalization; older stored articles lack it.
+    text = v.clean(article.content_text).strip() or v.html_to_text(content)
     # JSON Feed 1.1: an item has content_html, content_text, or both.
     if content:
         item["content_html"] = content
