@@ -65,6 +65,7 @@ class Config:
     schema_path: Path
     taxonomy_path: Path | None
     hubs: tuple[str, ...] = ()
+    normalize_workers: int = 0  # processes for big runs; 0: one per core, 1: none
     hub_timeout: float = 5.0  # seconds per WebSub ping attempt; the whole stage gets 4x
     interval_seconds: int | None = 300
     cron: str | None = None
@@ -112,7 +113,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
     "output": ("directory", "formats", "items", "category_feeds", "removed", "archive_page_size"),
     "state": ("directory",),
-    "normalize": ("rules", "taxonomy", "schema"),
+    "normalize": ("rules", "taxonomy", "schema", "workers"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port"),
     "websub": ("hubs", "timeout"),
@@ -203,6 +204,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             check.url_value(h, f"websub.hubs[{i}]")
             for i, h in enumerate(check.string_list(websub_t, "websub.hubs", default=[]))
         ),
+        normalize_workers=check.whole_number(norm_t, "normalize.workers", default=0),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"
@@ -291,6 +293,12 @@ class _Checker:
                 f"must be one of {', '.join(map(repr, choices))}, not {value!r}{_suggest(value, choices)}",
             )
         return value
+
+    def whole_number(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(key, f"must be a whole number of 0 or more, not {value!r}")
+        return int(value)
 
     def positive_number(self, table: Mapping[str, Any], key: str, *, default: float) -> float:
         value = table.get(key.rsplit(".", 1)[-1], default)

@@ -6,11 +6,19 @@ source that fails as a whole is reported by name and the others go on.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import logging
+import multiprocessing
+import os
+import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +27,7 @@ from typing import Any
 from syndicator import __version__
 from syndicator.config import Config, SourceConfig
 from syndicator.errors import SourceError, SyndicatorError
+from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
@@ -26,7 +35,7 @@ from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.memory import SourceMemory
 from syndicator.taxonomy import Taxonomy, load_taxonomy
-from syndicator.validate import check_article, load_validator
+from syndicator.validate import ArticleValidator, check_article, load_validator
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +78,7 @@ class Prepared:
     sources: tuple[tuple[SourceConfig, SourceKind, Any], ...]
     context: NormalizeContext
     fingerprint: str  # changes when anything that shapes normalized output changes
+    now: datetime
 
 
 def prepare(config: Config, *, now: datetime) -> Prepared:
@@ -85,7 +95,7 @@ def prepare(config: Config, *, now: datetime) -> Prepared:
         site_name=config.site.title,
     )
     load_validator(config.schema_path)
-    return Prepared(config, tuple(sources), context, normalizer_fingerprint(config))
+    return Prepared(config, tuple(sources), context, normalizer_fingerprint(config), now)
 
 
 def normalizer_fingerprint(config: Config) -> str:
@@ -98,6 +108,64 @@ def normalizer_fingerprint(config: Config) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass
+class IntakeTally:
+    """What reading the sources found besides valid articles; filled as records stream by."""
+
+    rejections: list[Rejection] = field(default_factory=list)
+    source_errors: list[str] = field(default_factory=list)
+    failed_sources: list[str] = field(default_factory=list)  # names of the sources behind source_errors
+    records_read: int = 0
+    processes: int = 1  # processes that normalized: 1, or the workers of a pool
+
+
+def iter_normalized(
+    prepared: Prepared,
+    tally: IntakeTally,
+    *,
+    memory: SourceMemory | None = None,
+    timer: Timer | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[tuple[RawRecord, Article]]:
+    """Every valid (record, article) in source order; everything else goes to `tally`.
+
+    A generator, so a run holds one chunk of records at a time, not the archive.
+    """
+    timer = timer or Timer()
+    memory = memory if memory is not None else SourceMemory(fingerprint=prepared.fingerprint)
+
+    def sort(done: Iterator[Result]) -> Iterator[tuple[RawRecord, Article]]:
+        for raw, result in done:
+            if isinstance(result, Rejection):
+                tally.rejections.append(result)
+            elif raw is not None:
+                yield raw, result
+
+    with Normalizer(prepared, timer) as normalizer:
+        for source, kind, options in prepared.sources:
+            records = kind.read(source, options, memory)
+            while True:
+                with timer.stage("intake"):
+                    try:
+                        item = next(records, None)
+                    except SourceError as e:
+                        tally.source_errors.append(f"{source.name}: {e.ref}: {e.message}")
+                        tally.failed_sources.append(source.name)
+                        logger.warning("source=%s failed: %s: %s", source.name, e.ref, e.message)
+                        break
+                if item is None:
+                    break
+                tally.records_read += 1
+                if cancel is not None and cancel.is_set():
+                    raise RunCancelled("publish cancelled before writing")
+                if progress is not None and tally.records_read % 100 == 0:
+                    progress("normalize", tally.records_read)
+                yield from sort(normalizer.add(item))
+        yield from sort(normalizer.finish())
+        tally.processes = normalizer.workers if normalizer.pool is not None and not normalizer.broken else 1
+
+
 def read_and_normalize(
     prepared: Prepared,
     *,
@@ -106,42 +174,145 @@ def read_and_normalize(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Intake:
-    timer = timer or Timer()
-    memory = memory if memory is not None else SourceMemory(fingerprint=prepared.fingerprint)
-    validator = load_validator(prepared.config.schema_path)
-    pairs: list[tuple[RawRecord, Article]] = []
-    rejections: list[Rejection] = []
-    source_errors: list[str] = []
-    failed_sources: list[str] = []
-    read = 0
-    for source, kind, options in prepared.sources:
-        records = kind.read(source, options, memory)
-        while True:
-            with timer.stage("intake"):
+    """All of it at once, for `validate`, which shows every record."""
+    tally = IntakeTally()
+    pairs = tuple(
+        iter_normalized(prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel)
+    )
+    return Intake(
+        pairs,
+        tuple(tally.rejections),
+        tuple(tally.source_errors),
+        tuple(tally.failed_sources),
+        tally.records_read,
+    )
+
+
+Result = tuple[RawRecord | None, Article | Rejection]
+BATCH = 250  # records sent to a worker at a time
+PARALLEL_AFTER = 1000  # records: below this a process pool costs more than it saves
+_WORKER: tuple[NormalizeContext, ArticleValidator] | None = None
+
+
+def _start_worker(context: NormalizeContext, validator: ArticleValidator) -> None:
+    """A forked worker: it must not outlive its parent nor hold the parent's lock."""
+    global _WORKER
+    release_inherited_locks()
+    _die_with_parent()
+    _WORKER = (context, validator)
+
+
+def _die_with_parent() -> None:
+    """Linux prctl(PR_SET_PDEATHSIG, SIGKILL): a parent killed with -9 takes its
+    workers along instead of leaving them orphaned (best effort elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _normalize_batch(batch: list[RawRecord]) -> list[Article | Rejection]:
+    assert _WORKER is not None, "worker not started"
+    context, validator = _WORKER
+    return [normalize_one(raw, context, validator) for raw in batch]
+
+
+def normalize_one(
+    raw: RawRecord, context: NormalizeContext, validator: ArticleValidator
+) -> Article | Rejection:
+    result = normalize(raw, context)
+    return check_article(result, raw, validator) if isinstance(result, Article) else result
+
+
+class Normalizer:
+    """normalize + validate every record, results in input order.
+
+    Both are pure, so once a run has more than PARALLEL_AFTER records they go
+    to worker processes (one per core, `normalize.workers`) in batches; the
+    order of the results, and so every later decision, stays the same.
+    """
+
+    def __init__(self, prepared: Prepared, timer: Timer) -> None:
+        self.prepared = prepared
+        self.timer = timer
+        self.validator = load_validator(prepared.config.schema_path)
+        self.workers = prepared.config.normalize_workers or (os.cpu_count() or 1)
+        self.batch: list[RawRecord | Rejection] = []
+        self.pending: deque[tuple[list[RawRecord | Rejection], Future[list[Article | Rejection]] | None]] = (
+            deque()
+        )
+        self.seen = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False  # a worker died: the rest is normalized in this process
+
+    def __enter__(self) -> Normalizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, item: RawRecord | Rejection) -> Iterator[Result]:
+        self.batch.append(item)
+        self.seen += 1
+        if len(self.batch) >= BATCH:
+            yield from self._dispatch()
+
+    def finish(self) -> Iterator[Result]:
+        if self.batch:
+            yield from self._dispatch()
+        while self.pending:
+            yield from self._take()
+
+    def _dispatch(self) -> Iterator[Result]:
+        batch, self.batch = self.batch, []
+        raws = [r for r in batch if isinstance(r, RawRecord)]
+        if self.pool is None and self.seen >= PARALLEL_AFTER and self._may_fork():
+            # fork: the workers inherit the loaded rules, models and schema
+            # instead of loading them again, and nothing has to be pickled.
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.prepared.context, self.validator),
+            )
+        if self.pool is None or self.broken:
+            self.pending.append((batch, None))
+        else:
+            self.pending.append((batch, self.pool.submit(_normalize_batch, raws)))
+        while self.pending and (
+            self.pending[0][1] is None or self.pending[0][1].done() or len(self.pending) > 2 * self.workers
+        ):
+            yield from self._take()
+
+    def _may_fork(self) -> bool:
+        """Only a single-threaded process forks safely (the daemon, with its
+        server and scheduler threads, normalizes in-process)."""
+        return self.workers > 1 and not self.broken and threading.active_count() == 1
+
+    def _take(self) -> Iterator[Result]:
+        batch, future = self.pending.popleft()
+        done: list[Article | Rejection] | None = None
+        if future is not None:
+            with self.timer.stage("normalize"):
                 try:
-                    item = next(records, None)
-                except SourceError as e:
-                    source_errors.append(f"{source.name}: {e.ref}: {e.message}")
-                    failed_sources.append(source.name)
-                    logger.warning("source=%s failed: %s: %s", source.name, e.ref, e.message)
-                    break
-            if item is None:
-                break
-            read += 1
-            if cancel is not None and cancel.is_set():
-                raise RunCancelled("publish cancelled before writing")
-            if progress is not None and read % 100 == 0:
-                progress("normalize", read)
+                    done = future.result()
+                except BrokenProcessPool as e:
+                    # A worker died (out of memory, killed): this batch and the
+                    # rest are done here; the run goes on.
+                    logger.warning("normalize worker failed (%s); going on in one process", e)
+                    self.broken = True
+        if done is None:
+            with self.timer.stage("normalize"):
+                done = [
+                    normalize_one(r, self.prepared.context, self.validator)
+                    for r in batch
+                    if isinstance(r, RawRecord)
+                ]
+        results = iter(done)
+        for item in batch:
             if isinstance(item, Rejection):
-                rejections.append(item)
-                continue
-            with timer.stage("normalize"):
-                result = normalize(item, prepared.context)
-            if isinstance(result, Article):
-                with timer.stage("validate"):
-                    result = check_article(result, item, validator)
-            if isinstance(result, Rejection):
-                rejections.append(result)
+                yield None, item
             else:
-                pairs.append((item, result))
-    return Intake(tuple(pairs), tuple(rejections), tuple(source_errors), tuple(failed_sources), read)
+                yield item, next(results)

@@ -8,6 +8,7 @@ a stale lock behind.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -18,6 +19,17 @@ from pathlib import Path
 from syndicator.errors import StoreLockedError
 
 LOCK_NAME = "publish.lock"
+# Descriptors of the locks this process holds: a forked worker process closes
+# them at start, or it would keep the lock alive after its parent died.
+HELD_LOCK_FDS: set[int] = set()
+
+
+def release_inherited_locks() -> None:
+    """In a forked child: drop the parent's lock descriptors (the parent keeps the lock)."""
+    for fd in list(HELD_LOCK_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    HELD_LOCK_FDS.clear()
 
 
 @contextmanager
@@ -40,6 +52,8 @@ def writer_lock(state_directory: Path, *, wait_seconds: float = 30.0) -> Iterato
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        HELD_LOCK_FDS.add(fd)
         yield
     finally:
+        HELD_LOCK_FDS.discard(fd)
         os.close(fd)

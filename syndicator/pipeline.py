@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypeVar
 
 from syndicator.articles import rfc3339
 from syndicator.config import Config
-from syndicator.intake import Intake, Progress, Timer, prepare, read_and_normalize
+from syndicator.intake import IntakeTally, Progress, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
@@ -29,6 +32,31 @@ from syndicator.write import remove_stale_temp_files
 logger = logging.getLogger(__name__)
 
 STORE_NAME = "state.sqlite3"
+T = TypeVar("T")
+
+
+CHUNK = 2000  # articles planned and stored at a time: memory follows the chunk, not the archive
+
+
+@dataclass
+class Totals:
+    """What the chunks of one run decided, added up."""
+
+    counts: Counter[Action] = field(default_factory=Counter)
+    duplicates: list[str] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)  # ids of stored articles the sources still hold
+    reread: set[str] = field(default_factory=set)  # refs of files to read again next run
+
+    def add(self, plan: Plan, now: datetime) -> None:
+        for d in plan.decisions:
+            self.counts[d.action] += 1
+            if d.action is Action.DUPLICATE:
+                self.duplicates.append(f"{d.article.source.ref}: {d.detail}")
+            else:
+                self.present.add(d.article.id)
+            # An embargoed record's file is read again: its time will come.
+            if d.action is Action.HELD and d.article.published is not None and d.article.published > now:
+                self.reread.add(d.article.source.ref)
 
 
 def publish_run(
@@ -41,7 +69,13 @@ def publish_run(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> RunReport:
-    """Publish once. `full` re-reads every source file, changed or not."""
+    """Publish once. `full` re-reads every source file, changed or not.
+
+    Records stream through normalize and validate and are planned and stored a
+    chunk at a time; what the sources learnt (files read, validators) and the
+    removals are committed last, in one transaction, so a run killed half-way
+    reads the same files again and finds the articles it already stored.
+    """
     timer = Timer()
     started = time.perf_counter()
     prepared = prepare(config, now=now)
@@ -52,31 +86,39 @@ def publish_run(
             memory = store.source_memory(prepared.fingerprint)
             if full:
                 memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
-            intake = read_and_normalize(
-                prepared, memory=memory, timer=timer, progress=progress, cancel=cancel
-            )
             run_id = store.begin_run(now)
+            tally = IntakeTally()
+            totals = Totals()
+            claimed: dict[str, str] = {}
+            records = iter_normalized(
+                prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel
+            )
+            for chunk in batched(records, CHUNK):
+                with timer.stage("store"):
+                    articles = [article for _, article in chunk]
+                    articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
+                    known = store.known(k for a in articles for k in article_keys(a))
+                    plan = decide(articles, known, now=now, claimed=claimed)
+                    store.apply(plan, run_id=run_id, now=now)
+                    totals.add(plan, now)
             with timer.stage("store"):
-                articles = [article for _, article in intake.pairs]
-                articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
-                plan = decide(articles, store.known(k for a in articles for k in article_keys(a)), now=now)
-                complete = [s.name for s in config.sources if s.name not in intake.failed_sources]
-                for ref in _reread_next_time(plan, intake, now):
+                complete = [s.name for s in config.sources if s.name not in tally.failed_sources]
+                for ref in totals.reread:
                     source, path = source_location(ref)
                     if source is not None and path is not None:
                         memory.forget_file(source, path)
-                gone = store.gone_from_sources(
-                    memory, complete, present=_present(plan), protected=_refs(intake)
-                )
+                protected = {r.ref.split("#", 1)[0] for r in tally.rejections if r.ref}
+                gone = store.gone_from_sources(memory, complete, present=totals.present, protected=protected)
+                retract = gone if config.output.removed == "retract" else []
                 store.apply(
-                    plan,
+                    Plan(()),
                     run_id=run_id,
                     now=now,
                     memory=memory,
                     complete_sources=complete,
-                    retract=gone if config.output.removed == "retract" else (),
+                    retract=retract,
                 )
-                store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in intake.rejections])
+                store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
             fingerprint = output_fingerprint(config)
             skip_render = not full and store.render_up_to_date(fingerprint) and output_present(config)
             written, unchanged = (
@@ -84,18 +126,34 @@ def publish_run(
             )
             if not skip_render and not dry_run:
                 store.mark_rendered(fingerprint)
+            rejections = tuple(tally.rejections)
             rejection_report = None
-            if intake.rejections and not dry_run:
-                rejection_report = keep_rejections(config.state_directory, run_id, intake.rejections)
+            if rejections and not dry_run:
+                rejection_report = keep_rejections(config.state_directory, run_id, rejections)
             timer.timings["total"] = time.perf_counter() - started
-            report = _report(run_id, now, intake, plan, written, unchanged, timer, dry_run, rejection_report)
-            report = replace(
-                report,
-                files_skipped=len(memory.unchanged_files),
-                output_up_to_date=skip_render,
+            report = RunReport(
+                run_id=run_id,
+                started=rfc3339(now),
+                records_read=tally.records_read,
+                added=totals.counts[Action.ADDED],
+                changed=totals.counts[Action.CHANGED],
+                unchanged=totals.counts[Action.UNCHANGED],
+                retracted=totals.counts[Action.RETRACTED] + len(retract),
+                held=totals.counts[Action.HELD],
+                rejections=rejections,
+                duplicates=tuple(totals.duplicates),
+                source_errors=tuple(tally.source_errors),
+                failed_sources=tuple(tally.failed_sources),
+                feeds_written=tuple(written),
+                feeds_unchanged=tuple(unchanged),
+                timings=dict(timer.timings),
+                dry_run=dry_run,
+                rejection_report=rejection_report,
                 articles_total=store.visible_count(),
+                output_up_to_date=skip_render,
+                files_skipped=len(memory.unchanged_files),
                 removed_from_source=len(gone),
-                retracted=report.retracted + (len(gone) if config.output.removed == "retract" else 0),
+                processes=tally.processes,
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     if config.hubs and not dry_run:
@@ -109,6 +167,17 @@ def publish_run(
                 report, pings=tuple(str(p) for p in pings), pings_failed=sum(not p.ok for p in pings)
             )
     return report
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def retract_run(
@@ -125,59 +194,3 @@ def retract_run(
             run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []}
         )
     return retracted, written
-
-
-def _present(plan: Plan) -> set[str]:
-    """Ids of stored articles this run's records still carry."""
-    return {d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE}
-
-
-def _reread_next_time(plan: Plan, intake: Intake, now: datetime) -> set[str]:
-    """Files not to skip next run: one holding an embargoed record, whose time will come.
-
-    A file with a rejected record is skipped like any other until it changes:
-    the rejection was reported and kept (<state>/rejected/), and re-reading
-    every such file on every run would make one bad record cost a full parse.
-    """
-    return {
-        d.article.source.ref
-        for d in plan.of(Action.HELD)
-        if d.article.published is not None and d.article.published > now
-    }
-
-
-def _refs(intake: Intake) -> set[str]:
-    """Source files with a rejected record: their missing articles may only be invalid, not gone."""
-    return {r.ref.split("#", 1)[0] for r in intake.rejections if r.ref}
-
-
-def _report(
-    run_id: int,
-    now: datetime,
-    intake: Intake,
-    plan: Plan,
-    written: list[str],
-    unchanged: list[str],
-    timer: Timer,
-    dry_run: bool,
-    rejection_report: str | None,
-) -> RunReport:
-    return RunReport(
-        run_id=run_id,
-        started=rfc3339(now),
-        records_read=intake.records_read,
-        added=len(plan.of(Action.ADDED)),
-        changed=len(plan.of(Action.CHANGED)),
-        unchanged=len(plan.of(Action.UNCHANGED)),
-        retracted=len(plan.of(Action.RETRACTED)),
-        held=len(plan.of(Action.HELD)),
-        rejections=intake.rejections,
-        duplicates=tuple(f"{d.article.source.ref}: {d.detail}" for d in plan.of(Action.DUPLICATE)),
-        source_errors=intake.source_errors,
-        failed_sources=intake.failed_sources,
-        feeds_written=tuple(written),
-        feeds_unchanged=tuple(unchanged),
-        timings=dict(timer.timings),
-        dry_run=dry_run,
-        rejection_report=rejection_report,
-    )

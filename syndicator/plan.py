@@ -74,15 +74,23 @@ def article_keys(article: Article) -> tuple[str, ...]:
     return keys
 
 
-def decide(articles: Sequence[Article], known: Mapping[str, StoredArticle], *, now: datetime) -> Plan:
+def decide(
+    articles: Sequence[Article],
+    known: Mapping[str, StoredArticle],
+    *,
+    now: datetime,
+    claimed: dict[str, str] | None = None,
+) -> Plan:
     """One Decision per article, in input order.
 
     Duplicates: the first record in source order wins (sources in
     configuration order, files sorted by path, records in file order); a later
     record with the same source id or canonical URL is reported, not published.
+    `claimed` (identity key or article id → ref of the winning record) carries
+    that memory across the chunks of one run.
     """
     decisions: list[Decision] = []
-    claimed: dict[str, str] = {}  # identity key or article id → ref of the winning record
+    claimed = {} if claimed is None else claimed
     keyed = [(article, article_keys(article)) for article in articles]
     strongly_known = {known[k].id for _, keys in keyed for k in keys if _strong(k) and k in known}
     for article, keys in keyed:

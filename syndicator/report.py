@@ -28,6 +28,7 @@ class RunReport:
     dry_run: bool = False
     rejection_report: str | None = None  # where the rejected records were kept
     articles_total: int = 0  # visible articles in the store after the run
+    processes: int = 1  # processes that normalized the records
     output_up_to_date: bool = False  # nothing changed, so nothing was rendered
     files_skipped: int = 0  # source files unchanged since the last run, not parsed
     removed_from_source: int = 0  # stored articles no longer in their source
@@ -64,6 +65,7 @@ class RunReport:
             "articles_total": self.articles_total,
             "files_skipped": self.files_skipped,
             "output_up_to_date": self.output_up_to_date,
+            "processes": self.processes,
             "removed_from_source": self.removed_from_source,
             "rejected": [
                 {

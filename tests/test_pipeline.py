@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -218,3 +220,43 @@ def test_dry_run_writes_no_feed_and_no_state(site: Path, add_records: Callable[.
     assert report.added == 1 and len(report.feeds_written) > 0
     assert not (site / "out").exists()
     assert not (site / "state" / "state.sqlite3").exists()
+
+
+def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: Path) -> None:
+    from sitekit import write_config
+
+    from syndicator.intake import PARALLEL_AFTER
+
+    outputs = {}
+    for workers in (1, 2):
+        site = tmp_path / f"workers-{workers}"
+        site.mkdir()
+        write_config(site, extra=f"workers = {workers}\n")
+        records = [record(n, title=f"L’article «{n}» & co") for n in range(PARALLEL_AFTER + 600)]
+        records[PARALLEL_AFTER + 7]["published"] = "not a date"
+        (site / "articles" / "many.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+        )
+        # A fresh, single-threaded process, as `syndicator publish` runs: only such a process forks workers.
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "syndicator",
+                "publish",
+                "--config",
+                str(site / "syndicator.toml"),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        report = json.loads(done.stdout)
+        assert len(report["rejected"]) == 1 and report["added"] == PARALLEL_AFTER + 599
+        assert report["processes"] == workers
+        outputs[workers] = {
+            p.relative_to(site / "out"): p.read_bytes() for p in (site / "out").rglob("*") if p.is_file()
+        }
+    assert outputs[1] == outputs[2]
