@@ -46,8 +46,10 @@ class Totals:
     duplicates: list[str] = field(default_factory=list)
     present: set[str] = field(default_factory=set)  # ids of stored articles the sources still hold
     reread: set[str] = field(default_factory=set)  # refs of files to read again next run
+    undated: int = 0  # new articles dated by this run so far
 
     def add(self, plan: Plan, now: datetime) -> None:
+        self.undated += plan.undated
         for d in plan.decisions:
             self.counts[d.action] += 1
             if d.action is Action.DUPLICATE:
@@ -98,7 +100,7 @@ def publish_run(
                     articles = [article for _, article in chunk]
                     articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
                     known = store.known(k for a in articles for k in article_keys(a))
-                    plan = decide(articles, known, now=now, claimed=claimed)
+                    plan = decide(articles, known, now=now, claimed=claimed, undated_before=totals.undated)
                     store.apply(plan, run_id=run_id, now=now)
                     totals.add(plan, now)
             with timer.stage("store"):

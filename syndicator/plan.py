@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from syndicator.articles import content_hash
@@ -54,6 +54,7 @@ class Decision:
 @dataclass(frozen=True)
 class Plan:
     decisions: tuple[Decision, ...]
+    undated: int = 0  # new articles given a first-seen date by this plan
 
     def of(self, action: Action) -> tuple[Decision, ...]:
         return tuple(d for d in self.decisions if d.action is action)
@@ -80,6 +81,7 @@ def decide(
     *,
     now: datetime,
     claimed: dict[str, str] | None = None,
+    undated_before: int = 0,
 ) -> Plan:
     """One Decision per article, in input order.
 
@@ -88,7 +90,13 @@ def decide(
     record with the same source id or canonical URL is reported, not published.
     `claimed` (identity key or article id → ref of the winning record) carries
     that memory across the chunks of one run.
+
+    A new article without a date is dated by the run: `now`, then one second
+    earlier for each further undated article (`undated_before` counts those
+    of earlier chunks), so no two share a timestamp (Atom readers and the W3C
+    validator flag entries with equal dates) and source order is kept.
     """
+    undated = undated_before
     decisions: list[Decision] = []
     claimed = {} if claimed is None else claimed
     keyed = [(article, article_keys(article)) for article in articles]
@@ -105,8 +113,12 @@ def decide(
             continue
         for k in (*strong, *(() if stored is None else (stored.id,))):
             claimed[k] = article.source.ref
-        decisions.append(_decide_one(article, stored, keys, digest, now))
-    return Plan(tuple(decisions))
+        first_seen = now - timedelta(seconds=undated)
+        decision = _decide_one(article, stored, keys, digest, now, first_seen)
+        if decision.action is Action.ADDED and article.published is None:
+            undated += 1
+        decisions.append(decision)
+    return Plan(tuple(decisions), undated - undated_before)
 
 
 def _strong(key: str) -> bool:
@@ -143,12 +155,13 @@ def _decide_one(
     keys: tuple[str, ...],
     digest: str,
     now: datetime,
+    first_seen: datetime,
 ) -> Decision:
     visible = article.status.lower() in PUBLISHABLE_STATUSES
     if stored is None:
         if not visible or (article.published is not None and article.published > now):
             return Decision(Action.HELD, article, (), digest)
-        published = article.published or now
+        published = article.published or first_seen
         return Decision(Action.ADDED, replace(article, published=published), keys, digest)
     settled = replace(article, id=stored.id, published=stored.published)
     if stored.retracted_by_hand:

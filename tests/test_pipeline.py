@@ -260,3 +260,17 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
             p.relative_to(site / "out"): p.read_bytes() for p in (site / "out").rglob("*") if p.is_file()
         }
     assert outputs[1] == outputs[2]
+
+
+def test_undated_records_first_seen_together_get_distinct_dates_in_source_order(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("undated.jsonl", [record(n, published=None) for n in range(1, 4)])
+
+    publish(site)
+
+    items = json_items(site / "out" / "feed.json")
+    assert [i["title"] for i in items] == ["Article number 1", "Article number 2", "Article number 3"]
+    assert [i["date_published"] for i in items] == [
+        (NOW - timedelta(seconds=k)).isoformat() for k in range(3)
+    ]

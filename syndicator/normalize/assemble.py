@@ -28,6 +28,8 @@ from syndicator.slugs import slugify
 SUMMARY_LENGTH = 280
 # A tag: "<" right before a name ("<b>", "</em>", "<br/>"), so "3 < 5 > 2" is text.
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+# A tag cut off by an excerpt's length limit ("… read <a hr"): never text.
+_CUT_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SITE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|·|::)\s+([^|–—\-·]{2,60})$")
 
@@ -126,7 +128,7 @@ def plain_text_of(value: str) -> str:
     """
     text = value
     for _ in range(4):
-        decoded = _TAG.sub(" ", html.unescape(text))
+        decoded = _CUT_TAG.sub("", _TAG.sub(" ", html.unescape(text)))
         if decoded == text:
             break
         text = decoded
