@@ -268,12 +268,16 @@ def invalid_record(i: int, *, seed: int = SEED) -> str:
     return json.dumps({"id": f"bench-{i:07d}", "title": "<>", "url": "javascript:alert(1)", "body": "."})
 
 
+_NO_GUILLEMETS = str.maketrans("", "", "«»")  # a » in a title would read as a breadcrumb step
+
+
 def raw_text(i: int, *, seed: int = SEED) -> str:
     """A scraped article like config/samples/000_1b07a81e69550a1b.txt."""
     rng = _rng(seed, i)
     lang = rng.choice(LANGS)
     section = SECTIONS[rng.randrange(len(SECTIONS))][LANGS.index(lang)]
-    title = _sentence(rng, lang, rng.randrange(8, 16), markup=False)
+    title = _sentence(rng, lang, rng.randrange(8, 16), markup=False).translate(_NO_GUILLEMETS)
+    title = " ".join(title.split())
     paras = _paragraphs(rng, lang, rng.randrange(3000, 8000), markup=False)  # scraping lost the markup
     byline = BYLINE_WORD[lang] + (" " + rng.choice(NAMES) if rng.random() < 0.7 else "")
     lines = [f"Home » {section.upper()} » {title}", title, byline, *paras, *BOILERPLATE[rng.randrange(3) :]]

@@ -169,6 +169,8 @@ def markdown(r: dict[str, Any]) -> str:
     if prof:
         lines += ["", "## Profiles", "", f"Dominant stage: {prof.get('dominant_stage')}. Files: "
                   + ", ".join(f"`{v}`" for k, v in prof.items() if k != "dominant_stage")]  # fmt: skip
+    if r.get("notes"):  # added by hand after a run: what the figures alone do not say
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in r["notes"]]
     if r.get("errors"):
         lines += ["", "## Scenarios that failed", ""] + [f"- {k}: {e}" for k, e in r["errors"].items()]
     return "\n".join(lines) + "\n"

@@ -56,9 +56,11 @@ def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = Fa
             set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
         )
         for page in sorted(p for p in dirty if p < full_pages):
-            # next-archive is left out (RFC 5005 §4 makes it optional) so that a
-            # full page never changes when a newer one fills up.
+            # next-archive names the next page number from the start, so that a
+            # full page never changes when the newer one fills up (until then
+            # that address answers 404, and the current feed holds its items).
             prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
+            following = feed_urls(config, archive_key(page + 1))
             document = feed_document(config, store.archive_page(page, size))
             documents.append(
                 replace(
@@ -66,7 +68,7 @@ def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = Fa
                     key=archive_key(page),
                     urls=feed_urls(config, archive_key(page)),
                     title=f"{document.title} — archive {page + 1}",
-                    archive=ArchiveLinks(current_urls, prev, None, True),
+                    archive=ArchiveLinks(current_urls, prev, following, True),
                 )
             )
     if config.output.category_feeds:

@@ -21,7 +21,6 @@ from syndicator.normalize.ids import identity_keys, mint_id
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.sanitize import html_to_text, sanitize_html
 from syndicator.normalize.text import clean_text
-from syndicator.normalize.typography import typeset_html
 from syndicator.normalize.urls import absolute_url, canonical_url
 from syndicator.slugs import slugify
 
@@ -52,7 +51,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         url = canonical_url(slug, ctx.base_url.rstrip("/") + "/") or ctx.base_url
         inferred.append(("url", "site base URL + title slug"))
 
-    content_html = typeset_html(sanitize_html(draft.content_html or "", base_url=url))
+    content_html = sanitize_html(draft.content_html or "", base_url=url, typeset=True)
     content_text = html_to_text(content_html)
     summary = clean_text(_plain(draft.summary)) if draft.summary else ""
     if not summary and content_text:

@@ -15,6 +15,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from syndicator.normalize.typography import typeset_tree
 from syndicator.normalize.urls import absolute_url
 from syndicator.plaintext import html_to_text as html_to_text  # the one implementation, shared with render
 
@@ -96,11 +97,17 @@ _URL_ATTRIBUTES = ("href", "src", "poster", "cite")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
-def sanitize_html(fragment: str, *, base_url: str) -> str:
-    """Absolute, lazy-loading resolved, allow-listed HTML; "" for an empty fragment."""
+def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False) -> str:
+    """Absolute, lazy-loading resolved, allow-listed HTML; "" for an empty fragment.
+
+    With `typeset`, the text is repaired too (normalize.typography) in the same
+    parse. nh3 runs last: its HTML5 parser and serializer decide the final
+    structure, so markup the lenient lxml parser let through (a heading opened
+    inside a heading) never reaches readers.
+    """
     if not fragment.strip():
         return ""
-    resolved = _resolve_links(fragment, base_url)
+    resolved = _resolve_links(fragment, base_url, typeset=typeset)
     cleaned = nh3.clean(
         resolved,
         tags=set(ALLOWED_TAGS),
@@ -109,14 +116,66 @@ def sanitize_html(fragment: str, *, base_url: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    if _BLOCK_IN_PHRASING.search(cleaned):
+        cleaned = _lift_blocks_out_of_phrasing(cleaned)
     return _BLANK_RUN.sub("\n\n", cleaned).strip()
 
 
-def _resolve_links(fragment: str, base_url: str) -> str:
+# Headings and paragraphs hold phrasing content only (HTML §4.3.6, §4.4.1).
+# Broken source markup (`<h2>A <span on</h2><h2>B`) can leave a block inside
+# one even after an HTML5 parser; readers and validators reject that.
+_PHRASING_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "pre", "table", "figure", "hr"}
+)
+_BLOCK_IN_PHRASING = re.compile(
+    r"<(?:p|h[1-6])>(?:(?!</(?:p|h[1-6])>).)*?<(?:p|h[1-6]|ul|ol|dl|blockquote|pre|table|figure|hr)\b", re.S
+)
+
+
+def _lift_blocks_out_of_phrasing(fragment: str) -> str:
+    """Move every block found inside a heading or paragraph to just after it."""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    moved = True
+    while moved:
+        moved = False
+        for element in root.iter():
+            if not isinstance(element.tag, str) or element.tag not in _PHRASING_ONLY:
+                continue
+            blocks = [c for c in element.iterdescendants() if c.tag in _BLOCKS and _nearest_block(c, element)]
+            if not blocks or element.getparent() is None:
+                continue
+            anchor = element
+            for block in blocks:  # in document order, each after the one before
+                tail, block.tail = block.tail, None
+                block.getparent().remove(block)
+                anchor.addnext(block)
+                block.tail = tail if tail and tail.strip() else None
+                anchor = block
+            moved = True
+            break
+    parts = [escape(root.text, quote=False)] if root.text else []
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return "".join(parts)
+
+
+def _nearest_block(node: etree._Element, container: etree._Element) -> bool:
+    """No other block stands between `node` and `container`."""
+    parent = node.getparent()
+    while parent is not None and parent is not container:
+        if parent.tag in _BLOCKS:
+            return False
+        parent = parent.getparent()
+    return True
+
+
+def _resolve_links(fragment: str, base_url: str, *, typeset: bool = False) -> str:
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return fragment
+    if typeset:
+        typeset_tree(root)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

@@ -31,6 +31,14 @@ def typeset_html(fragment: str, *, language: str | None = None) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return fragment
+    typeset_tree(root, language=language)
+    parts = [escape(root.text, quote=False)] if root.text else []
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return "".join(parts)
+
+
+def typeset_tree(root: etree._Element, *, language: str | None = None) -> None:
+    """The same repairs on an already parsed fragment (the sanitizer's tree)."""
     for element in root.iter():
         if not isinstance(element.tag, str) or _inside_verbatim(element):
             continue
@@ -40,9 +48,6 @@ def typeset_html(fragment: str, *, language: str | None = None) -> str:
         element.text = _local(element.text)
         if element is not root:
             element.tail = _local(element.tail)
-    parts = [escape(root.text, quote=False)] if root.text else []
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts)
 
 
 def _local(text: str | None) -> str | None:

@@ -8,6 +8,7 @@ the image, and the syndication module for the update schedule.
 
 from __future__ import annotations
 
+import html
 from functools import partial
 
 from lxml import etree
@@ -69,7 +70,9 @@ def _add_item(feed: FeedGenerator, article: Article) -> None:
     summary = v.clean(article.summary).strip()
     content = v.clean(article.content_html).strip()
     if summary:
-        entry.description(summary)
+        # Readers treat an RSS description as HTML; the summary is plain text,
+        # so its & and < are escaped for HTML first (then for XML by lxml).
+        entry.description(html.escape(summary, quote=False))
     if content:
         # content:encoded beside a description; the description alone otherwise.
         entry.content(content)

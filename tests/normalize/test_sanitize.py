@@ -139,3 +139,24 @@ def test_html_to_text_decodes_entities() -> None:
 
 def test_html_to_text_of_nothing_is_empty() -> None:
     assert html_to_text(" ") == ""
+
+
+@pytest.mark.parametrize(
+    ("broken", "repaired"),
+    [
+        (
+            '<h2>One <span style="x" on</h2><h2>Two</h2><h2>Three</h2><p>Body</p>',
+            "<h2>One </h2><h2>Two</h2><h2>Three</h2><p>Body</p>",
+        ),
+        ("<p>a<h2>b</p>", "<p>a</p><h2>b</h2>"),
+    ],
+)
+def test_a_block_left_inside_a_heading_or_paragraph_by_broken_markup_is_moved_after_it(
+    broken: str, repaired: str
+) -> None:
+    assert sanitize_html(broken, base_url="https://news.example.org/") == repaired
+
+
+def test_blocks_inside_list_items_stay_where_they_are() -> None:
+    html = "<ul><li><p>deep</p><blockquote>quote</blockquote></li></ul>"
+    assert sanitize_html(html, base_url="https://news.example.org/") == html
