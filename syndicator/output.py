@@ -96,15 +96,32 @@ def _order(article: Article) -> tuple[float, str]:
 
 
 def render_and_write(
-    config: Config, store: Store, *, timer: Timer | None = None, dry_run: bool = False
+    config: Config,
+    store: Store,
+    *,
+    timer: Timer | None = None,
+    dry_run: bool = False,
+    every_feed: bool = True,
 ) -> tuple[list[str], list[str]]:
-    """(files written, files unchanged), relative to the output directory."""
+    """(files written, files unchanged), relative to the output directory.
+
+    Unless `every_feed`, only the main feed, the category feeds holding an
+    article that changed since the last render (the store keeps that list in
+    the same transaction as the change) and the index are rendered: a run
+    with one new article costs a few feeds, not the whole site.
+    """
     timer = timer or Timer()
     dirty = store.dirty_archive_seqs()
     missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir()
+    terms = None if every_feed else store.dirty_terms()
     with timer.stage("render"):
         documents = feed_documents(config, store, all_archive_pages=missing_archive)
-        rendered = render_documents(config, documents)
+        if terms is None:
+            chosen = documents
+        else:
+            wanted = {f"categories/{t}" for t in terms}
+            chosen = [d for d in documents if d.category is None or d.key in wanted]
+        rendered = render_documents(config, chosen)
         rendered += render_site_pages(
             documents,
             site_title=config.site.title,
@@ -112,6 +129,7 @@ def render_and_write(
             language=config.site.language,
             feeds_url=config.site.feeds_url,
             formats=config.output.formats,
+            views_for=None if terms is None else {d.key for d in chosen},
         )
     written: list[str] = []
     unchanged: list[str] = []

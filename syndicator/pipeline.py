@@ -122,9 +122,13 @@ def publish_run(
                 )
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
             fingerprint = output_fingerprint(config)
-            skip_render = not full and store.render_up_to_date(fingerprint) and output_present(config)
+            present = output_present(config)
+            skip_render = not full and present and store.render_up_to_date(fingerprint)
+            every_feed = full or not present or not store.rendered_with(fingerprint)
             written, unchanged = (
-                ([], []) if skip_render else render_and_write(config, store, timer=timer, dry_run=dry_run)
+                ([], [])
+                if skip_render
+                else render_and_write(config, store, timer=timer, dry_run=dry_run, every_feed=every_feed)
             )
             if not skip_render and not dry_run:
                 store.mark_rendered(fingerprint)
@@ -189,7 +193,8 @@ def retract_run(
     with writer_lock(config.state_directory), Store(config.state_directory / STORE_NAME) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
-        written, _ = render_and_write(config, store) if retracted else ([], [])
+        every_feed = not store.rendered_with(output_fingerprint(config))
+        written, _ = render_and_write(config, store, every_feed=every_feed) if retracted else ([], [])
         if retracted:
             store.mark_rendered(output_fingerprint(config))
         store.finish_run(

@@ -345,3 +345,33 @@ def test_deleted_feed_files_are_written_again_on_the_next_run(
 
     assert "rss.xml" in report.feeds_written
     assert (site / "out" / "rss.xml").is_file()
+
+
+def test_an_article_moved_to_another_category_leaves_the_old_feed_and_joins_the_new(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    path = add_records("a.json", [record(1, category="World"), record(3, category="World")])
+    publish_run(config_of(site), now=NOW)
+    add_records("a.json", [record(1, category="Économie"), record(3, category="World")])
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert "categories/world/feed.json" in report.feeds_written
+    assert [i["title"] for i in items(site, "categories/world/feed.json")] == ["Article number 3"]
+    assert [i["title"] for i in items(site, "categories/economie/feed.json")] == ["Article number 1"]
+
+
+def test_feeds_of_untouched_categories_are_not_even_rendered(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1, category="World"), record(2, category="Économie")])
+    publish_run(config_of(site), now=NOW)
+    untouched = site / "out" / "categories" / "economie" / "feed.json"
+    untouched.write_bytes(b"{}")  # were it rendered again, it would be rewritten whole
+
+    add_records("b.json", [record(3, category="World")])
+    publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert untouched.read_bytes() == b"{}"
+    assert "Article number 3" in (site / "out" / "categories" / "world" / "feed.json").read_text()

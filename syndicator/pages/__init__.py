@@ -15,7 +15,7 @@ writer leaves unchanged pages untouched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from syndicator.model import FeedDocument
 from syndicator.pages._discovery import link_tags
@@ -40,12 +40,15 @@ def render_site_pages(
     language: str,
     feeds_url: str,
     formats: Sequence[str],
+    views_for: Collection[str] | None = None,
 ) -> list[tuple[str, bytes]]:
     """Every page as (path relative to the output directory, bytes), in a fixed order.
 
     ``feeds_url`` is the public URL of the output directory, the address of
     the index that the index offers to copy (readers discover every feed
-    from it); the documents carry their own absolute feed URLs.
+    from it); the documents carry their own absolute feed URLs. With
+    ``views_for`` (document keys), only those feeds' views are rendered: the
+    others did not change; the index and the OPML always are.
     """
     chosen = formats_of(list(formats))
     # RFC 5005 archive pages are history, not subscriptions: no entry, no view.
@@ -65,6 +68,8 @@ def render_site_pages(
         (OPML_NAME, render_opml(documents, chosen, site_title=site_title)),
     ]
     for doc in documents:
+        if views_for is not None and doc.key not in views_for:
+            continue
         for fmt in chosen:
             pages.append(
                 (feed_path(doc, fmt.view_filename), render_view(doc, fmt, chosen, site_title=site_title))

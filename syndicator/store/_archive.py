@@ -56,12 +56,25 @@ class ArchiveMixin(Connected):
             rows = dict(self.db.execute("SELECT key, value FROM meta"))
         return rows.get("render_pending") == "0" and rows.get("rendered_with") == fingerprint
 
+    def rendered_with(self, fingerprint: str) -> bool:
+        """The output on disk was written under this configuration."""
+        with wrap_sqlite_errors(self.path):
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'rendered_with'").fetchone()
+        return row is not None and row[0] == fingerprint
+
+    def dirty_terms(self) -> set[str] | None:
+        """Category terms whose feeds hold a changed article; None: every feed."""
+        with wrap_sqlite_errors(self.path):
+            terms = {r[0] for r in self.db.execute("SELECT term FROM feed_dirty")}
+        return None if "*" in terms else terms
+
     def mark_rendered(self, fingerprint: str) -> None:
         with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 [("render_pending", "0"), ("rendered_with", fingerprint)],
             )
+            self.db.execute("DELETE FROM feed_dirty")
 
     def _mark_archive_dirty(self, article_id: str) -> None:
         """The page holding this article, and the output as a whole, must be written
@@ -71,3 +84,8 @@ class ArchiveMixin(Connected):
             (article_id,),
         )
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('render_pending', '1')")
+        self.db.execute(
+            "INSERT OR IGNORE INTO feed_dirty (term)"
+            " SELECT term FROM article_categories WHERE article_id = ?",
+            (article_id,),
+        )

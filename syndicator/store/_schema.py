@@ -97,5 +97,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (key, value) VALUES ('render_pending', '1');
     """,
+    """
+    -- v6: which category feeds hold a changed article, so a run renders those
+    -- and the main feed only. '*' stands for every feed.
+    CREATE TABLE feed_dirty (
+        term TEXT PRIMARY KEY
+    );
+    INSERT INTO feed_dirty (term) VALUES ('*');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

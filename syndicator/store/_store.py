@@ -197,6 +197,9 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
             "INSERT INTO article_categories (article_id, term) VALUES (?, ?)",
             [(article.id, c.term) for c in article.categories],
         )
+        self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
+            "INSERT OR IGNORE INTO feed_dirty (term) VALUES (?)", [(c.term,) for c in article.categories]
+        )
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool:
         """By hand: the article stays out of the feeds, whatever its source says, until undone."""
