@@ -54,5 +54,9 @@ def feed_document(
         generator_uri=GENERATOR_URI,
         category=category,
         hubs=config.hubs,
-        ttl_minutes=max(1, config.interval_seconds // 60) if config.interval_seconds else None,
+        # RSS ttl / sy:updatePeriod follow the publishing interval; a cron
+        # schedule has no single period, so no hint is better than a wrong one.
+        ttl_minutes=max(1, config.interval_seconds // 60)
+        if config.interval_seconds and not config.cron
+        else None,
     )
