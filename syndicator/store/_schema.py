@@ -105,5 +105,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO feed_dirty (term) VALUES ('*');
     """,
+    """
+    -- v7: an article's categories by article (saving one article looked them
+    -- up by a full scan, so a big run took time quadratic in the archive), and
+    -- identity keys by article, for the foreign key's ON DELETE CASCADE.
+    CREATE INDEX article_categories_by_article ON article_categories (article_id);
+    CREATE INDEX identity_keys_by_article ON identity_keys (article_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
