@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,11 +33,18 @@ def archive_key(page: int) -> str:
 
 
 def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = False) -> list[FeedDocument]:
+    return list(iter_feed_documents(config, store, all_archive_pages=all_archive_pages))
+
+
+def iter_feed_documents(
+    config: Config, store: Store, *, all_archive_pages: bool = False
+) -> Iterator[FeedDocument]:
     """The main feed, its RFC 5005 archive pages that need writing, and category feeds.
 
     Only archive pages holding an article that changed since they were last
     written are rendered (or every page, with all_archive_pages), so a run's
-    work follows what changed, not the size of the archive.
+    work follows what changed, not the size of the archive. A generator: one
+    archive page is in memory at a time, however many there are.
     """
     items = config.output.items
     size = config.output.archive_page_size
@@ -44,14 +52,14 @@ def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = Fa
     current_urls = feed_urls(config, "")
     newest = store.newest(items).articles
     if full_pages == 0:
-        documents = [feed_document(config, newest)]
+        yield feed_document(config, newest)
     else:
         # The not-yet-full page is not an archive document: its articles stay in
         # the current feed, even one dated older than the newest `items`.
         pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
         current = tuple(sorted(pending.values(), key=_order))
         links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
-        documents = [replace(feed_document(config, current), archive=links)]
+        yield replace(feed_document(config, current), archive=links)
         dirty = (
             set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
         )
@@ -62,31 +70,26 @@ def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = Fa
             prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
             following = feed_urls(config, archive_key(page + 1))
             document = feed_document(config, store.archive_page(page, size))
-            documents.append(
-                replace(
-                    document,
-                    key=archive_key(page),
-                    urls=feed_urls(config, archive_key(page)),
-                    title=f"{document.title} — archive {page + 1}",
-                    archive=ArchiveLinks(current_urls, prev, following, True),
-                )
+            yield replace(
+                document,
+                key=archive_key(page),
+                urls=feed_urls(config, archive_key(page)),
+                title=f"{document.title} — archive {page + 1}",
+                archive=ArchiveLinks(current_urls, prev, following, True),
             )
     if config.output.category_feeds:
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
-            documents.append(feed_document(config, store.newest(items, category=term).articles, category))
-    return documents
+            yield feed_document(config, store.newest(items, category=term).articles, category)
 
 
-def render_documents(config: Config, documents: list[FeedDocument]) -> list[tuple[str, bytes]]:
+def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:
     """(path relative to the output directory, bytes) for every feed in every format."""
-    rendered = []
     for doc in documents:
         for fmt in config.output.formats:
             renderer = RENDERERS[fmt]
             relative = f"{doc.key}/{renderer.filename}" if doc.key else renderer.filename
-            rendered.append((relative, renderer.render(doc)))
-    return rendered
+            yield relative, renderer.render(doc)
 
 
 def _order(article: Article) -> tuple[float, str]:
@@ -114,37 +117,53 @@ def render_and_write(
     dirty = store.dirty_archive_seqs()
     missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir()
     terms = None if every_feed else store.dirty_terms()
+    wanted = None if terms is None else {f"categories/{t}" for t in terms}
+    subscribable: list[FeedDocument] = []  # for the index and the HTML views: a few, small
+    written: list[str] = []
+    unchanged: list[str] = []
+
+    def write(relative: str, data: bytes) -> None:
+        path = config.output.directory / relative
+        changed = _would_change(path, data) if dry_run else write_if_changed(path, data)
+        (written if changed else unchanged).append(relative)
+
+    def chosen(doc: FeedDocument) -> bool:
+        return wanted is None or doc.category is None or doc.key in wanted
+
+    documents = iter_feed_documents(config, store, all_archive_pages=missing_archive)
+    # Render and write one document at a time, so memory holds one feed, not the site.
+    while True:
+        with timer.stage("render"):
+            doc = next(documents, None)
+            if doc is not None and not (doc.archive is not None and doc.archive.is_archive):
+                subscribable.append(doc)
+            rendered = list(render_documents(config, [doc])) if doc is not None and chosen(doc) else []
+        if doc is None:
+            break
+        with timer.stage("write"):
+            for relative, data in rendered:
+                write(relative, data)
     with timer.stage("render"):
-        documents = feed_documents(config, store, all_archive_pages=missing_archive)
-        if terms is None:
-            chosen = documents
-        else:
-            wanted = {f"categories/{t}" for t in terms}
-            chosen = [d for d in documents if d.category is None or d.key in wanted]
-        rendered = render_documents(config, chosen)
-        rendered += render_site_pages(
-            documents,
+        pages = render_site_pages(
+            subscribable,
             site_title=config.site.title,
             site_description=config.site.description,
             language=config.site.language,
             feeds_url=config.site.feeds_url,
             formats=config.output.formats,
-            views_for=None if terms is None else {d.key for d in chosen},
+            views_for=None if wanted is None else {d.key for d in subscribable if chosen(d)},
         )
-    written: list[str] = []
-    unchanged: list[str] = []
     with timer.stage("write"):
-        for relative, data in rendered:
-            path = config.output.directory / relative
-            if dry_run:
-                changed = not path.exists() or path.read_bytes() != data
-            else:
-                changed = write_if_changed(path, data)
-            (written if changed else unchanged).append(relative)
+        for relative, data in pages:
+            write(relative, data)
     if dirty and not dry_run:
         full = store.archive_count() // config.output.archive_page_size * config.output.archive_page_size
         store.clear_dirty_archive([q for q in dirty if q < full])
     return written, unchanged
+
+
+def _would_change(path: Path, data: bytes) -> bool:
+    return not path.exists() or path.read_bytes() != data
 
 
 def output_fingerprint(config: Config) -> str:
