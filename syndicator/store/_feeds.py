@@ -32,9 +32,12 @@ class FeedsMixin(Connected):
                 ).fetchall()
                 total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
             else:
+                # Pick the ids from the indexes first, then read only those rows.
                 rows = self.db.execute(
-                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?",
+                    "SELECT data FROM articles WHERE id IN ("
+                    " SELECT a.id FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?)"
+                    " ORDER BY published_utc DESC, id",
                     (category, limit),
                 ).fetchall()
                 total = self.db.execute(
@@ -63,23 +66,15 @@ class FeedsMixin(Connected):
             return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
 
     def categories(self) -> list[tuple[str, str, str | None]]:
-        """(term, label, scheme) of every category with a visible article, by term."""
+        """(term, label, scheme) of every category with a visible article, by term.
+
+        The label is the one its newest article gives (SQLite takes the bare
+        columns of a max() aggregate from the row holding the maximum).
+        """
         with wrap_sqlite_errors(self.path):
-            terms = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT DISTINCT c.term FROM article_categories c JOIN articles a"
-                    " ON a.id = c.article_id WHERE a.retracted = 0 ORDER BY c.term"
-                )
-            ]
-            result = []
-            for term in terms:
-                (data,) = self.db.execute(
-                    "SELECT a.data FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT 1",
-                    (term,),
-                ).fetchone()
-                for cat in json.loads(data)["categories"]:
-                    if cat["term"] == term:
-                        result.append((term, cat["label"], cat.get("scheme")))
-        return result
+            rows = self.db.execute(
+                "SELECT c.term, c.label, c.scheme, max(a.published_utc) FROM article_categories c"
+                " JOIN articles a ON a.id = c.article_id WHERE a.retracted = 0"
+                " GROUP BY c.term ORDER BY c.term"
+            ).fetchall()
+        return [(term, label or term, scheme) for term, label, scheme, _ in rows]

@@ -112,5 +112,22 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX article_categories_by_article ON article_categories (article_id);
     CREATE INDEX identity_keys_by_article ON identity_keys (article_id);
     """,
+    """
+    -- v8: category feeds read from indexes, not from article rows. The label
+    -- and scheme are kept beside the term, and (id, retracted, published_utc)
+    -- lets a category's newest articles be picked without reading any article.
+    ALTER TABLE article_categories ADD COLUMN label TEXT;
+    ALTER TABLE article_categories ADD COLUMN scheme TEXT;
+    UPDATE article_categories SET
+        label = (SELECT json_extract(c.value, '$.label')
+                 FROM articles a, json_each(a.data, '$.categories') c
+                 WHERE a.id = article_categories.article_id
+                   AND json_extract(c.value, '$.term') = article_categories.term),
+        scheme = (SELECT json_extract(c.value, '$.scheme')
+                  FROM articles a, json_each(a.data, '$.categories') c
+                  WHERE a.id = article_categories.article_id
+                    AND json_extract(c.value, '$.term') = article_categories.term);
+    CREATE INDEX articles_visible_dates ON articles (id, retracted, published_utc);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -194,8 +194,8 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         self._mark_archive_dirty(article.id)
         self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
         self.db.executemany(
-            "INSERT INTO article_categories (article_id, term) VALUES (?, ?)",
-            [(article.id, c.term) for c in article.categories],
+            "INSERT INTO article_categories (article_id, term, label, scheme) VALUES (?, ?, ?, ?)",
+            [(article.id, c.term, c.label, c.scheme) for c in article.categories],
         )
         self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
             "INSERT OR IGNORE INTO feed_dirty (term) VALUES (?)", [(c.term,) for c in article.categories]
