@@ -41,6 +41,9 @@ class SourcesMixin(Connected):
         read_files = memory.seen_files - memory.unchanged_files
         with wrap_sqlite_errors(self.path):
             for source in complete_sources:
+                known = {key for key in memory.files if key[0] == source}
+                if known and known <= memory.unchanged_files and not any(f[0] == source for f in read_files):
+                    continue  # every file it had is still there, untouched: nothing can be gone
                 for aid, path in self.db.execute(
                     "SELECT id, source_file FROM articles"
                     " WHERE source_name = ? AND retracted = 0 ORDER BY id",
