@@ -162,12 +162,15 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
 
     def _save(self, article: Article, digest: str, now: datetime, *, retracted: bool) -> None:
         assert article.published is not None
-        data = json.dumps(article_to_json(article), ensure_ascii=False, sort_keys=True)
+        data = json.dumps(article_to_json(article), ensure_ascii=False)
         published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.db.execute(
             "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
-            " published_utc, updated, retracted, data, source_name, source_file)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " published_utc, updated, retracted, data, source_name, source_file, archive_seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            # A new article takes the next archive slot as it is inserted; an
+            # update keeps its slot (the row, with its content, is written once).
+            " (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles))"
             " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
             " source_name = excluded.source_name, source_file = excluded.source_file,"
             " content_hash = excluded.content_hash, updated = excluded.updated,"
@@ -185,11 +188,6 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 data,
                 *source_location(article.source.ref),
             ),
-        )
-        self.db.execute(
-            "UPDATE articles SET archive_seq = (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles)"
-            " WHERE id = ? AND archive_seq IS NULL",
-            (article.id,),
         )
         self._mark_archive_dirty(article.id)
         self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
