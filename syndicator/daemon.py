@@ -4,7 +4,8 @@ APScheduler (3.x) runs the job: once at start, then on the configured interval
 or cron expression, never two at once (max_instances=1), missed runs coalesced
 into one, with a misfire grace time. A failing run is logged with its cause and
 the daemon keeps going; the files of the last good run stay served. A source
-that keeps failing is backed off (skipped for 2, 4, 8 … ticks) instead of being
+that keeps failing is backed off: tried again on the next tick after its first
+failure, then skipped for 4, 8, 16 … ticks (at most 64) instead of being
 hammered every tick. SIGTERM/SIGINT let the current run finish its writes and
 exit 0; SIGHUP reloads the configuration, keeping the old one if the new one
 is invalid.

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from syndicator.errors import StoreLockedError
+from syndicator.errors import StoreError, StoreLockedError
 
 LOCK_NAME = "publish.lock"
 # Descriptors of the locks this process holds: a forked worker process closes
@@ -34,9 +34,15 @@ def release_inherited_locks() -> None:
 
 @contextmanager
 def writer_lock(state_directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
-    state_directory.mkdir(parents=True, exist_ok=True)
     path = state_directory / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        state_directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise StoreError(
+            f"{path}: cannot open the lock file: {e.strerror or e}"
+            " (state.directory must be a writable folder)"
+        ) from e
     try:
         deadline = time.monotonic() + wait_seconds
         while True:

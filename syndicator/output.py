@@ -81,6 +81,15 @@ def iter_feed_documents(
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
             yield feed_document(config, store.newest(items, category=term).articles, category)
+        # A category whose last article left it (retracted, now a draft, moved)
+        # keeps an empty feed, so readers stop seeing the article there.
+        visible = {term for term, _, _ in store.categories()}
+        on_disk = config.output.directory / "categories"
+        written = {p.name for p in on_disk.iterdir() if p.is_dir()} if on_disk.is_dir() else set()
+        labels = {term: (label, scheme) for term, label, scheme in store.emptied_categories()}
+        for term in sorted((written | set(labels)) - visible):
+            label, scheme = labels.get(term, (term, None))
+            yield feed_document(config, (), Category(term=term, label=label, scheme=scheme))
 
 
 def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:
@@ -189,10 +198,16 @@ def output_fingerprint(config: Config) -> str:
     return hashlib.sha256(repr(facts).encode("utf-8")).hexdigest()[:16]
 
 
-def output_present(config: Config) -> bool:
-    """The main feed files are where the last render put them (nobody deleted them)."""
+def output_present(config: Config, store: Store) -> bool:
+    """Every feed file and the index are where the last render put them (nobody deleted one)."""
     directory = config.output.directory
-    return all((directory / RENDERERS[fmt].filename).is_file() for fmt in config.output.formats)
+    folders = [directory]
+    if config.output.category_feeds:
+        folders += [directory / "categories" / term for term, _, _ in store.categories()]
+    names = [RENDERERS[fmt].filename for fmt in config.output.formats]
+    return (directory / "index.html").is_file() and all(
+        (folder / name).is_file() for folder in folders for name in names
+    )
 
 
 def is_feed(relative: str) -> bool:

@@ -100,12 +100,21 @@ def publish_run(
                     articles = [article for _, article in chunk]
                     articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
                     known = store.known(k for a in articles for k in article_keys(a))
-                    plan = decide(articles, known, now=now, claimed=claimed, undated_before=totals.undated)
+                    plan = decide(
+                        articles,
+                        known,
+                        now=now,
+                        claimed=claimed,
+                        undated_before=totals.undated,
+                        still_held=lambda ref: source_location(ref) in memory.unchanged_files,
+                    )
                     store.apply(plan, run_id=run_id, now=now)
                     totals.add(plan, now)
             with timer.stage("store"):
                 complete = [s.name for s in config.sources if s.name not in tally.failed_sources]
-                for ref in totals.reread:
+                # A file holding a rejected record is read (and reported) again
+                # until it is fixed; an embargoed record's file until its time.
+                for ref in totals.reread | {r.ref for r in tally.rejections if r.ref}:
                     source, path = source_location(ref)
                     if source is not None and path is not None:
                         memory.forget_file(source, path)
@@ -122,7 +131,7 @@ def publish_run(
                 )
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
             fingerprint = output_fingerprint(config)
-            present = output_present(config)
+            present = output_present(config, store)
             skip_render = not full and present and store.render_up_to_date(fingerprint)
             every_feed = full or not present or not store.rendered_with(fingerprint)
             written, unchanged = (

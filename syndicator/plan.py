@@ -9,7 +9,7 @@ testable without a database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,6 +39,7 @@ class StoredArticle:
     content_hash: str
     retracted: bool
     retracted_by_hand: bool = False  # `syndicator retract`: stays out until `retract --undo`
+    source_ref: str = ""  # where its current record is: a file (and position) or a URL
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Decision:
     content_hash: str
     updated_moved: bool = False
     detail: str = ""  # for duplicates: which record won
+    keep_retracted: bool = False  # retracted by hand: saved, still out of the feeds
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def decide(
     now: datetime,
     claimed: dict[str, str] | None = None,
     undated_before: int = 0,
+    still_held: Callable[[str], bool] = lambda ref: False,
 ) -> Plan:
     """One Decision per article, in input order.
 
@@ -90,6 +93,12 @@ def decide(
     record with the same source id or canonical URL is reported, not published.
     `claimed` (identity key or article id → ref of the winning record) carries
     that memory across the chunks of one run.
+
+    Across runs, the record that won keeps winning: a record in another file
+    is a duplicate while the stored article's own file is still there
+    unchanged (`still_held`), even though that file was not read this run.
+    A record that is not published (a draft) never takes an article from a
+    published record of it.
 
     A new article without a date is dated by the run: `now`, then one second
     earlier for each further undated article (`undated_before` counts those
@@ -105,20 +114,51 @@ def decide(
         stored = _match(article, keys, known, strongly_known)
         strong = [k for k in keys if _strong(k)]
         winner = next((claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None)
+        moved = stored is not None and _file(stored.source_ref) != _file(article.source.ref)
+        if winner is None and stored is not None and moved and still_held(stored.source_ref):
+            winner = stored.source_ref
         digest = content_hash(article)
         if winner is not None:
             decisions.append(
                 Decision(Action.DUPLICATE, article, (), digest, detail=f"same article as {winner}")
             )
             continue
-        for k in (*strong, *(() if stored is None else (stored.id,))):
-            claimed[k] = article.source.ref
         first_seen = now - timedelta(seconds=undated)
         decision = _decide_one(article, stored, keys, digest, now, first_seen)
+        if article.status.lower() in PUBLISHABLE_STATUSES:
+            for k in (*strong, *(() if stored is None else (stored.id,))):
+                claimed[k] = article.source.ref
         if decision.action is Action.ADDED and article.published is None:
             undated += 1
         decisions.append(decision)
-    return Plan(tuple(decisions), undated - undated_before)
+    return Plan(tuple(_published_copy_wins(decisions)), undated - undated_before)
+
+
+def _file(ref: str) -> str:
+    return ref.split("#", 1)[0]
+
+
+def _published_copy_wins(decisions: list[Decision]) -> list[Decision]:
+    """A draft copy of an article never hides its published copy in the same run."""
+    live = [d for d in decisions if d.action in (Action.ADDED, Action.CHANGED, Action.UNCHANGED)]
+    if len(live) == len(decisions):
+        return decisions
+    published = {k for d in live for k in article_keys(d.article) if _strong(k)}
+    published |= {d.article.id for d in live if d.action is not Action.ADDED}  # stored ids
+
+    def shadowed(d: Decision) -> bool:
+        if d.action is Action.RETRACTED and d.article.id in published:
+            return True
+        return d.action in (Action.HELD, Action.RETRACTED) and any(
+            _strong(k) and k in published for k in article_keys(d.article)
+        )
+
+    return [
+        replace(d, action=Action.DUPLICATE, keys=(), detail="a published copy of it is in this run")
+        if shadowed(d)
+        else d
+        for d in decisions
+    ]
 
 
 def _strong(key: str) -> bool:
@@ -165,7 +205,18 @@ def _decide_one(
         return Decision(Action.ADDED, replace(article, published=published), keys, digest)
     settled = replace(article, id=stored.id, published=stored.published)
     if stored.retracted_by_hand:
-        return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
+        # Out of the feeds until `retract --undo`, but an edit is kept, so the
+        # undo brings back the corrected article.
+        if stored.content_hash == digest:
+            return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
+        return Decision(
+            Action.CHANGED,
+            replace(settled, updated=now),
+            keys,
+            digest,
+            updated_moved=True,
+            keep_retracted=True,
+        )
     if not visible:
         action = Action.UNCHANGED if stored.retracted else Action.RETRACTED
         return Decision(action, replace(settled, updated=stored.updated), keys, digest)

@@ -183,7 +183,7 @@ def test_a_file_with_a_rejected_record_never_retracts_its_articles(
     assert len(items(site)) == 2
 
 
-def test_a_rejected_record_is_kept_and_publishes_once_its_file_is_fixed(
+def test_a_rejected_record_is_kept_reported_until_fixed_and_then_publishes(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
     path = add_records("a.json", [record(1), record(2, published="not a date")])
@@ -196,7 +196,7 @@ def test_a_rejected_record_is_kept_and_publishes_once_its_file_is_fixed(
     fixed = publish_run(config_of(site), now=NOW + timedelta(hours=2))
 
     assert len(first.rejections) == 1 and kept[0]["record"]["published"] == "not a date"
-    assert untouched.files_skipped == 1 and untouched.rejections == ()
+    assert len(untouched.rejections) == 1  # reported on every run until the file is fixed
     assert fixed.added == 1 and fixed.rejections == ()
     assert len(items(site)) == 2
 
@@ -375,3 +375,92 @@ def test_feeds_of_untouched_categories_are_not_even_rendered(
 
     assert untouched.read_bytes() == b"{}"
     assert "Article number 3" in (site / "out" / "categories" / "world" / "feed.json").read_text()
+
+
+def touch_later(path: Path) -> None:
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+
+
+def test_a_category_whose_last_article_is_retracted_gets_an_empty_feed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    from syndicator.pipeline import retract_run
+
+    add_records("a.json", [record(1, category="World"), record(2, category="Économie")])
+    publish_run(config_of(site), now=NOW)
+    victim = items(site, "categories/world/feed.json")[0]["id"]
+
+    retract_run(config_of(site), victim, now=NOW + timedelta(hours=1))
+
+    assert items(site, "categories/world/feed.json") == []
+    assert not feedparser.parse((site / "out" / "categories" / "world" / "atom.xml").read_bytes()).entries
+
+
+def test_an_article_corrected_while_retracted_by_hand_comes_back_corrected(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    from syndicator.pipeline import retract_run
+
+    path = add_records("a.json", [record(1, title="Wrong figures")])
+    publish_run(config_of(site), now=NOW)
+    article_id = items(site)[0]["id"]
+    retract_run(config_of(site), article_id, now=NOW + timedelta(hours=1))
+    add_records("a.json", [record(1, title="Corrected figures")])
+    touch_later(path)
+    publish_run(config_of(site), now=NOW + timedelta(hours=2))
+    assert items(site) == []  # still out until undone
+
+    retract_run(config_of(site), article_id, now=NOW + timedelta(hours=3), undo=True)
+
+    assert [(i["id"], i["title"]) for i in items(site)] == [(article_id, "Corrected figures")]
+
+
+def test_renaming_a_source_file_retracts_nothing_even_when_removals_retract(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    path = add_records("a.json", [record(1), record(2)])
+    publish_run(config_of(site, removed="retract"), now=NOW)
+    path.rename(path.with_name("renamed.json"))
+
+    report = publish_run(config_of(site, removed="retract"), now=NOW + timedelta(hours=1))
+    again = publish_run(config_of(site, removed="retract"), now=NOW + timedelta(hours=2))
+
+    assert (report.retracted, report.removed_from_source, again.retracted) == (0, 0, 0)
+    assert len(items(site)) == 2
+
+
+def test_the_first_copy_keeps_winning_when_only_the_duplicate_file_changes(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1, title="Original headline")])
+    copy = add_records("b.json", [record(1, title="Syndicated copy")])
+    publish_run(config_of(site), now=NOW)
+    add_records("b.json", [record(1, title="Syndicated copy, edited")])
+    touch_later(copy)
+
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert report.changed == 0 and report.duplicates == (
+        "articles/b.json#0: same article as articles/a.json#0",
+    )
+    assert [i["title"] for i in items(site)] == ["Original headline"]
+
+
+def test_a_draft_copy_never_hides_the_published_copy(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a-drafts.json", [record(1, status="draft", title="Budget story (draft)")])
+    add_records("b-live.json", [record(1, title="Budget story")])
+
+    report = publish_run(config_of(site), now=NOW)
+
+    assert report.added == 1
+    assert [i["title"] for i in items(site)] == ["Budget story"]
+
+
+def test_a_deleted_category_feed_file_is_written_again(site: Path, add_records: Callable[..., Path]) -> None:
+    add_records("a.json", [record(1, category="World")])
+    publish_run(config_of(site), now=NOW)
+    (site / "out" / "categories" / "world" / "atom.xml").unlink()
+
+    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+
+    assert "categories/world/atom.xml" in report.feeds_written

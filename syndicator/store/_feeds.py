@@ -65,6 +65,16 @@ class FeedsMixin(Connected):
         with wrap_sqlite_errors(self.path):
             return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
 
+    def emptied_categories(self) -> list[tuple[str, str, str | None]]:
+        """(term, label, scheme) of categories that once had articles and now have none visible."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT c.term, c.label, c.scheme, max(a.published_utc) FROM article_categories c"
+                " JOIN articles a ON a.id = c.article_id GROUP BY c.term"
+                " HAVING max(a.retracted = 0) = 0 ORDER BY c.term"
+            ).fetchall()
+        return [(term, label or term, scheme) for term, label, scheme, _ in rows]
+
     def categories(self) -> list[tuple[str, str, str | None]]:
         """(term, label, scheme) of every category with a visible article, by term.
 

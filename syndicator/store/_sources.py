@@ -52,7 +52,9 @@ class SourcesMixin(Connected):
                     where = (source, path)
                     if f"{source}/{path}" in protected:
                         continue
-                    if where not in memory.seen_files or (where in read_files and aid not in present):
+                    if aid in present:
+                        continue  # still in a source, perhaps in another file now
+                    if where not in memory.seen_files or where in read_files:
                         gone.append(aid)
         return gone
 

@@ -97,11 +97,11 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
                     f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
-                    f" a.retracted FROM identity_keys k JOIN articles a ON a.id = k.article_id"
+                    f" a.retracted, a.source_ref FROM identity_keys k JOIN articles a ON a.id = k.article_id"
                     f" WHERE k.key IN ({marks})",
                     chunk,
                 )
-                for key, aid, pub, upd, first, digest, retracted in rows:
+                for key, aid, pub, upd, first, digest, retracted, ref in rows:
                     found[key] = StoredArticle(
                         id=aid,
                         published=datetime.fromisoformat(pub),
@@ -110,6 +110,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                         content_hash=digest,
                         retracted=bool(retracted),
                         retracted_by_hand=retracted == RETRACTED_BY_HAND,
+                        source_ref=ref,
                     )
         return found
 
@@ -145,7 +146,20 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 self._retract(article_id, run_id, "removed from its source")
             for d in plan.decisions:
                 if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED):
-                    self._save(d.article, d.content_hash, now, retracted=d.action is Action.RETRACTED)
+                    flag = RETRACTED_BY_HAND if d.keep_retracted else int(d.action is Action.RETRACTED)
+                    self._save(d.article, d.content_hash, now, retracted=flag)
+                elif d.action is Action.UNCHANGED:
+                    # The same article, perhaps from another file now (a rename).
+                    self.db.execute(
+                        "UPDATE articles SET source_ref = ?, source_name = ?, source_file = ?"
+                        " WHERE id = ? AND source_ref != ?",
+                        (
+                            d.article.source.ref,
+                            *source_location(d.article.source.ref),
+                            d.article.id,
+                            d.article.source.ref,
+                        ),
+                    )
                 if d.keys and d.action is not Action.HELD:
                     self.db.executemany(
                         "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
@@ -160,7 +174,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                         (run_id, d.action.value, d.article.id, d.article.source.ref, detail),
                     )
 
-    def _save(self, article: Article, digest: str, now: datetime, *, retracted: bool) -> None:
+    def _save(self, article: Article, digest: str, now: datetime, *, retracted: int) -> None:
         assert article.published is not None
         data = json.dumps(article_to_json(article), ensure_ascii=False)
         published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
