@@ -203,7 +203,7 @@ def output_present(config: Config, store: Store) -> bool:
     directory = config.output.directory
     folders = [directory]
     if config.output.category_feeds:
-        folders += [directory / "categories" / term for term, _, _ in store.categories()]
+        folders += [directory / "categories" / term for term in store.category_terms()]
     names = [RENDERERS[fmt].filename for fmt in config.output.formats]
     return (directory / "index.html").is_file() and all(
         (folder / name).is_file() for folder in folders for name in names

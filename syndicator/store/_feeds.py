@@ -65,6 +65,13 @@ class FeedsMixin(Connected):
         with wrap_sqlite_errors(self.path):
             return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
 
+    def category_terms(self) -> list[str]:
+        """Every term an article was ever filed under (from the index alone: cheap)."""
+        with wrap_sqlite_errors(self.path):
+            return [
+                r[0] for r in self.db.execute("SELECT DISTINCT term FROM article_categories ORDER BY term")
+            ]
+
     def emptied_categories(self) -> list[tuple[str, str, str | None]]:
         """(term, label, scheme) of categories that once had articles and now have none visible."""
         with wrap_sqlite_errors(self.path):
