@@ -63,6 +63,9 @@ class Image:
 class SourceRef:
     kind: str  # source kind: "directory", "json_api", "feed", "pages"
     ref: str  # RawRecord.ref (or .where): stable file and position, or URL
+    # The configured source's name (a `--source` folder is named by its path,
+    # slashes and all): tells where the name ends in `ref`. Not stored.
+    name: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

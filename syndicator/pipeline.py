@@ -92,6 +92,7 @@ def publish_run(
             tally = IntakeTally()
             totals = Totals()
             claimed: dict[str, str] = {}
+            names = [s.name for s in config.sources]
             records = iter_normalized(
                 prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel
             )
@@ -106,7 +107,7 @@ def publish_run(
                         now=now,
                         claimed=claimed,
                         undated_before=totals.undated,
-                        still_held=lambda ref: source_location(ref) in memory.unchanged_files,
+                        still_held=lambda ref: source_location(ref, names) in memory.unchanged_files,
                     )
                     store.apply(plan, run_id=run_id, now=now)
                     totals.add(plan, now)
@@ -115,7 +116,7 @@ def publish_run(
                 # A file holding a rejected record is read (and reported) again
                 # until it is fixed; an embargoed record's file until its time.
                 for ref in totals.reread | {r.ref for r in tally.rejections if r.ref}:
-                    source, path = source_location(ref)
+                    source, path = source_location(ref, names)
                     if source is not None and path is not None:
                         memory.forget_file(source, path)
                 protected = {r.ref.split("#", 1)[0] for r in tally.rejections if r.ref}

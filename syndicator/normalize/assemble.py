@@ -94,7 +94,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         tags=tags,
         related=related,
         image=image,
-        source=SourceRef(kind=raw.source_kind, ref=ref),
+        source=SourceRef(kind=raw.source_kind, ref=ref, name=raw.source),
         source_id=draft.source_id,
         status=(draft.status or "published"),
         url_inferred=url_inferred,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,11 +21,21 @@ def wrap_sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"{path}: not a usable syndicator store: {e}") from e
 
 
-def source_location(ref: str) -> tuple[str | None, str | None]:
-    """`samples/world/a.json#3` → ("samples", "world/a.json"); a URL ref has no source file."""
+def source_location(ref: str, names: Iterable[str] = ()) -> tuple[str | None, str | None]:
+    """`samples/world/a.json#3` → ("samples", "world/a.json"); a URL ref has no source file.
+
+    A ref is `<source name>/<path in the folder>`, and a source named by its
+    path (`publish --source data/in`) has slashes in its name: the longest of
+    `names` that the ref starts with is the source. Without a known name, the
+    name is taken to end at the first slash.
+    """
     if "://" in ref or "/" not in ref:
         return None, None
-    name, _, rest = ref.partition("/")
+    name = max((n for n in names if n and ref.startswith(n + "/")), key=len, default=None)
+    if name is None:
+        name, _, rest = ref.partition("/")
+    else:
+        rest = ref[len(name) + 1 :]
     return name, rest.split("#", 1)[0]
 
 

@@ -155,7 +155,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                         " WHERE id = ? AND source_ref != ?",
                         (
                             d.article.source.ref,
-                            *source_location(d.article.source.ref),
+                            *source_location(d.article.source.ref, (d.article.source.name,)),
                             d.article.id,
                             d.article.source.ref,
                         ),
@@ -200,7 +200,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 rfc3339(article.updated) if article.updated else None,
                 int(retracted),
                 data,
-                *source_location(article.source.ref),
+                *source_location(article.source.ref, (article.source.name,)),
             ),
         )
         self._mark_archive_dirty(article.id)
