@@ -31,6 +31,7 @@ from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.ids import KEYS_VERSION
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.memory import SourceMemory
@@ -100,7 +101,7 @@ def prepare(config: Config, *, now: datetime) -> Prepared:
 
 def normalizer_fingerprint(config: Config) -> str:
     """A file is re-read when the rules that normalized it change, not only when it does."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}|keys {KEYS_VERSION}".encode())
     for path in (config.rules_path, config.taxonomy_path, config.schema_path):
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")
     site = config.site

@@ -23,7 +23,7 @@ from syndicator.intake import IntakeTally, Progress, Timer, iter_normalized, pre
 from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
-from syndicator.plan import Action, Plan, article_keys, decide
+from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import RunReport
 from syndicator.store import Store, source_location
@@ -100,7 +100,7 @@ def publish_run(
                 with timer.stage("store"):
                     articles = [article for _, article in chunk]
                     articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
-                    known = store.known(k for a in articles for k in article_keys(a))
+                    known = store.known(lookup_keys(articles))
                     plan = decide(
                         articles,
                         known,

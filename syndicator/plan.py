@@ -9,14 +9,16 @@ testable without a database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urljoin
 
 from syndicator.articles import content_hash
 from syndicator.model import Article
-from syndicator.normalize.ids import identity_keys
+from syndicator.normalize.ids import WEAK_KEY_PREFIXES, identity_keys
+from syndicator.slugs import slugify
 
 
 class Action(StrEnum):
@@ -40,6 +42,7 @@ class StoredArticle:
     retracted: bool
     retracted_by_hand: bool = False  # `syndicator retract`: stays out until `retract --undo`
     source_ref: str = ""  # where its current record is: a file (and position) or a URL
+    url: str = ""  # its URL as stored: a fallback URL, once given, is kept
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,37 @@ PUBLISHABLE_STATUSES = frozenset({"published", "publish", "public", "live", "act
 
 
 def article_keys(article: Article) -> tuple[str, ...]:
-    url = None if article.url_inferred else article.url
-    keys = identity_keys(source_id=article.source_id, url=url, ref=article.source.ref)
-    if article.url_inferred:
-        keys = (*keys, f"url:{article.url}")
+    """The keys remembered for this article (see normalize.ids.identity_keys)."""
+    return identity_keys(
+        source_id=article.source_id,
+        url=None if article.url_inferred else article.url,
+        ref=article.source.ref,
+        title=article.title,
+        text=article.content_text,
+    )
+
+
+def legacy_key(article: Article) -> str | None:
+    """The key older stores knew a list record without id or URL by.
+
+    They knew it by the URL its title slugged to (`url:<site>/<ascii-slug>`,
+    or `…/article` for a title with no Latin letters). Looked up, never
+    saved: it finds the article readers have already seen, in the same file
+    only, so its id, date and URL are kept.
+    """
+    if not article.url_inferred or article.source_id or "#" not in article.source.ref:
+        return None
+    return "url:" + urljoin(article.url, slugify(article.title) or "article")
+
+
+def lookup_keys(articles: Iterable[Article]) -> list[str]:
+    """Every key to look up in the store for these articles."""
+    keys: list[str] = []
+    for article in articles:
+        keys.extend(article_keys(article))
+        legacy = legacy_key(article)
+        if legacy is not None:
+            keys.append(legacy)
     return keys
 
 
@@ -110,10 +140,22 @@ def decide(
     claimed = {} if claimed is None else claimed
     keyed = [(article, article_keys(article)) for article in articles]
     strongly_known = {known[k].id for _, keys in keyed for k in keys if _strong(k) and k in known}
+    # Stored articles a record of this run is by its file or text: a record
+    # that only shares their title is another article.
+    closely_known = strongly_known | {
+        known[k].id for _, keys in keyed for k in keys if k.startswith(_CLOSE) and k in known
+    }
     for article, keys in keyed:
-        stored = _match(article, keys, known, strongly_known)
+        stored, loose = _match(article, keys, known, strongly_known, closely_known)
+        if stored is not None and loose and stored.id in claimed:
+            stored = None  # its title matched an article another record of this run already is
+        if stored is not None and article.url_inferred and stored.url:
+            article = replace(article, url=stored.url)  # a fallback URL readers have seen is kept
         strong = [k for k in keys if _strong(k)]
-        winner = next((claimed[k] for k in (*strong, stored.id if stored else "") if k in claimed), None)
+        # A new record known by no id or URL: its minted id (from its file and
+        # text, or title) says whether it repeats a record of this run.
+        own = stored.id if stored else ("" if strong else article.id)
+        winner = next((claimed[k] for k in (*strong, own) if k and k in claimed), None)
         moved = stored is not None and _file(stored.source_ref) != _file(article.source.ref)
         if winner is None and stored is not None and moved and still_held(stored.source_ref):
             winner = stored.source_ref
@@ -126,8 +168,9 @@ def decide(
         first_seen = now - timedelta(seconds=undated)
         decision = _decide_one(article, stored, keys, digest, now, first_seen)
         if article.status.lower() in PUBLISHABLE_STATUSES:
-            for k in (*strong, *(() if stored is None else (stored.id,))):
-                claimed[k] = article.source.ref
+            for k in (*strong, own):
+                if k:
+                    claimed[k] = article.source.ref
         if decision.action is Action.ADDED and article.published is None:
             undated += 1
         decisions.append(decision)
@@ -162,7 +205,10 @@ def _published_copy_wins(decisions: list[Decision]) -> list[Decision]:
 
 
 def _strong(key: str) -> bool:
-    return not key.startswith("ref:")
+    return not key.startswith(WEAK_KEY_PREFIXES)
+
+
+_CLOSE = ("ref:", "text:")
 
 
 def _match(
@@ -170,23 +216,36 @@ def _match(
     keys: tuple[str, ...],
     known: Mapping[str, StoredArticle],
     strongly_known: set[str],
-) -> StoredArticle | None:
-    """The stored article this one is, by its source id or URL, else by its position.
+    closely_known: set[str],
+) -> tuple[StoredArticle | None, bool]:
+    """The stored article this one is, and whether only its title says so.
 
-    A position ("file: record 3") is only a guess: records get inserted and
-    files replaced. It is trusted only for records without an id of their own
-    (an unknown source id means a new article), and never when the stored
-    article it points at is known in this run by its id or URL (it moved).
+    By its source id or URL; else, for a record without an id of its own (an
+    unknown source id means a new article), by its file or its text, then by
+    its title within its file (a stored article some record of this run is by
+    a closer key is not taken by title), then by the key older versions used
+    for it, in the same file only. A position ("file: record 3") is never a
+    key: records get inserted and files replaced.
     """
     for key in keys:
         if _strong(key) and key in known:
-            return known[key]
+            return known[key], False
     if article.source_id:
-        return None
-    stored = next((known[k] for k in keys if not _strong(k) and k in known), None)
-    if stored is None or stored.id in strongly_known:
-        return None
-    return stored
+        return None, False
+    for key in keys:
+        stored = known.get(key)
+        if stored is None:
+            continue
+        if key.startswith(_CLOSE) and stored.id not in strongly_known:
+            return stored, False
+        if key.startswith("title:") and stored.id not in closely_known:
+            return stored, True
+    legacy = legacy_key(article)
+    stored = known.get(legacy) if legacy else None
+    same_file = stored is not None and _file(stored.source_ref) == _file(article.source.ref)
+    if stored is not None and same_file and stored.id not in closely_known:
+        return stored, True
+    return None, False
 
 
 def _decide_one(

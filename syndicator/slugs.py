@@ -1,7 +1,13 @@
-"""Slugs: the lowercase ASCII names used in feed paths and URL fallbacks."""
+"""Slugs: the names used in feed paths and URL fallbacks.
+
+`slugify` gives the lowercase ASCII slug of Latin text (kept for the names
+already published with it); `word_slug` keeps the letters of every script, so
+`東京の天気` or `Погода в Москве` never slug to nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -10,17 +16,49 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _TRANSLITERATE = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"}
 )
+# Unicode general categories a word is made of: letters, marks (Devanagari and
+# Arabic vowel signs), digits. Everything else separates words.
+_WORD_CATEGORIES = ("L", "M", "N")
 
 
 def slugify(text: str, *, max_length: int = 80) -> str:
     """`Économie` → `economie`, `Société & Culture` → `societe-culture`.
 
     Cut at a hyphen so a long title does not end mid-word; an input with no
-    letters or digits gives "" and the caller decides the fallback.
+    Latin letters or digits gives "" and the caller decides the fallback.
     """
     folded = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE))
     ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    slug = _NON_SLUG.sub("-", ascii_only).strip("-")
+    return _cut(_NON_SLUG.sub("-", ascii_only).strip("-"), max_length)
+
+
+def word_slug(text: str, *, max_length: int = 80) -> str:
+    """`Économie` → `economie`, `日本の経済` → `日本の経済`, `Россия сегодня` → `россия-сегодня`.
+
+    Latin letters are folded to ASCII as `slugify` does; letters and digits of
+    every other script are kept as they are (NFC), to be percent-encoded in a URL.
+    """
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFC", text.lower().translate(_TRANSLITERATE)):
+        if ch.isascii():
+            out.append(ch if ch.isalnum() else "-")
+            continue
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+        if base and "LATIN" in unicodedata.name(ch, ""):
+            out.append("".join(c if c.isalnum() else "-" for c in base))
+        elif unicodedata.category(ch)[0] in _WORD_CATEGORIES:
+            out.append(ch)
+        else:
+            out.append("-")
+    return _cut(re.sub(r"-{2,}", "-", "".join(out)).strip("-"), max_length)
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    """A stable hex digest of text, to tell apart names that slug alike."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def _cut(slug: str, max_length: int) -> str:
     if len(slug) > max_length:
         head = slug[:max_length]
         if slug[max_length] != "-":  # the cut falls inside a word: drop that word

@@ -17,12 +17,11 @@ from syndicator.model import Article, Category, Image, RawRecord, RelatedLink, S
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.dates import parse_date
 from syndicator.normalize.draft import Draft
-from syndicator.normalize.ids import identity_keys, mint_id
+from syndicator.normalize.ids import fallback_url, identity_keys, mint_id
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.sanitize import html_to_text, sanitize_html
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.urls import absolute_url, canonical_url
-from syndicator.slugs import slugify
 
 SUMMARY_LENGTH = 280
 # A tag: "<" right before a name ("<b>", "</em>", "<br/>"), so "3 < 5 > 2" is text.
@@ -46,13 +45,17 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     if draft.url and url is None:
         raise fail("/url", f"not a usable http(s) URL: {draft.url!r}")
     url_inferred = url is None
-    if url is None:
-        slug = slugify(title) or "article"
-        url = canonical_url(slug, ctx.base_url.rstrip("/") + "/") or ctx.base_url
-        inferred.append(("url", "site base URL + title slug"))
-
-    content_html = sanitize_html(draft.content_html or "", base_url=url, typeset=True)
+    # Relative links resolve against the article's URL, or the folder its
+    # fallback URL will be in.
+    base = url or ctx.base_url.rstrip("/") + "/"
+    content_html = sanitize_html(draft.content_html or "", base_url=base, typeset=True)
     content_text = html_to_text(content_html)
+    ref = raw.ref or raw.where
+    keys = identity_keys(source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text)
+    if url is None:
+        url = fallback_url(base_url=ctx.base_url, title=title, key=keys[0])
+        inferred.append(("url", "site base URL + title slug + hash of the record's key"))
+
     summary = clean_text(_plain(draft.summary)) if draft.summary else ""
     if not summary and content_text:
         summary = cut_at_word(clean_text(plain_text_of(content_text.split("\n\n")[0])), SUMMARY_LENGTH)
@@ -75,8 +78,6 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     tags = _unique_folded(clean_text(t) for t in draft.tags)
     related = _related(draft.related, url)
     image = _image(draft.image, url)
-    ref = raw.ref or raw.where
-    keys = identity_keys(source_id=draft.source_id, url=url, ref=ref)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
     return Article(
         id=mint_id(site_url=ctx.base_url, day=day, key=keys[0], source_id=draft.source_id),

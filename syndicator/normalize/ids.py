@@ -9,27 +9,60 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+
+from syndicator.slugs import short_hash, word_slug
 
 _IRI_SCHEMES = ("http://", "https://", "urn:", "tag:")
 
 
-def identity_keys(*, source_id: str | None, url: str | None, ref: str) -> tuple[str, ...]:
+# Bumped when the keys change: every source file is then read once more, so
+# records an older version took for duplicates of others are published.
+KEYS_VERSION = 2
+
+# Keys that say where a record is or what it holds, not what it is: trusted
+# only for records without an id or URL of their own (see plan._match).
+WEAK_KEY_PREFIXES = ("ref:", "text:", "title:")
+
+
+def identity_keys(
+    *, source_id: str | None, url: str | None, ref: str, title: str = "", text: str = ""
+) -> tuple[str, ...]:
     """Every key under which this article may have been seen before, strongest first.
 
-    Never empty: a record with no id, no URL and a position in a list still
-    has the URL the assembler inferred from its title.
+    Never empty. A whole file (or a URL) is known by where it is (`ref:`). A
+    record in a list with no id and no URL of its own is known, within its
+    file, by its text (`text:`, so a corrected title keeps the article) and
+    then by its title (`title:`, so an edited body keeps it); never by its
+    position, which shifts when a record is inserted above it. A URL inferred
+    from a title is never a key: two articles may share a title.
     """
     keys = []
     if source_id:
         keys.append(f"id:{source_id}")
     if url:
         keys.append(f"url:{url}")
-    if "#" not in ref:
-        # Only a whole file (or a URL) identifies a record by where it is: a
-        # position inside a list shifts when a record is inserted above it.
+    file, hashed, _ = ref.partition("#")
+    if not hashed:
         keys.append(f"ref:{ref}")
+    elif not keys:
+        if text.strip():
+            keys.append(f"text:{file}#{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}")
+        keys.append(f"title:{file}#{' '.join(title.casefold().split())}")
     return tuple(keys)
+
+
+def fallback_url(*, base_url: str, title: str, key: str) -> str:
+    """Where an article with no URL of its own is said to be: base URL + slug + hash.
+
+    The slug keeps the letters of every script (`東京の天気`, `погода`); the
+    hash of the article's first identity key tells apart the articles that
+    share a title ("Editorial", "Live updates") or have no letters at all, so
+    two articles never share a URL. Stable: the same record gives the same URL.
+    """
+    slug = word_slug(title, max_length=60) or "article"
+    segment = quote(f"{slug}-{short_hash(key)}", safe="-")
+    return base_url.rstrip("/") + "/" + segment
 
 
 def mint_id(*, site_url: str, day: date, key: str, source_id: str | None) -> str:

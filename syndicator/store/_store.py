@@ -97,11 +97,12 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
                     f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
-                    f" a.retracted, a.source_ref FROM identity_keys k JOIN articles a ON a.id = k.article_id"
+                    f" a.retracted, a.source_ref, a.url"
+                    f" FROM identity_keys k JOIN articles a ON a.id = k.article_id"
                     f" WHERE k.key IN ({marks})",
                     chunk,
                 )
-                for key, aid, pub, upd, first, digest, retracted, ref in rows:
+                for key, aid, pub, upd, first, digest, retracted, ref, url in rows:
                     found[key] = StoredArticle(
                         id=aid,
                         published=datetime.fromisoformat(pub),
@@ -111,6 +112,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                         retracted=bool(retracted),
                         retracted_by_hand=retracted == RETRACTED_BY_HAND,
                         source_ref=ref,
+                        url=url,
                     )
         return found
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,16 +100,26 @@ def test_relative_url_is_made_absolute_against_the_site() -> None:
     assert build(url="/monde/a").url == "https://news.example.org/monde/a"
 
 
-def test_missing_url_is_the_base_url_and_the_title_slug() -> None:
+def test_missing_url_is_the_base_url_the_title_slug_and_a_hash_of_the_record() -> None:
     article = build(title="Économie : la croissance repart")
-    assert article.url == "https://news.example.org/economie-la-croissance-repart"
+    assert re.fullmatch(r"https://news\.example\.org/economie-la-croissance-repart-[0-9a-f]{8}", article.url)
     assert article.url_inferred is True
-    assert ("url", "site base URL + title slug") in article.inferred
+    assert article.url == build(title="Économie : la croissance repart").url  # stable
+    assert ("url", "site base URL + title slug + hash of the record's key") in article.inferred
 
 
 def test_title_without_letters_still_gets_a_url() -> None:
     article = build(title="!!!")
-    assert article.url == "https://news.example.org/article"
+    assert re.fullmatch(r"https://news\.example\.org/article-[0-9a-f]{8}", article.url)
+
+
+def test_a_title_in_any_script_keeps_its_letters_in_the_fallback_url() -> None:
+    urls = {title: build(title=title).url for title in ("東京の天気", "Погода в Москве", "Ελλάδα", "مرحبا")}
+    assert unquote(urls["東京の天気"]).startswith("https://news.example.org/東京の天気-")
+    assert unquote(urls["Погода в Москве"]).startswith("https://news.example.org/погода-в-москве-")
+    assert unquote(urls["Ελλάδα"]).startswith("https://news.example.org/ελλάδα-")
+    assert unquote(urls["مرحبا"]).startswith("https://news.example.org/مرحبا-")
+    assert all(url.isascii() for url in urls.values())
 
 
 def test_unusable_url_is_rejected() -> None:

@@ -1,0 +1,158 @@
+"""Two different articles never share an id or a URL; an article keeps the id
+and date readers have seen. Records without a URL of their own: pages in any
+script, dated text files that share a title, list records without ids."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import feedparser
+from sitekit import NOW
+
+from syndicator.articles import content_hash
+from syndicator.config import load_config
+from syndicator.model import Article, SourceRef
+from syndicator.pipeline import publish_run
+from syndicator.plan import Action, StoredArticle, decide, legacy_key
+from syndicator.report import RunReport
+
+NOLINK = Path(__file__).parent / "fixtures" / "nolink"
+
+
+def publish(site: Path, now: Any = NOW) -> RunReport:
+    return publish_run(load_config(site / "syndicator.toml"), now=now)
+
+
+def items(site: Path) -> list[dict[str, Any]]:
+    return json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"]  # type: ignore[no-any-return]
+
+
+def test_pages_without_a_url_in_five_scripts_are_ten_articles_with_ten_ids_and_urls(site: Path) -> None:
+    for page in sorted(NOLINK.glob("*.html")):
+        shutil.copy(page, site / "articles" / page.name)
+
+    report = publish(site)
+
+    assert (report.added, report.duplicates, report.rejections) == (10, (), ())
+    published = items(site)
+    assert len({i["id"] for i in published}) == len({i["url"] for i in published}) == 10
+    titles = {unquote(i["url"]).rsplit("/", 1)[1].rsplit("-", 1)[0]: i["title"] for i in published}
+    assert titles["长江"] == "长江" and titles["волга"] == "Волга" and titles["نهر-النيل"] == "نهر النيل"
+    for name in ("rss.xml", "atom.xml"):
+        entries = feedparser.parse((site / "out" / name).read_bytes()).entries
+        assert len({e.id for e in entries}) == len({e.link for e in entries}) == 10
+
+    again = publish(site, now=NOW + timedelta(days=1))
+    assert (again.added, again.changed) == (0, 0)
+    assert items(site) == published
+
+
+def briefing(day: str, text: str) -> str:
+    return f"Morning briefing\n\n{day}: {text}\n\nMore news tomorrow at seven.\n"
+
+
+def test_dated_text_files_sharing_a_title_are_each_their_own_article(site: Path) -> None:
+    folder = site / "articles"
+    (folder / "2024-02-26-briefing.txt").write_text(briefing("Monday", "Rain over the harbour."))
+    (folder / "2024-02-27-briefing.txt").write_text(briefing("Tuesday", "The ferry strike ends."))
+
+    first = publish(site)
+    assert (first.added, first.duplicates) == (2, ())
+    monday, tuesday = sorted(items(site), key=lambda i: i["content_text"])
+    assert "Monday" in monday["content_text"] and "Tuesday" in tuesday["content_text"]
+
+    # Monday's file is rotated away; Wednesday's arrives under the same title.
+    (folder / "2024-02-26-briefing.txt").unlink()
+    (folder / "2024-02-28-briefing.txt").write_text(briefing("Wednesday", "Snow in the hills."))
+    second = publish(site, now=NOW + timedelta(days=1))
+
+    assert (second.added, second.changed) == (1, 0)
+    by_id = {i["id"]: i for i in items(site)}
+    assert "Monday" in by_id[monday["id"]]["content_text"]  # kept as readers saw it
+    assert by_id[monday["id"]]["date_published"] == monday["date_published"]
+    assert "Tuesday" in by_id[tuesday["id"]]["content_text"]
+    [wednesday] = [i for i in by_id.values() if "Wednesday" in i["content_text"]]
+    assert wednesday["id"] not in (monday["id"], tuesday["id"])
+    assert len({i["url"] for i in by_id.values()}) == 3
+
+
+def test_list_records_sharing_a_title_are_distinct_and_a_title_fix_keeps_the_article(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def editorial(n: int, title: str = "Editorial") -> dict[str, Any]:
+        return {"title": title, "content_html": f"<p>Editorial number {n}: the council must act.</p>"}
+
+    add_records("opinion.json", [editorial(1), editorial(2), editorial(3)])
+    first = publish(site)
+    assert (first.added, first.duplicates) == (3, ())
+    before = {i["content_text"]: (i["id"], i["url"]) for i in items(site)}
+    assert len({v[0] for v in before.values()}) == len({v[1] for v in before.values()}) == 3
+
+    # A typo fixed in one title, a record inserted above the others.
+    add_records("opinion.json", [editorial(0), editorial(1), editorial(2, "Editorail"), editorial(3)])
+    second = publish(site, now=NOW + timedelta(hours=1))
+
+    assert (second.added, second.changed, second.duplicates) == (1, 1, ())
+    after = {i["content_text"]: (i["id"], i["url"]) for i in items(site)}
+    for text, (article_id, url) in before.items():
+        assert after[text] == (article_id, url)
+
+
+def test_the_same_list_record_twice_in_a_file_is_one_article(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("wire.json", [{"title": "Live updates", "content_html": "<p>Polls close at eight.</p>"}] * 2)
+
+    report = publish(site)
+
+    assert (report.added, len(report.duplicates)) == (1, 1)
+
+
+def test_an_article_stored_under_its_old_title_slug_keeps_its_id_date_and_url() -> None:
+    """Stores written before fallback URLs had a hash knew such a record by `url:<site>/<slug>`."""
+    old_url = "https://gazette.example/editorial"
+    article = Article(
+        id="tag:gazette.example,2024-03-01:new",
+        url="https://gazette.example/editorial-0123abcd",
+        title="Editorial",
+        summary="",
+        content_html="<p>The council must act.</p>",
+        authors=(),
+        published=None,
+        updated=None,
+        language="en",
+        categories=(),
+        tags=(),
+        related=(),
+        image=None,
+        source=SourceRef("directory", "articles/opinion.json#0"),
+        source_id=None,
+        url_inferred=True,
+        content_text="The council must act.",
+    )
+    assert legacy_key(article) == f"url:{old_url}"
+    stored = StoredArticle(
+        id="tag:gazette.example,2024-02-01:old",
+        published=NOW - timedelta(days=29),
+        updated=None,
+        first_seen=NOW - timedelta(days=29),
+        content_hash=content_hash(replace(article, url=old_url)),
+        retracted=False,
+        source_ref="articles/opinion.json#0",
+        url=old_url,
+    )
+    elsewhere = replace(article, source=SourceRef("directory", "articles/other.json#0"))
+
+    plan = decide([article, elsewhere], {f"url:{old_url}": stored}, now=NOW)
+
+    kept, other = plan.decisions
+    assert (kept.action, kept.article.id, kept.article.url) == (Action.UNCHANGED, stored.id, old_url)
+    assert kept.article.published == stored.published
+    assert other.action is Action.ADDED and other.article.id != stored.id
