@@ -8,6 +8,7 @@ articles. A feed's `updated` is its newest item's date, never the clock
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from syndicator import __version__
 from syndicator.config import Config
@@ -18,7 +19,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no items ye
 
 
 def feed_urls(config: Config, key: str) -> FeedUrls:
-    base = config.site.feeds_url + (f"{key}/" if key else "")
+    base = config.site.feeds_url + (quote(f"{key}/") if key else "")  # `categories/日本/`
     return FeedUrls(
         rss=base + "rss.xml",
         atom=base + "atom.xml",

@@ -53,6 +53,30 @@ def word_slug(text: str, *, max_length: int = 80) -> str:
     return _cut(re.sub(r"-{2,}", "-", "".join(out)).strip("-"), max_length)
 
 
+# What separates words in a label without naming anything: a label that loses
+# only these to its slug keeps the plain slug (`Société & Culture`).
+_SEPARATORS = frozenset(" \t\n-_.,;:!?'\"`’‘“”«»()[]{}/\\|&·•–—…")
+
+
+def category_term(label: str) -> str:
+    """The term (and feed folder) of a category label; distinct labels, distinct terms.
+
+    `World` → `world`, `Société & Culture` → `societe-culture` (as before);
+    `日本` → `日本`, `Россия` → `россия`, `Ελλάδα` → `ελλάδα` (every script kept,
+    percent-encoded in URLs); a label whose symbols or emoji the slug would
+    drop gets a hash of the label: `C++` and `C#` are `c-…` and `c-…`, two
+    terms, and `🚀` is `category-…`. "" only for a label of separators alone.
+    """
+    words = " ".join(unicodedata.normalize("NFC", label).casefold().split())
+    slug = word_slug(words)
+    dropped = any(
+        not (ch.isalnum() or ch in _SEPARATORS or unicodedata.category(ch)[0] == "M") for ch in words
+    )
+    if not dropped:
+        return slug
+    return f"{slug or 'category'}-{short_hash(words, 6)}"
+
+
 def short_hash(text: str, length: int = 8) -> str:
     """A stable hex digest of text, to tell apart names that slug alike."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from syndicator.errors import ConfigError
 from syndicator.model import Category
-from syndicator.slugs import slugify
+from syndicator.slugs import category_term
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class Taxonomy:
     scheme: str | None = None  # default scheme URL for every category
 
     def categorize(self, label: str) -> Category | None:
-        """Map a label as written to its category; None when it has no letters."""
-        slug = slugify(label)
+        """Map a label as written to its category; None when it is only punctuation."""
+        slug = category_term(label)
         if not slug:
             return None
         term = self.aliases.get(slug, slug)
@@ -76,8 +76,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
         raise ConfigError(str(path), "categories", "must be a table of [categories.<term>]")
     for term, entry in table.items():
         key = f"categories.{term}"
-        if slugify(term) != term:
-            raise ConfigError(str(path), key, f"term must be a slug, e.g. {slugify(term)!r}")
+        if category_term(term) != term:
+            raise ConfigError(str(path), key, f"term must be a slug, e.g. {category_term(term)!r}")
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
             raise ConfigError(str(path), f"{key}.label", "each category needs a label string")
         _known_keys(path, entry, f"{key}.", _ENTRY_KEYS)
@@ -92,8 +92,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
         for alias in entry_aliases:
             if not isinstance(alias, str):
                 raise ConfigError(str(path), f"{key}.aliases", "aliases must be strings")
-            aliases[slugify(alias)] = term
-        aliases[slugify(entry["label"])] = term
+            aliases[category_term(alias)] = term
+        aliases[category_term(entry["label"])] = term
     return Taxonomy(MappingProxyType(categories), MappingProxyType(aliases), scheme)
 
 

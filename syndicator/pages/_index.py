@@ -9,6 +9,7 @@ addresses to copy, and its readable view.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from syndicator.model import FeedDocument
 from syndicator.pages._discovery import link_tags
@@ -54,18 +55,23 @@ def render_index(
     return page(language=language, title=f"{site_title} — feeds", head_extra=head, body=body)
 
 
+def _href(doc: FeedDocument, filename: str) -> str:
+    """A link to a file of `doc`: its path, percent-encoded (`categories/%E6%97%A5%E6%9C%AC/…`)."""
+    return quote(feed_path(doc, filename))
+
+
 def _feed(doc: FeedDocument, formats: Sequence[FeedFormat], site_language: str) -> str:
     count = len(doc.articles)
     lang = f" {lang_attrs(doc.language)}" if doc.language != site_language else ""
     updated = f" · updated {time_element(doc.updated)}" if count else ""
-    view = feed_path(doc, formats[0].view_filename) if formats else ""
+    view = _href(doc, formats[0].view_filename) if formats else ""
     title = f'<a href="{attr(view)}">{text(doc.title)}</a>' if view else text(doc.title)
     addresses = "".join(
         f"<li><label>{text(fmt.label)}"
         f' <input readonly value="{attr(fmt.url(doc.urls))}" aria-label="{attr(fmt.label)} address">'
         f"</label>"
-        f'<span class="meta"><a href="{attr(feed_path(doc, fmt.filename))}" type="{attr(fmt.media_type)}">'
-        f'{text(fmt.filename)}</a> · <a href="{attr(feed_path(doc, fmt.view_filename))}">readable view</a>'
+        f'<span class="meta"><a href="{attr(_href(doc, fmt.filename))}" type="{attr(fmt.media_type)}">'
+        f'{text(fmt.filename)}</a> · <a href="{attr(_href(doc, fmt.view_filename))}">readable view</a>'
         "</span></li>\n"
         for fmt in formats
     )
