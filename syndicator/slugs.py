@@ -65,15 +65,15 @@ def category_term(label: str) -> str:
     `日本` → `日本`, `Россия` → `россия`, `Ελλάδα` → `ελλάδα` (every script kept,
     percent-encoded in URLs); a label whose symbols or emoji the slug would
     drop gets a hash of the label: `C++` and `C#` are `c-…` and `c-…`, two
-    terms, and `🚀` is `category-…`. "" only for a label of separators alone.
+    terms, and `🚀` is `category-…`. "" only for a label of ASCII punctuation alone.
     """
     words = " ".join(unicodedata.normalize("NFC", label).casefold().split())
     slug = word_slug(words)
     dropped = any(
         not (ch.isalnum() or ch in _SEPARATORS or unicodedata.category(ch)[0] == "M") for ch in words
     )
-    if not dropped:
-        return slug
+    if not dropped or (not slug and words.isascii()):
+        return slug  # ("" for ASCII punctuation alone, `<>`: markup debris, not a name)
     return f"{slug or 'category'}-{short_hash(words, 6)}"
 
 
