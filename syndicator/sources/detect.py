@@ -3,7 +3,8 @@
 The `url` source kind fetches the URL once, recognises the answer from its
 content type and its first bytes (an RSS, Atom or JSON Feed; a sitemap or
 sitemap index; a JSON API answering a list of records or WordPress posts; an
-HTML page, read as one article), and hands the same answer to that kind's
+HTML article page, read as one article; a home or section page, followed to
+its feed or its article links, see `landing`), and hands the same answer to that kind's
 reader with default settings. An answer it does not recognise fails the
 source with one line saying what was found.
 
@@ -23,6 +24,7 @@ from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.sources import feed, json_api, pages
 from syndicator.sources.http import (
+    Fetcher,
     FetchError,
     HttpOptions,
     Response,
@@ -31,6 +33,7 @@ from syndicator.sources.http import (
     fetcher_for,
     remember,
 )
+from syndicator.sources.landing import Landing, landing_page
 from syndicator.sources.memory import SourceMemory
 
 ACCEPT = (
@@ -130,5 +133,52 @@ def read(
         if not complete:
             return  # read the sitemap again next run, to retry the failed pages
     else:
-        yield pages.page_record(source.name, options.url, response)
+        record = pages.page_record(source.name, options.url, response)
+        landing = landing_page(record.payload, response.url)
+        if landing is not None:
+            yield from _follow(source, options, landing, response, fetcher, memory)
+            return
+        yield record
     remember(memory, options.url, response)
+
+
+def _follow(
+    source: SourceConfig,
+    options: UrlOptions,
+    landing: Landing,
+    response: Response,
+    fetcher: Fetcher,
+    memory: SourceMemory | None,
+) -> Iterator[RawRecord | Rejection]:
+    """A home or section page: its feed, else the articles it links to, else one clear line.
+
+    The page itself is not remembered when it names a feed: the feed is what
+    changes, and it is asked for (conditionally) on every run.
+    """
+    if landing.feeds:
+        url = landing.feeds[0]
+        try:
+            answer = fetcher.get(url, options.http, accept=ACCEPT, memory=memory)
+        except FetchError as e:
+            raise SourceError(source.name, e.url, f"the feed {landing.why} names: {e.reason}") from e
+        if answer is not None:
+            yield from feed.records_from(source.name, url, answer)
+            remember(memory, url, answer)
+        return
+    if not landing.links:
+        raise SourceError(
+            source.name,
+            response.url,
+            f"not an article but {landing.why}, naming no feed and listing no article links:"
+            " give the URL of its feed, or of one article",
+        )
+    listing = pages.PagesOptions(http=options.http, section=options.url)
+    complete = True
+    for item in pages.read_pages(source.name, list(landing.links), listing, fetcher, memory):
+        if isinstance(item, Rejection):
+            complete = False
+            yield item
+        elif landing_page(item.payload, item.origin) is None:
+            yield item  # a page it links to that is itself a listing is not followed further
+    if complete:
+        remember(memory, options.url, response)
