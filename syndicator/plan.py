@@ -139,16 +139,18 @@ def decide(
     decisions: list[Decision] = []
     claimed = {} if claimed is None else claimed
     keyed = [(article, article_keys(article)) for article in articles]
-    strongly_known = {known[k].id for _, keys in keyed for k in keys if _strong(k) and k in known}
-    # Stored articles a record of this run is by its file or text: a record
-    # that only shares their title is another article.
-    closely_known = strongly_known | {
-        known[k].id for _, keys in keyed for k in keys if k.startswith(_CLOSE) and k in known
-    }
+    # How closely some record of this run is each stored article it matches:
+    # a record matching one only more loosely than another record does is
+    # another article (two "Editorial"s: each is known by its own text).
+    closest: dict[str, int] = {}
+    for _, keys in keyed:
+        for key in keys:
+            if key in known:
+                closest[known[key].id] = min(closest.get(known[key].id, _LEGACY), _tier(key))
     for article, keys in keyed:
-        stored, loose = _match(article, keys, known, strongly_known, closely_known)
+        stored, loose = _match(article, keys, known, closest)
         if stored is not None and loose and stored.id in claimed:
-            stored = None  # its title matched an article another record of this run already is
+            stored = None  # matched loosely an article another record of this run already is
         if stored is not None and article.url_inferred and stored.url:
             article = replace(article, url=stored.url)  # a fallback URL readers have seen is kept
         strong = [k for k in keys if _strong(k)]
@@ -208,43 +210,50 @@ def _strong(key: str) -> bool:
     return not key.startswith(WEAK_KEY_PREFIXES)
 
 
-_CLOSE = ("ref:", "text:")
+# How closely a key knows an article: 0 by what it is (its id or URL), 1 by
+# its file or its exact title and text, 2 by its text, 3 by its title.
+_TIERS = (("ref:", "item:"), ("text:",), ("title:",))
+_LEGACY = len(_TIERS) + 1  # the key older stores used, in the same file only
+_LOOSE = 2  # from this tier on, a match may be a similar article, not the same one
+
+
+def _tier(key: str) -> int:
+    if _strong(key):
+        return 0
+    return next(i for i, prefixes in enumerate(_TIERS, 1) if key.startswith(prefixes))
 
 
 def _match(
     article: Article,
     keys: tuple[str, ...],
     known: Mapping[str, StoredArticle],
-    strongly_known: set[str],
-    closely_known: set[str],
+    closest: Mapping[str, int],
 ) -> tuple[StoredArticle | None, bool]:
-    """The stored article this one is, and whether only its title says so.
+    """The stored article this one is, and whether only a loose key (text or title) says so.
 
-    By its source id or URL; else, for a record without an id of its own (an
-    unknown source id means a new article), by its file or its text, then by
-    its title within its file (a stored article some record of this run is by
-    a closer key is not taken by title), then by the key older versions used
-    for it, in the same file only. A position ("file: record 3") is never a
-    key: records get inserted and files replaced.
+    By its source id or URL. Else, for a record without an id of its own (an
+    unknown source id means a new article): by its file, or its title and
+    text; then its text; then its title within its file; then the key older
+    versions used, in the same file. A stored article that another record of
+    this run matches more closely is not taken. A position ("file: record 3")
+    is never a key: records get inserted and files replaced.
     """
     for key in keys:
         if _strong(key) and key in known:
             return known[key], False
     if article.source_id:
         return None, False
-    for key in keys:
+    legacy = legacy_key(article)
+    candidates = [k for k in keys if not _strong(k)] + ([legacy] if legacy else [])
+    for key in candidates:
         stored = known.get(key)
         if stored is None:
             continue
-        if key.startswith(_CLOSE) and stored.id not in strongly_known:
-            return stored, False
-        if key.startswith("title:") and stored.id not in closely_known:
-            return stored, True
-    legacy = legacy_key(article)
-    stored = known.get(legacy) if legacy else None
-    same_file = stored is not None and _file(stored.source_ref) == _file(article.source.ref)
-    if stored is not None and same_file and stored.id not in closely_known:
-        return stored, True
+        tier = _LEGACY if key == legacy else _tier(key)
+        if key == legacy and _file(stored.source_ref) != _file(article.source.ref):
+            continue
+        if closest.get(stored.id, tier) >= tier:
+            return stored, tier >= _LOOSE
     return None, False
 
 

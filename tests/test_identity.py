@@ -26,8 +26,8 @@ from syndicator.report import RunReport
 NOLINK = Path(__file__).parent / "fixtures" / "nolink"
 
 
-def publish(site: Path, now: Any = NOW) -> RunReport:
-    return publish_run(load_config(site / "syndicator.toml"), now=now)
+def publish(site: Path, now: Any = NOW, *, full: bool = False) -> RunReport:
+    return publish_run(load_config(site / "syndicator.toml"), now=now, full=full)
 
 
 def items(site: Path) -> list[dict[str, Any]]:
@@ -156,3 +156,17 @@ def test_an_article_stored_under_its_old_title_slug_keeps_its_id_date_and_url() 
     assert (kept.action, kept.article.id, kept.article.url) == (Action.UNCHANGED, stored.id, old_url)
     assert kept.article.published == stored.published
     assert other.action is Action.ADDED and other.article.id != stored.id
+
+
+def test_list_records_sharing_a_body_but_not_a_title_are_two_articles_on_every_run(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    body = "<p>Listen to the full episode on our website.</p>"
+    add_records("episodes.json", [{"title": f"Episode {n}", "content_html": body} for n in (1, 2)])
+
+    first = publish(site)
+    again = publish(site, now=NOW + timedelta(hours=1), full=True)  # every file read again
+
+    assert (first.added, first.duplicates) == (2, ())
+    assert (again.added, again.changed, again.unchanged, again.duplicates) == (0, 0, 2, ())
+    assert sorted(i["title"] for i in items(site)) == ["Episode 1", "Episode 2"]

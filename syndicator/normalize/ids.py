@@ -22,7 +22,7 @@ KEYS_VERSION = 2
 
 # Keys that say where a record is or what it holds, not what it is: trusted
 # only for records without an id or URL of their own (see plan._match).
-WEAK_KEY_PREFIXES = ("ref:", "text:", "title:")
+WEAK_KEY_PREFIXES = ("ref:", "item:", "text:", "title:")
 
 
 def identity_keys(
@@ -32,10 +32,11 @@ def identity_keys(
 
     Never empty. A whole file (or a URL) is known by where it is (`ref:`). A
     record in a list with no id and no URL of its own is known, within its
-    file, by its text (`text:`, so a corrected title keeps the article) and
-    then by its title (`title:`, so an edited body keeps it); never by its
-    position, which shifts when a record is inserted above it. A URL inferred
-    from a title is never a key: two articles may share a title.
+    file, by its title and text together (`item:`), then by its text alone
+    (`text:`, so a corrected title keeps the article), then by its title
+    alone (`title:`, so an edited body keeps it); never by its position,
+    which shifts when a record is inserted above it. A URL inferred from a
+    title is never a key: two articles may share a title.
     """
     keys = []
     if source_id:
@@ -46,10 +47,16 @@ def identity_keys(
     if not hashed:
         keys.append(f"ref:{ref}")
     elif not keys:
+        name = " ".join(title.casefold().split())
+        keys.append(f"item:{file}#{_digest(name + chr(0) + text)}")
         if text.strip():
-            keys.append(f"text:{file}#{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}")
-        keys.append(f"title:{file}#{' '.join(title.casefold().split())}")
+            keys.append(f"text:{file}#{_digest(text)}")
+        keys.append(f"title:{file}#{name}")
     return tuple(keys)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def fallback_url(*, base_url: str, title: str, key: str) -> str:
