@@ -1,4 +1,4 @@
-"""Loading and checking the configuration (config/syndicator.toml).
+"""Loading and checking the configuration (syndicator.toml).
 
 Everything is checked before anything is written: an unknown key, a wrong type
 or an impossible value is one ConfigError naming the file and the dotted key,
@@ -17,12 +17,15 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
 
-DEFAULT_CONFIG = Path("config/syndicator.toml")
+# Where a site's configuration is looked for, in order, when none is named:
+# `syndicator init` writes the first; a clone of the repository has the second.
+CONFIG_CANDIDATES = (Path("syndicator.toml"), Path("config/syndicator.toml"))
 CONFIG_ENV = "SYNDICATOR_CONFIG"
 FORMATS = ("rss", "atom", "json")
-STATE_IN_OUTPUT = ".syndicator"  # state of an `--output` publish; a dot folder is never served
+STORE_NAME = "state.sqlite3"  # the SQLite store, inside the state directory
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,12 @@ class Config:
         *,
         sources: tuple[Path | str, ...] = (),
         output: Path | None = None,
+        state: Path | None = None,
         items: int | None = None,
     ) -> Config:
-        """The CLI's `--source`, `--output` and `--items`: a one-off publish of any folder or URL."""
+        """The CLI's `--source`, `--output`, `--state` and `--items`: a one-off publish of
+        any folder or URL. Another output is another set of feeds, so it gets its own
+        state (`state`, chosen by the caller, never inside the published folder)."""
         cfg = self
         if sources:
             cfg = replace(
@@ -92,14 +98,9 @@ class Config:
                 ),
             )
         if output is not None:
-            # Another output is another set of feeds: it gets its own memory, so
-            # a one-off publish never mixes in the configured site's articles.
-            directory = output.resolve()
-            cfg = replace(
-                cfg,
-                output=replace(cfg.output, directory=directory),
-                state_directory=directory / STATE_IN_OUTPUT,
-            )
+            cfg = replace(cfg, output=replace(cfg.output, directory=output.resolve()))
+        if state is not None:
+            cfg = replace(cfg, state_directory=state.resolve())
         if items is not None:
             if items < 1:
                 raise ConfigError("--items", "", "must be 1 or more")
@@ -121,12 +122,33 @@ _KNOWN: dict[str, tuple[str, ...]] = {
 _SOURCE_KEYS = ("name", "kind")
 
 
-def resolve_config_path(cli_path: Path | None) -> Path:
-    """`--config` wins, then $SYNDICATOR_CONFIG, then config/syndicator.toml."""
+def named_config_path(cli_path: Path | None) -> Path | None:
+    """The configuration the user named: `--config`, then $SYNDICATOR_CONFIG."""
     if cli_path is not None:
         return cli_path
     env = os.environ.get(CONFIG_ENV)
-    return Path(env) if env else DEFAULT_CONFIG
+    return Path(env) if env else None
+
+
+def find_config_path(cli_path: Path | None) -> Path | None:
+    """The named configuration, else the first of CONFIG_CANDIDATES that exists."""
+    named = named_config_path(cli_path)
+    if named is not None:
+        return named
+    return next((p for p in CONFIG_CANDIDATES if p.is_file()), None)
+
+
+def resolve_config_path(cli_path: Path | None) -> Path:
+    """find_config_path, or an error that says how to make one."""
+    path = find_config_path(cli_path)
+    if path is None:
+        raise ConfigError(
+            "syndicator.toml",
+            "",
+            "no configuration here: run `syndicator init` to create one, pass --config PATH,"
+            " or publish a folder with `syndicator publish --source DIR --output DIR`",
+        )
+    return path
 
 
 def load_config(path: Path) -> Config:
@@ -197,8 +219,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         sources=check.sources(data.get("sources", []), root),
         output=output,
         state_directory=under_root(check.string(state_t, "state.directory", default="../.syndicator")),
-        rules_path=under_root(check.string(norm_t, "normalize.rules", default="rules.toml")),
-        schema_path=under_root(check.string(norm_t, "normalize.schema", default="article.schema.json")),
+        rules_path=_file_or_default(check.string(norm_t, "normalize.rules"), root, RULES_PATH),
+        schema_path=_file_or_default(check.string(norm_t, "normalize.schema"), root, SCHEMA_PATH),
         taxonomy_path=under_root(taxonomy) if taxonomy else None,
         hubs=tuple(
             check.url_value(h, f"websub.hubs[{i}]")
@@ -213,6 +235,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         server_host=check.string(server_t, "server.host", default="127.0.0.1"),
         server_port=check.port(server_t, "server.port", default=8080),
     )
+
+
+def _file_or_default(relative: str, root: Path, default: Path) -> Path:
+    """A site's own rules or schema file, or the one shipped in the package."""
+    return Path(os.path.normpath(root / relative)) if relative else default
 
 
 def parse_interval(text: str, check: _Checker, key: str) -> int:

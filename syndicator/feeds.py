@@ -7,6 +7,7 @@ articles. A feed's `updated` is its newest item's date, never the clock
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -33,6 +34,13 @@ def newest_date(articles: tuple[Article, ...]) -> datetime:
     return max((d for d in dates if d is not None), default=EPOCH)
 
 
+def dominant_language(articles: tuple[Article, ...]) -> str:
+    """A site with no language of its own (a one-off publish) declares, per
+    feed, the language most of its articles are in; none when they don't say."""
+    counts = Counter(a.language for a in articles if a.language and a.language != "und")
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else ""
+
+
 def feed_document(
     config: Config, articles: tuple[Article, ...], category: Category | None = None
 ) -> FeedDocument:
@@ -46,7 +54,7 @@ def feed_document(
         key=key,
         title=title,
         description=description,
-        language=site.language,
+        language=site.language or dominant_language(articles),
         urls=feed_urls(config, key),
         updated=newest_date(articles),
         articles=articles,

@@ -88,7 +88,7 @@ def prepare(config: Config, *, now: datetime) -> Prepared:
     taxonomy = load_taxonomy(config.taxonomy_path) if config.taxonomy_path else Taxonomy()
     context = NormalizeContext(
         base_url=config.site.base_url,
-        language=config.site.language,
+        language=config.site.language or UNDETERMINED_LANGUAGE,
         timezone=config.site.timezone,
         rules=load_rules(config.rules_path),
         taxonomy=taxonomy,
@@ -153,7 +153,8 @@ def iter_normalized(
                     except SourceError as e:
                         tally.source_errors.append(f"{source.name}: {e.ref}: {e.message}")
                         tally.failed_sources.append(source.name)
-                        logger.warning("source=%s failed: %s: %s", source.name, e.ref, e.message)
+                        # info, not warning: the run report carries it to the user once
+                        logger.info("source=%s failed: %s: %s", source.name, e.ref, e.message)
                         break
                 if item is None:
                     break
@@ -190,6 +191,7 @@ def read_and_normalize(
 
 
 Result = tuple[RawRecord | None, Article | Rejection]
+UNDETERMINED_LANGUAGE = "und"  # BCP 47 for "not known": a site with no language, a text too short to tell
 BATCH = 250  # records sent to a worker at a time
 PARALLEL_AFTER = 1000  # records: below this a process pool costs more than it saves
 _WORKER: tuple[NormalizeContext, ArticleValidator] | None = None
@@ -200,6 +202,9 @@ def _start_worker(context: NormalizeContext, validator: ArticleValidator) -> Non
     global _WORKER
     release_inherited_locks()
     _die_with_parent()
+    # Ctrl-C reaches the whole process group: the parent alone answers it, so the
+    # user sees one line and no worker traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = (context, validator)
 
 

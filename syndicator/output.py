@@ -17,7 +17,7 @@ from pathlib import Path
 from syndicator import __version__
 from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
-from syndicator.intake import Timer
+from syndicator.intake import Progress, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
 from syndicator.render import RENDERERS
@@ -51,13 +51,14 @@ def iter_feed_documents(
     full_pages = store.archive_count() // size
     current_urls = feed_urls(config, "")
     newest = store.newest(items).articles
+    # The not-yet-full archive page is not an archive document: its articles stay
+    # in the current feed, even those dated older than the newest `items`, so that
+    # every article is always in the subscription feed or a full archive page.
+    pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
+    current = tuple(sorted(pending.values(), key=_order))
     if full_pages == 0:
-        yield feed_document(config, newest)
+        yield feed_document(config, current)
     else:
-        # The not-yet-full page is not an archive document: its articles stay in
-        # the current feed, even one dated older than the newest `items`.
-        pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
-        current = tuple(sorted(pending.values(), key=_order))
         links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
         yield replace(feed_document(config, current), archive=links)
         dirty = (
@@ -114,6 +115,7 @@ def render_and_write(
     timer: Timer | None = None,
     dry_run: bool = False,
     every_feed: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[list[str], list[str]]:
     """(files written, files unchanged), relative to the output directory.
 
@@ -152,6 +154,8 @@ def render_and_write(
         with timer.stage("write"):
             for relative, data in rendered:
                 write(relative, data)
+        if progress is not None:
+            progress("render", len(written) + len(unchanged))
     with timer.stage("render"):
         pages = render_site_pages(
             subscribable,

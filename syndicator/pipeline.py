@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from syndicator.articles import rfc3339
-from syndicator.config import Config
+from syndicator.config import STORE_NAME, Config
 from syndicator.intake import IntakeTally, Progress, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
@@ -31,7 +31,6 @@ from syndicator.write import remove_stale_temp_files
 
 logger = logging.getLogger(__name__)
 
-STORE_NAME = "state.sqlite3"
 T = TypeVar("T")
 
 
@@ -111,6 +110,8 @@ def publish_run(
                     )
                     store.apply(plan, run_id=run_id, now=now)
                     totals.add(plan, now)
+                if progress is not None:
+                    progress("store", sum(totals.counts.values()))
             with timer.stage("store"):
                 complete = [s.name for s in config.sources if s.name not in tally.failed_sources]
                 # A file holding a rejected record is read (and reported) again
@@ -133,12 +134,18 @@ def publish_run(
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
             fingerprint = output_fingerprint(config)
             present = output_present(config, store)
-            skip_render = not full and present and store.render_up_to_date(fingerprint)
+            # When no source could be read, what the store holds is what the feeds
+            # already say: writing would at best change nothing, and on a first run
+            # would put empty feeds where none were.
+            nothing_read = bool(config.sources) and not complete
+            skip_render = nothing_read or (not full and present and store.render_up_to_date(fingerprint))
             every_feed = full or not present or not store.rendered_with(fingerprint)
             written, unchanged = (
                 ([], [])
                 if skip_render
-                else render_and_write(config, store, timer=timer, dry_run=dry_run, every_feed=every_feed)
+                else render_and_write(
+                    config, store, timer=timer, dry_run=dry_run, every_feed=every_feed, progress=progress
+                )
             )
             if not skip_render and not dry_run:
                 store.mark_rendered(fingerprint)

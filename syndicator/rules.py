@@ -1,4 +1,5 @@
-"""Normalisation rules, loaded from config/rules.toml.
+"""Normalisation rules: the defaults shipped in the package (defaults/rules.toml),
+or a site's own file, which may extend them (`extends = "default"`).
 
 Boilerplate patterns, breadcrumb separators, byline words, date phrases and
 month names differ per site and per language, and publishers need to add their
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from syndicator.defaults import RULES_PATH
 from syndicator.errors import ConfigError
 
 _LIST_KEYS = (
@@ -31,7 +33,7 @@ _LIST_KEYS = (
     "time_words",
 )
 _LANG_KEYS = frozenset((*_LIST_KEYS, "months", "date_order", "quotes", "breadcrumb_separators"))
-_TOP_KEYS = frozenset(("limits", "typography", "timezones", "common", "lang"))
+_TOP_KEYS = frozenset(("extends", "limits", "typography", "timezones", "common", "lang"))
 _DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
@@ -109,8 +111,8 @@ def folded(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def default_rules_path() -> Path:
-    """The rules shipped with syndicator: config/rules.toml beside the package."""
-    return Path(__file__).resolve().parents[1] / "config" / "rules.toml"
+    """The rules shipped inside the package."""
+    return RULES_PATH
 
 
 def load_rules(path: Path) -> Rules:
@@ -122,7 +124,29 @@ def load_rules(path: Path) -> Rules:
         raise ConfigError(where, "", f"cannot read the rules file: {e.strerror or e}") from e
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(where, "", f"not valid TOML: {e}") from e
+    extends = data.get("extends")
+    if extends is not None:
+        if extends != "default":
+            raise ConfigError(where, "extends", f"only 'default' can be extended, not {extends!r}")
+        if path.resolve() != RULES_PATH:
+            base = tomllib.loads(RULES_PATH.read_text(encoding="utf-8"))
+            data = _extended(base, {k: v for k, v in data.items() if k != "extends"})
     return rules_from_mapping(data, where)
+
+
+def _extended(base: Mapping[str, Any], site: Mapping[str, Any]) -> dict[str, Any]:
+    """A site's rules on top of the defaults: tables merged key by key, lists
+    appended (the site's words come after the shipped ones), other values replaced."""
+    merged = dict(base)
+    for key, value in site.items():
+        old = merged.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            merged[key] = _extended(old, value)
+        elif isinstance(old, list) and isinstance(value, list) and key not in ("months", "quotes"):
+            merged[key] = old + [v for v in value if v not in old]
+        else:
+            merged[key] = value
+    return merged
 
 
 def rules_from_mapping(data: Mapping[str, Any], where: str) -> Rules:

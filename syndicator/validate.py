@@ -1,4 +1,4 @@
-"""The validate stage: config/article.schema.json is the contract.
+"""The validate stage: the article schema (defaults/article.schema.json) is the contract.
 
 A normalizer bug must never reach readers as a broken item, so every Article
 is checked against the schema after normalization; a failure becomes a
@@ -21,10 +21,9 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from syndicator.articles import article_to_json
+from syndicator.defaults import SCHEMA_PATH
 from syndicator.errors import ConfigError
 from syndicator.model import Article, RawRecord, Rejection
-
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "config" / "article.schema.json"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,15 @@ import pytest
 from sitekit import SEED, write_config
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One-off outputs keep their state under $SYNDICATOR_STATE_HOME: a fresh one
+    per test, never the user's own ~/.local/state."""
+    home = tmp_path_factory.mktemp("state-home")
+    monkeypatch.setenv("SYNDICATOR_STATE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A site folder: syndicator.toml, an empty articles/ source, out/ and state/ to come."""

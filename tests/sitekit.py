@@ -44,9 +44,7 @@ items = {items}
 directory = "state"
 
 [normalize]
-rules = "{CONFIG_DIR / "rules.toml"}"
 taxonomy = "{CONFIG_DIR / "taxonomy.toml"}"
-schema = "{CONFIG_DIR / "article.schema.json"}"
 {extra}
 """,
         encoding="utf-8",

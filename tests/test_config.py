@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from syndicator.config import (
-    DEFAULT_CONFIG,
     Config,
     load_config,
     resolve_config_path,
 )
+from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "syndicator.toml"
@@ -74,6 +74,7 @@ def test_minimal_configuration_takes_the_documented_defaults(tmp_path: Path) -> 
     assert config.cron is None
     assert (config.server_host, config.server_port) == ("127.0.0.1", 8080)
     assert config.taxonomy_path is None
+    assert (config.rules_path, config.schema_path) == (RULES_PATH, SCHEMA_PATH)  # shipped defaults
 
 
 def test_feeds_url_gets_a_trailing_slash(tmp_path: Path) -> None:
@@ -257,7 +258,7 @@ def test_paths_are_relative_to_the_config_files_folder(
     assert config.rules_path.resolve() == folder / "my-rules.toml"
     assert config.taxonomy_path is not None
     assert config.taxonomy_path.resolve() == folder / "sections.toml"
-    assert config.schema_path.resolve() == folder / "article.schema.json"
+    assert config.schema_path == SCHEMA_PATH  # not named: the one shipped in the package
 
 
 def test_absolute_paths_are_kept(tmp_path: Path) -> None:
@@ -270,7 +271,14 @@ def test_config_path_comes_from_option_then_environment_then_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SYNDICATOR_CONFIG", raising=False)
-    assert resolve_config_path(None) == DEFAULT_CONFIG
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="syndicator init"):
+        resolve_config_path(None)  # none anywhere: the error says how to make one
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "syndicator.toml").write_text("")
+    assert resolve_config_path(None) == Path("config/syndicator.toml")  # a clone of the repository
+    (tmp_path / "syndicator.toml").write_text("")
+    assert resolve_config_path(None) == Path("syndicator.toml")  # what `syndicator init` writes
     monkeypatch.setenv("SYNDICATOR_CONFIG", str(tmp_path / "env.toml"))
     assert resolve_config_path(None) == tmp_path / "env.toml"
     assert resolve_config_path(tmp_path / "cli.toml") == tmp_path / "cli.toml"

@@ -10,15 +10,37 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import _load, _now, cli, config_option, handle_errors, source_option
-from syndicator.config import Config, load_config, parse_interval_text, resolve_config_path
+from syndicator.cli import (
+    ExitStatus,
+    _load,
+    _now,
+    cli,
+    config_option,
+    exit_statuses,
+    handle_errors,
+    source_option,
+)
+from syndicator.config import Config, find_config_path, load_config, named_config_path, parse_interval_text
 from syndicator.daemon import Daemon, schedule_seconds
 from syndicator.logs import configure_logging
+from syndicator.oneoff import one_off_config
 from syndicator.server import ServerSettings
 from syndicator.server import serve as run_server
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator daemon                          the configured schedule, feeds on :8080
+  syndicator daemon --interval 5m --no-serve
+  syndicator daemon --source articles/ --output public/ --port 9000
+
+SIGTERM or Ctrl-C stops it within seconds (a run in progress stops at a safe
+point); SIGHUP reloads the configuration, keeping the old one if the new is invalid.
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.CONFIG),
+)
 @config_option
 @source_option
 @click.option(
@@ -42,10 +64,13 @@ def daemon(
 ) -> None:
     """Publish on a schedule and serve the feeds; SIGHUP reloads, SIGTERM stops."""
     configure_logging(level=logging.INFO, fmt=log_format)
-    path = resolve_config_path(config_path)
+    one_off = output is not None and bool(sources) and named_config_path(config_path) is None
 
     def load() -> Config:
-        config = _load(path, sources, output, None)
+        if one_off and output is not None:
+            config = one_off_config(output=output, sources=tuple(_source(s) for s in sources)).config
+        else:
+            config = _load(config_path, sources, output, None)
         if interval is not None:
             config = replace(config, cron=None, interval_seconds=parse_interval_option(interval))
         return config
@@ -59,11 +84,23 @@ def daemon(
     sys.exit(code)
 
 
+def _source(text: str) -> Path | str:
+    return text if text.startswith(("http://", "https://")) else Path(text)
+
+
 def parse_interval_option(text: str) -> int:
     return parse_interval_text(text, "--interval", "")
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator serve                        the configured output folder
+  syndicator serve --output public/ --port 9000
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.CONFIG),
+)
 @config_option
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Serve this folder.")
 @click.option("--host", help="Listen on this address [default: server.host].")
@@ -75,8 +112,8 @@ def serve(
 ) -> None:
     """Serve an existing output directory (no publishing)."""
     configure_logging(level=logging.INFO, fmt=log_format)
-    path = resolve_config_path(config_path)
-    config = load_config(path) if path.exists() or config_path is not None else None
+    path = find_config_path(config_path)
+    config = load_config(path) if path is not None else None
     directory = (
         output.resolve() if output is not None else (config.output.directory if config else Path("feeds"))
     )

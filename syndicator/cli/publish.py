@@ -10,17 +10,62 @@ from pathlib import Path
 import click
 
 from syndicator.articles import article_to_json
-from syndicator.cli import ExitStatus, _load, _now, cli, config_option, handle_errors, source_option
-from syndicator.config import Config, load_config, resolve_config_path
+from syndicator.cli import (
+    ExitStatus,
+    _load,
+    _now,
+    cli,
+    config_option,
+    exit_statuses,
+    handle_errors,
+    source_option,
+)
+from syndicator.cli.progress import progress_display
+from syndicator.config import Config, find_config_path, load_config, named_config_path
+from syndicator.errors import ConfigError
 from syndicator.intake import prepare, read_and_normalize
+from syndicator.oneoff import foreign_files, neutral_config, one_off_config
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator publish                       the configured site (./syndicator.toml)
+  syndicator publish --source articles/ --output public/
+                                           any folder, no configuration needed
+  syndicator publish --source https://example.com/feed.xml --output public/ --title "Mirror"
+  syndicator publish --dry-run --json      what would change, as JSON
+
+With --source and --output but no --config, the output is a site of its own: its
+title, base URL and state are kept outside the output folder (see the README),
+and history, retract and discover reach it with --output.
+
+"""
+    + exit_statuses(
+        ExitStatus.OK,
+        ExitStatus.ERROR,
+        ExitStatus.USAGE,
+        ExitStatus.CONFIG,
+        ExitStatus.REJECTED,
+        ExitStatus.LOCKED,
+        ExitStatus.SOURCE,
+    ),
+)
 @config_option
 @source_option
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False), help="Write feeds here.")
+@click.option("--title", help="Title of a one-off output's feeds [default: the source folder's name].")
+@click.option(
+    "--base-url", help="Public URL a one-off output is served at [default: http://localhost:8080/]."
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep the output's state here [default: see the README].",
+)
+@click.option("--force", is_flag=True, help="Write into an --output folder holding other files.")
 @click.option("--items", type=click.IntRange(min=1), help="Items per feed [default: from config, 50].")
 @click.option("--dry-run", is_flag=True, help="Do everything but write feeds or state.")
 @click.option(
@@ -41,6 +86,10 @@ def publish(
     config_path: Path | None,
     sources: tuple[str, ...],
     output: Path | None,
+    title: str | None,
+    base_url: str | None,
+    state: Path | None,
+    force: bool,
     items: int | None,
     dry_run: bool,
     wait_seconds: float,
@@ -49,22 +98,44 @@ def publish(
     as_json: bool,
 ) -> None:
     """Read the sources and write the feeds, once."""
-    config = _load(config_path, sources, output, items)
-    progress = None
-    if not quiet and not as_json and sys.stderr.isatty():
-
-        def progress(stage: str, done: int) -> None:
-            click.echo(f"\r{stage}: {done} records…", err=True, nl=False)
-
-    report = publish_run(
-        config, now=_now(), dry_run=dry_run, full=full, wait_seconds=wait_seconds, progress=progress
-    )
-    if progress is not None:
-        click.echo("\r\033[K", err=True, nl=False)
+    chosen = tuple(s if s.startswith(("http://", "https://")) else Path(s) for s in sources)
+    if output is not None and sources and named_config_path(config_path) is None:
+        one_off = one_off_config(
+            output=output, state=state, sources=chosen, title=title, base_url=base_url, items=items
+        )
+        config, assumed = one_off.config, one_off.assumed
+    else:
+        if title is not None or base_url is not None:
+            raise ConfigError(
+                "--title" if title is not None else "--base-url",
+                "",
+                "is for a one-off publish (--source and --output without --config);"
+                " a configured site sets it in [site]",
+            )
+        config, assumed = _load(config_path, sources, output, items, state=state), ()
+    if output is not None and not force:
+        foreign = foreign_files(config.output.directory, config.state_directory)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+            click.echo(
+                f"syndicator: error: {output} holds files syndicator did not write ({shown});"
+                " choose an empty folder, or --force to write there anyway",
+                err=True,
+            )
+            sys.exit(ExitStatus.USAGE)
+    if not quiet and not as_json:
+        for line in assumed:
+            click.echo(f"assumed: {line}", err=True)
+    with progress_display(enabled=not quiet and not as_json) as progress:
+        report = publish_run(
+            config, now=_now(), dry_run=dry_run, full=full, wait_seconds=wait_seconds, progress=progress
+        )
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif not quiet:
         click.echo(format_summary(report, config))
+    for error in report.source_errors if quiet else ():
+        click.echo(f"source failed: {error}", err=True)
     for rejection in report.rejections if quiet else ():
         click.echo(f"rejected: {rejection}", err=True)
     sys.exit(exit_status(report))
@@ -110,7 +181,12 @@ def format_summary(report: RunReport, config: Config) -> str:
         lines.append(f"sent {len(report.pings)} WebSub pings, {report.pings_failed} failed")
         lines.extend(f"  {p}" for p in report.pings if "failed" in p)
     written = "would write" if report.dry_run else "wrote"
-    if report.output_up_to_date:
+    if report.output_up_to_date and len(set(report.failed_sources)) >= len(config.sources) > 0:
+        lines.append(
+            f"wrote nothing: no source could be read; {config.output.directory} stays as it was"
+            f" ({report.duration:.2f}s)"
+        )
+    elif report.output_up_to_date:
         lines.append(f"nothing changed: {config.output.directory} is up to date ({report.duration:.2f}s)")
     else:
         lines.append(
@@ -120,7 +196,18 @@ def format_summary(report: RunReport, config: Config) -> str:
     return "\n".join(lines)
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator validate articles/            every record of a folder
+  syndicator validate --explain a.json     what was inferred, and from what
+  syndicator validate --json articles/ | jq '.rejected'
+
+Works with no configuration too (a neutral site: any language, UTC).
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.USAGE, ExitStatus.CONFIG, ExitStatus.REJECTED),
+)
 @config_option
 @click.option("--explain", is_flag=True, help="Show each normalized record and what was inferred.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -128,10 +215,11 @@ def format_summary(report: RunReport, config: Config) -> str:
 @handle_errors
 def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]) -> None:
     """Check records and print what would be rejected, without writing anything."""
-    config = load_config(resolve_config_path(config_path))
     folders = tuple(p for p in paths if p.is_dir())
     files = tuple(p for p in paths if not p.is_dir())
-    config = config.with_overrides(sources=folders + tuple(sorted({f.parent for f in files})))
+    read: tuple[Path | str, ...] = folders + tuple(sorted({f.parent for f in files}))
+    path = find_config_path(config_path)
+    config = load_config(path).with_overrides(sources=read) if path is not None else neutral_config(read)
     intake = read_and_normalize(prepare(config, now=_now()))
     chosen = {f.resolve() for f in files}
 

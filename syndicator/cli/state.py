@@ -9,22 +9,62 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import ExitStatus, _now, cli, config_option, handle_errors
-from syndicator.config import load_config, resolve_config_path
+from syndicator.cli import ExitStatus, _now, cli, config_option, exit_statuses, handle_errors
+from syndicator.config import STORE_NAME, Config, find_config_path, load_config, named_config_path
+from syndicator.oneoff import existing_one_off, state_for_output
 from syndicator.output import feed_documents
 from syndicator.pages import discovery_snippet
-from syndicator.pipeline import STORE_NAME, retract_run
+from syndicator.pipeline import retract_run
 from syndicator.store import Store
 
+output_option = click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The output folder of a one-off `publish --source --output`.",
+)
+state_option = click.option(
+    "--state",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Its state folder, if it was published with --state.",
+)
 
-@cli.command()
+
+def site_config(config_path: Path | None, output: Path | None, state: Path | None) -> Config:
+    """The site these commands look at: a one-off output named by --output or
+    --state, else the configured site."""
+    if output is None and state is None:
+        path = find_config_path(config_path)
+        if path is None:
+            return existing_one_off(None, None)  # says what to name
+        return load_config(path)
+    named = named_config_path(config_path)
+    if named is None:
+        return existing_one_off(output, state)
+    config = load_config(named)
+    return config.with_overrides(output=output, state=state or (state_for_output(output) if output else None))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator history                    the last 10 runs
+  syndicator history --limit 1 --json   the last run, as JSON
+  syndicator history --output public/   the runs of a one-off output
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.CONFIG),
+)
 @config_option
+@output_option
+@state_option
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @handle_errors
-def history(config_path: Path | None, limit: int, as_json: bool) -> None:
+def history(
+    config_path: Path | None, output: Path | None, state: Path | None, limit: int, as_json: bool
+) -> None:
     """Show what each run added, changed, retracted or rejected, newest first."""
-    config = load_config(resolve_config_path(config_path))
+    config = site_config(config_path, output, state)
     store_path = config.state_directory / STORE_NAME
     if not store_path.exists():
         click.echo(f"no runs yet ({store_path} does not exist)")
@@ -57,14 +97,27 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> None:
             click.echo(f"  {action:<10} {aid or '-'}  {ref}{extra}")
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator retract tag:news.example.org,2024-01-17:/world/flood
+  syndicator retract --undo tag:news.example.org,2024-01-17:/world/flood
+  syndicator retract --output public/ ID     in a one-off output
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.CONFIG, ExitStatus.LOCKED),
+)
 @config_option
+@output_option
+@state_option
 @click.option("--undo", is_flag=True, help="Bring back an article retracted by hand.")
 @click.argument("article_id")
 @handle_errors
-def retract(config_path: Path | None, undo: bool, article_id: str) -> None:
+def retract(
+    config_path: Path | None, output: Path | None, state: Path | None, undo: bool, article_id: str
+) -> None:
     """Remove one article (by id) from every feed; it stays out until `retract --undo`."""
-    config = load_config(resolve_config_path(config_path))
+    config = site_config(config_path, output, state)
     done, written = retract_run(config, article_id, now=_now(), undo=undo)
     if done and undo:
         click.echo(f"restored {article_id}; rewrote {len(written)} feed files")
@@ -82,12 +135,22 @@ def retract(config_path: Path | None, undo: bool, article_id: str) -> None:
     click.echo(f"retracted {article_id}; rewrote {len(written)} feed files")
 
 
-@cli.command()
+@cli.command(
+    epilog="""\b
+Examples:
+  syndicator discover > feeds-head.html
+  syndicator discover --output public/   for a one-off output
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.CONFIG),
+)
 @config_option
+@output_option
+@state_option
 @handle_errors
-def discover(config_path: Path | None) -> None:
+def discover(config_path: Path | None, output: Path | None, state: Path | None) -> None:
     """Print the <link rel="alternate"> tags to paste into your site's <head>."""
-    config = load_config(resolve_config_path(config_path))
+    config = site_config(config_path, output, state)
     store_path = config.state_directory / STORE_NAME
     if not store_path.exists():
         click.echo("syndicator: error: nothing published yet; run `syndicator publish` first", err=True)
