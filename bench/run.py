@@ -122,9 +122,7 @@ category_feeds = true
 directory = "{site / "state"}"
 
 [normalize]
-rules = "{conf / "rules.toml"}"
 taxonomy = "{conf / "taxonomy.toml"}"
-schema = "{conf / "article.schema.json"}"
 """,
             encoding="utf-8",
         )

@@ -258,7 +258,9 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert piped.stderr == ""  # no "internal error: BrokenPipeError"
 
 
-def test_ctrl_c_during_a_long_publish_stops_with_one_line_and_status_130(tmp_path: Path) -> None:
+def test_ctrl_c_during_a_long_publish_stops_with_one_line_and_status_130(
+    tmp_path: Path, state_home: Path
+) -> None:
     write_records(tmp_path / "wire", 6000)
     process = subprocess.Popen(
         [sys.executable, "-m", "syndicator", "publish", "--source", "wire", "--output", "public"],
@@ -269,7 +271,10 @@ def test_ctrl_c_during_a_long_publish_stops_with_one_line_and_status_130(tmp_pat
         env={**os.environ, "SYNDICATOR_CONFIG": ""},
         start_new_session=True,
     )
-    time.sleep(2.5)  # well into the run: reading and normalizing, workers started
+    deadline = time.monotonic() + 60
+    while not list(state_home.glob("outputs/*/state.sqlite3")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # into the run: the store is open, records are being read and normalized
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
     start = time.monotonic()
     _, stderr = process.communicate(timeout=30)

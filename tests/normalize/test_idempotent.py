@@ -13,14 +13,14 @@ from sitekit import CONFIG_DIR
 from syndicator.articles import article_to_json
 from syndicator.model import Article, RawRecord
 from syndicator.normalize import NormalizeContext, normalize
-from syndicator.rules import load_rules
+from syndicator.rules import default_rules_path, load_rules
 from syndicator.taxonomy import load_taxonomy
 
 CTX = NormalizeContext(
     base_url="https://news.example.org/",
     language="en",
     timezone=ZoneInfo("Europe/Paris"),
-    rules=load_rules(CONFIG_DIR / "rules.toml"),
+    rules=load_rules(default_rules_path()),
     taxonomy=load_taxonomy(CONFIG_DIR / "taxonomy.toml"),
     today=date(2024, 3, 1),
     site_name="Le Monde en Bref",

@@ -250,7 +250,7 @@ def test_extracting_a_text_written_from_an_extraction_changes_nothing(
     assert blocks(second.content_html) == blocks(first.content_html)
 
 
-# The rules are data (config/rules.toml); a bad rules file is one clear error.
+# The rules are data (syndicator/defaults/rules.toml); a bad rules file is one clear error.
 
 
 def test_the_shipped_rules_cover_the_main_european_languages(rules: Rules) -> None:

@@ -11,7 +11,7 @@ from sitekit import CONFIG_DIR, SEED
 from syndicator.model import Article, Category, RawRecord
 from syndicator.normalize import NormalizeContext, normalize
 from syndicator.normalize.encoding import decode_text
-from syndicator.rules import load_rules
+from syndicator.rules import default_rules_path, load_rules
 from syndicator.taxonomy import load_taxonomy
 
 TITLE = (
@@ -25,7 +25,7 @@ def seed_article() -> Article:
         base_url="https://news.example.org/",
         language="en",  # not the seed's: its language must be found in the text
         timezone=ZoneInfo("Europe/Paris"),
-        rules=load_rules(CONFIG_DIR / "rules.toml"),
+        rules=load_rules(default_rules_path()),
         taxonomy=load_taxonomy(CONFIG_DIR / "taxonomy.toml"),
         today=date(2024, 3, 1),
         site_name="Le Monde en Bref",
