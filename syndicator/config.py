@@ -54,7 +54,7 @@ class OutputConfig:
     items: int = 50
     category_feeds: bool = True
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
-    archive_page_size: int = 50  # RFC 5005 archive page size; keep it fixed once published
+    archive_page_size: int = 50  # RFC 5005 archive page size (default: items); keep it fixed once published
 
 
 @dataclass(frozen=True)
@@ -194,13 +194,16 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     for i, fmt in enumerate(formats):
         if fmt not in FORMATS:
             check.fail(f"output.formats[{i}]", f"unknown format {fmt!r}{_suggest(fmt, FORMATS)}")
+    items = check.positive_int(out_t, "output.items", default=50)
     output = OutputConfig(
         directory=under_root(check.string(out_t, "output.directory", default="../feeds")),
         formats=formats,
-        items=check.positive_int(out_t, "output.items", default=50),
+        items=items,
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
         removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
-        archive_page_size=check.positive_int(out_t, "output.archive_page_size", default=50),
+        # Pages as long as the feed: the feed then holds `items` articles and every
+        # older one is in a full archive page (a longer page lengthens the feed).
+        archive_page_size=check.positive_int(out_t, "output.archive_page_size", default=items),
     )
     state_t = check.table(data, "state")
     check.known_keys(state_t, "state")

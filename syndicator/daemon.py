@@ -136,6 +136,8 @@ class Daemon:
             self._record_failure(f"{type(e).__name__}: {e}")
             logger.error("run failed: %s", e)
             return None
+        for name, error in zip(report.failed_sources, report.source_errors, strict=False):
+            logger.warning("source=%s failed: %s", name, error.removeprefix(f"{name}: "))
         self.backoff.record(self.tick, report.failed_sources, attempted)
         with self.state.lock:
             self.state.runs += 1

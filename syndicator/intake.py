@@ -153,8 +153,8 @@ def iter_normalized(
                     except SourceError as e:
                         tally.source_errors.append(f"{source.name}: {e.ref}: {e.message}")
                         tally.failed_sources.append(source.name)
-                        # info, not warning: the run report carries it to the user once
-                        logger.info("source=%s failed: %s: %s", source.name, e.ref, e.message)
+                        # debug only: the run report carries it to the user (and the daemon's log) once
+                        logger.debug("reading source=%s stopped: %s: %s", source.name, e.ref, e.message)
                         break
                 if item is None:
                     break

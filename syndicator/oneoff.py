@@ -107,6 +107,8 @@ def one_off_config(
     out["directory"] = str(output.resolve())
     if items is not None:
         out["items"] = items
+    # Archive pages keep the length they were first written with, whatever --items says later.
+    out.setdefault("archive_page_size", out.get("items", 50))
     text = _toml(site, out)
     state_dir.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:

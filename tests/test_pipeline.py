@@ -81,10 +81,21 @@ def test_items_are_newest_first_and_cut_to_items_per_feed(
 ) -> None:
     add_records("batch.jsonl", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 21)])
     config = load_config(site / "syndicator.toml")
-    publish_run(replace(config, output=replace(config.output, items=5)), now=NOW)
+    publish_run(replace(config, output=replace(config.output, items=5, archive_page_size=5)), now=NOW)
 
     titles = [i["title"] for i in json_items(site / "out" / "feed.json")]
     assert titles == [f"Article number {n}" for n in (20, 19, 18, 17, 16)]
+
+
+def test_articles_not_yet_in_a_full_archive_page_stay_in_the_feed(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("batch.jsonl", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 8)])
+    config = load_config(site / "syndicator.toml")
+    publish_run(replace(config, output=replace(config.output, items=2, archive_page_size=50)), now=NOW)
+
+    titles = [i["title"] for i in json_items(site / "out" / "feed.json")]
+    assert titles == [f"Article number {n}" for n in range(7, 0, -1)]  # no archive page yet holds them
 
 
 def test_category_feeds_use_ascii_slugs_and_hold_only_their_articles(

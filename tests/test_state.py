@@ -327,7 +327,7 @@ def test_a_run_with_nothing_new_renders_nothing_but_a_changed_setting_renders_ag
     publish_run(config_of(site), now=NOW)
 
     idle = publish_run(config_of(site), now=NOW + timedelta(hours=1))
-    fewer = publish_run(config_of(site, items=3), now=NOW + timedelta(hours=2))
+    fewer = publish_run(config_of(site, items=3, archive_page_size=3), now=NOW + timedelta(hours=2))
 
     assert idle.output_up_to_date and "render" not in idle.timings
     assert not fewer.output_up_to_date and "feed.json" in fewer.feeds_written
