@@ -117,6 +117,7 @@ class IntakeTally:
     source_errors: list[str] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)  # names of the sources behind source_errors
     records_read: int = 0
+    warnings: list[str] = field(default_factory=list)  # "<file>: <record>: <field>: <message>"
     processes: int = 1  # processes that normalized: 1, or the workers of a pool
 
 
@@ -141,6 +142,10 @@ def iter_normalized(
             if isinstance(result, Rejection):
                 tally.rejections.append(result)
             elif raw is not None:
+                for pointer, message in result.warnings:
+                    warning = f"{raw.where}: {pointer}: {message}"
+                    tally.warnings.append(warning)
+                    logger.warning("source=%s %s", raw.source, warning)
                 yield raw, result
 
     with Normalizer(prepared, timer) as normalizer:

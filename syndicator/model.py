@@ -98,6 +98,9 @@ class Article:
     content_text: str = ""  # plain text of content_html, worked out once by the assembler
     inferred: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # (field, from what) pairs shown by `validate --explain`
+    warnings: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # (JSON pointer, what was wrong and what was done): a limit hit or a value
+    # dropped while the article itself publishes; reported with file and record
 
 
 @dataclass(frozen=True)

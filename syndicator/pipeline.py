@@ -177,6 +177,7 @@ def publish_run(
                 files_skipped=len(memory.unchanged_files),
                 removed_from_source=len(gone),
                 processes=tally.processes,
+                warnings=tuple(tally.warnings),
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     if config.hubs and not dry_run:

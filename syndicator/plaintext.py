@@ -8,6 +8,7 @@ paragraphs.
 
 from __future__ import annotations
 
+import html
 import re
 
 from lxml import etree
@@ -66,6 +67,47 @@ def clean(text: str) -> str:
     fail a whole feed for one stray control character in one record.
     """
     return _NOT_XML_CHAR.sub("", text)
+
+
+# What an HTML tokenizer (WHATWG HTML §13.2.5) acts on: "<" followed by a
+# letter opens a tag, "</" an end tag or a bogus comment, "<!" a comment or
+# declaration, "<?" a bogus comment; each runs to the next ">" (quoted
+# attribute values included) or, cut off, to the end of the text. A tag name
+# ends at whitespace, "/" or ">", so `<svg/onload=…>` is a tag like any other.
+_MARKUP = re.compile(
+    r"""<!---?>|<!--.*?(?:--!?>|\Z)"""
+    r"""|<[!?/][^>]*(?:>|\Z)"""
+    r"""|<[A-Za-z](?:[^>"']|"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))*(?:>|\Z)""",
+    re.DOTALL,
+)
+# What must never reach a plain-text field: a "<" a browser would read as markup.
+MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
+# Entity decoding and tag removal alternate until nothing changes; a text
+# escaped more often than this is hostile, and its leftover references go.
+_DECODE_PASSES = 32
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+def plain_text(value: str) -> str:
+    """Text with nothing a browser could take for markup, however it was escaped.
+
+    Titles, summaries, category labels and author names are plain text, but
+    many readers insert them into a page as HTML. So: characters XML cannot
+    carry go first (`<scr\\0ipt>` must not turn into `<script>` after the
+    markup is gone), then entities are decoded and markup removed, again and
+    again until the text stops changing (CMS exports escape titles twice:
+    `&lt;em&gt;`). What is left has no "<" followed by a letter, "/", "!" or "?".
+    Idempotent: plain text stays as it is.
+    """
+    text = clean(value)
+    for _ in range(_DECODE_PASSES):
+        decoded = clean(_MARKUP.sub(" ", html.unescape(text))) if ("<" in text or "&" in text) else text
+        if decoded == text:
+            break
+        text = decoded
+    else:
+        text = _MARKUP.sub(" ", _CHARACTER_REFERENCE.sub("", text))
+    return MARKUP_START.sub("< ", text)
 
 
 def html_to_text(fragment: str) -> str:

@@ -34,6 +34,7 @@ class RunReport:
     removed_from_source: int = 0  # stored articles no longer in their source
     pings: tuple[str, ...] = ()  # WebSub pings, one line each
     pings_failed: int = 0
+    warnings: tuple[str, ...] = ()  # "<file>: <record>: <field>: <message>": published, with a repair
 
     @property
     def published(self) -> int:
@@ -78,6 +79,7 @@ class RunReport:
                 }
                 for r in self.rejections
             ],
+            "warnings": list(self.warnings),
             "duplicates": list(self.duplicates),
             "source_errors": list(self.source_errors),
             "feeds_written": list(self.feeds_written),

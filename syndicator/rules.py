@@ -47,6 +47,11 @@ class Limits:
     title_max_chars: int = 250
     byline_max_chars: int = 160
     date_line_max_chars: int = 160
+    # One record's share of the output: each category is a feed the record is
+    # rendered into, so an upstream item with 10,000 categories would cost
+    # 10,000 feeds. The rest are dropped with a warning naming the record.
+    categories_per_record: int = 50
+    tags_per_record: int = 100
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,9 @@ def format_summary(report: RunReport, config: Config) -> str:
         lines.extend(f"  {r}" for r in report.rejections)
         if report.rejection_report:
             lines.append(f"  (kept in {report.rejection_report})")
+    if report.warnings:
+        lines.append(f"{len(report.warnings)} warnings:")
+        lines.extend(f"  {w}" for w in report.warnings)
     if report.duplicates:
         lines.append(f"skipped {len(report.duplicates)} duplicates:")
         lines.extend(f"  {d}" for d in report.duplicates)
@@ -237,7 +240,12 @@ def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tupl
             json.dumps(
                 {
                     "valid": [
-                        dict(article_to_json(a), where=raw.where, inferred=dict(a.inferred))
+                        dict(
+                            article_to_json(a),
+                            where=raw.where,
+                            inferred=dict(a.inferred),
+                            warnings=[f"{field}: {message}" for field, message in a.warnings],
+                        )
                         for raw, a in pairs
                     ],
                     "rejected": [
@@ -251,6 +259,8 @@ def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tupl
     else:
         for raw, article in pairs:
             click.echo(f"ok: {raw.where}: {article.title}")
+            for field_name, message in article.warnings:
+                click.echo(f"warning: {raw.where}: {field_name}: {message}")
             if explain:
                 data = article_to_json(article)
                 for key in ("id", "url", "title", "published", "updated", "language"):

@@ -8,9 +8,9 @@ present but wrong is a RecordError naming the field, never a silent drop.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime
+from typing import TypeVar
 
 from syndicator.errors import RecordError
 from syndicator.model import Article, Category, Image, RawRecord, RelatedLink, SourceRef
@@ -22,12 +22,9 @@ from syndicator.normalize.language import detect_language
 from syndicator.normalize.sanitize import html_to_text, sanitize_html
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.urls import absolute_url, canonical_url
+from syndicator.plaintext import MARKUP_START, plain_text
 
 SUMMARY_LENGTH = 280
-# A tag: "<" right before a name ("<b>", "</em>", "<br/>"), so "3 < 5 > 2" is text.
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
-# A tag cut off by an excerpt's length limit ("… read <a hr"): never text.
-_CUT_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SITE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|·|::)\s+([^|–—\-·]{2,60})$")
 
@@ -74,8 +71,12 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         inferred.append(("language", "the text (language detection)" if language else "the site default"))
         language = language or ctx.language
 
+    warnings: list[tuple[str, str]] = []
+    limits = ctx.rules.limits
     categories = _categories(draft.categories, ctx)
-    tags = _unique_folded(clean_text(t) for t in draft.tags)
+    categories = _capped(categories, limits.categories_per_record, "/categories", warnings)
+    tags = _unique_folded(clean_text(plain_text(t)) for t in draft.tags)
+    tags = _capped(tags, limits.tags_per_record, "/tags", warnings)
     related = _related(draft.related, url)
     image = _image(draft.image, url)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
@@ -86,7 +87,9 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         summary=summary,
         content_html=content_html,
         authors=tuple(
-            a.__class__(clean_text(a.name), a.url, a.email) for a in draft.authors if a.name.strip()
+            a.__class__(name, a.url, a.email)
+            for a in draft.authors
+            if (name := clean_text(plain_text(a.name)))
         ),
         published=published,
         updated=updated,
@@ -102,6 +105,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         content_text=content_text,
         related_titles=tuple(t for t in (clean_title(t) for t in draft.related_titles) if t),
         inferred=tuple(inferred),
+        warnings=tuple(warnings),
     )
 
 
@@ -120,19 +124,13 @@ def clean_title(value: str, *, site_name: str = "") -> str:
 
 
 def plain_text_of(value: str) -> str:
-    """Entities decoded and tags dropped, to a fixed point.
+    """Entities decoded and markup dropped, to a fixed point (plaintext.plain_text).
 
     CMS exports often escape titles twice (`&lt;em&gt;`, `&amp;eacute;`): what
     readers must see is the text, never the markup, and decoding until nothing
     changes makes normalizing a normalized title a no-op.
     """
-    text = value
-    for _ in range(4):
-        decoded = _CUT_TAG.sub("", _TAG.sub(" ", html.unescape(text)))
-        if decoded == text:
-            break
-        text = decoded
-    return text
+    return plain_text(value)
 
 
 def cut_at_word(text: str, limit: int) -> str:
@@ -144,7 +142,7 @@ def cut_at_word(text: str, limit: int) -> str:
 
 def _plain(value: str) -> str:
     """A summary may come as HTML or as text; either way readers get text without markup."""
-    return plain_text_of(html_to_text(value) if _TAG.search(value) else value)
+    return plain_text_of(html_to_text(value) if MARKUP_START.search(value) else value)
 
 
 def _date(value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str) -> datetime | None:
@@ -171,10 +169,24 @@ def _language(value: str | None) -> str | None:
 def _categories(labels: tuple[str, ...], ctx: NormalizeContext) -> tuple[Category, ...]:
     seen: dict[str, Category] = {}
     for label in labels:
-        category = ctx.taxonomy.categorize(clean_text(html.unescape(label)))
+        category = ctx.taxonomy.categorize(clean_text(plain_text(label)))
         if category is not None and category.term not in seen:
             seen[category.term] = category
     return tuple(seen.values())
+
+
+T = TypeVar("T")
+
+
+def _capped(values: tuple[T, ...], limit: int, field: str, warnings: list[tuple[str, str]]) -> tuple[T, ...]:
+    """The first `limit` values; a warning says how many were dropped and which limit did it."""
+    if len(values) <= limit:
+        return values
+    name = field.strip("/")
+    warnings.append(
+        (field, f"{len(values)} {name}, kept the first {limit} (limits.{name}_per_record in the rules file)")
+    )
+    return values[:limit]
 
 
 def _unique_folded(values: object) -> tuple[str, ...]:
@@ -201,5 +213,5 @@ def _image(image: Image | None, base: str) -> Image | None:
     url = absolute_url(image.url, base)
     if url is None or url.startswith("mailto:"):
         return None
-    alt = clean_text(image.alt) if image.alt else None
+    alt = clean_text(plain_text(image.alt)) if image.alt else None
     return Image(url=url, alt=alt, type=image.type, width=image.width, height=image.height)

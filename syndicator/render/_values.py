@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from syndicator.model import Article
-from syndicator.plaintext import clean, html_to_text
+from syndicator.plaintext import clean, html_to_text, plain_text
 
 __all__ = [
     "clean",
@@ -21,6 +21,7 @@ __all__ = [
     "published",
     "rfc822",
     "rfc3339",
+    "text",
     "title",
 ]
 
@@ -41,11 +42,22 @@ _MONTHS = (
 )
 
 
-def optional(text: str | None) -> str | None:
-    """`clean` for optional values; empty after cleaning counts as absent."""
-    if text is None:
+def text(value: str) -> str:
+    """A plain-text field (summary, category label, author name, alt text) as written.
+
+    Normalization already made it plain text; stored articles from older
+    versions may hold markup, and a reader that inserts the field into a page
+    as HTML must never find any, so every format passes it through
+    plaintext.plain_text once more (a no-op on clean text).
+    """
+    return plain_text(value).strip()
+
+
+def optional(value: str | None) -> str | None:
+    """`text` for optional plain-text values; empty after cleaning counts as absent."""
+    if value is None:
         return None
-    return clean(text) or None
+    return text(value) or None
 
 
 def instant(value: datetime) -> datetime:
@@ -104,8 +116,8 @@ def modified(article: Article) -> datetime:
 
 
 def title(article: Article) -> str:
-    """The cleaned title, which every format requires to be non-empty."""
-    text = clean(article.title).strip()
-    if not text:
+    """The title as plain text (see `text`), which every format requires to be non-empty."""
+    cleaned = text(article.title)
+    if not cleaned:
         raise ValueError(f"article {article.id} has an empty title")
-    return text
+    return cleaned

@@ -12,7 +12,14 @@ from lxml import etree
 
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
-from syndicator.render._feedgen_ext import FeedGenerator, add_entry, atom_bytes, new_feed
+from syndicator.render._feedgen_ext import (
+    FeedGenerator,
+    add_authors,
+    add_categories,
+    add_entry,
+    atom_bytes,
+    new_feed,
+)
 
 MEDIA_TYPE = "application/atom+xml"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
@@ -91,22 +98,26 @@ def _add_entry(feed: FeedGenerator, article: Article, feed_language: str) -> Non
     entry.published(v.instant(v.published(article)))
     # RFC 4287 §4.2.15: updated is required; unchanged means published.
     entry.updated(v.instant(v.modified(article)))
+    authors = []
     for author in article.authors:
-        fields = {"name": v.clean(author.name)}
+        fields = {"name": v.text(author.name)}
         if author.url:
             fields["uri"] = v.clean(author.url)
         if author.email:
             fields["email"] = v.clean(author.email)
-        entry.author(**fields)
+        authors.append(fields)
+    add_authors(entry, authors)
     terms: set[str] = set()
+    categories = []
     for category in article.categories:
-        entry.category(**_category(category.term, category.label, category.scheme))
+        categories.append(_category(category.term, category.label, category.scheme))
         terms.update((category.term, category.label))
     for tag in article.tags:
         if tag not in terms:
             terms.add(tag)
-            entry.category(term=v.clean(tag))
-    summary = v.clean(article.summary).strip()
+            categories.append({"term": v.text(tag)})
+    add_categories(entry, categories)
+    summary = v.text(article.summary)
     content = v.clean(article.content_html).strip()
     if not (summary or content):
         # The validator's MissingTextualContent: an entry says something
@@ -119,7 +130,7 @@ def _add_entry(feed: FeedGenerator, article: Article, feed_language: str) -> Non
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
-    fields = {"term": v.clean(term), "label": v.clean(label)}
+    fields = {"term": v.clean(term), "label": v.text(label)}
     if scheme:
         fields["scheme"] = v.clean(scheme)
     return fields

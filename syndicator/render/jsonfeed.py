@@ -54,7 +54,7 @@ def _item(article: Article, about: str) -> dict[str, Any]:
         "url": v.clean(article.url),
         "title": v.title(article),
     }
-    summary = v.clean(article.summary).strip()
+    summary = v.text(article.summary)
     if summary:
         item["summary"] = summary
     content = v.clean(article.content_html).strip()
@@ -83,7 +83,7 @@ def _item(article: Article, about: str) -> dict[str, Any]:
 
 def _author(author: Author) -> dict[str, str]:
     """JSON Feed authors have no e-mail; §"authors" allows a mailto: url."""
-    fields = {"name": v.clean(author.name)}
+    fields = {"name": v.text(author.name)}
     if author.url:
         fields["url"] = v.clean(author.url)
     elif author.email:
@@ -95,7 +95,7 @@ def _tags(article: Article) -> list[str]:
     """Category labels, then tags, each once, in their given order."""
     seen: dict[str, None] = {}
     for tag in (*(category.label for category in article.categories), *article.tags):
-        cleaned = v.clean(tag).strip()
+        cleaned = v.text(tag)
         if cleaned:
             seen.setdefault(cleaned, None)
     return list(seen)
@@ -111,7 +111,7 @@ def _extension(article: Article, about: str) -> dict[str, Any]:
         related.append(entry)
     categories = []
     for category in article.categories:
-        fields = {"term": v.clean(category.term), "label": v.clean(category.label)}
+        fields = {"term": v.clean(category.term), "label": v.text(category.label)}
         if category.scheme:
             fields["scheme"] = v.clean(category.scheme)
         categories.append(fields)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
-from syndicator.render._feedgen_ext import FeedGenerator, add_entry, new_feed, rss_bytes
+from syndicator.render._feedgen_ext import FeedGenerator, add_categories, add_entry, new_feed, rss_bytes
 
 MEDIA_TYPE = "application/rss+xml"
 
@@ -67,7 +67,7 @@ def _add_item(feed: FeedGenerator, article: Article) -> None:
     entry.link(href=v.clean(article.url))
     # RSS 2.0 <guid>: isPermaLink="true" promises the guid is the item's URL.
     entry.guid(v.clean(article.id), permalink=article.id == article.url)
-    summary = v.clean(article.summary).strip()
+    summary = v.text(article.summary)
     content = v.clean(article.content_html).strip()
     if summary:
         # Readers treat an RSS description as HTML; the summary is plain text,
@@ -80,20 +80,22 @@ def _add_item(feed: FeedGenerator, article: Article) -> None:
         # RSS <author> is an e-mail address ("email (Name)"), at most once
         # per item; everyone else goes to dc:creator in _item_extras.
         author = article.authors[0]
-        entry.author(name=v.clean(author.name), email=v.clean(author.email or ""))
+        entry.author(name=v.text(author.name), email=v.clean(author.email or ""))
     labels: set[str] = set()
+    categories = []
     for category in article.categories:
-        entry.category(**_category(category.term, category.label, category.scheme))
+        categories.append(_category(category.term, category.label, category.scheme))
         labels.add(category.label)
     for tag in article.tags:
         if tag not in labels:
             labels.add(tag)
-            entry.category(term=v.clean(tag))
+            categories.append({"term": v.text(tag)})
+    add_categories(entry, categories)
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
     """feedgen's category fields: RSS writes the label, scheme as domain."""
-    fields = {"term": v.clean(term), "label": v.clean(label)}
+    fields = {"term": v.clean(term), "label": v.text(label)}
     if scheme:
         fields["scheme"] = v.clean(scheme)
     return fields
@@ -149,11 +151,11 @@ def _item_extras(article: Article, item: etree._Element) -> None:
         # The validator flags an item holding both <author> and dc:creator
         # (DuplicateItemSemantics), so an item uses one or the other.
         for author in article.authors:
-            _text(item, f"{{{DC}}}creator", v.clean(author.name))
+            _text(item, f"{{{DC}}}creator", v.text(author.name))
     for related in article.related:
         link = etree.SubElement(item, f"{{{ATOM}}}link", rel="related", href=v.clean(related.url))
         if related.title:
-            link.set("title", v.clean(related.title))
+            link.set("title", v.text(related.title))
     if article.image is not None:
         # media:content, not <enclosure>: RSS 2.0 requires an enclosure's
         # length in bytes, which an Image does not know, and readers list
@@ -166,8 +168,9 @@ def _item_extras(article: Article, item: etree._Element) -> None:
             media.set("width", str(image.width))
         if image.height and image.height > 0:
             media.set("height", str(image.height))
-        if image.alt and v.clean(image.alt).strip():
-            _text(media, f"{{{MEDIA}}}description", v.clean(image.alt)).set("type", "plain")
+        alt = v.optional(image.alt)
+        if alt:
+            _text(media, f"{{{MEDIA}}}description", alt).set("type", "plain")
 
 
 def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
