@@ -6,22 +6,25 @@ categories one at a time made 1,000 of them take minutes per feed.
 
 from __future__ import annotations
 
-from conftest import make_article, make_document
+from collections.abc import Callable
+
 from hangguard import finishes_within
 
-from syndicator.model import Category
+from syndicator.model import Article, Category, FeedDocument
 from syndicator.render import RENDERERS
 
 MANY = 10_000
 
 
-def test_an_item_with_ten_thousand_categories_and_tags_renders_in_every_format() -> None:
-    article = make_article(
+def test_an_item_with_ten_thousand_categories_and_tags_renders_in_every_format(
+    new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
+) -> None:
+    article = new_article(
         1,
         categories=tuple(Category(term=f"topic-{i}", label=f"Topic {i}") for i in range(MANY)),
         tags=tuple(f"tag {i}" for i in range(MANY)),
     )
-    doc = make_document((article,))
+    doc = new_document((article,))
 
     def render_all() -> None:
         for renderer in RENDERERS.values():
