@@ -71,13 +71,14 @@ def clean(text: str) -> str:
 
 # What an HTML tokenizer (WHATWG HTML §13.2.5) acts on: "<" followed by a
 # letter opens a tag, "</" an end tag or a bogus comment, "<!" a comment or
-# declaration, "<?" a bogus comment; each runs to the next ">" (quoted
-# attribute values included) or, cut off, to the end of the text. A tag name
+# declaration, "<?" a bogus comment; each runs to the next ">" outside an
+# attribute value quoted right after its "=" (§13.2.5.36), or, cut off, to
+# the end of the text. A tag name
 # ends at whitespace, "/" or ">", so `<svg/onload=…>` is a tag like any other.
 _MARKUP = re.compile(
     r"""<!---?>|<!--.*?(?:--!?>|\Z)"""
     r"""|<[!?/][^>]*(?:>|\Z)"""
-    r"""|<[A-Za-z](?:[^>"']|"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))*(?:>|\Z)""",
+    r"""|<[A-Za-z](?:[^>=]|=[\t\n\f\r ]*"[^"]*(?:"|\Z)|=[\t\n\f\r ]*'[^']*(?:'|\Z)|=)*(?:>|\Z)""",
     re.DOTALL,
 )
 # What must never reach a plain-text field: a "<" a browser would read as markup.
