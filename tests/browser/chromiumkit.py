@@ -37,9 +37,14 @@ class Chromium:
         ]
         return subprocess.run(command, capture_output=True, timeout=120, check=True)
 
-    def dump_dom(self, url: str) -> str:
-        """The DOM after load, serialized: what the page shows, not what was sent."""
-        return self._run("--dump-dom", url).stdout.decode("utf-8")
+    def dump_dom(self, url: str, *, settle_ms: int = 0) -> str:
+        """The DOM after load, serialized: what the page shows, not what was sent.
+
+        `settle_ms` lets timers and load/error events of the page run first
+        (virtual time: it costs no real waiting when nothing is pending).
+        """
+        settle = (f"--virtual-time-budget={settle_ms}",) if settle_ms else ()
+        return self._run(*settle, "--dump-dom", url).stdout.decode("utf-8")
 
     def screenshot(self, url: str, path: Path, window: str = PHONE) -> Path:
         self._run(f"--screenshot={path}", f"--window-size={window}", "--hide-scrollbars", url)

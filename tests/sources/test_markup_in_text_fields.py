@@ -76,7 +76,7 @@ def html_page(n: int, payload: str) -> str:
 def rss_feed() -> bytes:
     items = "".join(
         f"<item><title>{xml_escape(title_for(n, p))}</title>"
-        f"<link>https://wire.example/rss/{n}</link><guid isPermaLink=\"false\">rss-{n}</guid>"
+        f'<link>https://wire.example/rss/{n}</link><guid isPermaLink="false">rss-{n}</guid>'
         f"<pubDate>Tue, 20 Feb 2024 08:30:00 +0100</pubDate>"
         f"<dc:creator>{xml_escape('Ana ' + p)}</dc:creator>"
         f"<category>{xml_escape(f'Wire {p} {n}')}</category>"
@@ -133,7 +133,13 @@ def plain_fields(out: Path) -> list[tuple[str, str]]:
     fields: list[tuple[str, str]] = []
     rss = etree.fromstring((out / "rss.xml").read_bytes())
     for item in rss.iter("item"):
-        for name in ("title", "description", "category", "author", "{http://purl.org/dc/elements/1.1/}creator"):
+        for name in (
+            "title",
+            "description",
+            "category",
+            "author",
+            "{http://purl.org/dc/elements/1.1/}creator",
+        ):
             for element in item.iter(name):
                 fields.append((f"rss {name}", element.text or ""))
     atom_ns = "{http://www.w3.org/2005/Atom}"
