@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+import lxml.html
 from lxml import etree
 
 # XML 1.0 §2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
@@ -56,7 +57,13 @@ _BLOCKS = frozenset(
 _BLOCK_MARK = "\ue000"
 _LINE_MARK = "\ue001"
 _MARKS = re.compile("[\ue000\ue001]")
-_HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True)
+# huge_tree: libxml2 otherwise stops at a text node over 10 MB or at elements
+# nested 256 deep (an old editor's 300 unclosed <font>), dropping everything
+# after that point without an error. HTML has no entity expansion, so lifting
+# the limits costs no more memory than the input's own size.
+_HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, huge_tree=True)
+HUGE_HTML = lxml.html.HTMLParser(huge_tree=True)
+"""The parser for whole pages and article fragments (lxml.html elements)."""
 _SPACE_RUN = re.compile(r"  +")
 
 

@@ -19,7 +19,7 @@ from syndicator.normalize.dates import parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.ids import fallback_url, identity_keys, mint_id
 from syndicator.normalize.language import detect_language
-from syndicator.normalize.sanitize import html_to_text, sanitize_html
+from syndicator.normalize.sanitize import html_to_text, sanitize
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.urls import absolute_url, canonical_url
 from syndicator.plaintext import MARKUP_START, plain_text
@@ -45,7 +45,9 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     # Relative links resolve against the article's URL, or the folder its
     # fallback URL will be in.
     base = url or ctx.base_url.rstrip("/") + "/"
-    content_html = sanitize_html(draft.content_html or "", base_url=base, typeset=True)
+    sanitized = sanitize(draft.content_html or "", base_url=base, typeset=True)
+    content_html = sanitized.html
+    warnings: list[tuple[str, str]] = list(sanitized.warnings)
     content_text = html_to_text(content_html)
     ref = raw.ref or raw.where
     keys = identity_keys(source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text)
@@ -71,7 +73,6 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         inferred.append(("language", "the text (language detection)" if language else "the site default"))
         language = language or ctx.language
 
-    warnings: list[tuple[str, str]] = []
     limits = ctx.rules.limits
     categories = _categories(draft.categories, ctx)
     categories = _capped(categories, limits.categories_per_record, "/categories", warnings)

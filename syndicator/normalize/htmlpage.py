@@ -36,6 +36,7 @@ from syndicator.normalize.jsonld import LinkedData, read_linked_data
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.main_text import extract_main_text
 from syndicator.normalize.urls import absolute_url
+from syndicator.plaintext import HUGE_HTML
 from syndicator.rules import fold
 
 _MIN_BODY_WORDS = 40  # below this, readability has missed the article; JSON-LD articleBody may hold it
@@ -164,7 +165,7 @@ def _parse(html: str) -> lxml.html.HtmlElement:
     # lxml refuses a str that declares its own encoding; the text is already decoded.
     text = _XML_DECLARATION.sub("", html)
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=HUGE_HTML)
     except (etree.ParserError, ValueError) as e:
         raise RecordError("", "", "", f"not an HTML page: {e}") from e
 

@@ -29,6 +29,7 @@ from readability import Document
 
 from syndicator.model import RelatedLink
 from syndicator.normalize.text import clean_text
+from syndicator.plaintext import HUGE_HTML
 from syndicator.rules import LanguageRules, Rules, fold, folded
 
 # Element names that are never the article text (HTML Living Standard §4.3, §4.10).
@@ -86,9 +87,17 @@ def extract_main_text(root: lxml.html.HtmlElement, *, title: str | None, rules: 
     return MainText(body, _unique([*inline_related, *related]), titles)
 
 
+_READABILITY_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+
+
 def _readability(page: lxml.html.HtmlElement) -> str:
     try:
-        summary: str = Document(lxml.html.tostring(page, encoding="unicode")).summary(html_partial=True)
+        # readability parses a string with libxml2's default limits, which drop
+        # everything nested deeper than 256 elements: it gets the tree, read as
+        # it would read it (UTF-8 bytes) but without those limits.
+        source = lxml.html.tostring(page, encoding="unicode").encode("utf-8", "replace")
+        tree = lxml.html.document_fromstring(source, parser=_READABILITY_PARSER)
+        summary: str = Document(tree).summary(html_partial=True)
     except Exception:  # readability raises its own Unparseable, and lxml errors, on odd pages
         return ""
     return summary
@@ -183,7 +192,7 @@ def _clean_body(
     fragment: str, *, title: str | None, rules: Rules, lang: LanguageRules
 ) -> tuple[str, list[RelatedLink], tuple[str, ...]]:
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
     except (etree.ParserError, ValueError):
         return "", [], ()
     related: list[RelatedLink] = []

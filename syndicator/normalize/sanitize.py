@@ -2,13 +2,18 @@
 
 nh3 (the Ammonia sanitizer) decides what is allowed: a maintained allow-list
 sanitizer beats a hand-written one at the cat-and-mouse of script injection.
-Before it runs, lxml makes relative links absolute (a feed item is read far
-from the page it came from) and turns lazy-loading attributes into real ones.
+Its output is then read by lxml, and the tree lxml reads is the one that is
+vetted and written: links made absolute (a feed item is read far from the
+page it came from) and kept only when http(s), lazy-loading attributes turned
+into real ones, foreign content (svg, math) gone. Two parsers that disagree
+about some markup can then never let it through between them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import cast
 from html import escape
 
 import lxml.html
@@ -17,6 +22,7 @@ from lxml import etree
 
 from syndicator.normalize.typography import typeset_tree
 from syndicator.normalize.urls import absolute_url
+from syndicator.plaintext import clean
 from syndicator.plaintext import html_to_text as html_to_text  # the one implementation, shared with render
 
 ALLOWED_TAGS = frozenset(
@@ -93,32 +99,187 @@ _LAZY = (
     ("data-srcset", "srcset"),
     ("data-lazy-srcset", "srcset"),
 )
+_LAZY_ATTRIBUTES = frozenset(lazy for lazy, _ in _LAZY)
+# Attributes holding a URL a reader follows or loads; mailto: only for links.
 _URL_ATTRIBUTES = ("href", "src", "poster", "cite")
+_LOADED_SCHEMES = ("http:", "https:")
+# nh3 drops these with everything inside. svg and math are foreign content,
+# parsed by different rules in different parsers (an <img> inside
+# <svg><style> is raw text to lxml and an element to an HTML5 parser), so
+# none of it is kept.
+# The others hold no article text (a whole document's <title>, form controls,
+# fallback text of embedded frames and objects).
+_DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "svg", "math", "template", "title"}
+    | {"textarea", "select", "iframe", "object", "noembed"}
+)
+# Elements never nested deeper than this: deeper ones are unwrapped, their
+# text kept (libxml2, behind lxml, stops reading at a depth of 256 and drops
+# everything after that point).
+MAX_DEPTH = 200
+_VOID = frozenset(
+    {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+# A tag as html5ever serializes it (nh3's output): attribute values always
+# double-quoted with " escaped, "<" in text always escaped.
+_SERIALIZED_TAG = re.compile(r'<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s=>/"]+(?:="[^"]*")?)*)\s*/?>')
+# huge_tree: a text node over 10 MB is kept (libxml2 otherwise stops there).
+# HTML has no entity expansion, so lifting the limit cannot blow up memory
+# beyond the size of the input.
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
-def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False) -> str:
-    """Absolute, lazy-loading resolved, allow-listed HTML; "" for an empty fragment.
+@dataclass(frozen=True)
+class Sanitized:
+    """Safe HTML, and what had to change beyond the allow-list to make it."""
 
-    With `typeset`, the text is repaired too (normalize.typography) in the same
-    parse. nh3 runs last: its HTML5 parser and serializer decide the final
-    structure, so markup the lenient lxml parser let through (a heading opened
-    inside a heading) never reaches readers.
+    html: str
+    warnings: tuple[tuple[str, str], ...] = ()  # (JSON pointer, what was done), for the run report
+
+
+def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False) -> str:
+    """Absolute, lazy-loading resolved, allow-listed HTML; "" for an empty fragment."""
+    return sanitize(fragment, base_url=base_url, typeset=typeset).html
+
+
+def sanitize(fragment: str, *, base_url: str, typeset: bool = False) -> Sanitized:
+    """nh3 decides what is allowed; lxml then vets and writes the structure it reads.
+
+    nh3's HTML5 parser turns any markup into allow-listed elements. Its output
+    is then read by lxml, and that tree is what is checked and serialized: no
+    markup can mean one thing to the checker and another to the writer. The
+    check resolves every URL against `base_url` and keeps only http(s)
+    (mailto for links) in src, href, poster, cite and every srcset candidate;
+    lazy-loading attributes become real ones. With `typeset`, the text is
+    repaired too (normalize.typography). Nesting deeper than MAX_DEPTH is
+    unwrapped (text kept) and reported.
     """
     if not fragment.strip():
-        return ""
-    resolved = _resolve_links(fragment, base_url, typeset=typeset)
-    cleaned = nh3.clean(
-        resolved,
+        return Sanitized("")
+    attributes = {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
+    for tag in ("img", "source"):
+        attributes[tag] |= _LAZY_ATTRIBUTES
+    # Characters XML cannot carry go before parsing (`<scr\0ipt>` is then read
+    # as the script it is) and after (a reference such as `&#1;` decodes to one).
+    allowed = nh3.clean(
+        clean(fragment),
         tags=set(ALLOWED_TAGS),
-        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        clean_content_tags=set(_DROPPED_WITH_CONTENT),
+        attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
         strip_comments=True,
     )
-    if _BLOCK_IN_PHRASING.search(cleaned):
-        cleaned = _lift_blocks_out_of_phrasing(cleaned)
-    return _BLANK_RUN.sub("\n\n", cleaned).strip()
+    warnings: list[tuple[str, str]] = []
+    allowed, depth = _flatten(clean(allowed), MAX_DEPTH)
+    if depth:
+        warnings.append(
+            (
+                "/content_html",
+                f"elements nested {depth} deep; those deeper than {MAX_DEPTH} were unwrapped, "
+                "their text kept",
+            )
+        )
+    root = _parse(allowed)
+    if root is None:
+        return Sanitized("", tuple(warnings))
+    _vet(root, base_url)
+    if typeset:
+        typeset_tree(root)
+    _lift_blocks_out_of_phrasing(root)
+    parts = [escape(root.text, quote=False)] if root.text else []
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    # libxml2 knows HTML 4, where <source> is not a void element; HTML has no
+    # end tag for it (text and attribute values never hold a bare "</").
+    html = "".join(parts).replace("</source>", "")
+    return Sanitized(_BLANK_RUN.sub("\n\n", html).strip(), tuple(warnings))
+
+
+def _parse(fragment: str) -> lxml.html.HtmlElement | None:
+    if not fragment.strip():
+        return None
+    try:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div", parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _flatten(serialized: str, limit: int) -> tuple[str, int]:
+    """Tags nested deeper than `limit` unwrapped (their text kept); and the depth found, or 0.
+
+    Works on nh3's output, which is well-formed: every element closed, every
+    "<" of text escaped. Old editors leave hundreds of unclosed <font> or <b>.
+    """
+    if serialized.count("<") <= 2 * limit:
+        return serialized, 0
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (tag, kept)
+    deepest = 0
+    position = 0
+    for match in _SERIALIZED_TAG.finditer(serialized):
+        out.append(serialized[position : match.start()])
+        position = match.end()
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID:
+            out.append(match.group(0))
+        elif not closing:
+            kept = len(stack) < limit
+            stack.append((name, kept))
+            deepest = max(deepest, len(stack))
+            if kept:
+                out.append(match.group(0))
+        else:
+            while stack:
+                opened, kept = stack.pop()
+                if kept:
+                    out.append(f"</{opened}>")
+                if opened == name:
+                    break
+    out.append(serialized[position:])
+    return "".join(out), (deepest if deepest > limit else 0)
+
+
+def _vet(root: lxml.html.HtmlElement, base_url: str) -> None:
+    """Only allow-listed elements and attributes, and only absolute http(s) URLs, stay."""
+    for element in list(root.iterdescendants()):
+        if not isinstance(element.tag, str):  # a comment or processing instruction
+            element.drop_tree()
+            continue
+        if element.tag in _DROPPED_WITH_CONTENT:
+            element.drop_tree()
+            continue
+        if element.tag not in ALLOWED_TAGS:
+            element.drop_tag()
+            continue
+        # The lazy attribute holds the real image; `src` is then only a placeholder
+        # (a data: URI or a spinner GIF) that a script would have swapped out.
+        swapped: set[str] = set()
+        for lazy, real in _LAZY:
+            value = element.get(lazy)
+            if value and value.strip() and real not in swapped:
+                element.set(real, value)
+                swapped.add(real)
+        allowed = ALLOWED_ATTRIBUTES.get(element.tag, set()) | ALLOWED_ATTRIBUTES["*"]
+        for name in list(element.attrib):
+            if name not in allowed:
+                del element.attrib[name]
+        for name in _URL_ATTRIBUTES:
+            value = element.get(name)
+            if value is None:
+                continue
+            url = absolute_url(value, base_url)
+            if url is None or (name != "href" and not url.lower().startswith(_LOADED_SCHEMES)):
+                del element.attrib[name]
+            else:
+                element.set(name, url)
+        srcset = element.get("srcset")
+        if srcset is not None:
+            resolved = _resolve_srcset(srcset, base_url)
+            if resolved:
+                element.set("srcset", resolved)
+            else:
+                del element.attrib["srcset"]
 
 
 # Headings and paragraphs hold phrasing content only (HTML §4.3.6, §4.4.1).
@@ -128,35 +289,32 @@ _PHRASING_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "pre", "table", "figure", "hr"}
 )
-_BLOCK_IN_PHRASING = re.compile(
-    r"<(?:p|h[1-6])>(?:(?!</(?:p|h[1-6])>).)*?<(?:p|h[1-6]|ul|ol|dl|blockquote|pre|table|figure|hr)\b", re.S
-)
 
 
-def _lift_blocks_out_of_phrasing(fragment: str) -> str:
+def _lift_blocks_out_of_phrasing(root: lxml.html.HtmlElement) -> None:
     """Move every block found inside a heading or paragraph to just after it."""
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     moved = True
     while moved:
         moved = False
-        for element in root.iter():
-            if not isinstance(element.tag, str) or element.tag not in _PHRASING_ONLY:
-                continue
+        for element in root.iter(*_PHRASING_ONLY):
             blocks = [c for c in element.iterdescendants() if c.tag in _BLOCKS and _nearest_block(c, element)]
             if not blocks or element.getparent() is None:
                 continue
             anchor = element
             for block in blocks:  # in document order, each after the one before
                 tail, block.tail = block.tail, None
-                block.getparent().remove(block)
+                parent = block.getparent()
+                if parent is not None:
+                    parent.remove(block)
                 anchor.addnext(block)
                 block.tail = tail if tail and tail.strip() else None
                 anchor = block
             moved = True
             break
-    parts = [escape(root.text, quote=False)] if root.text else []
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts)
+    # A paragraph or heading emptied by the move (`<h2>b<p></p></h2>`) says nothing.
+    for empty in list(root.iter(*_PHRASING_ONLY)):
+        if len(empty) == 0 and not (empty.text or "").strip() and empty.getparent() is not None:
+            cast(lxml.html.HtmlElement, empty).drop_tag()
 
 
 def _nearest_block(node: etree._Element, container: etree._Element) -> bool:
@@ -169,47 +327,43 @@ def _nearest_block(node: etree._Element, container: etree._Element) -> bool:
     return True
 
 
-def _resolve_links(fragment: str, base_url: str, *, typeset: bool = False) -> str:
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return fragment
-    if typeset:
-        typeset_tree(root)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        # The lazy attribute holds the real image; `src` is then only a placeholder
-        # (a data: URI or a spinner GIF) that a script would have swapped out.
-        swapped: set[str] = set()
-        for lazy, real in _LAZY:
-            value = element.get(lazy)
-            if value and value.strip() and real not in swapped:
-                element.set(real, value)
-                swapped.add(real)
-        for name in _URL_ATTRIBUTES:
-            value = element.get(name)
-            if value is not None:
-                url = absolute_url(value, base_url)
-                if url is None:
-                    del element.attrib[name]
-                else:
-                    element.set(name, url)
-        srcset = element.get("srcset")
-        if srcset:
-            element.set("srcset", _resolve_srcset(srcset, base_url))
-    parts = [escape(root.text, quote=False)] if root.text else []
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts)
-
-
 def _resolve_srcset(srcset: str, base_url: str) -> str:
+    """Every candidate absolute and http(s); the others dropped.
+
+    HTML §4.8.4.3.10 (parse a srcset attribute): a URL is a run of
+    non-space characters and may hold commas (`data:image/png,AAA`); only a
+    comma after it, or after its descriptors, ends a candidate.
+    """
     candidates = []
-    for candidate in srcset.split(","):
-        bits = candidate.strip().split()
-        if not bits:
-            continue
-        url = absolute_url(bits[0], base_url)
-        if url:
-            candidates.append(" ".join([url, *bits[1:]]))
+    for url, descriptors in _srcset_candidates(srcset):
+        resolved = absolute_url(url, base_url)
+        if resolved and resolved.lower().startswith(_LOADED_SCHEMES):
+            candidates.append(" ".join([resolved, *descriptors.split()]))
     return ", ".join(candidates)
+
+
+def _srcset_candidates(srcset: str) -> list[tuple[str, str]]:
+    found = []
+    position, end = 0, len(srcset)
+    while position < end:
+        while position < end and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < end and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if not url:
+            break
+        descriptors = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            start, depth = position, 0
+            while position < end and (srcset[position] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(srcset[position], 0)
+                depth = max(depth, 0)
+                position += 1
+            descriptors = srcset[start:position]
+        if url:
+            found.append((url, descriptors))
+    return found

@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from syndicator.normalize.text import clean_text, fix_apostrophes, strip_xml_illegal
+from syndicator.plaintext import HUGE_HTML
 
 _BLOCKS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dt", "dd", "caption"}
@@ -28,7 +29,7 @@ def typeset_html(fragment: str, *, language: str | None = None) -> str:
     if not fragment.strip():
         return fragment
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
     except (etree.ParserError, ValueError):
         return fragment
     typeset_tree(root, language=language)
