@@ -117,7 +117,8 @@ class IntakeTally:
     source_errors: list[str] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)  # names of the sources behind source_errors
     records_read: int = 0
-    warnings: list[str] = field(default_factory=list)  # "<file>: <record>: <field>: <message>"
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    # (record ref, "<file>: <record>: <field>: <message>"): published, with a repair or a drop
     processes: int = 1  # processes that normalized: 1, or the workers of a pool
 
 
@@ -144,7 +145,7 @@ def iter_normalized(
             elif raw is not None:
                 for pointer, message in result.warnings:
                     warning = f"{raw.where}: {pointer}: {message}"
-                    tally.warnings.append(warning)
+                    tally.warnings.append((raw.ref or raw.origin, warning))
                     logger.warning("source=%s %s", raw.source, warning)
                 yield raw, result
 

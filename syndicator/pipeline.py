@@ -132,6 +132,7 @@ def publish_run(
                     retract=retract,
                 )
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
+                store.record_warnings(run_id, tally.warnings)
             fingerprint = output_fingerprint(config)
             present = output_present(config, store)
             # When no source could be read, what the store holds is what the feeds
@@ -177,7 +178,7 @@ def publish_run(
                 files_skipped=len(memory.unchanged_files),
                 removed_from_source=len(gone),
                 processes=tally.processes,
-                warnings=tuple(tally.warnings),
+                warnings=tuple(line for _, line in tally.warnings),
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     if config.hubs and not dry_run:

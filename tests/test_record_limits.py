@@ -93,3 +93,11 @@ def test_the_warning_is_in_the_json_report_and_the_limit_is_configurable(
     ]
     published = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))
     assert published["items"][0]["tags"] == ["A", "B", "C"]
+    history = subprocess.run(
+        [sys.executable, "-m", "syndicator", "history", "--config", "syndicator.toml"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "warning    -  articles/one.json  (articles/one.json: /categories: 5 categories" in history.stdout

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
 from html import escape
+from typing import cast
 
 import lxml.html
 import nh3

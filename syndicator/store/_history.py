@@ -26,6 +26,14 @@ class HistoryMixin(Connected):
                 [(run_id, ref, reason) for ref, reason in rejections],
             )
 
+    def record_warnings(self, run_id: int, warnings: Sequence[tuple[str, str]]) -> None:
+        """(ref, message) of what was repaired or dropped in articles that published."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, 'warning', ?, ?)",
+                [(run_id, ref, message) for ref, message in warnings],
+            )
+
     def record_pings(self, run_id: int, pings: Sequence[tuple[str, str, bool, str]]) -> None:
         """WebSub outcomes, in the history beside the run that caused them."""
         with self.transaction():
