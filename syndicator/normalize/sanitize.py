@@ -100,6 +100,9 @@ _LAZY = (
     ("data-lazy-srcset", "srcset"),
 )
 _LAZY_ATTRIBUTES = frozenset(lazy for lazy, _ in _LAZY)
+_ATTRIBUTES_OF = {
+    tag: frozenset(ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]) for tag in ALLOWED_TAGS
+}
 # Attributes holding a URL a reader follows or loads; mailto: only for links.
 _URL_ATTRIBUTES = ("href", "src", "poster", "cite")
 _LOADED_SCHEMES = ("http:", "https:")
@@ -117,6 +120,9 @@ _DROPPED_WITH_CONTENT = frozenset(
 # text kept (libxml2, behind lxml, stops reading at a depth of 256 and drops
 # everything after that point).
 MAX_DEPTH = 200
+# Evaluated in C: is any element below MAX_DEPTH ancestors? (libxml2 cuts a
+# tree it cannot read at a depth far below that, so a cut tree is caught too.)
+_DEEPER_THAN_MAX = etree.XPath(f"boolean(//*[count(ancestor::*) > {MAX_DEPTH}])")
 _VOID = frozenset(
     {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
@@ -172,7 +178,12 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False) -> Sanitize
         strip_comments=True,
     )
     warnings: list[tuple[str, str]] = []
-    allowed, depth = _flatten(clean(allowed), MAX_DEPTH)
+    allowed = clean(allowed)
+    root = _parse(allowed)
+    depth = 0
+    if root is not None and _DEEPER_THAN_MAX(root):
+        allowed, depth = _flatten(allowed, MAX_DEPTH)
+        root = _parse(allowed)
     if depth:
         warnings.append(
             (
@@ -181,7 +192,6 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False) -> Sanitize
                 "their text kept",
             )
         )
-    root = _parse(allowed)
     if root is None:
         return Sanitized("", tuple(warnings))
     _vet(root, base_url)
@@ -211,8 +221,6 @@ def _flatten(serialized: str, limit: int) -> tuple[str, int]:
     Works on nh3's output, which is well-formed: every element closed, every
     "<" of text escaped. Old editors leave hundreds of unclosed <font> or <b>.
     """
-    if serialized.count("<") <= 2 * limit:
-        return serialized, 0
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (tag, kept)
     deepest = 0
@@ -254,16 +262,19 @@ def _vet(root: lxml.html.HtmlElement, base_url: str) -> None:
             continue
         # The lazy attribute holds the real image; `src` is then only a placeholder
         # (a data: URI or a spinner GIF) that a script would have swapped out.
-        swapped: set[str] = set()
-        for lazy, real in _LAZY:
-            value = element.get(lazy)
-            if value and value.strip() and real not in swapped:
-                element.set(real, value)
-                swapped.add(real)
-        allowed = ALLOWED_ATTRIBUTES.get(element.tag, set()) | ALLOWED_ATTRIBUTES["*"]
-        for name in list(element.attrib):
+        if element.tag in ("img", "source"):
+            swapped: set[str] = set()
+            for lazy, real in _LAZY:
+                value = element.get(lazy)
+                if value and value.strip() and real not in swapped:
+                    element.set(real, value)
+                    swapped.add(real)
+        allowed = _ATTRIBUTES_OF[element.tag]
+        for name in element.attrib.keys():  # a list: attributes are deleted in the loop
             if name not in allowed:
                 del element.attrib[name]
+        if not element.attrib:
+            continue
         for name in _URL_ATTRIBUTES:
             value = element.get(name)
             if value is None:
