@@ -270,7 +270,7 @@ def _vet(root: lxml.html.HtmlElement, base_url: str) -> None:
                     element.set(real, value)
                     swapped.add(real)
         allowed = _ATTRIBUTES_OF[element.tag]
-        for name in element.attrib.keys():  # a list: attributes are deleted in the loop
+        for name in list(element.attrib):  # a copy: attributes are deleted in the loop
             if name not in allowed:
                 del element.attrib[name]
         if not element.attrib:
