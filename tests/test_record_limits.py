@@ -69,19 +69,12 @@ def test_a_record_with_ten_thousand_categories_publishes_with_the_first_50_and_a
 def test_the_warning_is_in_the_json_report_and_the_limit_is_configurable(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    rules = site / "rules.toml"
-    shipped = (Path(__file__).resolve().parents[1] / "config" / "rules.toml").read_text(encoding="utf-8")
-    rules.write_text(
-        shipped.replace("categories_per_record = 50", "categories_per_record = 3"), encoding="utf-8"
+    (site / "rules.toml").write_text(
+        'extends = "default"\n[limits]\ncategories_per_record = 3\n', encoding="utf-8"
     )
     config = site / "syndicator.toml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(
-        "\n".join(
-            'rules = "rules.toml"' if line.startswith("rules = ") else line for line in text.splitlines()
-        ),
-        encoding="utf-8",
-    )
+    config.write_text(text.replace("[normalize]\n", '[normalize]\nrules = "rules.toml"\n'), encoding="utf-8")
     add_records("one.json", record(1, category=None, categories=["A", "B", "C", "D", "E"]))
 
     report = json.loads(publish_cli(site, "--json").stdout)
