@@ -37,7 +37,8 @@ FILE_SAFE = tuple(p for p in PAYLOADS if "\x00" not in p)
 
 
 def _number(url: str) -> int:
-    return int(url.rstrip("/").rsplit("/", 1)[-1].removeprefix("story-"))
+    # a fallback URL is the title's slug and a hash: …/story-6-d7841ff5
+    return int(url.rstrip("/").rsplit("/", 1)[-1].removeprefix("story-").split("-")[0])
 
 
 def json_records() -> list[dict[str, Any]]:
