@@ -36,6 +36,7 @@ from syndicator.sources._http_answers import (
     remember,
     retry_after,
 )
+from syndicator.sources._http_deadline import Budget, WatchedAdapter, watchdog
 from syndicator.sources._http_limits import ROBOTS_TOKEN, HostGate
 from syndicator.sources.http_options import (
     HTTP_KEYS,
@@ -99,6 +100,8 @@ class Fetcher:
     def __init__(self) -> None:
         self.session = requests.Session()
         self.session.trust_env = True  # proxies from the environment, as users expect
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, WatchedAdapter())  # total_timeout, enforced
         self._gate = HostGate()
         self.requests_sent = 0
 
@@ -146,15 +149,20 @@ class Fetcher:
     # -- requests ----------------------------------------------------------------------
 
     def fetch(self, url: str, options: HttpOptions, headers: Mapping[str, str]) -> Response:
-        """Any final answer (4xx included), after redirects and retries."""
+        """Any final answer (4xx included), after redirects and retries.
+
+        All of it, pauses included, within `total_timeout`: a watchdog cuts
+        the connection when the budget runs out, whatever the server sends.
+        """
+        budget = Budget(options.total_timeout)
         attempt = 0
         while True:
             try:
-                response = self._follow(url, options, headers)
+                response = self._follow(url, options, headers, budget)
             except _Retryable as e:
                 if attempt >= options.retries:
                     raise FetchError(public_url(url), e.reason) from e.__cause__
-                time.sleep(options.backoff * 2**attempt)
+                _pause(options.backoff * 2**attempt, budget, url, e.reason)
                 attempt += 1
                 continue
             if response.status not in _RETRY_STATUSES:
@@ -170,13 +178,13 @@ class Fetcher:
             if attempt >= options.retries:
                 tries = f" after {attempt + 1} attempts" if attempt else ""
                 raise FetchError(public_url(url), f"{phrase}{tries}")
-            time.sleep(wait if wait is not None else options.backoff * 2**attempt)
+            _pause(wait if wait is not None else options.backoff * 2**attempt, budget, url, phrase)
             attempt += 1
 
-    def _follow(self, url: str, options: HttpOptions, headers: Mapping[str, str]) -> Response:
+    def _follow(self, url: str, options: HttpOptions, headers: Mapping[str, str], budget: Budget) -> Response:
         chain = [url]
         while True:
-            response = self._once(chain[-1], options, headers)
+            response = self._once(chain[-1], options, headers, budget)
             location = response.header("location")
             if response.status not in _REDIRECTS or not location:
                 return response
@@ -190,49 +198,68 @@ class Fetcher:
                 raise FetchError(public_url(url), f"more than {options.max_redirects} redirects")
             chain.append(target)
 
-    def _once(self, url: str, options: HttpOptions, extra: Mapping[str, str]) -> Response:
+    def _once(self, url: str, options: HttpOptions, extra: Mapping[str, str], budget: Budget) -> Response:
         parts = urlsplit(url)
         headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
         headers.update(options.headers)
         headers.update(extra)
         if options.credential is not None and parts.hostname == options.auth_host:
             headers[options.auth_header] = options.credential.value
-        with self._gate.slot(parts.netloc.lower(), options), _translated(url, options):
-            self.requests_sent += 1
-            raw = self.session.get(
-                url,
-                headers=headers,
-                timeout=(options.connect_timeout, options.read_timeout),
-                allow_redirects=False,
-                stream=True,
+        with self._gate.slot(parts.netloc.lower(), options):
+            budget.begin()
+            left = budget.remaining()
+            if left <= 0:
+                raise FetchError(public_url(url), _over_total(options))
+            with watchdog(left) as dog:
+                try:
+                    with _translated(url, options):
+                        response = self._request(url, options, headers, left)
+                except Exception as e:
+                    if dog.fired:  # whatever the cut connection raised, the deadline is the reason
+                        raise FetchError(public_url(url), _over_total(options)) from e
+                    raise
+            if dog.fired:  # a body without a length seems to end when its connection is cut
+                raise FetchError(public_url(url), _over_total(options))
+            return response
+
+    def _request(self, url: str, options: HttpOptions, headers: Mapping[str, str], left: float) -> Response:
+        self.requests_sent += 1
+        raw = self.session.get(
+            url,
+            headers=headers,
+            # The watchdog bounds the whole answer; a connect not yet under its
+            # watch is kept inside the budget by its own timeout.
+            timeout=(min(options.connect_timeout, left), options.read_timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+        with raw:
+            body = _read_limited(raw, url, options) if 200 <= raw.status_code < 300 else b""
+            media, _, params = (raw.headers.get("Content-Type") or "").partition(";")
+            charset = next(
+                (
+                    p.split("=", 1)[1].strip().strip('"')
+                    for p in params.split(";")
+                    if p.strip().lower().startswith("charset=")
+                ),
+                None,
             )
-            with raw:
-                body = _read_limited(raw, url, options) if 200 <= raw.status_code < 300 else b""
-                media, _, params = (raw.headers.get("Content-Type") or "").partition(";")
-                charset = next(
-                    (
-                        p.split("=", 1)[1].strip().strip('"')
-                        for p in params.split(";")
-                        if p.strip().lower().startswith("charset=")
-                    ),
-                    None,
-                )
-                return Response(
-                    url=url,
-                    status=raw.status_code,
-                    content_type=media.strip().lower(),
-                    charset=charset,
-                    body=body,
-                    etag=raw.headers.get("ETag"),
-                    last_modified=raw.headers.get("Last-Modified"),
-                    links=tuple(
-                        (rel, urljoin(url, link["url"]))
-                        for link in raw.links.values()
-                        for rel in str(link.get("rel", "")).split()
-                        if link.get("url")
-                    ),
-                    headers=tuple((k.lower(), v) for k, v in raw.headers.items()),
-                )
+            return Response(
+                url=url,
+                status=raw.status_code,
+                content_type=media.strip().lower(),
+                charset=charset,
+                body=body,
+                etag=raw.headers.get("ETag"),
+                last_modified=raw.headers.get("Last-Modified"),
+                links=tuple(
+                    (rel, urljoin(url, link["url"]))
+                    for link in raw.links.values()
+                    for rel in str(link.get("rel", "")).split()
+                    if link.get("url")
+                ),
+                headers=tuple((k.lower(), v) for k, v in raw.headers.items()),
+            )
 
 
 class _Retryable(Exception):
@@ -252,17 +279,29 @@ def _read_limited(raw: requests.Response, url: str, options: HttpOptions) -> byt
         raise FetchError(
             public_url(url), f"response of {declared} bytes is over max_bytes = {options.max_bytes}"
         )
-    deadline = time.monotonic() + options.total_timeout
     chunks: list[bytes] = []
     total = 0
+    # The read ends at max_bytes, at the end of the body, or when the
+    # fetch's watchdog cuts the connection at total_timeout.
     for chunk in raw.iter_content(chunk_size=65536):
         total += len(chunk)
         if total > options.max_bytes:
             raise FetchError(public_url(url), f"response is over max_bytes = {options.max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise FetchError(public_url(url), f"response not complete within {options.total_timeout:g}s")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _over_total(options: HttpOptions) -> str:
+    return f"response not complete within total_timeout = {options.total_timeout:g}s"
+
+
+def _pause(seconds: float, budget: Budget, url: str, why: str) -> None:
+    """Wait before a retry, unless the wait would outlast the fetch's total budget."""
+    if seconds >= budget.remaining():
+        raise FetchError(
+            public_url(url), f"{why}; no time left to retry within total_timeout = {budget.seconds:g}s"
+        )
+    time.sleep(seconds)
 
 
 @contextmanager

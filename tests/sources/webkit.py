@@ -9,6 +9,7 @@ every request they see (path, headers, how many were in flight at once).
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -107,3 +108,72 @@ class LocalWeb:
         self.stop.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class HostileWeb:
+    """A raw TCP server on 127.0.0.1 that never finishes an answer.
+
+    `/trickle-headers` sends a status line, then one header byte at a time;
+    `/trickle-body` sends headers promising a large body, then one byte at a
+    time; `/endless` sends a body without a length that never ends. Each
+    byte comes well within any read timeout, so only a total deadline stops
+    the client.
+    """
+
+    def __init__(self, every: float = 0.3) -> None:
+        self.every = every
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            path = request.split(b" ", 2)[1].decode()
+            try:
+                if path.startswith("/trickle-headers"):
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Slow: ")
+                    self._drip(conn, b"a")
+                elif path.startswith("/trickle-body"):
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                        b"Content-Length: 10000000\r\n\r\n<rss>"
+                    )
+                    self._drip(conn, b" ")
+                else:
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n"
+                    )
+                    conn.sendall(b"<rss><channel>")
+                    self._drip(conn, b"<!-- more -->" * 10)
+            except OSError:
+                return  # the client hung up: what the test wanted
+
+    def _drip(self, conn: socket.socket, piece: bytes) -> None:
+        while not self.stop.wait(self.every):
+            conn.sendall(piece)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
