@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
+from syndicator.redact import public_url
 
 # Where a site's configuration is looked for, in order, when none is named:
 # `syndicator init` writes the first; a clone of the repository has the second.
@@ -91,7 +92,9 @@ class Config:
             cfg = replace(
                 cfg,
                 sources=tuple(
-                    SourceConfig(name=p, kind="url", options={"url": p}, site_url=self.site.base_url)
+                    SourceConfig(
+                        name=public_url(p), kind="url", options={"url": p}, site_url=self.site.base_url
+                    )
                     if isinstance(p, str) and p.startswith(("http://", "https://"))
                     else SourceConfig(name=str(p), kind="directory", options={"path": Path(p).resolve()})
                     for p in sources

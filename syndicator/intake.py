@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.ids import KEYS_VERSION
+from syndicator.redact import public_url, scrub_text
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.memory import SourceMemory
@@ -157,13 +158,15 @@ def iter_normalized(
                     try:
                         item = next(records, None)
                     except SourceError as e:
-                        tally.source_errors.append(f"{source.name}: {e.ref}: {e.message}")
+                        ref, message = public_url(e.ref), scrub_text(e.message)
+                        tally.source_errors.append(f"{source.name}: {ref}: {message}")
                         tally.failed_sources.append(source.name)
                         # debug only: the run report carries it to the user (and the daemon's log) once
-                        logger.debug("reading source=%s stopped: %s: %s", source.name, e.ref, e.message)
+                        logger.debug("reading source=%s stopped: %s: %s", source.name, ref, message)
                         break
                 if item is None:
                     break
+                item = public_refs(item)
                 tally.records_read += 1
                 if cancel is not None and cancel.is_set():
                     raise RunCancelled("publish cancelled before writing")
@@ -172,6 +175,23 @@ def iter_normalized(
                 yield from sort(normalizer.add(item))
         yield from sort(normalizer.finish())
         tally.processes = normalizer.workers if normalizer.pool is not None and not normalizer.broken else 1
+
+
+def public_refs(item: RawRecord | Rejection) -> RawRecord | Rejection:
+    """The record's origin and ref as shown and stored: no userinfo, no secret query value.
+
+    Everything after this point (reports, `rejected/`, history, the store)
+    sees only these; the request URLs with their credentials stay in the source.
+    """
+    origin, ref = public_url(item.origin), public_url(item.ref)
+    if isinstance(item, Rejection):
+        reason = scrub_text(item.reason)
+        if (origin, ref, reason) != (item.origin, item.ref, item.reason):
+            return replace(item, origin=origin, ref=ref, reason=reason)
+        return item
+    if origin == item.origin and ref == item.ref:
+        return item
+    return replace(item, origin=origin, ref=ref)
 
 
 def read_and_normalize(

@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from syndicator.redact import scrub_text
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log shippers (`--log-format json`)."""
@@ -26,12 +28,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, sort_keys=True)
 
 
+class RedactingFormatter(logging.Formatter):
+    """Any formatter's line with its URLs made public (no userinfo, no secret query value).
+
+    The last guard: urllib3's debug lines (`-vv`) quote request targets with
+    their query strings, and a library's message may quote a URL it was given.
+    """
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_text(self.inner.format(record))
+
+
 def configure_logging(*, level: int, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(RedactingFormatter(JsonFormatter()))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            RedactingFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -27,6 +27,7 @@ import click
 from syndicator import __version__
 from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
+from syndicator.logs import RedactingFormatter
 from syndicator.oneoff import state_for_output
 
 
@@ -217,6 +218,9 @@ def cli() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for handler in logging.getLogger().handlers:  # no credential in a URL reaches stderr
+        if handler.formatter is not None and not isinstance(handler.formatter, RedactingFormatter):
+            handler.setFormatter(RedactingFormatter(handler.formatter))
 
 
 for _option in _global_options():

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
 from syndicator.errors import SyndicatorError
+from syndicator.redact import public_url
 from syndicator.sources.memory import HttpValidators, SourceMemory
 
 
@@ -71,12 +72,13 @@ def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
 
     They are stored with the normalizer fingerprint: when the rules that shape
     articles change, the document is fetched and read whole again, as a
-    directory source re-reads its files.
+    directory source re-reads its files. The store knows the URL only in its
+    public form (no userinfo, no secret query value).
     """
     if memory is not None and (response.etag or response.last_modified):
         fp = memory.fingerprint
         memory.remember_validators(
-            url,
+            public_url(url),
             HttpValidators(
                 f"{fp}|{response.etag}" if response.etag else None,
                 f"{fp}|{response.last_modified}" if response.last_modified else None,
@@ -86,7 +88,7 @@ def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
 
 def known_validators(memory: SourceMemory | None, url: str) -> HttpValidators | None:
     """The validators `remember` kept for this URL, if they were kept under today's fingerprint."""
-    stored = memory.validators(url) if memory is not None else None
+    stored = memory.validators(public_url(url)) if memory is not None else None
     if memory is None or stored is None:
         return None
     prefix = f"{memory.fingerprint}|"

@@ -26,6 +26,7 @@ from lxml import etree
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
+from syndicator.redact import public_url
 from syndicator.sources.http import (
     FetchError,
     HttpOptions,
@@ -120,7 +121,10 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
         raise SourceError(source, response.url, f"malformed XML: {_xml_problem(response.body, problem)}")
     if parsed.get("bozo") and not isinstance(problem, feedparser.CharacterEncodingOverride):
         logger.warning(
-            "source=%s url=%s feed read despite: %s", source, response.url, _short(parsed.bozo_exception)
+            "source=%s url=%s feed read despite: %s",
+            source,
+            public_url(response.url),
+            _short(parsed.bozo_exception),
         )
     language = parsed.feed.get("language")
     return [_xml_entry(entry, language) for entry in parsed.entries]

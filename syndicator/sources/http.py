@@ -10,8 +10,10 @@ requests and on their rate. Every requests, urllib3 and OSError exception is
 translated here into a FetchError with a reason a user can act on; callers
 turn it into a SourceError (the whole source) or a Rejection (one page).
 
-Credentials are held in Secret (its repr hides the value), sent only to the
-configured URL's host, and never put into a message.
+Credentials and configured headers are held out of every repr, sent only to
+the configured URL's origin (scheme, host and port: never to a redirect
+target elsewhere, nor over http when configured for https), and every URL
+in a message goes through public_url (no userinfo, no secret query value).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from syndicator.redact import public_url
 from syndicator.sources._http_answers import (
     FetchError,
     Response,
@@ -44,7 +47,7 @@ from syndicator.sources.http_options import (
     Secret,
     check_http,
     check_url,
-    public_url,
+    origin,
 )
 from syndicator.sources.memory import SourceMemory
 
@@ -201,9 +204,11 @@ class Fetcher:
     def _once(self, url: str, options: HttpOptions, extra: Mapping[str, str], budget: Budget) -> Response:
         parts = urlsplit(url)
         headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
-        headers.update(options.headers)
+        own_origin = bool(options.auth_origin) and origin(url) == options.auth_origin
+        if own_origin:  # configured headers may hold a key: they follow the credential's rule
+            headers.update(options.headers)
         headers.update(extra)
-        if options.credential is not None and parts.hostname == options.auth_host:
+        if options.credential is not None and own_origin:
             headers[options.auth_header] = options.credential.value
         with self._gate.slot(parts.netloc.lower(), options):
             budget.begin()

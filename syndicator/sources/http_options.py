@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from syndicator import __version__
 from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError
+from syndicator.redact import public_url
 
 HTTP_KEYS = (
     "user_agent",
@@ -67,10 +68,24 @@ class HttpOptions:
     delay: float = 0.25  # seconds between two requests to one host
     per_host: int = 2  # requests in flight to one host
     robots: bool = True  # honoured by `pages`; APIs and feeds are meant to be fetched
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold an API key
     auth_header: str = "Authorization"
     credential: Secret | None = None  # the header's whole value
-    auth_host: str = ""  # credentials go to this host only
+    # Credentials and `headers` go to this origin only (RFC 6454 §4: scheme,
+    # host and port), never to a redirect target on another port, scheme or host.
+    auth_origin: str = ""
+
+
+def origin(url: str) -> str:
+    """`scheme://host:port`, the port made explicit, so that http://h and http://h:80 match."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    port = port if port is not None else {"http": 80, "https": 443}.get(scheme, 0)
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
 
 
 def check_http(
@@ -78,7 +93,9 @@ def check_http(
 ) -> HttpOptions:
     """The HTTP keys every remote kind accepts; an unknown key names the nearest known one.
 
-    Credentials are sent to the host of `url` (default: the `url` option) only.
+    Credentials and headers are sent to the origin of `url` (default: the
+    `url` option) only. A user:password@ in that URL is a Basic credential
+    (RFC 7617) like `username`, and is never kept in the URL.
     """
     options = source.options
     known = own_keys + HTTP_KEYS
@@ -112,18 +129,37 @@ def check_http(
         robots=_boolean(options, "robots", True),
         headers=tuple(sorted((str(k), v) for k, v in headers.items())),
         auth_header=_string(options, "auth_header", "Authorization"),
-        credential=_credential(options),
-        auth_host=(urlsplit(url).hostname or "") if isinstance(url, str) else "",
+        credential=_credential(options) or (_userinfo(url) if isinstance(url, str) else None),
+        auth_origin=origin(url) if isinstance(url, str) else "",
     )
 
 
 def check_url(value: Any, key: str = "url") -> str:
+    """An absolute http(s) URL, without its user:password@ (check_http makes that a credential)."""
     if not isinstance(value, str):
         raise ConfigError("", key, 'needs an http(s) URL, such as "https://example.org/feed.xml"')
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as e:
+        raise ConfigError("", key, f"{public_url(value)!r} is not a usable URL: {e}") from e
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("", key, f"{value!r} is not an absolute http(s) URL")
+        raise ConfigError("", key, f"{public_url(value)!r} is not an absolute http(s) URL")
+    if "@" in parts.netloc:
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     return value
+
+
+def _userinfo(url: str) -> Secret | None:
+    """https://user:password@host/ as the Basic credential it stands for (RFC 3986 §3.2.1)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.username is None:
+        return None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    return Secret("Basic " + base64.b64encode(pair).decode("ascii"))  # RFC 7617 §2
 
 
 def _number(value: Any) -> bool:
@@ -183,13 +219,3 @@ def _credential(options: Mapping[str, Any]) -> Secret | None:
         pair = f"{_string(options, 'username', '')}:{password}".encode()
         return Secret("Basic " + base64.b64encode(pair).decode("ascii"))  # RFC 7617 §2
     return None
-
-
-def public_url(url: str) -> str:
-    """A URL fit for a message: any user:password@ removed."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))

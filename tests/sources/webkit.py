@@ -10,10 +10,12 @@ every request they see (path, headers, how many were in flight at once).
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -33,10 +35,26 @@ class Reply:
 class Seen:
     path: str
     headers: dict[str, str]  # lower-case names
+    scheme: str = "http"  # "https" when the request came over TLS
+
+
+class _Server(ThreadingHTTPServer):
+    """With a TLS context, one port answers both http:// and https:// (told apart by the first byte)."""
+
+    context: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.context is not None:
+            sock.settimeout(5)
+            if sock.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS handshake record
+                sock = self.context.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
+        return sock, address
 
 
 class LocalWeb:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
         self.stop = threading.Event()
@@ -52,14 +70,17 @@ class LocalWeb:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.server.context.load_cert_chain(*tls)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1", scheme: str = "http") -> str:
+        return f"{scheme}://{host}:{self.port}{path}"
 
     def serve(self, path: str, *replies: Reply) -> str:
         self.routes[path] = list(replies)
@@ -76,7 +97,8 @@ class LocalWeb:
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self.lock:
-            self.seen.append(Seen(handler.path, headers))
+            scheme = "https" if isinstance(handler.connection, ssl.SSLSocket) else "http"
+            self.seen.append(Seen(handler.path, headers, scheme))
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             replies = self.routes.get(handler.path) or self.routes.get(handler.path.split("?", 1)[0])
