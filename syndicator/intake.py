@@ -35,6 +35,7 @@ from syndicator.normalize.ids import KEYS_VERSION
 from syndicator.redact import public_url, scrub_text
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
+from syndicator.sources.limits import check_limits, within_limits
 from syndicator.sources.memory import SourceMemory
 from syndicator.taxonomy import Taxonomy, load_taxonomy
 from syndicator.validate import ArticleValidator, check_article, load_validator
@@ -153,6 +154,7 @@ def iter_normalized(
     with Normalizer(prepared, timer) as normalizer:
         for source, kind, options in prepared.sources:
             records = kind.read(source, options, memory)
+            limits = check_limits(source)
             while True:
                 with timer.stage("intake"):
                     try:
@@ -167,6 +169,8 @@ def iter_normalized(
                 if item is None:
                     break
                 item = public_refs(item)
+                if isinstance(item, RawRecord):
+                    item = within_limits(item, limits)
                 tally.records_read += 1
                 if cancel is not None and cancel.is_set():
                     raise RunCancelled("publish cancelled before writing")

@@ -16,6 +16,7 @@ from syndicator.config import Config, SourceConfig
 from syndicator.errors import ConfigError
 from syndicator.model import RawRecord, Rejection
 from syndicator.sources import detect, directory, feed, json_api, pages
+from syndicator.sources.limits import check_limits
 from syndicator.sources.memory import SourceMemory
 
 
@@ -47,6 +48,7 @@ def check_sources(config: Config) -> list[tuple[SourceConfig, SourceKind, Any]]:
             )
         try:
             options = kind.check(source)
+            check_limits(source)
         except ConfigError as e:
             raise ConfigError(str(config.path), f"sources[{i}].{e.key}", e.message) from e
         checked.append((source, kind, options))

@@ -21,16 +21,20 @@ from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_text
+from syndicator.sources.limits import LIMIT_KEYS, whole_number
 from syndicator.sources.memory import FileState, SourceMemory
 
 SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
-_KEYS = ("path", "recursive")
+_KEYS = ("path", "recursive", "max_file_bytes", *LIMIT_KEYS)
+MAX_FILE_BYTES = 200_000_000  # a whole export in one .json or .jsonl file still fits
 
 
 @dataclass(frozen=True)
 class DirectoryOptions:
     path: Path
     recursive: bool = True
+    # A larger file is not read (it is held in memory whole): a rejection names it and the limit.
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 def check(source: SourceConfig) -> DirectoryOptions:
@@ -45,7 +49,8 @@ def check(source: SourceConfig) -> DirectoryOptions:
     recursive = source.options.get("recursive", True)
     if not isinstance(recursive, bool):
         raise ConfigError("", "recursive", "must be true or false")
-    return DirectoryOptions(path=Path(path), recursive=recursive)
+    max_file_bytes = whole_number(source.options, "max_file_bytes", MAX_FILE_BYTES)
+    return DirectoryOptions(path=Path(path), recursive=recursive, max_file_bytes=max_file_bytes)
 
 
 def list_files(options: DirectoryOptions) -> list[Path]:
@@ -79,6 +84,18 @@ def read(
         known = memory.known_file(source.name, relative)
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             memory.file_skipped(source.name, relative)
+            continue
+        if stat.st_size > options.max_file_bytes:
+            # Not remembered as read: once the limit is raised, the next run reads it.
+            yield Rejection(
+                source.name,
+                display_path(path),
+                "",
+                "",
+                f"file of {stat.st_size} bytes is over max_file_bytes = {options.max_file_bytes}:"
+                " not read (raise max_file_bytes to read it)",
+                ref=f"{source.name}/{relative}",
+            )
             continue
         try:
             data = path.read_bytes()

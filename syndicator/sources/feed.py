@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from xml.sax import SAXParseException
 
@@ -36,6 +37,7 @@ from syndicator.sources.http import (
     fetcher_for,
     remember,
 )
+from syndicator.sources.limits import whole_number
 from syndicator.sources.memory import SourceMemory
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,8 @@ ACCEPT = (
 )
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"  # JSON Feed 1.1 §"version"
 _EXTENSION = "_syndicator"  # our own JSON Feed extension (render.jsonfeed): related links
-_KEYS = ("url",)
+_KEYS = ("url", "max_items")
+MAX_ITEMS = 1000  # entries read from one feed document; the newest are kept
 # What a server may call a feed; anything else (an HTML page, an image) is not one.
 _FEED_TYPES = (
     "application/rss+xml",
@@ -66,11 +69,16 @@ _FEED_TYPES = (
 class FeedOptions:
     url: str
     http: HttpOptions
+    max_items: int = MAX_ITEMS
 
 
 def check(source: SourceConfig) -> FeedOptions:
     http = check_http(source, _KEYS, "feed")
-    return FeedOptions(url=check_url(source.options.get("url")), http=http)
+    return FeedOptions(
+        url=check_url(source.options.get("url")),
+        http=http,
+        max_items=whole_number(source.options, "max_items", MAX_ITEMS),
+    )
 
 
 def read(
@@ -82,11 +90,13 @@ def read(
         raise SourceError(source.name, e.url, e.reason) from e
     if response is None:
         return  # 304: the feed has not changed since the last run
-    yield from records_from(source.name, options.url, response)
+    yield from records_from(source.name, options.url, response, options.max_items)
     remember(memory, options.url, response)
 
 
-def records_from(source: str, ref: str, response: Response) -> Iterator[RawRecord]:
+def records_from(
+    source: str, ref: str, response: Response, max_items: int = MAX_ITEMS
+) -> Iterator[RawRecord]:
     """The entries of a fetched feed; a document that is not a feed is a SourceError."""
     kind = response.content_type
     if kind not in _FEED_TYPES and not kind.endswith(("+xml", "+json")):
@@ -95,11 +105,50 @@ def records_from(source: str, ref: str, response: Response) -> Iterator[RawRecor
         entries = json_feed_entries(source, response)
     else:
         entries = xml_feed_entries(source, response)
+    kept = newest(entries, max_items)
+    if len(kept) < len(entries):
+        logger.warning(
+            "source=%s url=%s: the feed has %d entries, over max_items = %d: the %d newest are read"
+            " (raise max_items to read them all)",
+            source,
+            public_url(response.url),
+            len(entries),
+            max_items,
+            max_items,
+        )
     for i, payload in enumerate(entries):
+        if i not in kept:
+            continue
         key = payload.get("id") or payload.get("url") or str(i)
         yield RawRecord(
             source, response.url, f"entry {i}", "json", payload, source_kind="feed", ref=f"{ref}#{key}"
         )
+
+
+def newest(entries: list[dict[str, Any]], limit: int) -> set[int]:
+    """Positions of the `limit` newest entries (by published, then updated date).
+
+    Feeds are usually newest first, but neither RSS nor Atom says so; undated
+    entries rank after dated ones, in document order.
+    """
+    if len(entries) <= limit:
+        return set(range(len(entries)))
+
+    def when(i: int) -> tuple[int, float, int]:
+        entry = entries[i]
+        for key in ("published", "updated"):
+            value = entry.get(key)
+            if isinstance(value, str):
+                try:
+                    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                except ValueError:
+                    continue
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                return (0, -moment.timestamp(), i)
+        return (1, 0.0, i)
+
+    return set(sorted(range(len(entries)), key=when)[:limit])
 
 
 def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from syndicator import __version__
 from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError
 from syndicator.redact import public_url
+from syndicator.sources.limits import LIMIT_KEYS
 
 HTTP_KEYS = (
     "user_agent",
@@ -98,7 +99,7 @@ def check_http(
     (RFC 7617) like `username`, and is never kept in the URL.
     """
     options = source.options
-    known = own_keys + HTTP_KEYS
+    known = own_keys + HTTP_KEYS + LIMIT_KEYS
     for key in options:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)

@@ -18,6 +18,7 @@ tells changed articles from unchanged ones.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
+from syndicator.redact import public_url
 from syndicator.sources.http import (
     Fetcher,
     FetchError,
@@ -36,7 +38,10 @@ from syndicator.sources.http import (
     fetcher_for,
     remember,
 )
+from syndicator.sources.limits import whole_number
 from syndicator.sources.memory import SourceMemory
+
+logger = logging.getLogger(__name__)
 
 ACCEPT = "application/json, application/feed+json;q=0.9, */*;q=0.1"
 FIELDS = (
@@ -68,7 +73,9 @@ _KEYS = (
     "max_pages",
     "fields",
     "wordpress",
+    "max_items",
 )
+MAX_ITEMS = 1000  # records read from one API per run, all pages together
 _ITEM_KEYS = ("items", "data", "posts", "results", "articles", "entries", "records", "hits", "docs")
 _NEXT_PATHS = (
     "next",
@@ -96,6 +103,7 @@ class JsonApiOptions:
     max_pages: int = 10
     fields: tuple[tuple[str, str], ...] = ()  # (our field name, path in the record)
     wordpress: bool | None = None  # None: recognised from the URL or the records
+    max_items: int = MAX_ITEMS
 
 
 def check(source: SourceConfig) -> JsonApiOptions:
@@ -138,6 +146,7 @@ def check(source: SourceConfig) -> JsonApiOptions:
         max_pages=whole("max_pages", 10, 1) or 1,
         fields=tuple(sorted(fields.items())),
         wordpress=wordpress,
+        max_items=whole_number(o, "max_items", MAX_ITEMS),
     )
 
 
@@ -166,6 +175,17 @@ def records_from(
     for number in range(1, options.max_pages + 1):
         value = parse_json(source.name, response)
         items = _items(source.name, response.url, value, options.items)
+        room = options.max_items - offset
+        if len(items) > room:
+            logger.warning(
+                "source=%s url=%s: more than max_items = %d records: the first %d are read"
+                " (raise max_items to read them all)",
+                source.name,
+                public_url(response.url),
+                options.max_items,
+                options.max_items,
+            )
+            items = items[:room]
         wordpress = options.wordpress
         if wordpress is None:
             wordpress = (
@@ -194,7 +214,7 @@ def records_from(
             )
         offset += len(items)
         page += 1
-        if not items or number == options.max_pages:
+        if not items or number == options.max_pages or offset >= options.max_items:
             return
         following = _next_url(response, value, options, offset, page)
         if following is None or following in seen:
