@@ -26,7 +26,22 @@ MARGIN = 6.0  # generous: the point is "bounded", not "fast"
 
 @pytest.mark.parametrize("path", ["/trickle-headers", "/trickle-body", "/endless"])
 def test_a_trickling_or_endless_server_is_cut_off_at_total_timeout(hostile: HostileWeb, path: str) -> None:
-    url = hostile.url(path)
+    cut_off_in_time(hostile.url(path))
+
+
+@pytest.mark.parametrize("path", ["/trickle-headers", "/trickle-body", "/endless"])
+def test_a_trickling_server_over_tls_is_cut_off_too(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
+    server = HostileWeb(tls=certificate)
+    try:
+        cut_off_in_time(server.url(path))
+    finally:
+        server.close()
+
+
+def cut_off_in_time(url: str) -> None:
     source = SourceConfig("wire", "feed", {"url": url, "timeout": [2, 5], "total_timeout": TOTAL})
     options = check_http(source, ("url",), "feed")
     started = time.monotonic()

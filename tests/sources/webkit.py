@@ -142,8 +142,12 @@ class HostileWeb:
     the client.
     """
 
-    def __init__(self, every: float = 0.3) -> None:
+    def __init__(self, every: float = 0.3, tls: tuple[Path, Path] | None = None) -> None:
         self.every = every
+        self.context: ssl.SSLContext | None = None
+        if tls is not None:  # https:// only: the handshake happens in the answering thread
+            self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.context.load_cert_chain(*tls)
         self.stop = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(0.1)
@@ -152,7 +156,7 @@ class HostileWeb:
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.context else 'http'}://127.0.0.1:{self.port}{path}"
 
     def _accept(self) -> None:
         while not self.stop.is_set():
@@ -165,6 +169,12 @@ class HostileWeb:
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
+        if self.context is not None:
+            try:
+                conn = self.context.wrap_socket(conn, server_side=True)
+            except OSError:
+                conn.close()
+                return
         with conn:
             request = b""
             while b"\r\n\r\n" not in request:
