@@ -157,3 +157,26 @@ def test_limits_have_defaults_and_refuse_nonsense() -> None:
     with pytest.raises(ConfigError) as e:
         check_limits(SourceConfig("a", "directory", {"path": "x", "max_field_bytes": 0}))
     assert e.value.key == "max_field_bytes"
+
+
+def test_a_json_feed_over_max_items_keeps_its_newest_items_too(
+    web: LocalWeb, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    items = [
+        {
+            "id": f"https://wire.example/{n}",
+            "title": f"Item {n}",
+            "content_text": f"Text {n}.",
+            "date_published": f"2024-01-{n + 1:02d}T08:00:00+01:00",
+        }
+        for n in range(12)
+    ]
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": items})
+    url = web.serve("/feed.json", Reply(body=body.encode(), content_type="application/feed+json"))
+    config = load_config(write_config(tmp_path, sources=feed_source(url, "max_items = 5")))
+    with caplog.at_level(logging.WARNING):
+        report = publish_run(config, now=NOW)
+    assert report.added == 5
+    published = json.loads((tmp_path / "out" / "feed.json").read_text(encoding="utf-8"))
+    assert [i["title"] for i in published["items"]] == [f"Item {n}" for n in range(11, 6, -1)]
+    assert any("the feed has 12 entries, over max_items = 5" in m for m in caplog.messages)
