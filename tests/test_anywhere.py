@@ -289,3 +289,22 @@ def test_ctrl_c_during_a_long_publish_stops_with_one_line_and_status_130(
     finished = run("publish", "--source", "wire", "--output", "public", cwd=tmp_path)
     assert finished.returncode == ExitStatus.OK, finished.stderr
     assert all_feeds_parse(tmp_path / "public") > 0
+
+
+@pytest.mark.parametrize("delay", [0.4, 0.8])
+def test_ctrl_c_while_the_command_is_starting_shows_no_traceback(delay: float, tmp_path: Path) -> None:
+    write_records(tmp_path / "wire", 50)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicator", "publish", "--source", "wire", "--output", "public"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SYNDICATOR_CONFIG": ""},
+    )
+    time.sleep(delay)  # importing the command line, or just begun
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert process.returncode in (130, ExitStatus.OK)  # interrupted, or done before the signal came

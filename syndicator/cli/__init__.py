@@ -25,6 +25,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from syndicator import __version__
+from syndicator.__main__ import exit_interrupted
 from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
 from syndicator.logs import RedactingFormatter
@@ -87,7 +88,7 @@ def handle_errors(func: F) -> F:
             click.echo(f"syndicator: error: {e}", err=True, color=use_color())
             sys.exit(status)
         except KeyboardInterrupt:
-            interrupted()
+            exit_interrupted()
         except BrokenPipeError:
             closed_pipe()
         except Exception as e:
@@ -101,18 +102,6 @@ def handle_errors(func: F) -> F:
             sys.exit(ExitStatus.ERROR)
 
     return wrapper  # type: ignore[return-value]
-
-
-def interrupted() -> NoReturn:
-    """Ctrl-C: one line and status 130, at once. Nothing is half-written: feeds are
-    replaced atomically, the store rolls back, the next run tidies temp files;
-    exiting without unwinding is what makes it quick (no waiting on workers)."""
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    with contextlib.suppress(Exception):
-        sys.stderr.write("\nsyndicator: interrupted\n")
-        sys.stderr.flush()
-    os._exit(130)
 
 
 def closed_pipe() -> NoReturn:
@@ -281,7 +270,7 @@ def main() -> None:
     try:
         cli(prog_name="syndicator")
     except KeyboardInterrupt:
-        interrupted()
+        exit_interrupted()
     except BrokenPipeError:
         closed_pipe()
 
