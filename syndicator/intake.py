@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -24,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from syndicator import __version__
 from syndicator.config import Config, SourceConfig
 from syndicator.errors import SourceError, SyndicatorError
+from syndicator.fingerprint import NOT_NORMALIZING, config_fingerprint
 from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize
@@ -102,13 +101,9 @@ def prepare(config: Config, *, now: datetime) -> Prepared:
 
 
 def normalizer_fingerprint(config: Config) -> str:
-    """A file is re-read when the rules that normalized it change, not only when it does."""
-    digest = hashlib.sha256(f"{__version__}|keys {KEYS_VERSION}".encode())
-    for path in (config.rules_path, config.taxonomy_path, config.schema_path):
-        digest.update(path.read_bytes() if path is not None and path.exists() else b"-")
-    site = config.site
-    digest.update(f"{site.base_url}|{site.language}|{site.timezone}|{site.title}".encode())
-    return digest.hexdigest()[:16]
+    """A file is re-read when what normalized it changes (the rules, taxonomy and
+    schema files, the site's settings, the identity-key scheme), not only when it does."""
+    return config_fingerprint(config, leave_out=NOT_NORMALIZING, salt=f"keys {KEYS_VERSION}")
 
 
 @dataclass

@@ -8,15 +8,14 @@ file is skipped as unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from syndicator import __version__
 from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
+from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.intake import Progress, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
@@ -182,24 +181,7 @@ def _would_change(path: Path, data: bytes) -> bool:
 def output_fingerprint(config: Config) -> str:
     """Everything besides the articles that shapes the output: when it changes,
     the output is rendered again even though no article did."""
-    site, out = config.site, config.output
-    facts = (
-        __version__,
-        site.title,
-        site.description,
-        site.base_url,
-        site.feeds_url,
-        site.language,
-        str(out.directory.resolve()),
-        out.formats,
-        out.items,
-        out.category_feeds,
-        out.archive_page_size,
-        config.hubs,
-        config.interval_seconds,
-        config.cron,
-    )
-    return hashlib.sha256(repr(facts).encode("utf-8")).hexdigest()[:16]
+    return config_fingerprint(config, leave_out=NOT_RENDERING)
 
 
 def output_present(config: Config, store: Store) -> bool:

@@ -41,14 +41,24 @@ class ArticleValidator:
         return list(self.exact.iter_errors(data))
 
 
-@lru_cache(maxsize=4)
 def load_validator(path: Path = SCHEMA_PATH) -> ArticleValidator:
+    """The validator of the schema file as it is now: a daemon that runs for weeks
+    validates with the edited schema from the next run on, not the one it started with."""
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(str(path), "", f"unusable article schema: {e}") from e
+    return _validator_of(str(path), text)
+
+
+@lru_cache(maxsize=4)
+def _validator_of(path: str, text: str) -> ArticleValidator:
+    try:
+        schema = json.loads(text)
         Draft202012Validator.check_schema(schema)
         fast = jsonschema_rs.validator_for(schema, validate_formats=True)
     except (OSError, ValueError, jsonschema.SchemaError) as e:
-        raise ConfigError(str(path), "", f"unusable article schema: {e}") from e
+        raise ConfigError(path, "", f"unusable article schema: {e}") from e
     return ArticleValidator(fast, Draft202012Validator(schema, format_checker=_format_checker()))
 
 

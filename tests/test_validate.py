@@ -148,3 +148,17 @@ def test_unreadable_schema_is_a_config_error(tmp_path: Path) -> None:
 
 def test_a_title_with_angle_brackets_that_are_not_markup_is_valid() -> None:
     assert not isinstance(check(title="Why 3 < 5 > 2 matters"), Rejection)
+
+
+def test_an_edited_schema_file_is_used_from_the_next_load_on(tmp_path: Path) -> None:
+    schema = tmp_path / "article.schema.json"
+    data = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema.write_text(json.dumps(data), encoding="utf-8")
+    before = load_validator(schema)
+    data["properties"]["title"]["maxLength"] = 3
+    schema.write_text(json.dumps(data), encoding="utf-8")
+
+    after = load_validator(schema)
+
+    assert after is not before  # a daemon validates with the schema as it is now
+    assert after.exact.schema["properties"]["title"]["maxLength"] == 3
