@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -32,6 +32,7 @@ from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.ids import KEYS_VERSION
 from syndicator.redact import public_url, scrub_text
+from syndicator.report import Progress
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.limits import check_limits, within_limits
@@ -40,8 +41,6 @@ from syndicator.taxonomy import Taxonomy, load_taxonomy
 from syndicator.validate import ArticleValidator, check_article, load_validator
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[str, int], None]  # (stage, records done so far)
 
 
 class RunCancelled(SyndicatorError):

@@ -16,10 +16,11 @@ from pathlib import Path
 from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
-from syndicator.intake import Progress, Timer
+from syndicator.intake import Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
 from syndicator.render import RENDERERS
+from syndicator.report import Progress
 from syndicator.store import Store
 from syndicator.write import write_if_changed
 
@@ -141,6 +142,7 @@ def render_and_write(
         return wanted is None or doc.category is None or doc.key in wanted
 
     documents = iter_feed_documents(config, store, all_archive_pages=missing_archive)
+    expected = _expected_files(config, store, dirty=dirty, every_page=missing_archive, wanted=wanted)
     # Render and write one document at a time, so memory holds one feed, not the site.
     while True:
         with timer.stage("render"):
@@ -154,7 +156,7 @@ def render_and_write(
             for relative, data in rendered:
                 write(relative, data)
         if progress is not None:
-            progress("render", len(written) + len(unchanged))
+            progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
     with timer.stage("render"):
         pages = render_site_pages(
             subscribable,
@@ -172,6 +174,19 @@ def render_and_write(
         full = store.archive_count() // config.output.archive_page_size * config.output.archive_page_size
         store.clear_dirty_archive([q for q in dirty if q < full])
     return written, unchanged
+
+
+def _expected_files(
+    config: Config, store: Store, *, dirty: list[int], every_page: bool, wanted: set[str] | None
+) -> int:
+    """About how many feed files this render writes, for the progress display's ETA."""
+    size = config.output.archive_page_size
+    full_pages = store.archive_count() // size
+    pages = full_pages if every_page else len({q // size for q in dirty if q // size < full_pages})
+    categories = 0
+    if config.output.category_feeds:
+        categories = len(store.categories()) if wanted is None else len(wanted)
+    return (1 + pages + categories) * len(config.output.formats)
 
 
 def _would_change(path: Path, data: bytes) -> bool:

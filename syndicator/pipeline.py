@@ -19,13 +19,13 @@ from typing import TypeVar
 
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME, Config
-from syndicator.intake import IntakeTally, Progress, Timer, iter_normalized, prepare
+from syndicator.intake import IntakeTally, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.notify import notify_hubs
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
-from syndicator.report import RunReport
+from syndicator.report import Progress, RunReport
 from syndicator.store import Store, source_location
 from syndicator.write import remove_stale_temp_files
 

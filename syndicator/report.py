@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from syndicator.model import Rejection
+
+
+class Progress(Protocol):
+    """How far a run is, for a display: called often, it must be cheap."""
+
+    def __call__(self, stage: str, done: int, total: int | None = None) -> None:
+        """`done` of `total` (None: not known ahead) in `stage`: normalize, store, render."""
 
 
 @dataclass(frozen=True)

@@ -308,3 +308,56 @@ def test_ctrl_c_while_the_command_is_starting_shows_no_traceback(delay: float, t
 
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     assert process.returncode in (130, ExitStatus.OK)  # interrupted, or done before the signal came
+
+
+def test_a_publish_off_a_terminal_prints_plain_progress_lines_for_every_stage(tmp_path: Path) -> None:
+    write_records(tmp_path / "wire", 1200, category="World")
+
+    result = run(
+        "publish",
+        "--source",
+        "wire",
+        "--output",
+        "public",
+        cwd=tmp_path,
+        env={"SYNDICATOR_PROGRESS_EVERY": "0"},
+    )
+
+    lines = [line for line in result.stderr.splitlines() if line.startswith("progress: ")]
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert {line.split()[1] for line in lines} == {"normalize", "store", "render"}
+    assert any(
+        " of " in line and "left" in line for line in lines if " render " in line
+    )  # a total and an ETA
+    assert "\r" not in result.stderr and "\x1b[" not in result.stderr  # plain lines, for logs
+
+
+def test_a_publish_on_a_terminal_shows_a_live_progress_display(tmp_path: Path) -> None:
+    import pty
+
+    write_records(tmp_path / "wire", 1200, category="World")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicator", "publish", "--source", "wire", "--output", "public"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "SYNDICATOR_CONFIG": "", "TERM": "xterm", "COLUMNS": "120"},
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=120)
+    os.close(leader)
+    text = shown.decode("utf-8", "replace")
+
+    assert process.returncode == ExitStatus.OK
+    assert "normalize" in text and "records read" in text  # redrawn in place, then cleared
+    assert "feeds written" in text

@@ -9,16 +9,17 @@ and nothing at all for a run shorter than that.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-Progress = Callable[[str, int], None]  # (stage, done so far); the pipeline's progress callback
+from syndicator.report import Progress
 
 UNITS = {"normalize": "records read", "store": "articles stored", "render": "feeds written"}
-PLAIN_EVERY = 5.0  # seconds between two plain progress lines
+PLAIN_EVERY = 5.0  # seconds between two plain progress lines; SYNDICATOR_PROGRESS_EVERY sets it
 
 
 @contextmanager
@@ -36,22 +37,24 @@ def progress_display(*, enabled: bool) -> Iterator[Progress | None]:
 @contextmanager
 def _live() -> Iterator[Progress]:
     from rich.console import Console
+    from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.progress import Progress as RichProgress
-    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
     columns = (
         SpinnerColumn(finished_text="✓"),
         TextColumn("{task.description:<10}"),
         TextColumn("{task.completed:>9,} {task.fields[unit]}"),
+        BarColumn(bar_width=20),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),  # shown where the stage knows its total
     )
     tasks: dict[str, Any] = {}
     started: dict[str, float] = {}
     with RichProgress(*columns, console=console, transient=True) as bar:
 
-        def progress(stage: str, done: int) -> None:
+        def progress(stage: str, done: int, total: int | None = None) -> None:
             now = time.monotonic()
             for name, task in tasks.items():  # a new stage finishes the ones before it
                 if name != stage:
@@ -61,25 +64,33 @@ def _live() -> Iterator[Progress]:
                 tasks[stage] = bar.add_task(stage, total=None, unit=UNITS.get(stage, ""), rate="")
             elapsed = now - started[stage]
             rate = f"{done / elapsed:,.0f}/s" if elapsed >= 1 else ""
-            bar.update(tasks[stage], completed=done, rate=rate)
+            bar.update(tasks[stage], completed=done, total=total, rate=rate)
 
         yield progress
 
 
 def _plain() -> Progress:
     """A line on stderr at most every PLAIN_EVERY seconds."""
+    every = float(os.environ.get("SYNDICATOR_PROGRESS_EVERY", PLAIN_EVERY))
     start = time.monotonic()
-    last = start
+    last = start - every if every == 0 else start
+    started_at: dict[str, float] = {}
 
-    def progress(stage: str, done: int) -> None:
+    def progress(stage: str, done: int, total: int | None = None) -> None:
         nonlocal last
         now = time.monotonic()
-        if now - last < PLAIN_EVERY:
+        started_at.setdefault(stage, now)
+        if now - last < every:
             return
         last = now
         elapsed = now - start
+        of = f" of {total:,}" if total else ""
+        eta = ""
+        if total and done and stage in started_at:
+            rate = done / max(now - started_at[stage], 1e-6)
+            eta = f", about {max(total - done, 0) / rate:.0f}s left"
         print(
-            f"progress: {stage} {done:,} {UNITS.get(stage, '')} ({elapsed:.0f}s)",
+            f"progress: {stage} {done:,}{of} {UNITS.get(stage, '')} ({elapsed:.0f}s{eta})",
             file=sys.stderr,
             flush=True,
         )
