@@ -26,6 +26,7 @@ from syndicator.output import is_feed, keep_rejections, output_fingerprint, outp
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport
+from syndicator.run_end import complete_sources, decide_run_end, sources_to_scan
 from syndicator.store import Store, source_location
 from syndicator.write import remove_stale_temp_files
 
@@ -113,23 +114,30 @@ def publish_run(
                 if progress is not None:
                     progress("store", sum(totals.counts.values()))
             with timer.stage("store"):
-                complete = [s.name for s in config.sources if s.name not in tally.failed_sources]
+                complete = complete_sources(names, tally.failed_sources)
+                ledger = memory.ledger()
                 # A file holding a rejected record is read (and reported) again
                 # until it is fixed; an embargoed record's file until its time.
-                for ref in totals.reread | {r.ref for r in tally.rejections if r.ref}:
-                    source, path = source_location(ref, names)
-                    if source is not None and path is not None:
-                        memory.forget_file(source, path)
-                protected = {r.ref.split("#", 1)[0] for r in tally.rejections if r.ref}
-                gone = store.gone_from_sources(memory, complete, present=totals.present, protected=protected)
-                retract = gone if config.output.removed == "retract" else []
+                reread_refs = totals.reread | {r.ref for r in tally.rejections if r.ref}
+                located = (source_location(ref, names) for ref in reread_refs)
+                end = decide_run_end(
+                    complete=complete,
+                    ledger=ledger,
+                    stored=store.stored_places(sources_to_scan(complete, ledger)),
+                    present=frozenset(totals.present),
+                    reread=((s, p) for s, p in located if s is not None and p is not None),
+                    protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
+                    removed=config.output.removed,
+                )
+                for source, path in end.reread:
+                    memory.forget_file(source, path)
                 store.apply(
                     Plan(()),
                     run_id=run_id,
                     now=now,
                     memory=memory,
-                    complete_sources=complete,
-                    retract=retract,
+                    complete_sources=end.complete_sources,
+                    retract=end.retract,
                 )
                 store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
                 store.record_warnings(run_id, tally.warnings)
@@ -162,7 +170,7 @@ def publish_run(
                 added=totals.counts[Action.ADDED],
                 changed=totals.counts[Action.CHANGED],
                 unchanged=totals.counts[Action.UNCHANGED],
-                retracted=totals.counts[Action.RETRACTED] + len(retract),
+                retracted=totals.counts[Action.RETRACTED] + len(end.retract),
                 held=totals.counts[Action.HELD],
                 rejections=rejections,
                 duplicates=tuple(totals.duplicates),
@@ -176,7 +184,7 @@ def publish_run(
                 articles_total=store.visible_count(),
                 output_up_to_date=skip_render,
                 files_skipped=len(memory.unchanged_files),
-                removed_from_source=len(gone),
+                removed_from_source=len(end.gone),
                 processes=tally.processes,
                 warnings=tuple(line for _, line in tally.warnings),
             )

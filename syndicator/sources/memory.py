@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from syndicator.run_end import FileLedger
+
 
 @dataclass(frozen=True)
 class FileState:
@@ -58,6 +60,14 @@ class SourceMemory:
         """Read this file again next run: it holds an embargoed, held or rejected record."""
         self.file_updates.pop((source, path), None)
         self.forgotten_files.add((source, path))
+
+    def ledger(self) -> FileLedger:
+        """What happened to the files this run, as a value for the run-end plan."""
+        return FileLedger(
+            known=frozenset(self.files),
+            seen=frozenset(self.seen_files),
+            unchanged=frozenset(self.unchanged_files),
+        )
 
     def validators(self, url: str) -> HttpValidators | None:
         return self.http.get(url)

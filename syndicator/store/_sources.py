@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
 from syndicator.store._base import Connected
 from syndicator.store._sqlite import wrap_sqlite_errors
@@ -27,36 +28,20 @@ class SourcesMixin(Connected):
             }
         return SourceMemory(fingerprint=fingerprint, files=files, http=http)
 
-    def gone_from_sources(
-        self, memory: SourceMemory, complete_sources: Iterable[str], *, present: set[str], protected: set[str]
-    ) -> list[str]:
-        """Visible articles no longer in their source, for sources read completely this run.
-
-        Gone means: its file disappeared, or its file was read again and no
-        longer holds it. A file with a rejected record is left out (the record
-        may be the article, only invalid for now); a skipped file still holds
-        everything it held.
-        """
-        gone: list[str] = []
-        read_files = memory.seen_files - memory.unchanged_files
+    def stored_places(self, sources: Iterable[str]) -> list[StoredPlace]:
+        """The visible articles of these sources, with the file each came from."""
+        places: list[StoredPlace] = []
         with wrap_sqlite_errors(self.path):
-            for source in complete_sources:
-                known = {key for key in memory.files if key[0] == source}
-                if known and known <= memory.unchanged_files and not any(f[0] == source for f in read_files):
-                    continue  # every file it had is still there, untouched: nothing can be gone
-                for aid, path in self.db.execute(
-                    "SELECT id, source_file FROM articles"
-                    " WHERE source_name = ? AND retracted = 0 ORDER BY id",
-                    (source,),
-                ):
-                    where = (source, path)
-                    if f"{source}/{path}" in protected:
-                        continue
-                    if aid in present:
-                        continue  # still in a source, perhaps in another file now
-                    if where not in memory.seen_files or where in read_files:
-                        gone.append(aid)
-        return gone
+            for source in sources:
+                places.extend(
+                    StoredPlace(article_id, source, path)
+                    for article_id, path in self.db.execute(
+                        "SELECT id, source_file FROM articles"
+                        " WHERE source_name = ? AND retracted = 0 ORDER BY id",
+                        (source,),
+                    )
+                )
+        return places
 
     def _apply_memory(self, memory: SourceMemory, complete_sources: list[str]) -> None:
         """What sources learnt; files that disappeared from complete sources are forgotten."""

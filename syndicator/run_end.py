@@ -1,0 +1,94 @@
+"""Decide, then do, at the end of the ingest journey: which files are read again
+next run, which stored articles are gone from their source, and which of those
+are retracted. A pure function of values read once; the store applies it.
+
+Gone means: the article's file disappeared, or its file was read again and no
+longer holds it, in a source that was read completely this run. A file holding
+a rejected record is protected (the record may be the article, only invalid for
+now); a file skipped as unchanged still holds everything it held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Location = tuple[str, str]  # (source name, path of the file inside the source)
+
+
+@dataclass(frozen=True)
+class FileLedger:
+    """What the sources did with their files this run, as values."""
+
+    known: frozenset[Location]  # files the store remembered before the run
+    seen: frozenset[Location]  # files present this run, read or skipped
+    unchanged: frozenset[Location]  # of those, skipped as unchanged
+
+    @property
+    def read(self) -> frozenset[Location]:
+        return self.seen - self.unchanged
+
+
+@dataclass(frozen=True)
+class StoredPlace:
+    """A visible stored article, and the file its record came from."""
+
+    article_id: str
+    source: str
+    file: str
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    complete_sources: tuple[str, ...]  # read without failing: their missing files are forgotten
+    reread: tuple[Location, ...]  # read again next run (rejected, embargoed records)
+    gone: tuple[str, ...]  # ids no longer in their source
+    retract: tuple[str, ...]  # of those, taken out of the feeds (output.removed = "retract")
+
+
+def complete_sources(sources: Sequence[str], failed: Iterable[str]) -> tuple[str, ...]:
+    failures = set(failed)
+    return tuple(s for s in sources if s not in failures)
+
+
+def sources_to_scan(complete: Sequence[str], ledger: FileLedger) -> tuple[str, ...]:
+    """The sources where an article can be gone: one of their files was read again,
+    or one they had is missing. A source whose files are all untouched is skipped
+    without reading its articles."""
+    read = ledger.read
+    scan = []
+    for source in complete:
+        known = {f for f in ledger.known if f[0] == source}
+        if known and known <= ledger.unchanged and not any(f[0] == source for f in read):
+            continue
+        scan.append(source)
+    return tuple(scan)
+
+
+def decide_run_end(
+    *,
+    complete: Sequence[str],
+    ledger: FileLedger,
+    stored: Iterable[StoredPlace],
+    present: frozenset[str],
+    reread: Iterable[Location],
+    protected: frozenset[str],
+    removed: str,
+) -> RunEnd:
+    """`stored`: the visible articles of `sources_to_scan`; `present`: ids some
+    source still holds this run; `protected`: `<source>/<file>` refs holding a
+    rejected record; `removed`: the `output.removed` setting, keep or retract."""
+    gone = []
+    for place in stored:
+        if f"{place.source}/{place.file}" in protected or place.article_id in present:
+            continue  # kept for now, or still in a source (perhaps in another file now)
+        where = (place.source, place.file)
+        if where not in ledger.seen or where in ledger.read:
+            gone.append(place.article_id)
+    gone_ids = tuple(sorted(gone))
+    return RunEnd(
+        complete_sources=tuple(complete),
+        reread=tuple(sorted(set(reread))),
+        gone=gone_ids,
+        retract=gone_ids if removed == "retract" else (),
+    )

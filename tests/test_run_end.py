@@ -1,0 +1,95 @@
+"""The run-end plan, as rules: which articles are gone from their source, which
+are retracted, which files are read again. No store, no files: values in, a
+plan out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from syndicator.run_end import (
+    FileLedger,
+    RunEnd,
+    StoredPlace,
+    complete_sources,
+    decide_run_end,
+    sources_to_scan,
+)
+
+
+def at(name: str) -> tuple[str, str]:
+    source, _, path = name.partition("/")
+    return source, path
+
+
+def ledger(known: Iterable[str] = (), seen: Iterable[str] = (), unchanged: Iterable[str] = ()) -> FileLedger:
+    return FileLedger(frozenset(map(at, known)), frozenset(map(at, seen)), frozenset(map(at, unchanged)))
+
+
+def decide(files: FileLedger, stored: dict[str, str], *, removed: str = "keep", **kwargs: Any) -> RunEnd:
+    places = [StoredPlace(aid, *at(where)) for aid, where in stored.items()]
+    options: dict[str, Any] = {"present": frozenset(), "reread": (), "protected": frozenset(), **kwargs}
+    return decide_run_end(complete=("wire",), ledger=files, stored=places, removed=removed, **options)
+
+
+def test_an_article_whose_file_disappeared_is_gone() -> None:
+    files = ledger(known={"wire/a.json", "wire/b.json"}, seen={"wire/a.json"})
+
+    end = decide(files, {"1": "wire/a.json", "2": "wire/b.json"}, present=frozenset({"1"}))
+
+    assert end.gone == ("2",)
+
+
+def test_an_article_whose_file_was_read_again_without_it_is_gone() -> None:
+    end = decide(ledger(known={"wire/a.json"}, seen={"wire/a.json"}), {"1": "wire/a.json"})
+
+    assert end.gone == ("1",)
+
+
+def test_an_article_still_in_a_source_is_not_gone_even_from_another_file() -> None:
+    end = decide(
+        ledger(known={"wire/a.json"}, seen={"wire/b.json"}), {"1": "wire/a.json"}, present=frozenset({"1"})
+    )
+
+    assert end.gone == ()
+
+
+def test_a_file_skipped_as_unchanged_still_holds_its_articles() -> None:
+    files = ledger(known={"wire/a.json"}, seen={"wire/a.json"}, unchanged={"wire/a.json"})
+
+    assert decide(files, {"1": "wire/a.json"}).gone == ()
+
+
+def test_a_file_holding_a_rejected_record_protects_its_articles() -> None:
+    files = ledger(known={"wire/a.json"}, seen={"wire/a.json"})
+
+    end = decide(files, {"1": "wire/a.json"}, protected=frozenset({"wire/a.json"}))
+
+    assert end.gone == ()
+
+
+def test_gone_articles_are_retracted_only_when_the_site_says_so() -> None:
+    files = ledger(known={"wire/a.json"}, seen=set())
+
+    assert decide(files, {"1": "wire/a.json"}).retract == ()
+    assert decide(files, {"1": "wire/a.json"}, removed="retract").retract == ("1",)
+
+
+def test_files_to_read_again_are_listed_once_in_order() -> None:
+    end = decide(ledger(), {}, reread=[("wire", "b.json"), ("wire", "a.json"), ("wire", "b.json")])
+
+    assert end.reread == (("wire", "a.json"), ("wire", "b.json"))
+
+
+def test_a_failed_source_is_not_complete_so_nothing_of_it_is_gone() -> None:
+    assert complete_sources(["wire", "cms"], failed=["cms"]) == ("wire",)
+
+
+def test_a_source_whose_files_are_all_untouched_is_not_even_scanned() -> None:
+    quiet = ledger(known={"wire/a.json"}, seen={"wire/a.json"}, unchanged={"wire/a.json"})
+    busy = ledger(known={"wire/a.json"}, seen={"wire/a.json"})
+    emptied = ledger(known={"wire/a.json"}, seen=set())
+
+    assert sources_to_scan(["wire"], quiet) == ()
+    assert sources_to_scan(["wire"], busy) == ("wire",)
+    assert sources_to_scan(["wire"], emptied) == ("wire",)
