@@ -33,7 +33,7 @@ _LIST_KEYS = (
     "time_words",
 )
 _LANG_KEYS = frozenset((*_LIST_KEYS, "months", "date_order", "quotes", "breadcrumb_separators"))
-_TOP_KEYS = frozenset(("extends", "limits", "typography", "timezones", "common", "lang"))
+_TOP_KEYS = frozenset(("extends", "limits", "typography", "timezones", "stoplists", "common", "lang"))
 _DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
@@ -82,6 +82,7 @@ class Rules:
     limits: Limits
     language_quotes: bool  # repair quotes with each language's own marks
     timezones: tuple[tuple[str, str], ...]  # ("CET", "+01:00")
+    stoplists: tuple[tuple[str, str], ...]  # ("fr", "French"): jusText's stop list of a language
     languages: tuple[LanguageRules, ...]
     merged: LanguageRules  # every language at once, code "*"
 
@@ -165,6 +166,7 @@ def rules_from_mapping(data: Mapping[str, Any], where: str) -> Rules:
     if not isinstance(language_quotes, bool):
         raise ConfigError(where, "typography.language_quotes", "must be true or false")
     timezones = _timezones(_table(data, "timezones", where), where)
+    stoplists = _stoplists(_table(data, "stoplists", where), where)
     common = _table(data, "common", where)
     _check_keys(common, "common", where)
     langs_table = _table(data, "lang", where)
@@ -184,6 +186,7 @@ def rules_from_mapping(data: Mapping[str, Any], where: str) -> Rules:
         limits=limits,
         language_quotes=language_quotes,
         timezones=timezones,
+        stoplists=stoplists,
         languages=tuple(languages),
         merged=merged,
     )
@@ -222,6 +225,17 @@ def _timezones(table: Mapping[str, Any], where: str) -> tuple[tuple[str, str], .
         if not isinstance(offset, str) or not re.fullmatch(r"[+-](?:0\d|1[0-4]):[0-5]\d", offset):
             raise ConfigError(where, f"timezones.{name}", "must be an offset such as '+01:00'")
         out.append((name.upper(), offset))
+    return tuple(out)
+
+
+def _stoplists(table: Mapping[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for code, name in table.items():
+        if not re.fullmatch(r"[a-z]{2,3}", code):
+            raise ConfigError(where, f"stoplists.{code}", "language codes are ISO 639 base codes such as 'fr'")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(where, f"stoplists.{code}", "must name a jusText stop list, such as 'French'")
+        out.append((code, name.strip()))
     return tuple(out)
 
 

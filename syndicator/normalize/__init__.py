@@ -19,7 +19,7 @@ from syndicator.normalize.rawtext import extract_text_article
 
 EXTRACTORS: Mapping[str, Callable[[RawRecord, NormalizeContext], Draft]] = {
     "json": extract_json_article,
-    "text": lambda raw, ctx: extract_text_article(raw.payload, ctx=ctx),
+    "text": lambda raw, ctx: extract_text_article(raw.payload, ctx=ctx, name=raw.origin),
     "html": lambda raw, ctx: extract_html_article(
         raw.payload, ctx=ctx, url=raw.origin if raw.origin.startswith(("http://", "https://")) else None
     ),

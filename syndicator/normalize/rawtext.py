@@ -23,9 +23,19 @@ from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.text import clean_text
+from syndicator.normalize.textregion import Region, Unit, find_region
+from syndicator.normalize.textregion import is_boilerplate as _boilerplate_line
+from syndicator.normalize.textregion import is_tail_marker as _tail_marker_line
 from syndicator.rules import LanguageRules, Rules, fold, folded
 
 _BULLET = re.compile(r"^[-*•▪►–]\s+")
+_DUMP_BULLET = re.compile(r"^(?:[-*•▪►–+·◦□■◆○☆o]|\d{1,2}[.)])\s+(?=\S)")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+_CJK_EDGE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff9f]")
+_WRAP_WIDTH = 110  # a block whose lines are all shorter may be hard-wrapped text
+_WRAP_SLACK = 25  # a wrapped line stops at most a long word short of the width
+_LINK_LIST_RUN = 3  # this many link-list bullets in a row are a list of links, not the article's list
 _URL_LINE = re.compile(r"https?://\S+")
 _SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
 _RELATED_SEP = re.compile(r"^\s*[:»>|–—-]+\s*")
@@ -46,27 +56,49 @@ class _State:
     paragraphs_seen: int = 0
 
 
-def extract_text_article(text: str, *, ctx: NormalizeContext) -> Draft:
-    """Title, categories, byline, dates, body and related references of a scraped text."""
+def extract_text_article(text: str, *, ctx: NormalizeContext, name: str = "") -> Draft:
+    """Title, categories, byline, dates, body and related references of a scraped text.
+
+    `name` is the record's file name or URL, one piece of evidence for the headline.
+    """
     rules = ctx.rules
     merged = rules.merged
     quote_language = detect_language(text) or ctx.language
-    units = [clean_text(u, language=quote_language, rules=rules) for u in _units(text)]
-    units = [u for u in units if u]
+    units = []
+    for u in _units(text):
+        cleaned = clean_text(u.text, language=quote_language, rules=rules)
+        if cleaned:
+            units.append(Unit(cleaned, u.bullet, u.heading))
     inferred: list[tuple[str, str]] = []
     url: str | None = None
-    if units and _URL_LINE.fullmatch(units[0]):
-        url = units.pop(0)
+    if units and _URL_LINE.fullmatch(units[0].text):
+        url = units.pop(0).text
         inferred.append(("url", "url line"))
-    title, categories, units, how = _head(units, rules)
+    region = find_region(units, rules, name=name)
+    title, categories, rest, how = _head([u.text for u in units], rules)
+    start, end, header = region.start, region.end, len(units) - len(rest)
+    if region.whole_page and how not in ("breadcrumb", "title line"):
+        title, categories, header = None, [], start
+        if region.title is not None:
+            title, how = units[region.title].text, "headline evidence"
+            header = region.title + 1
+            categories = _crumbs_above(units, region.title, rules)
+    elif not region.whole_page:
+        start = header  # the trimmed kind: every line after the title is read
     if title is not None:
         inferred.append(("title", how))
     if categories:
         inferred.append(("categories", "breadcrumb"))
 
     state = _State()
-    for unit in units:
-        _classify(unit, state, rules, merged, ctx)
+    for i in range(header, len(units)):
+        unit = units[i]
+        if i >= end:
+            _classify_tail(unit.text, state, rules, merged)
+        elif i < start or (region.whole_page and _in_link_list(units, region, i)):
+            _classify(unit.text, state, rules, merged, ctx, keep=False)
+        else:
+            _classify(_as_line(unit), state, rules, merged, ctx, keep=True)
     body = state.body
     while title is not None and body and fold(body[0]) == fold(title):
         body = body[1:]  # the title printed again above the text
@@ -95,22 +127,103 @@ def extract_text_article(text: str, *, ctx: NormalizeContext) -> Draft:
     )
 
 
-def _units(text: str) -> list[str]:
-    """Blocks between blank lines; a block's lines are joined only when they are hard-wrapped."""
-    units: list[str] = []
+def _as_line(unit: Unit) -> str:
+    """A unit as the line scan reads it: list items keep a bullet, so they become <li>."""
+    return f"• {unit.text}" if unit.bullet else unit.text
+
+
+def _in_link_list(units: list[Unit], region: Region, i: int) -> bool:
+    """A bullet among several link-shaped bullets in a row: a list of links, not the article's list."""
+
+    def linkish(j: int) -> bool:
+        return 0 <= j < len(units) and units[j].bullet and region.weights[j] <= -1.0
+
+    if not linkish(i):
+        return False
+    run = 1
+    j = i - 1
+    while linkish(j):
+        run, j = run + 1, j - 1
+    j = i + 1
+    while linkish(j):
+        run, j = run + 1, j + 1
+    return run >= _LINK_LIST_RUN
+
+
+def _crumbs_above(units: list[Unit], title: int, rules: Rules) -> list[str]:
+    """Sections of a breadcrumb printed just above the headline."""
+    for j in range(title - 1, max(-1, title - 4), -1):
+        crumbs = _breadcrumb(units[j].text, rules.merged)
+        if crumbs is None:
+            continue
+        has_home = _is_home(crumbs[0], rules.merged)
+        sections = crumbs[1:] if has_home else crumbs
+        if sections and _same_title(sections[-1], units[title].text):
+            sections = sections[:-1]
+        return [c for c in sections if _is_section(c)]
+    return []
+
+
+def _units(text: str) -> list[Unit]:
+    """Blocks between blank lines, split into paragraphs, list items and headings.
+
+    A block's lines are joined only when they are hard-wrapped: each stops
+    near the block's width and the next one neither opens a list item nor a
+    heading. Markdown heading and emphasis marks (html2text) are read and
+    removed.
+    """
+    units: list[Unit] = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        if len(lines) > 1 and _wrapped(lines):
-            joined = lines[0]
-            for ln in lines[1:]:
-                if re.search(r"[^\W\d_]-$", joined) and ln[:1].islower():
-                    joined = joined[:-1] + ln  # a word hyphenated at the wrap
-                else:
-                    joined += " " + ln
-            units.append(joined)
-        else:
-            units.extend(lines)
+        if not lines:
+            continue
+        width = max(len(ln) for ln in lines)
+        wrapped = len(lines) > 1 and width <= _WRAP_WIDTH and _wrapped(lines)
+        current: list[str] = []
+        bullet = heading = False
+        previous = ""
+        for line in lines:
+            marked_heading = _MD_HEADING.match(line)
+            if marked_heading:
+                line = line[marked_heading.end() :]
+            marked_bullet = _DUMP_BULLET.match(line)
+            if marked_bullet:
+                line = line[marked_bullet.end() :]
+                inner = _MD_HEADING.match(line)
+                if inner:
+                    line = line[inner.end() :]
+            line = _MD_EMPHASIS.sub("", line).strip()
+            if not line:
+                continue
+            joins = (
+                current
+                and not marked_heading
+                and not marked_bullet
+                and (wrapped or (width <= _WRAP_WIDTH and len(previous) >= max(40, width - _WRAP_SLACK)))
+            )
+            if joins:
+                current.append(line)
+            else:
+                if current:
+                    units.append(Unit(_join(current), bullet, heading))
+                current = [line]
+                bullet, heading = bool(marked_bullet), bool(marked_heading)
+            previous = line
+        if current:
+            units.append(Unit(_join(current), bullet, heading))
     return units
+
+
+def _join(lines: list[str]) -> str:
+    joined = lines[0]
+    for ln in lines[1:]:
+        if re.search(r"[^\W\d_]-$", joined) and ln[:1].islower():
+            joined = joined[:-1] + ln  # a word hyphenated at the wrap
+        elif _CJK_EDGE.match(joined[-1:]) and _CJK_EDGE.match(ln[:1]):
+            joined += ln  # no spaces between CJK characters
+        else:
+            joined += " " + ln
+    return joined
 
 
 def _wrapped(lines: list[str]) -> bool:
@@ -195,8 +308,27 @@ def _same_title(crumb: str, line: str) -> bool:
     return False
 
 
-def _classify(unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: NormalizeContext) -> None:
-    """Decide what one line is and record it in state."""
+def _classify_tail(unit: str, state: _State, rules: Rules, lang: LanguageRules) -> None:
+    """Below the article: only references to other articles are read."""
+    if _is_tail_marker(unit, lang):
+        state.in_tail = True
+        return
+    related = _related_title(unit, rules, lang)
+    if related:
+        state.related.append(related)
+    elif related == "":
+        state.in_tail = True
+    elif state.in_tail and not _is_boilerplate(unit, rules, lang):
+        if not _is_real_paragraph(unit) and len(unit.split()) >= 3 and len(unit) <= rules.limits.title_max_chars:
+            state.related.append(unit.strip(_QUOTES))
+        else:
+            state.in_tail = False
+
+
+def _classify(
+    unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: NormalizeContext, *, keep: bool
+) -> None:
+    """Decide what one line is and record it in state; `keep` is false above the article's text."""
     if _is_boilerplate(unit, rules, lang):
         return
     if _is_tail_marker(unit, lang):
@@ -240,20 +372,19 @@ def _classify(unit: str, state: _State, rules: Rules, lang: LanguageRules, ctx: 
             if updated is not None and state.updated is None:
                 state.updated = updated
             return
+    if not keep:
+        return
     state.body.append(unit)
     if _is_real_paragraph(unit) or len(unit) > rules.limits.heading_max_chars:
         state.paragraphs_seen += 1
 
 
 def _is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
-    if len(unit) > rules.limits.boilerplate_max_chars:
-        return False
-    return any(p.fullmatch(unit) for p in lang.boilerplate)
+    return _boilerplate_line(_BULLET.sub("", unit), rules, lang)
 
 
 def _is_tail_marker(unit: str, lang: LanguageRules) -> bool:
-    line = fold(unit).rstrip(" :»›>….").strip()
-    return line in folded(lang.tail_markers)
+    return _tail_marker_line(unit, lang)
 
 
 def _related_title(unit: str, rules: Rules, lang: LanguageRules) -> str | None:

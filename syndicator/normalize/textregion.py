@@ -1,0 +1,244 @@
+"""Where the article lies in the text of a whole page, and which line is its headline.
+
+A scraper that hands over the text of a whole page loses the markup that says
+"this is the article": what is left is a column of lines, menus and teasers
+above, the article in the middle, related lists, comments and footers below.
+The article is found with what survives the loss of markup, as jusText and
+the boilerplate classifiers that followed it do: each block is weighed by its
+length, its share of the language's stop words (running prose is full of
+"the", "de", "и"; menus and link lists are not), its sentence shape, whether
+it is a bullet of a link list or a truncated teaser, and the rules of
+config/rules.toml. The article is then the one contiguous run of blocks with
+the greatest total weight (a maximum-sum segment), so a short subheading or an
+advertisement marker inside it is kept in or dropped without splitting it,
+and a "Related articles" or "Comments" marker ends it.
+
+The headline is chosen from the lines above that run by the evidence a dump
+keeps: the line printed again elsewhere (page title and on-page headline),
+the line just before a byline or a date line, the end of a breadcrumb, a line
+that matches the record's file name, a Markdown `#` heading, the shape of a
+headline, and nearness to the text. A bullet (a menu item, another story's
+headline in a list) is never a headline.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC
+
+from syndicator.normalize.bylines import byline_names
+from syndicator.normalize.dates import find_dates, search_date
+from syndicator.normalize.language import detect_language
+from syndicator.rules import LanguageRules, Rules, fold, folded
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？」』)\]\"”»’]$")
+_TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\S{1,12})?$")
+_BULLET = re.compile(r"^[-*•▪►–+·◦□■◆o#]\s+|^\d{1,2}[.)]\s+")
+_SLUG_WORD = re.compile(r"[^\W_]+")
+_HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
+
+BARRIER = -1000.0  # a tail marker: the article never runs across it
+# A text is the whole page when this much lies outside the article's run: so
+# many units, so many of them furniture. Less than that is the already-trimmed
+# kind (a breadcrumb, the title, a byline, the text, a little boilerplate),
+# read whole, line by line, so that nothing valid is lost.
+PAGE_OUTSIDE_UNITS = 12
+PAGE_OUTSIDE_FURNITURE = 6
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One block of the dump: a paragraph, a heading, a menu item, a bullet."""
+
+    text: str  # markers removed, as it reads
+    bullet: bool  # written as a list item
+    heading: bool  # marked as a heading by the tool that made the dump (Markdown `#`)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The article's place in the units of a dump."""
+
+    start: int  # first unit of the article's text
+    end: int  # one past the last
+    title: int | None  # the headline's unit, above start
+    language: str | None  # detected from the page's longest blocks
+    weights: tuple[float, ...]  # each unit's weight: article text above 0, furniture below
+    whole_page: bool  # enough furniture around the run to be the text of a whole page
+
+
+def find_region(units: list[Unit], rules: Rules, *, name: str = "") -> Region:
+    """The article's contiguous run of units and its headline."""
+    lang = rules.merged
+    language = _language(units)
+    stops = _stopwords(rules, language)
+    weights = [weigh(u, rules, lang, stops) for u in units]
+    start, end = _best_segment(weights)
+    outside = [w for i, w in enumerate(weights) if not start <= i < end]
+    whole_page = len(outside) >= PAGE_OUTSIDE_UNITS and sum(w <= -1 for w in outside) >= PAGE_OUTSIDE_FURNITURE
+    if not whole_page:
+        return Region(0, len(units), None, language, tuple(weights), False)
+    title = _headline(units, start, end, rules, name)
+    return Region(start, end, title, language, tuple(weights), True)
+
+
+def weigh(unit: Unit, rules: Rules, lang: LanguageRules, stops: frozenset[str]) -> float:
+    """How much a unit looks like article text (positive) or page furniture (negative)."""
+    text = unit.text
+    if is_tail_marker(text, lang):
+        return BARRIER
+    if is_boilerplate(text, rules, lang):
+        return -2.0
+    chars = len(text)
+    cjk = len(_CJK.findall(text))
+    words = _WORD.findall(text)
+    if cjk * 2 > chars:  # Chinese, Japanese, Korean: no spaces, count characters
+        size = cjk / 2.5
+        density = 0.35 if re.search(r"[。！？.]", text) else 0.1
+    else:
+        size = len(words)
+        density = (sum(fold(w) in stops for w in words) / len(words)) if words and stops else 0.3
+    sentence = bool(_SENTENCE_END.search(text))
+    if _TEASER_END.search(text) and size < 60:
+        return -1.5  # a truncated teaser of another story
+    if unit.bullet and (size < 12 or density < 0.15):
+        return -1.2  # a menu item or a link in a list
+    if size >= 15 and density >= 0.2:
+        return min(size, 120) / 12 + (1.0 if sentence else 0.0)
+    if size >= 8 and density >= 0.15 and sentence:
+        return 0.6
+    if size <= 12 and chars <= rules.limits.heading_max_chars:
+        return -0.4  # a subheading, a byline, a menu item: neutral-ish
+    return -1.0  # long without the language's small words: link text, lists of names
+
+
+def _best_segment(weights: list[float]) -> tuple[int, int]:
+    """The contiguous run of greatest total weight (Kadane); (0, 0) when nothing is positive."""
+    best, best_start, best_end = 0.0, 0, 0
+    total, start = 0.0, 0
+    for i, w in enumerate(weights):
+        if total <= 0:
+            total, start = 0.0, i
+        total += w
+        if total > best:
+            best, best_start, best_end = total, start, i + 1
+    return best_start, best_end
+
+
+def _headline(units: list[Unit], start: int, end: int, rules: Rules, name: str) -> int | None:
+    """The unit above the article that the most evidence calls its headline."""
+    lang = rules.merged
+    counts = Counter(fold(u.text) for u in units)
+    slug = set(_SLUG_WORD.findall(fold(name.rsplit("/", 1)[-1].rsplit(".", 1)[0])))
+    best: tuple[float, int] | None = None
+    first = max(0, start - _HEADLINE_WINDOW)
+    for i in range(first, min(start + 1, end, len(units))):
+        unit = units[i]
+        shape = headline_shape(unit, rules, lang)
+        if shape is None:
+            continue
+        evidence = shape - 0.08 * (start - i)
+        if counts[fold(unit.text)] > 1:
+            evidence += 1.5
+        if unit.heading:
+            evidence += 2.5
+        following = units[i + 1 : i + 4]
+        if any(is_byline_or_date(u.text, rules) for u in following):
+            evidence += 2.5
+        words = set(_SLUG_WORD.findall(fold(unit.text)))
+        if len(slug) >= 3 and len(words & slug) >= max(3, 0.6 * len(words)):
+            evidence += 4.0
+        if i > 0 and _ends_breadcrumb(units[i - 1].text, unit.text, lang):
+            evidence += 2.0
+        if i == start:
+            evidence -= 1.0  # the article's own first paragraph only when nothing else will do
+        if best is None or evidence > best[0]:
+            best = (evidence, i)
+    return best[1] if best is not None and best[0] > 0 else None
+
+
+def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | None:
+    """How much a line is shaped like a headline; None when it cannot be one."""
+    text = unit.text
+    if unit.bullet or _BULLET.match(text) or len(text) > rules.limits.title_max_chars:
+        return None
+    if is_boilerplate(text, rules, lang) or is_tail_marker(text, lang) or is_byline_or_date(text, rules):
+        return None
+    cjk = len(_CJK.findall(text))
+    size = cjk / 2 if cjk * 2 > len(text) else len(text.split())
+    if size < 3 or len(text) < 12:
+        return None
+    score = 1.0
+    if 5 <= size <= 25:
+        score += 0.5
+    if re.search(r"[.:;,]$", text) and not text.endswith(("...", "…")):
+        score -= 1.0  # a sentence or a label, rarely a headline
+    if len(text) > 160:
+        score -= 0.5
+    return score
+
+
+def is_byline_or_date(text: str, rules: Rules) -> bool:
+    """A short line that names the authors or states a date."""
+    if len(text) > rules.limits.date_line_max_chars:
+        return False
+    names = byline_names(text, rules=rules)
+    if names:
+        return True
+    published, updated = find_dates(text, tz=UTC, rules=rules)
+    if published is not None or updated is not None:
+        return True
+    return len(text) <= 60 and search_date(text, tz=UTC, rules=rules) is not None
+
+
+def _ends_breadcrumb(line: str, title: str, lang: LanguageRules) -> bool:
+    return any(f" {sep} " in line for sep in lang.breadcrumb_separators) and fold(line).endswith(fold(title))
+
+
+def is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
+    """A whole short line matched by a boilerplate rule."""
+    if len(unit) > rules.limits.boilerplate_max_chars:
+        return False
+    return any(p.fullmatch(unit) for p in lang.boilerplate)
+
+
+def is_tail_marker(unit: str, lang: LanguageRules) -> bool:
+    """A line that announces what follows the article: related stories, comments, tags."""
+    line = fold(unit).rstrip(" :»›>….").strip()
+    return line in folded(lang.tail_markers)
+
+
+def _language(units: list[Unit]) -> str | None:
+    """The language of the page's longest blocks, where its prose is."""
+    longest = sorted((u.text for u in units), key=len, reverse=True)[:12]
+    return detect_language("\n".join(longest))
+
+
+def _stopwords(rules: Rules, language: str | None) -> frozenset[str]:
+    """The language's stop words (jusText's lists); every configured language's when unknown."""
+    names = dict(rules.stoplists)
+    if language in names:
+        return _stoplist(names[language])
+    return _all_stoplists(tuple(sorted(set(names.values()))))
+
+
+@functools.cache
+def _stoplist(name: str) -> frozenset[str]:
+    import justext  # type: ignore[import-untyped]
+
+    if name not in justext.get_stoplists():
+        return frozenset()
+    return frozenset(fold(w) for w in justext.get_stoplist(name))
+
+
+@functools.cache
+def _all_stoplists(names: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for name in names:
+        out |= _stoplist(name)
+    return frozenset(out)
