@@ -41,6 +41,8 @@ _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\S{1,12})?$")
 _BULLET = re.compile(r"^[-*•▪►–+·◦□■◆o#]\s+|^\d{1,2}[.)]\s+")
 _SLUG_WORD = re.compile(r"[^\W_]+")
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
+_HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
+_FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
 
 BARRIER = -1000.0  # a tail marker: the article never runs across it
 # A text is the whole page when this much lies outside the article's run: so
@@ -83,7 +85,9 @@ def find_region(units: list[Unit], rules: Rules, *, name: str = "") -> Region:
     whole_page = len(outside) >= PAGE_OUTSIDE_UNITS and sum(w <= -1 for w in outside) >= PAGE_OUTSIDE_FURNITURE
     if not whole_page:
         return Region(0, len(units), None, language, tuple(weights), False)
-    title = _headline(units, start, end, rules, name)
+    title = _headline(units, weights, start, end, rules, name)
+    if title is not None and title >= start:
+        start = title + 1  # a headline inside the run: the text starts below it
     return Region(start, end, title, language, tuple(weights), True)
 
 
@@ -130,33 +134,38 @@ def _best_segment(weights: list[float]) -> tuple[int, int]:
     return best_start, best_end
 
 
-def _headline(units: list[Unit], start: int, end: int, rules: Rules, name: str) -> int | None:
-    """The unit above the article that the most evidence calls its headline."""
+def _headline(
+    units: list[Unit], weights: list[float], start: int, end: int, rules: Rules, name: str
+) -> int | None:
+    """The unit above the article's text that the most evidence calls its headline.
+
+    The run found by weight may begin with a teaser or a standfirst, so lines
+    down to its first full paragraph are candidates too.
+    """
     lang = rules.merged
     counts = Counter(fold(u.text) for u in units)
     slug = set(_SLUG_WORD.findall(fold(name.rsplit("/", 1)[-1].rsplit(".", 1)[0])))
+    text_start = start
+    while text_start < min(end, start + _HEADLINE_INSIDE) and weights[text_start] < _FULL_PARAGRAPH:
+        text_start += 1
     best: tuple[float, int] | None = None
-    first = max(0, start - _HEADLINE_WINDOW)
-    for i in range(first, min(start + 1, end, len(units))):
+    for i in range(max(0, start - _HEADLINE_WINDOW), text_start):
         unit = units[i]
         shape = headline_shape(unit, rules, lang)
         if shape is None:
             continue
-        evidence = shape - 0.08 * (start - i)
+        evidence = shape - 0.08 * (text_start - i)
         if counts[fold(unit.text)] > 1:
             evidence += 1.5
         if unit.heading:
             evidence += 2.5
-        following = units[i + 1 : i + 4]
-        if any(is_byline_or_date(u.text, rules) for u in following):
+        if any(is_byline_or_date(u.text, rules) for u in units[i + 1 : i + 4]):
             evidence += 2.5
         words = set(_SLUG_WORD.findall(fold(unit.text)))
         if len(slug) >= 3 and len(words & slug) >= max(3, 0.6 * len(words)):
             evidence += 4.0
         if i > 0 and _ends_breadcrumb(units[i - 1].text, unit.text, lang):
             evidence += 2.0
-        if i == start:
-            evidence -= 1.0  # the article's own first paragraph only when nothing else will do
         if best is None or evidence > best[0]:
             best = (evidence, i)
     return best[1] if best is not None and best[0] > 0 else None

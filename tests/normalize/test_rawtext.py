@@ -267,13 +267,13 @@ def test_the_shipped_rules_cover_the_main_european_languages(rules: Rules) -> No
 def test_a_publisher_rule_added_in_data_removes_a_line(tmp_path: Path, ctx: NormalizeContext) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(
-        default_rules_path().read_text(encoding="utf-8") + "\n[lang.sv]\nboilerplate = ['annons']\n",
+        default_rules_path().read_text(encoding="utf-8") + "\n[lang.da]\nboilerplate = ['annonce']\n",
         encoding="utf-8",
     )
     custom = replace(ctx, rules=load_rules(path))
-    text = "Rubrik\n\nEn lång mening som är brödtext och som inte ska försvinna, helt enkelt.\n\nAnnons\n"
-    assert "Annons" not in (extract_text_article(text, ctx=custom).content_html or "")
-    assert "Annons" in (extract_text_article(text, ctx=ctx).content_html or "")
+    text = "Overskrift\n\nEn lang sætning, der er brødtekst, og som ikke skal forsvinde, helt enkelt.\n\nAnnonce\n"
+    assert "Annonce" not in (extract_text_article(text, ctx=custom).content_html or "")
+    assert "Annonce" in (extract_text_article(text, ctx=ctx).content_html or "")
 
 
 @pytest.mark.parametrize(

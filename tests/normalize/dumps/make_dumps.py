@@ -9,8 +9,8 @@ extractor is measured on more than one tool's layout:
 - w3m -dump and lynx -dump -nolist (Debian packages w3m and lynx).
 
 It also writes titles.json: each page's headline as the page states it
-(the page's expected.json when it has one, else its <h1> that agrees with
-og:title or <title>, else og:title), the reference for "the right title".
+(the page's expected.json when it has one, else the <h1> that shares most
+words with og:title or <title>, else og:title), the reference for "the right title".
 
 Run from the repository root with the tools installed:
 
@@ -72,10 +72,16 @@ def page_title(name: str, html: str) -> str:
     metas = [m.get("content", "") for m in doc.xpath('//meta[@property="og:title" or @name="twitter:title"]')]
     heads = [_text(t) for t in doc.xpath("//title")]
     stated = [_headline_segment(s) for s in (*metas, *heads) if s.strip()]
+    said = set(_fold(" ".join(stated)).split())
+    best: tuple[float, str] | None = None
     for h1 in doc.xpath("//body//h1"):
         text = _text(h1)
-        if len(text) >= 10 and any(_fold(s) and _fold(s) in _fold(text) for s in stated):
-            return text
+        words = _fold(text).split()
+        overlap = sum(w in said for w in words) / len(words) if words else 0.0
+        if len(text) >= 10 and overlap >= 0.3 and (best is None or overlap > best[0]):
+            best = (overlap, text)
+    if best is not None:
+        return best[1]  # the headline printed on the page, which the dumps hold
     return stated[0] if stated else ""
 
 
@@ -92,7 +98,8 @@ def main() -> int:
         titles[name] = page_title(name, html)
         for tool in TOOLS:
             text = dump(tool, html)
-            text = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+            lines = [line.rstrip() for line in text.splitlines() if "file://localhost/tmp/" not in line]
+            text = "\n".join(lines).strip() + "\n"  # lynx names its temporary copy: not page text
             (HERE / f"{name}.{tool}.txt").write_text(text, encoding="utf-8")
     (HERE / "titles.json").write_text(
         json.dumps(titles, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
