@@ -40,6 +40,8 @@ _SENTENCE_END = re.compile(r"[.!?…:;。！？」』)\]\"”»’]$")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\S{1,12})?$")
 _BULLET = re.compile(r"^[-*•▪►–+·◦□■◆o#]\s+|^\d{1,2}[.)]\s+")
 _SLUG_WORD = re.compile(r"[^\W_]+")
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?|uhr|gmt|utc|[ecmp][sd]t|cet|cest)\b|\b\d{1,2}:\d{2}\b", re.I)
+_NUMERIC_DATE = re.compile(r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b|\b\d+ (?:minutes?|hours?|days?) ago\b")
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
 _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
 _FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
@@ -149,18 +151,32 @@ def _headline(
     while text_start < min(end, start + _HEADLINE_INSIDE) and weights[text_start] < _FULL_PARAGRAPH:
         text_start += 1
     best: tuple[float, int] | None = None
-    for i in range(max(0, start - _HEADLINE_WINDOW), text_start):
+    low = max(0, start - _HEADLINE_WINDOW)
+    stated = [is_byline_or_date(u.text, rules) for u in units[low:text_start + 8]]
+
+    def dated(j: int) -> bool:
+        return low <= j < low + len(stated) and stated[j - low]
+
+    for i in range(low, text_start):
         unit = units[i]
         shape = headline_shape(unit, rules, lang)
         if shape is None:
             continue
-        evidence = shape - 0.08 * (text_start - i)
+        # nearness counts the lines a reader sees between headline and text, not share buttons
+        between = sum(weights[j] > -2.0 for j in range(i + 1, text_start))
+        evidence = shape - 0.1 * between
         if counts[fold(unit.text)] > 1:
             evidence += 1.5
         if unit.heading:
             evidence += 2.5
-        if any(is_byline_or_date(u.text, rules) for u in units[i + 1 : i + 4]):
+        below = [j for j in range(i + 1, min(len(units), i + 12)) if weights[j] > -2.0][:4]
+        above = [j for j in range(i - 1, max(-1, i - 6), -1) if weights[j] > -2.0][:2]
+        if any(dated(j) for j in below):
             evidence += 2.5
+        elif any(dated(j) for j in above):
+            evidence += 1.5
+        if sum(dated(j) for j in range(i - 6, i + 7)) >= 3:
+            evidence -= 3.0  # headlines and dates in turn: a list of other stories
         words = set(_SLUG_WORD.findall(fold(unit.text)))
         if len(slug) >= 3 and len(words & slug) >= max(3, 0.6 * len(words)):
             evidence += 4.0
@@ -178,6 +194,8 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
         return None
     if is_boilerplate(text, rules, lang) or is_tail_marker(text, lang) or is_byline_or_date(text, rules):
         return None
+    if _CLOCK.search(text) or _NUMERIC_DATE.search(text):
+        return None  # a time or a date: a dateline, a comment's stamp
     cjk = len(_CJK.findall(text))
     size = cjk / 2 if cjk * 2 > len(text) else len(text.split())
     if size < 3 or len(text) < 12:
@@ -186,7 +204,7 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
     if 5 <= size <= 25:
         score += 0.5
     if re.search(r"[.:;,]$", text) and not text.endswith(("...", "…")):
-        score -= 1.0  # a sentence or a label, rarely a headline
+        score -= 1.5 if size >= 8 else 1.0  # a sentence (a caption) or a label, rarely a headline
     if len(text) > 160:
         score -= 0.5
     return score
@@ -202,7 +220,9 @@ def is_byline_or_date(text: str, rules: Rules) -> bool:
     published, updated = find_dates(text, tz=UTC, rules=rules)
     if published is not None or updated is not None:
         return True
-    return len(text) <= 60 and search_date(text, tz=UTC, rules=rules) is not None
+    if len(text) <= 100 and (_CLOCK.search(text) or _NUMERIC_DATE.search(text)):
+        return True
+    return len(text) <= 100 and search_date(text, tz=UTC, rules=rules) is not None
 
 
 def _ends_breadcrumb(line: str, title: str, lang: LanguageRules) -> bool:
