@@ -166,7 +166,7 @@ def _headline(
         between = sum(weights[j] > -2.0 for j in range(i + 1, text_start))
         evidence = shape - 0.1 * between
         if counts[fold(unit.text)] > 1:
-            evidence += 1.5
+            evidence += 2.0
         if unit.heading:
             evidence += 2.5
         below = [j for j in range(i + 1, min(len(units), i + 12)) if weights[j] > -2.0][:4]
@@ -203,6 +203,8 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
     score = 1.0
     if 5 <= size <= 25:
         score += 0.5
+    if 7 <= size <= 25:
+        score += 0.5  # a site's or a section's name is shorter
     if re.search(r"[.:;,]$", text) and not text.endswith(("...", "…")):
         score -= 1.5 if size >= 8 else 1.0  # a sentence (a caption) or a label, rarely a headline
     if len(text) > 160:
@@ -214,9 +216,8 @@ def is_byline_or_date(text: str, rules: Rules) -> bool:
     """A short line that names the authors or states a date."""
     if len(text) > rules.limits.date_line_max_chars:
         return False
-    names = byline_names(text, rules=rules)
-    if names:
-        return True
+    if byline_names(text, rules=rules) is not None:
+        return True  # names, or the byline word alone ("By") with the names on the next line
     published, updated = find_dates(text, tz=UTC, rules=rules)
     if published is not None or updated is not None:
         return True
