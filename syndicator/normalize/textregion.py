@@ -164,9 +164,9 @@ def _headline(
             continue
         # nearness counts the lines a reader sees between headline and text, not share buttons
         between = sum(weights[j] > -2.0 for j in range(i + 1, text_start))
-        evidence = shape - 0.1 * between
-        if counts[fold(unit.text)] > 1:
-            evidence += 2.0
+        evidence = shape - 0.05 * between
+        if counts[fold(unit.text)] > 1 and not _SENTENCE_END.search(unit.text):
+            evidence += 2.0  # printed twice, as page title and headline (a standfirst ends like a sentence)
         if unit.heading:
             evidence += 2.5
         below = [j for j in range(i + 1, min(len(units), i + 12)) if weights[j] > -2.0][:4]
@@ -196,6 +196,8 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
         return None
     if _CLOCK.search(text) or _NUMERIC_DATE.search(text):
         return None  # a time or a date: a dateline, a comment's stamp
+    if fold(text).startswith(folded((*lang.published_phrases, *lang.updated_phrases))):
+        return None
     cjk = len(_CJK.findall(text))
     size = cjk / 2 if cjk * 2 > len(text) else len(text.split())
     if size < 3 or len(text) < 12:
@@ -207,8 +209,8 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
         score += 0.5  # a site's or a section's name is shorter
     if re.search(r"[.:;,]$", text) and not text.endswith(("...", "…")):
         score -= 1.5 if size >= 8 else 1.0  # a sentence (a caption) or a label, rarely a headline
-    if len(text) > 160:
-        score -= 0.5
+    if len(text) > 160 or size > 25:
+        score -= 1.0  # a standfirst, a caption
     return score
 
 
