@@ -38,7 +38,7 @@ _WRAP_SLACK = 25  # a wrapped line stops at most a long word short of the width
 _LINK_LIST_RUN = 3  # this many link-list bullets in a row are a list of links, not the article's list
 _URL_LINE = re.compile(r"https?://\S+")
 _SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
-_RELATED_SEP = re.compile(r"^\s*[:»>|–—-]+\s*")
+_RELATED_SEP = re.compile(r"^\s*[:：»>|–—-]+\s*")
 _QUOTES = "\"“”„«»‹›'‘’ \u00a0"
 _HEADER_PARAGRAPHS = 2  # bylines and datelines are looked for before the 2nd paragraph
 
@@ -83,6 +83,9 @@ def extract_text_article(text: str, *, ctx: NormalizeContext, name: str = "") ->
             title, how = units[region.title].text, "headline evidence"
             header = region.title + 1
             categories = _crumbs_above(units, region.title, rules)
+        elif start < end and _can_be_title(units[start].text, rules):
+            title, how, header = units[start].text, "first line of the text", start + 1
+            start += 1  # no headline above the text: its first line stands for one
     elif not region.whole_page:
         start = header  # the trimmed kind: every line after the title is read
     if title is not None:
@@ -319,7 +322,11 @@ def _classify_tail(unit: str, state: _State, rules: Rules, lang: LanguageRules) 
     elif related == "":
         state.in_tail = True
     elif state.in_tail and not _is_boilerplate(unit, rules, lang):
-        if not _is_real_paragraph(unit) and len(unit.split()) >= 3 and len(unit) <= rules.limits.title_max_chars:
+        if (
+            not _is_real_paragraph(unit)
+            and not re.search(r"[.!。！]$", unit)  # a remark, a comment: not another article's title
+            and len(unit) <= rules.limits.title_max_chars
+        ):
             state.related.append(unit.strip(_QUOTES))
         else:
             state.in_tail = False
@@ -420,10 +427,15 @@ def _is_heading_like(unit: str, rules: Rules) -> bool:
     return (
         len(unit) <= limits.heading_max_chars
         and len(unit.split()) <= limits.heading_max_words
-        and not re.search(r"[.,;:…]$", unit)
+        and not re.search(r"[.,;:…。、，；：]$", unit)
         and not _BULLET.match(unit)
-        and unit.lstrip("¿¡\"“„«‘'(")[:1].isupper()
+        and _capital_or_caseless(unit.lstrip("¿¡\"“„«‘'(「『")[:1])
     )
+
+
+def _capital_or_caseless(first: str) -> bool:
+    """A capital, or a letter of a script without case (Japanese, Chinese, Korean...)."""
+    return first.isupper() or (first.isalpha() and not first.islower())
 
 
 def _to_html(body: list[str], rules: Rules) -> str:

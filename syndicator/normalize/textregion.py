@@ -184,7 +184,7 @@ def _headline(
             evidence += 2.0
         if best is None or evidence > best[0]:
             best = (evidence, i)
-    return best[1] if best is not None and best[0] > 0 else None
+    return best[1] if best is not None else None
 
 
 def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | None:

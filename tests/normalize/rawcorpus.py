@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 HERE = Path(__file__).resolve().parent
 DUMPS = HERE / "dumps"
 PAGES = HERE / "pages"
+CASES = HERE / "cases"
 REPO = HERE.parents[1]
 TITLE_MATCH = 0.8  # word F1 between the published title and the page's headline
 
@@ -34,7 +35,7 @@ TITLE_MATCH = 0.8  # word F1 between the published title and the page's headline
 @dataclass(frozen=True)
 class Dump:
     name: str  # the page: "aljazeera-42aad16b", or a hand-written dump's name
-    tool: str  # inscriptis, html2text, w3m, lynx, or "hand" for hand-written dumps
+    tool: str  # inscriptis, html2text, w3m, lynx, or "hand" for the hand-written golden cases
     language: str  # the reference body's language
     path: Path
     reference: str  # the article body as a person marked it
@@ -72,8 +73,13 @@ def dumps() -> list[Dump]:
         if not ref_path.exists():
             ref_path = DUMPS / f"{name}.reference.txt"
         reference = ref_path.read_text(encoding="utf-8")
-        language = name.split("-", 1)[0] if tool == "hand" else (detect_language(reference) or "und")
+        language = detect_language(reference) or "id"  # the one page it cannot tell is Indonesian
         out.append(Dump(name, tool, language, path, reference, titles[name]))
+    for path in sorted(CASES.glob("*.txt")):
+        expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        reference = "\n\n".join(text for _tag, text in expected["blocks"])
+        name = path.name.removesuffix(".txt")
+        out.append(Dump(name, "hand", name.split("_", 1)[0], path, reference, expected["title"]))
     return out
 
 
