@@ -232,7 +232,9 @@ def _stoplists(table: Mapping[str, Any], where: str) -> tuple[tuple[str, str], .
     out = []
     for code, name in table.items():
         if not re.fullmatch(r"[a-z]{2,3}", code):
-            raise ConfigError(where, f"stoplists.{code}", "language codes are ISO 639 base codes such as 'fr'")
+            raise ConfigError(
+                where, f"stoplists.{code}", "language codes are ISO 639 base codes such as 'fr'"
+            )
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(where, f"stoplists.{code}", "must name a jusText stop list, such as 'French'")
         out.append((code, name.strip()))

@@ -33,6 +33,7 @@ _DUMP_BULLET = re.compile(r"^(?:[-*•▪►–+·◦□■◆○☆o]|\d{1,2}[.
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _MD_EMPHASIS = re.compile(r"\*\*|__")
 _CJK_EDGE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff9f]")
+_DATE_START = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")  # a dateline under a wrapped headline
 _WRAP_WIDTH = 110  # a block whose lines are all shorter may be hard-wrapped text
 _WRAP_SLACK = 25  # a wrapped line stops at most a long word short of the width
 _LINK_LIST_RUN = 3  # this many link-list bullets in a row are a list of links, not the article's list
@@ -202,6 +203,7 @@ def _units(text: str) -> list[Unit]:
                 current
                 and not marked_heading
                 and not marked_bullet
+                and not _DATE_START.match(line)
                 and (wrapped or (width <= _WRAP_WIDTH and len(previous) >= max(40, width - _WRAP_SLACK)))
             )
             if joins:

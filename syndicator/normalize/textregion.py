@@ -40,8 +40,13 @@ _SENTENCE_END = re.compile(r"[.!?…:;。！？」』)\]\"”»’]$")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\S{1,12})?$")
 _BULLET = re.compile(r"^[-*•▪►–+·◦□■◆o#]\s+|^\d{1,2}[.)]\s+")
 _SLUG_WORD = re.compile(r"[^\W_]+")
-_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?|uhr|gmt|utc|[ecmp][sd]t|cet|cest)\b|\b\d{1,2}:\d{2}\b", re.I)
-_NUMERIC_DATE = re.compile(r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b|\b\d+ (?:minutes?|hours?|days?) ago\b")
+_CLOCK = re.compile(
+    r"\b\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?|uhr|gmt|utc|[ecmp][sd]t|cet|cest)\b|\b\d{1,2}:\d{2}\b", re.I
+)
+_NUMERIC_DATE = re.compile(
+    r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b"
+    r"|\b\d+ (?:minutes?|hours?|days?) ago\b"
+)
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
 _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
 _FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
@@ -84,7 +89,9 @@ def find_region(units: list[Unit], rules: Rules, *, name: str = "") -> Region:
     weights = [weigh(u, rules, lang, stops) for u in units]
     start, end = _best_segment(weights)
     outside = [w for i, w in enumerate(weights) if not start <= i < end]
-    whole_page = len(outside) >= PAGE_OUTSIDE_UNITS and sum(w <= -1 for w in outside) >= PAGE_OUTSIDE_FURNITURE
+    whole_page = (
+        len(outside) >= PAGE_OUTSIDE_UNITS and sum(w <= -1 for w in outside) >= PAGE_OUTSIDE_FURNITURE
+    )
     if not whole_page:
         return Region(0, len(units), None, language, tuple(weights), False)
     title = _headline(units, weights, start, end, rules, name)
@@ -152,7 +159,7 @@ def _headline(
         text_start += 1
     best: tuple[float, int] | None = None
     low = max(0, start - _HEADLINE_WINDOW)
-    stated = [is_byline_or_date(u.text, rules) for u in units[low:text_start + 8]]
+    stated = [is_byline_or_date(u.text, rules) for u in units[low : text_start + 8]]
 
     def dated(j: int) -> bool:
         return low <= j < low + len(stated) and stated[j - low]
@@ -261,7 +268,7 @@ def _stopwords(rules: Rules, language: str | None) -> frozenset[str]:
 
 @functools.cache
 def _stoplist(name: str) -> frozenset[str]:
-    import justext  # type: ignore[import-untyped]
+    import justext
 
     if name not in justext.get_stoplists():
         return frozenset()

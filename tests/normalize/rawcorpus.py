@@ -101,7 +101,9 @@ def run_syndicator(items: Iterable[Dump]) -> list[Outcome]:
     )
     out = []
     for d in items:
-        raw = RawRecord("dumps", str(d.path), "", "text", decode_text(d.path.read_bytes()), ref=f"dumps/{d.path.name}")
+        raw = RawRecord(
+            "dumps", str(d.path), "", "text", decode_text(d.path.read_bytes()), ref=f"dumps/{d.path.name}"
+        )
         article = normalize(raw, ctx)
         if isinstance(article, Article):
             body = html_to_text(article.content_html)
@@ -118,6 +120,7 @@ def run_justext(items: Iterable[Dump]) -> list[Outcome]:
     import html
 
     import justext
+
     from syndicator.textscore import score
 
     names = {
@@ -192,7 +195,9 @@ def main(argv: list[str]) -> int:
     if "-v" in argv:
         for o in sorted(outcomes, key=lambda o: o.f1):
             mark = "T" if o.title_right else "-"
-            print(f"{o.dump.name:36} {o.dump.tool:10} {mark} F1={o.f1:.3f} P={o.precision:.3f} R={o.recall:.3f} {o.title[:60]!r}")
+            print(
+                f"{o.dump.name:36} {o.dump.tool:10} {mark} F1={o.f1:.3f} P={o.precision:.3f} R={o.recall:.3f} {o.title[:60]!r}"
+            )
     print(report(outcomes))
     return 0
 

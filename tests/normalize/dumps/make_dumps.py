@@ -82,8 +82,12 @@ def page_title(name: str, html: str) -> str:
     stated = [_headline_segment(s) for s in (*metas, *heads) if s.strip()]
     whole = " ".join(_fold(s) for s in (*metas, *heads))
     said = set(whole.split())
-    site_names = {_fold(part) for s in (*metas, *heads) for part in _segments(s) if part != _headline_segment(s)}
-    h1s = [t for t in (_text(h) for h in doc.xpath("//body//h1")) if len(t) >= 10 and _fold(t) not in site_names]
+    site_names = {
+        _fold(part) for s in (*metas, *heads) for part in _segments(s) if part != _headline_segment(s)
+    }
+    h1s = [
+        t for t in (_text(h) for h in doc.xpath("//body//h1")) if len(t) >= 10 and _fold(t) not in site_names
+    ]
     if len(h1s) == 1:
         return h1s[0]  # the one headline printed on the page
     best: tuple[float, str] | None = None
