@@ -47,6 +47,7 @@ _NUMERIC_DATE = re.compile(
     r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b"
     r"|\b\d+ (?:minutes?|hours?|days?) ago\b"
 )
+_INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+[^\W\d_]")
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
 _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
 _FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
@@ -167,8 +168,8 @@ def _headline(
     for i in range(low, text_start):
         unit = units[i]
         shape = headline_shape(unit, rules, lang)
-        if shape is None:
-            continue
+        if shape is None or any(byline_names(u.text, rules=rules) is not None for u in units[max(0, i - 3) : i]):
+            continue  # not shaped like a headline, or below a byline: names, affiliations, a standfirst
         # nearness counts the lines a reader sees between headline and text, not share buttons
         between = sum(weights[j] > -2.0 for j in range(i + 1, text_start))
         evidence = shape - 0.05 * between
@@ -181,7 +182,7 @@ def _headline(
         if any(dated(j) for j in below):
             evidence += 2.5
         elif any(dated(j) for j in above):
-            evidence += 1.5
+            evidence += 1.0
         if sum(dated(j) for j in range(i - 6, i + 7)) >= 3:
             evidence -= 3.0  # headlines and dates in turn: a list of other stories
         words = set(_SLUG_WORD.findall(fold(unit.text)))
@@ -213,7 +214,11 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
     if 5 <= size <= 25:
         score += 0.5
     if 7 <= size <= 25:
-        score += 0.5  # a site's or a section's name is shorter
+        score += 0.5
+    if size <= 4:
+        score -= 0.5  # a site's, a section's or a person's name
+    if _INNER_SENTENCE.search(text):
+        score -= 1.0  # two sentences: a standfirst
     if re.search(r"[.:;,]$", text) and not text.endswith(("...", "…")):
         score -= 1.5 if size >= 8 else 1.0  # a sentence (a caption) or a label, rarely a headline
     if len(text) > 160 or size > 25:
