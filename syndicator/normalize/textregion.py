@@ -53,6 +53,8 @@ _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headli
 _FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
 
 BARRIER = -1000.0  # a tail marker: the article never runs across it
+_ARTICLE_RUN = 10.0  # the weight of a few paragraphs: what a marker must follow to end the article
+_TAIL_DAMPING = 0.4  # what prose below such a marker weighs, relative to the same prose above
 # A text is the whole page when this much lies outside the article's run: so
 # many units, so many of them furniture. Less than that is the already-trimmed
 # kind (a breadcrumb, the title, a byline, the text, a little boilerplate),
@@ -87,7 +89,7 @@ def find_region(units: list[Unit], rules: Rules, *, name: str = "") -> Region:
     lang = rules.merged
     language = _language(units)
     stops = _stopwords(rules, language)
-    weights = [weigh(u, rules, lang, stops) for u in units]
+    weights = _damp_after_the_tail([weigh(u, rules, lang, stops) for u in units])
     start, end = _best_segment(weights)
     outside = [w for i, w in enumerate(weights) if not start <= i < end]
     whole_page = (
@@ -129,6 +131,24 @@ def weigh(unit: Unit, rules: Rules, lang: LanguageRules, stops: frozenset[str]) 
     if size <= 12 and chars <= rules.limits.heading_max_chars:
         return -0.4  # a subheading, a byline, a menu item: neutral-ish
     return -1.0  # long without the language's small words: link text, lists of names
+
+
+def _damp_after_the_tail(weights: list[float]) -> list[float]:
+    """Text below a "Comments" or "Related" marker that follows article text counts for less.
+
+    Comments and other stories' teasers are prose too, and a long discussion
+    outweighs a short article; a marker met after an article-like run says
+    the article is above it.
+    """
+    out, run, damped = [], 0.0, False
+    for w in weights:
+        if w == BARRIER:
+            damped = damped or run >= _ARTICLE_RUN
+            run = 0.0
+        elif w > 0:
+            run += w
+        out.append(w * _TAIL_DAMPING if damped and w > 0 else w)
+    return out
 
 
 def _best_segment(weights: list[float]) -> tuple[int, int]:
