@@ -84,6 +84,9 @@ def extract_text_article(text: str, *, ctx: NormalizeContext, name: str = "") ->
             title, how = units[region.title].text, "headline evidence"
             header = region.title + 1
             categories = _crumbs_above(units, region.title, rules)
+            crumbs = _breadcrumb(title, merged)
+            if crumbs is not None and len(crumbs) >= 3:  # the headline as the end of a breadcrumb
+                title, categories = crumbs[-1], [c for c in crumbs[1:-1] if _is_section(c)]
         elif start < end and _can_be_title(units[start].text, rules):
             title, how, header = units[start].text, "first line of the text", start + 1
             start += 1  # no headline above the text: its first line stands for one

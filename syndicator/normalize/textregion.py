@@ -47,6 +47,7 @@ _NUMERIC_DATE = re.compile(
     r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b"
     r"|\b\d+ (?:minutes?|hours?|days?) ago\b"
 )
+_CRUMB_SEP = re.compile(r"\s+[»›]\s+")
 _INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+[^\W\d_]")
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
 _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
@@ -217,7 +218,7 @@ def _headline(
 
 def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | None:
     """How much a line is shaped like a headline; None when it cannot be one."""
-    text = unit.text
+    text = last_crumb(unit.text)
     if unit.bullet or _BULLET.match(text) or len(text) > rules.limits.title_max_chars:
         return None
     if is_boilerplate(text, rules, lang) or is_tail_marker(text, lang) or is_byline_or_date(text, rules):
@@ -244,6 +245,12 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
     if len(text) > 160 or size > 25:
         score -= 1.0  # a standfirst, a caption
     return score
+
+
+def last_crumb(text: str) -> str:
+    """The last part of a breadcrumb ("Home » News » The headline"); the text itself otherwise."""
+    parts = [p.strip() for p in _CRUMB_SEP.split(text)]
+    return parts[-1] if len(parts) >= 3 and all(parts) else text
 
 
 def is_byline_or_date(text: str, rules: Rules) -> bool:
