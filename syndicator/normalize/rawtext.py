@@ -3,7 +3,7 @@
 Scrapers flatten a page into lines: a breadcrumb, the title (often twice), a
 byline, dates, the paragraphs with their subheadings, then the page's
 furniture (related links, share prompts, a cookie banner). Each line is
-classified with the rules of config/rules.toml, read with every language
+classified with the rules (syndicator/defaults/rules.toml), read with every language
 merged, because a page's language is not known before its text is cleaned.
 The rules are written so that no rule can take a real paragraph: they match
 whole short lines only.

@@ -8,7 +8,7 @@ the boilerplate classifiers that followed it do: each block is weighed by its
 length, its share of the language's stop words (running prose is full of
 "the", "de", "и"; menus and link lists are not), its sentence shape, whether
 it is a bullet of a link list or a truncated teaser, and the rules of
-config/rules.toml. The article is then the one contiguous run of blocks with
+syndicator/defaults/rules.toml. The article is then the one contiguous run of blocks with
 the greatest total weight (a maximum-sum segment), so a short subheading or an
 advertisement marker inside it is kept in or dropped without splitting it,
 and a "Related articles" or "Comments" marker ends it.
@@ -28,11 +28,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 
 from syndicator.normalize.bylines import byline_names
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.language import detect_language
 from syndicator.rules import LanguageRules, Rules, fold, folded
+
+STOPLISTS = Path(__file__).resolve().parents[1] / "defaults" / "stoplists"  # jusText's lists, one word a line
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
@@ -189,7 +192,8 @@ def _headline(
     for i in range(low, text_start):
         unit = units[i]
         shape = headline_shape(unit, rules, lang)
-        if shape is None or any(byline_names(u.text, rules=rules) is not None for u in units[max(0, i - 3) : i]):
+        under_byline = any(byline_names(u.text, rules=rules) is not None for u in units[max(0, i - 3) : i])
+        if shape is None or under_byline:
             continue  # not shaped like a headline, or below a byline: names, affiliations, a standfirst
         # nearness counts the lines a reader sees between headline and text, not share buttons
         between = sum(weights[j] > -2.0 for j in range(i + 1, text_start))
@@ -291,7 +295,7 @@ def _language(units: list[Unit]) -> str | None:
 
 
 def _stopwords(rules: Rules, language: str | None) -> frozenset[str]:
-    """The language's stop words (jusText's lists); every configured language's when unknown."""
+    """The language's stop words; every configured language's when the language is unknown."""
     names = dict(rules.stoplists)
     if language in names:
         return _stoplist(names[language])
@@ -300,11 +304,10 @@ def _stopwords(rules: Rules, language: str | None) -> frozenset[str]:
 
 @functools.cache
 def _stoplist(name: str) -> frozenset[str]:
-    import justext
-
-    if name not in justext.get_stoplists():
+    path = STOPLISTS / f"{name}.txt"
+    if not re.fullmatch(r"[A-Za-z_]+", name) or not path.is_file():
         return frozenset()
-    return frozenset(fold(w) for w in justext.get_stoplist(name))
+    return frozenset(fold(w.strip()) for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
 
 
 @functools.cache

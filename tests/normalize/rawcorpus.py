@@ -28,7 +28,6 @@ HERE = Path(__file__).resolve().parent
 DUMPS = HERE / "dumps"
 PAGES = HERE / "pages"
 CASES = HERE / "cases"
-REPO = HERE.parents[1]
 TITLE_MATCH = 0.8  # word F1 between the published title and the page's headline
 
 
@@ -89,14 +88,14 @@ def run_syndicator(items: Iterable[Dump]) -> list[Outcome]:
     from syndicator.normalize import NormalizeContext, normalize
     from syndicator.normalize.encoding import decode_text
     from syndicator.normalize.sanitize import html_to_text
-    from syndicator.rules import load_rules
+    from syndicator.rules import default_rules_path, load_rules
     from syndicator.textscore import score
 
     ctx = NormalizeContext(
         base_url="https://news.example.org/",
         language="en",
         timezone=ZoneInfo("UTC"),
-        rules=load_rules(REPO / "config" / "rules.toml"),
+        rules=load_rules(default_rules_path()),
         today=date(2024, 3, 1),
     )
     out = []
