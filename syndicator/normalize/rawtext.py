@@ -277,6 +277,7 @@ def _can_be_title(line: str, rules: Rules) -> bool:
         and _related_title(line, rules, lang) is None
         and byline_names(line, rules=rules) is None
         and not _BULLET.match(line)
+        and not _URL_LINE.fullmatch(line)  # an address is the record's link, never its title
     )
 
 

@@ -302,3 +302,8 @@ def test_rules_that_are_not_toml_are_one_error(tmp_path: Path) -> None:
     path.write_text("[lang.fr\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_rules(path)
+
+
+def test_an_address_below_the_breadcrumb_is_not_the_title(ctx: NormalizeContext) -> None:
+    draft = extract_text_article("Home » MONDE » Un titre d'essai\n\nhttp://0\n", ctx=ctx)
+    assert draft.title == "Un titre d’essai"
