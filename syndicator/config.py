@@ -75,6 +75,8 @@ class Config:
     cron: str | None = None
     server_host: str = "127.0.0.1"
     server_port: int = 8080
+    server_request_timeout: float = 10.0  # seconds for a request to arrive whole
+    server_connections_per_client: int = 32  # 0: no cap (behind a reverse proxy)
 
     def with_overrides(
         self,
@@ -119,7 +121,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema", "workers"),
     "schedule": ("interval", "cron"),
-    "server": ("host", "port"),
+    "server": ("host", "port", "request_timeout", "connections_per_client"),
     "websub": ("hubs", "timeout"),
 }
 _SOURCE_KEYS = ("name", "kind")
@@ -240,6 +242,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         cron=check.string(sched_t, "schedule.cron", default="") or None,
         server_host=check.string(server_t, "server.host", default="127.0.0.1"),
         server_port=check.port(server_t, "server.port", default=8080),
+        server_request_timeout=check.positive_number(server_t, "server.request_timeout", default=10.0),
+        server_connections_per_client=check.whole_number(
+            server_t, "server.connections_per_client", default=32
+        ),
     )
 
 

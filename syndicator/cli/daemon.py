@@ -20,11 +20,18 @@ from syndicator.cli import (
     handle_errors,
     source_option,
 )
-from syndicator.config import Config, find_config_path, load_config, named_config_path, parse_interval_text
+from syndicator.config import (
+    STORE_NAME,
+    Config,
+    find_config_path,
+    load_config,
+    named_config_path,
+    parse_interval_text,
+)
 from syndicator.daemon import Daemon, schedule_seconds
 from syndicator.logs import configure_logging
-from syndicator.oneoff import one_off_config
-from syndicator.server import ServerSettings
+from syndicator.oneoff import one_off_config, state_for_output
+from syndicator.server import ServerSettings, store_status
 from syndicator.server import serve as run_server
 
 
@@ -110,7 +117,7 @@ Examples:
 def serve(
     config_path: Path | None, output: Path | None, host: str | None, port: int | None, log_format: str
 ) -> None:
-    """Serve an existing output directory (no publishing)."""
+    """Serve an existing output directory (no publishing); /status tells the last run."""
     configure_logging(level=logging.INFO, fmt=log_format)
     path = find_config_path(config_path)
     config = load_config(path) if path is not None else None
@@ -124,5 +131,9 @@ def serve(
         max_age_seconds=schedule_seconds(config) if config else 300,
         hubs=config.hubs if config else (),
         public_url=config.site.feeds_url if config else None,
+        request_timeout_seconds=config.server_request_timeout if config else 10.0,
+        connections_per_client=config.server_connections_per_client if config else 32,
     )
-    run_server(settings)
+    # Without a configuration, the folder may be a one-off output, whose state lives elsewhere.
+    state = config.state_directory if config else state_for_output(directory)
+    run_server(settings, status=store_status(state / STORE_NAME))

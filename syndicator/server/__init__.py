@@ -11,13 +11,17 @@ the whole file or a 304, never a partial or foreign one:
   answered with the feed's readable HTML view instead of the feed;
 - ``_app``: the WSGI application (content types, validators, gzip,
   Cache-Control, WebSub Link headers, ``/healthz`` and ``/status``);
-- ``_run``: waitress, blocking (``syndicator serve``) or in a thread (the daemon).
+- ``_guard``: the limits waitress lacks (a request deadline, a per-client
+  cap, eviction at the connection limit), against slowloris and floods;
+- ``_run``: waitress, blocking (``syndicator serve``) or in a thread (the daemon);
+- ``_status``: ``/status`` of ``serve``, the newest run from the state store.
 """
 
 from __future__ import annotations
 
 from syndicator.server._app import ServerSettings, StatusCallback, make_app, media_type
 from syndicator.server._run import RunningServer, ServerError, serve, start_in_thread
+from syndicator.server._status import store_status
 
 __all__ = [
     "RunningServer",
@@ -28,4 +32,5 @@ __all__ = [
     "media_type",
     "serve",
     "start_in_thread",
+    "store_status",
 ]

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final, cast
 from urllib.parse import quote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from syndicator.server._files import FileCache, LoadedFile, Redirect, Target, gzip_etag, resolve
+from syndicator.server._files import FileCache, Redirect, Target, Version, gzip_etag, resolve
 from syndicator.server._http import accepts_gzip, http_date, parse_entity_tags, parse_http_date
 from syndicator.server._negotiate import VARY, view_name, wants_html
 
@@ -32,6 +33,13 @@ _ONE_YEAR: Final = 31_536_000
 # everything RFC 3986 allows, so only spaces, controls and non-ASCII get escaped
 # (a CR or LF from a configuration file must never split a header).
 _URL_SAFE: Final = ":/?#[]@!$&'()*+,;=%~"
+# The HTML views and index hold no script, no image and no form, and style
+# themselves inline: nothing else may load, run, frame them or rebase links.
+_HTML_POLICY: Final = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+_STREAM_BLOCK: Final = 256 * 1024  # bytes per block when a large file is streamed
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,10 @@ class ServerSettings:
     hubs: tuple[str, ...] = ()  # WebSub hubs, each sent as Link: <hub>; rel="hub"
     public_url: str | None = None  # public base URL of the directory, for rel="self"
     threads: int = 8  # worker threads; slow clients are buffered by waitress, not by these
-    connection_limit: int = 500  # open connections before waitress stops accepting
-    channel_timeout_seconds: int = 60  # an idle or stalled connection is closed after this
+    connection_limit: int = 500  # open connections; past it a new one evicts a stalled one (_guard)
+    channel_timeout_seconds: int = 60  # an idle keep-alive connection is closed after this
+    request_timeout_seconds: float = 10.0  # a request must arrive whole this soon (_guard)
+    connections_per_client: int = 32  # per client address; 0 turns the cap off (behind a proxy)
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ class FeedsApp:
         head = method == "HEAD"
         path_info = environ.get("PATH_INFO", "")
         if path_info == "/healthz":
-            return _plain(start_response, "200 OK", "ok", [("Cache-Control", "no-store")], head)
+            return self._health(start_response, head)
         if path_info == "/status":
             return self._status_response(start_response, head)
 
@@ -123,23 +133,13 @@ class FeedsApp:
             return _not_found(start_response, head)
         kind = media_type(found.name)
         if kind.is_feed:
-            view = self._html_view(environ, found, kind)
-            if view is not None:
-                view_path, view_file = view
-                return self._file_response(
-                    environ, start_response, found, (view_path, view_file), _HTML_VIEW, head
-                )
-        try:
-            loaded = self._cache.load(found.path)
-        except OSError:
-            # Gone between resolve and open (a publish removed it) or unreadable.
-            return _not_found(start_response, head)
-        return self._file_response(environ, start_response, found, (found.path, loaded), kind, head)
+            view_path = self._html_view(environ, found, kind)
+            if view_path is not None:
+                return self._file_response(environ, start_response, found, view_path, _HTML_VIEW, head)
+        return self._file_response(environ, start_response, found, found.path, kind, head)
 
-    def _html_view(
-        self, environ: WSGIEnvironment, feed: Target, kind: _MediaType
-    ) -> tuple[str, LoadedFile] | None:
-        """The feed's readable view, for a browser's navigation (see ``_negotiate``).
+    def _html_view(self, environ: WSGIEnvironment, feed: Target, kind: _MediaType) -> str | None:
+        """The path of the feed's readable view, for a browser's navigation (see ``_negotiate``).
 
         None (serve the feed) for any other request, and when the view was
         not written (an archive page, a site published without pages).
@@ -154,53 +154,71 @@ class FeedsApp:
         found = resolve(self._root, "/" + url_path.encode("utf-8").decode("latin-1"), None)
         if not isinstance(found, Target):
             return None
-        try:
-            view = self._cache.load(found.path)
-        except OSError:
-            return None
         logger.debug("path=%s variant=html sec_fetch_dest=document", feed.url_path)
-        return found.path, view
+        return found.path
 
     def _file_response(
         self,
         environ: WSGIEnvironment,
         start_response: StartResponse,
         target: Target,
-        sent: tuple[str, LoadedFile],
+        path: str,
         kind: _MediaType,
         head: bool,
     ) -> Iterable[bytes]:
-        """``target`` is the requested file; ``sent`` (path, bytes) and ``kind`` what answers it.
+        """``target`` is the requested file; the file at ``path``, of ``kind``, answers it.
 
         A feed URL answers with the feed or its HTML view: each keeps its own
         ETag (a hash of its own bytes, RFC 9110 §8.8.3), and both carry the
-        Vary that tells caches what chose between them.
+        Vary that tells caches what chose between them. A 304 is decided on
+        the cached validators alone: a ``stat``, no read, no hash.
         """
-        path, loaded = sent
-        negotiated = media_type(target.name).is_feed
         use_gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
-        etag = gzip_etag(loaded.etag) if use_gzip else loaded.etag
-        headers = [
-            ("ETag", etag),
-            ("Last-Modified", http_date(loaded.mtime)),
-            ("Cache-Control", self._cache_control(target)),
-            ("Vary", VARY if negotiated else "Accept-Encoding"),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
-        if kind.is_feed:
-            headers.extend(self._links(target))
-        if _not_modified(environ, etag, loaded.mtime):
-            # RFC 7232 §4.1: a 304 carries the validators and caching headers
-            # a 200 would have, and no body.
-            start_response("304 Not Modified", headers)
-            return []
-        body = self._cache.gzipped(path, loaded) if use_gzip else loaded.body
+        try:
+            version = self._cache.version(path)
+            if _not_modified(environ, _etag(version, use_gzip), version.mtime, time.time()):
+                # RFC 7232 §4.1: a 304 carries the validators and caching headers
+                # a 200 would have, and no body.
+                start_response("304 Not Modified", self._headers(target, kind, version, use_gzip))
+                return []
+            body = self._cache.body(path, gzipped=use_gzip)
+        except OSError:
+            # Gone between resolve and open (a publish removed it) or unreadable.
+            return _not_found(start_response, head)
+        # The validators of the bytes actually sent: a publish may have
+        # replaced the file since ``version`` was looked up.
+        headers = self._headers(target, kind, body.version, use_gzip)
         if use_gzip:
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Type", kind.content_type))
-        headers.append(("Content-Length", str(len(body))))
+        headers.append(("Content-Length", str(body.length)))
         start_response("200 OK", headers)
-        return [] if head else [body]
+        if body.stream is None:
+            return [] if head else [body.data or b""]
+        if head:
+            body.stream.close()
+            return []
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if file_wrapper is not None:
+            # PEP 3333: the server sends the open file in blocks and closes it.
+            return cast(Iterable[bytes], file_wrapper(body.stream, _STREAM_BLOCK))
+        return _stream(body.stream)
+
+    def _headers(
+        self, target: Target, kind: _MediaType, version: Version, use_gzip: bool
+    ) -> list[tuple[str, str]]:
+        headers = [
+            ("ETag", _etag(version, use_gzip)),
+            ("Last-Modified", http_date(version.mtime)),
+            ("Cache-Control", self._cache_control(target)),
+            ("Vary", VARY if media_type(target.name).is_feed else "Accept-Encoding"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if kind is _HTML_VIEW:
+            headers.append(("Content-Security-Policy", _HTML_POLICY))
+        if kind.is_feed:
+            headers.extend(self._links(target))
+        return headers
 
     def _cache_control(self, target: Target | Redirect) -> str:
         # Archive pages never change once written, so caches may keep them a
@@ -218,6 +236,16 @@ class FeedsApp:
             links.append(("Link", f'<{self_url}>; rel="self"'))
         return links
 
+    def _health(self, start_response: StartResponse, head: bool) -> Iterable[bytes]:
+        """``ok`` only when there is a folder to serve: a load balancer or a
+        container health check must not send readers to a server that can
+        answer nothing but 404 (before the daemon's first publish, or after
+        the folder was removed)."""
+        headers = [("Cache-Control", "no-store")]
+        if os.path.isdir(self._root):
+            return _plain(start_response, "200 OK", "ok", headers, head)
+        return _plain(start_response, "503 Service Unavailable", "output folder missing", headers, head)
+
     def _status_response(self, start_response: StartResponse, head: bool) -> Iterable[bytes]:
         if self._status is None:
             return _not_found(start_response, head)
@@ -232,7 +260,18 @@ class FeedsApp:
         return [] if head else [data]
 
 
-def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int) -> bool:
+def _etag(version: Version, use_gzip: bool) -> str:
+    return gzip_etag(version.etag) if use_gzip else version.etag
+
+
+def _stream(handle: BinaryIO) -> Iterator[bytes]:
+    """An open file in blocks, closed at the end or when the server drops the answer."""
+    with handle:
+        while block := handle.read(_STREAM_BLOCK):
+            yield block
+
+
+def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int, now: float) -> bool:
     """Whether a conditional GET or HEAD is answered with 304 (RFC 7232 §6)."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
@@ -243,7 +282,10 @@ def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int) -> bool:
     if if_modified_since is None:
         return False
     since = parse_http_date(if_modified_since)
-    return since is not None and mtime <= since
+    # RFC 7232 §3.3: a date later than the server's current time is invalid,
+    # and an invalid If-Modified-Since is ignored (a client clock in the future,
+    # or a forged year 9999, must not pin an old copy in a cache).
+    return since is not None and since <= now and mtime <= since
 
 
 def _plain(

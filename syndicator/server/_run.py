@@ -2,9 +2,10 @@
 
 waitress is the production server: an asyncore loop owns every socket and
 buffers responses, so slow clients hold a buffer, not a worker thread; worker
-threads only run the application; idle or stalled connections are closed
-after ``channel_timeout``; malformed requests are answered with 400 by the
-parser and never reach the application.
+threads only run the application; idle connections are closed after
+``channel_timeout``; malformed requests are answered with 400 by the parser
+and never reach the application. What waitress does not bound (a request
+trickled in forever, one address holding every slot) ``_guard`` does.
 
 waitress has no public "stop" for a server it did not start itself, so
 stopping runs inside the loop: a thunk pulled through the server's trigger
@@ -25,6 +26,7 @@ from waitress import wasyncore
 
 from syndicator.errors import SyndicatorError
 from syndicator.server._app import ServerSettings, StatusCallback, make_app
+from syndicator.server._guard import guarded_channel_class
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ logger = logging.getLogger(__name__)
 _MAX_REQUEST_BODY = 64 * 1024
 _MAX_REQUEST_HEADERS = 64 * 1024
 _SHUTDOWN_TIMEOUT_SECONDS = 5.0
+# waitress's own limit stops accepting (new clients wait in the backlog); ours
+# evicts or refuses first (see _guard), so waitress's sits above it unused.
+_WAITRESS_LIMIT_HEADROOM = 64
 
 
 class ServerError(SyndicatorError):
@@ -54,15 +59,17 @@ def _authority(host: str, port: int) -> str:
 def _create(settings: ServerSettings, status: StatusCallback | None) -> Any:
     app = make_app(settings, status=status)
     try:
-        return waitress_server.create_server(
+        server = waitress_server.create_server(
             app,
             host=settings.host,
             port=settings.port,
             threads=settings.threads,
-            connection_limit=settings.connection_limit,
+            connection_limit=settings.connection_limit + _WAITRESS_LIMIT_HEADROOM,
             channel_timeout=settings.channel_timeout_seconds,
             # Idle channels are only looked for every cleanup_interval seconds.
             cleanup_interval=max(1, min(30, settings.channel_timeout_seconds)),
+            # poll(), not select(): select cannot watch a descriptor above 1023.
+            asyncore_use_poll=True,
             max_request_body_size=_MAX_REQUEST_BODY,
             max_request_header_size=_MAX_REQUEST_HEADERS,
             ident="syndicator",
@@ -74,6 +81,16 @@ def _create(settings: ServerSettings, status: StatusCallback | None) -> Any:
         raise ServerError(
             settings.host, settings.port, f"{reason}; choose another host or port in [server]"
         ) from error
+    channel_class = guarded_channel_class(
+        request_timeout=settings.request_timeout_seconds,
+        per_client=settings.connections_per_client,
+        connection_limit=settings.connection_limit,
+    )
+    # One listening server per address the host name resolves to, each in the map.
+    for listener in list(_socket_map(server).values()):
+        if isinstance(listener, waitress_server.BaseWSGIServer):
+            listener.channel_class = channel_class
+    return server
 
 
 def _bound_port(server: Any) -> int:
@@ -104,8 +121,17 @@ def serve(
     """Serve ``settings.directory`` until interrupted (Ctrl-C or SystemExit).
 
     ``ready`` is set once the socket is bound and listening, so a caller can
-    start clients without racing the bind.
+    start clients without racing the bind. A directory that does not exist
+    is refused before binding: ``serve`` alone never publishes, so it would
+    answer 404 to every reader while looking healthy.
     """
+    if not settings.directory.is_dir():
+        what = "is not a folder" if settings.directory.exists() else "does not exist"
+        raise ServerError(
+            settings.host,
+            settings.port,
+            f"{settings.directory} {what}; publish into it first or pass --output DIR",
+        )
     server = _create(settings, status)
     logger.info(
         "serving directory=%s url=http://%s",

@@ -9,8 +9,18 @@ source, what was read. A server database could replace it behind `Store`.
 from __future__ import annotations
 
 from syndicator.store._feeds import FeedSlice
+from syndicator.store._history import LastRun, read_last_run
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
 from syndicator.store._sqlite import source_location, wrap_sqlite_errors
 from syndicator.store._store import Store
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedSlice", "Store", "source_location", "wrap_sqlite_errors"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "FeedSlice",
+    "LastRun",
+    "Store",
+    "read_last_run",
+    "source_location",
+    "wrap_sqlite_errors",
+]

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from syndicator.articles import rfc3339
@@ -71,3 +74,41 @@ class HistoryMixin(Connected):
                 )
                 for rid, started, outcome in runs
             ]
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """The newest run in a store, for ``serve``'s ``/status``."""
+
+    run: int  # runs.id
+    started: str  # RFC 3339
+    finished: str | None  # None while it runs, or when it was killed
+    outcome: str | None  # ok / rejected / source-errors / failed; None when unfinished
+    report: Mapping[str, Any]  # the run report's JSON ({} when unfinished)
+
+
+def read_last_run(path: Path) -> LastRun | None:
+    """The newest run recorded in the store at ``path``, read without writing.
+
+    Opened read-only (no migration, no WAL checkpoint), so a server reading it
+    never takes the writer's place or changes the file under a running
+    publish. None when the store does not exist yet or holds no run.
+    """
+    if not path.exists():
+        return None
+    with wrap_sqlite_errors(path):
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute(
+                "SELECT id, started, finished, outcome, report FROM runs ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            db.close()
+    if row is None:
+        return None
+    run, started, finished, outcome, report = row
+    try:
+        parsed = json.loads(report) if report else {}
+    except ValueError:
+        parsed = {}  # a damaged report still leaves the run's outcome to tell
+    return LastRun(run, started, finished, outcome, parsed if isinstance(parsed, dict) else {})

@@ -289,10 +289,21 @@ def test_status_is_not_found_without_a_callback(server: RunningServer) -> None:
     assert response.status == 404
 
 
-def test_a_missing_output_directory_is_not_found_but_healthy(
+def test_a_missing_output_directory_is_not_found_and_not_healthy(
     tmp_path: Path, start_server: ServerFactory
 ) -> None:
+    """A health check must not send readers to a server that can only answer 404."""
     running = start_server(tmp_path / "not-yet-published")
     assert fetch(running, "/rss.xml")[0].status == 404
     assert fetch(running, "/")[0].status == 404
+    health, body = fetch(running, "/healthz")
+    assert health.status == 503
+    assert body == b"output folder missing\n"
+    assert b"not-yet-published" not in body
+
+
+def test_healthz_turns_ok_once_the_output_folder_appears(tmp_path: Path, start_server: ServerFactory) -> None:
+    running = start_server(tmp_path / "out")
+    assert fetch(running, "/healthz")[0].status == 503
+    (tmp_path / "out").mkdir()
     assert fetch(running, "/healthz")[0].status == 200
