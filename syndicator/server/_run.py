@@ -26,7 +26,7 @@ from waitress import wasyncore
 
 from syndicator.errors import SyndicatorError
 from syndicator.server._app import ServerSettings, StatusCallback, make_app
-from syndicator.server._guard import guarded_channel_class
+from syndicator.server._guard import guard, guarded_channel_class
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _create(settings: ServerSettings, status: StatusCallback | None) -> Any:
     # One listening server per address the host name resolves to, each in the map.
     for listener in list(_socket_map(server).values()):
         if isinstance(listener, waitress_server.BaseWSGIServer):
-            listener.channel_class = channel_class
+            guard(listener, channel_class)
     return server
 
 

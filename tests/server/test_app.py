@@ -307,3 +307,42 @@ def test_healthz_turns_ok_once_the_output_folder_appears(tmp_path: Path, start_s
     assert fetch(running, "/healthz")[0].status == 503
     (tmp_path / "out").mkdir()
     assert fetch(running, "/healthz")[0].status == 200
+
+
+def test_if_modified_since_in_the_future_is_ignored(server: RunningServer) -> None:
+    """RFC 7232 §3.3: a date later than the server's clock is invalid, so the
+    feed is sent in full rather than pinning an old copy in a cache."""
+    for since in ("Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 2100 00:00:00 GMT"):
+        response, body = fetch(server, "/rss.xml", headers={"If-Modified-Since": since})
+        assert response.status == 200, since
+        assert body.startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html"])
+def test_html_pages_carry_a_content_security_policy_that_allows_no_script(
+    server: RunningServer, path: str
+) -> None:
+    response, _ = fetch(server, path)
+    assert response.status == 200
+    policy = response.getheader("Content-Security-Policy")
+    assert policy is not None
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'"  # no script, image, frame, font or fetch
+    assert directives["style-src"] == "'unsafe-inline'"  # the pages style themselves inline
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert "script-src" not in directives
+
+
+def test_the_readable_view_of_a_feed_carries_the_policy_and_the_feed_does_not_need_it(
+    feeds_dir: Path, start_server: ServerFactory
+) -> None:
+    (feeds_dir / "rss.html").write_bytes(b"<!doctype html><title>Home</title><style>p{}</style>\n")
+    running = start_server(feeds_dir)
+    browser = {"Sec-Fetch-Dest": "document", "Accept": "text/html,application/xml;q=0.9,*/*;q=0.8"}
+    view, body = fetch(running, "/rss.xml", headers=browser)
+    assert body.startswith(b"<!doctype html>")
+    assert "default-src 'none'" in str(view.getheader("Content-Security-Policy"))
+    feed, body = fetch(running, "/rss.xml")
+    assert body.startswith(b"<?xml")
+    assert feed.getheader("Content-Security-Policy") is None
