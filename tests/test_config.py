@@ -123,6 +123,8 @@ def test_unknown_output_format_suggests_the_nearest(tmp_path: Path) -> None:
         ('[output]\nformats = "rss"\n', "output.formats", "list of strings"),
         ("[server]\nport = 70000\n", "server.port", "port number"),
         ('[server]\nport = "80"\n', "server.port", "port number"),
+        ("[server]\nrequest_timeout = 0\n", "server.request_timeout", "above 0"),
+        ("[server]\nconnections_per_client = -1\n", "server.connections_per_client", "0 or more"),
         ('[websub]\nhubs = ["not a url"]\n', "websub.hubs[0]", "absolute http(s) URL"),
         ("output = 3\n", "output", "must be a table"),
     ],
