@@ -116,11 +116,22 @@ def _process(argv: list[str], port: int, cwd: Path, log: Path) -> Iterator[subpr
 @contextmanager
 def syndicator_server(python: str, root: Path, tmp: Path) -> Iterator[str]:
     port = free_port()
+    env_cwd = tmp / "syndicator-cwd"
+    env_cwd.mkdir(parents=True, exist_ok=True)
+    # wrk's connections all come from 127.0.0.1: the per-client cap is off,
+    # as it is behind a reverse proxy (nginx here has no such cap either).
+    config = env_cwd / "syndicator.toml"
+    config.write_text(
+        '[site]\ntitle = "Load"\nbase_url = "http://127.0.0.1/"\n\n[server]\nconnections_per_client = 0\n',
+        encoding="utf-8",
+    )
     argv = [
         python,
         "-m",
         "syndicator",
         "serve",
+        "--config",
+        str(config),
         "--output",
         str(root),
         "--host",
@@ -128,8 +139,6 @@ def syndicator_server(python: str, root: Path, tmp: Path) -> Iterator[str]:
         "--port",
         str(port),
     ]
-    env_cwd = tmp / "syndicator-cwd"  # no config/ here: the server only serves --output
-    env_cwd.mkdir(parents=True, exist_ok=True)
     with _process(argv, port, env_cwd, tmp / "syndicator-server.log"):
         yield f"http://127.0.0.1:{port}"
 

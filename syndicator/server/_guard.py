@@ -21,9 +21,10 @@ that:
   client shares the proxy's address, so the cap is set to 0 (off) there.
 - **Eviction at the limit.** When ``connection_limit`` connections are open,
   a new one takes the slot of the connection that has waited longest for its
-  request to arrive, so a slowloris spread over many addresses delays a real
-  reader by at most one connection set-up; when every open connection is
-  busy answering or idle between requests, the new one gets ``503``.
+  request to arrive (else of the longest-idle keep-alive connection), so a
+  slowloris spread over many addresses delays a real reader by at most one
+  connection set-up; when every open connection is being answered, the new
+  one gets ``503``.
   waitress's own limit, which stops accepting and leaves new clients in the
   backlog, sits above ours and is never reached.
 
@@ -76,7 +77,12 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
     # Every open channel of this server, for eviction; the loop thread owns it.
     open_channels: ClassVar[set[GuardedChannel]]
     lock: ClassVar[threading.Lock]
-    will_close: bool  # waitress's: the loop closes the channel on its next turn
+    # waitress's own: close on the next loop turn; requests being answered;
+    # bytes waiting to be sent; time.time() of the last read or write.
+    will_close: bool
+    requests: list[Any]
+    total_outbufs_len: int
+    last_activity: float
 
     def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
         # The first request's clock starts at accept: a client that connects
@@ -105,11 +111,26 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
         self.handle_close()
 
     def _evict_one(self) -> bool:
-        """Close the connection that has waited longest for its request; False if none waits."""
-        waiting = [c for c in self.open_channels if c.waiting_since is not None and not c.will_close]
-        if not waiting:
+        """Close one connection that is not being answered; False if every one is.
+
+        First the connection that has waited longest for its request to
+        arrive (a slowloris), else the keep-alive connection idle the longest:
+        RFC 9112 §9.5 lets a server close an idle persistent connection at any
+        time, and the client opens a new one. A connection whose answer is
+        being made or sent is never cut.
+        """
+        waiting: list[GuardedChannel] = []
+        idle: list[GuardedChannel] = []
+        for channel in self.open_channels:
+            if channel.will_close or channel.requests or channel.total_outbufs_len:
+                continue
+            (waiting if channel.waiting_since is not None else idle).append(channel)
+        if waiting:
+            oldest = min(waiting, key=lambda channel: channel.waiting_since or 0.0)
+        elif idle:
+            oldest = min(idle, key=lambda channel: float(channel.last_activity))
+        else:
             return False
-        oldest = min(waiting, key=lambda channel: channel.waiting_since or 0.0)
         _note("evicted-at-connection-limit", oldest.client)
         # Closed by its own handle_write on the next loop turn, not here: the
         # loop may still hold its descriptor in this turn's ready list.

@@ -245,3 +245,28 @@ def test_a_head_and_a_get_from_one_keep_alive_connection(
     assert response.count(b"HTTP/1.1 200 OK") == 2
     assert response.endswith((feeds_dir / "atom.xml").read_bytes())
     assert (feeds_dir / "rss.xml").read_bytes() not in response
+
+
+def test_at_the_connection_limit_an_idle_keep_alive_connection_gives_way_to_a_reader(
+    feeds_dir: Path, start_server: ServerFactory
+) -> None:
+    """RFC 9112 §9.5: an idle persistent connection may be closed at any time;
+    a new reader must not wait for the idle ones to time out."""
+    running = start_server(feeds_dir, connection_limit=20, connections_per_client=0)
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(20):
+            sock = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"ok\n"):
+                answer += sock.recv(65536)
+            idle.append(sock)
+        response, body = fetch(running, "/rss.xml")
+        assert response.status == 200
+        assert body == (feeds_dir / "rss.xml").read_bytes()
+        # The longest idle connection was the one let go.
+        assert idle[0].recv(65536) == b""
+    finally:
+        for sock in idle:
+            sock.close()
