@@ -206,6 +206,8 @@ class Daemon:
             max_age_seconds=schedule_seconds(config),
             hubs=config.hubs,
             public_url=config.site.feeds_url,
+            request_timeout_seconds=config.server_request_timeout,
+            connections_per_client=config.server_connections_per_client,
         )
 
     def run(self, *, host: str, port: int, serve: bool = True) -> int:
