@@ -15,10 +15,14 @@ that:
   least once a second (``asyncore_loop_timeout``), so it is enforced, not
   merely noted. Keep-alive time between requests stays under
   ``channel_timeout``, and a request being answered is never cut.
-- **Per-client cap.** One address holds at most ``per_client`` connections;
-  one more is answered ``503`` and closed at once, before it costs a buffer.
-  Feed readers use one to six connections; behind a reverse proxy every
-  client shares the proxy's address, so the cap is set to 0 (off) there.
+- **Per-client cap.** One address holds at most ``per_client`` connections.
+  One more takes the place of that address's own connection that has waited
+  longest for its request (or idled longest), so a client whose closed
+  connections the loop has not yet noticed is not turned away; when all of
+  them are being answered, it is answered ``503`` and closed at once, before
+  it costs a buffer. Feed readers use one to six connections; behind a
+  reverse proxy every client shares the proxy's address, so the cap is set
+  to 0 (off) there.
 - **Eviction at the limit.** When ``connection_limit`` connections are open,
   a new one takes the slot of the connection that has waited longest for its
   request to arrive (else of the longest-idle keep-alive connection), so a
@@ -95,7 +99,7 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
             self.clients[self.client] += 1
             self.counted = True
             over_cap = self.per_client > 0 and self.clients[self.client] > self.per_client
-        if over_cap:
+        if over_cap and not self._evict_one(client=self.client):
             self._refuse("per-client-limit")
             return
         if len(self.open_channels) >= self.connection_limit and not self._evict_one():
@@ -110,8 +114,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
             self.socket.send(_BUSY)
         self.handle_close()
 
-    def _evict_one(self) -> bool:
-        """Close one connection that is not being answered; False if every one is.
+    def _evict_one(self, client: str | None = None) -> bool:
+        """Close one connection (of ``client``, or of anyone) not being answered; False if none.
 
         First the connection that has waited longest for its request to
         arrive (a slowloris), else the keep-alive connection idle the longest:
@@ -124,6 +128,8 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
         for channel in self.open_channels:
             if channel.will_close or channel.requests or channel.total_outbufs_len:
                 continue
+            if client is not None and channel.client != client:
+                continue
             (waiting if channel.waiting_since is not None else idle).append(channel)
         if waiting:
             oldest = min(waiting, key=lambda channel: channel.waiting_since or 0.0)
@@ -131,7 +137,7 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
             oldest = min(idle, key=lambda channel: float(channel.last_activity))
         else:
             return False
-        _note("evicted-at-connection-limit", oldest.client)
+        _note("evicted-at-per-client-limit" if client else "evicted-at-connection-limit", oldest.client)
         # Closed by its own handle_write on the next loop turn, not here: the
         # loop may still hold its descriptor in this turn's ready list.
         oldest.will_close = True
