@@ -30,16 +30,10 @@ _LENGTHS = {
 }
 
 
-def store_status(store_path: Path | None) -> StatusCallback:
-    """A ``/status`` callback reporting the newest run in the store at ``store_path``.
-
-    None (``serve --output DIR`` with no configuration) answers that no
-    store is known, rather than 404 for an endpoint the README documents.
-    """
+def store_status(store_path: Path) -> StatusCallback:
+    """A ``/status`` callback reporting the newest run in the store at ``store_path``."""
 
     def status() -> Mapping[str, object]:
-        if store_path is None:
-            return {"last_run": None, "store": "not configured"}
         try:
             last = read_last_run(store_path)
         except SyndicatorError as error:

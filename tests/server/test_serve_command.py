@@ -22,14 +22,15 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def serving(site: Path, *args: str) -> Iterator[str]:
+def serving(site: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """A `syndicator serve` process for the site; yields its base URL."""
+    options = args or ("--config", "syndicator.toml")
     process = subprocess.Popen(
-        [sys.executable, "-m", "syndicator", "serve", "--config", "syndicator.toml", "--port", "0", *args],
+        [sys.executable, "-m", "syndicator", "serve", "--port", "0", *options],
         cwd=site,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ},
+        env={**os.environ, **(env or {})},
     )
     try:
         assert process.stderr is not None
@@ -113,3 +114,25 @@ def test_status_of_an_unreadable_store_names_no_path(tmp_path: Path) -> None:
         response = requests.get(url + "/status", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"last_run": None, "store": "unreadable"}
+
+
+def test_status_of_a_one_off_output_reads_the_state_kept_outside_it(tmp_path: Path) -> None:
+    """`publish --source --output` with no configuration keeps its state elsewhere;
+    `serve --output` finds it there."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.json").write_text(json.dumps([record(1), record(2)]), encoding="utf-8")
+    env = {"SYNDICATOR_STATE_HOME": str(tmp_path / "state-home")}
+    published = subprocess.run(
+        [sys.executable, "-m", "syndicator", "publish", "--source", "articles", "--output", "public"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+    assert published.returncode == 0, published.stderr
+    with serving(tmp_path, "--output", "public", env=env) as url:
+        status = requests.get(url + "/status", timeout=10).json()
+    assert status["store"] == "ok"
+    assert status["last_run"]["added"] == 2
+    assert status["last_run"]["outcome"] == "ok"
