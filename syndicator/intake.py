@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -28,7 +28,7 @@ from syndicator.errors import SourceError, SyndicatorError
 from syndicator.fingerprint import NOT_NORMALIZING, config_fingerprint
 from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
-from syndicator.normalize import normalize
+from syndicator.normalize import normalize, unexpected
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.ids import KEYS_VERSION
 from syndicator.redact import public_url, scrub_text
@@ -147,24 +147,27 @@ def iter_normalized(
 
     with Normalizer(prepared, timer) as normalizer:
         for source, kind, options in prepared.sources:
-            records = kind.read(source, options, memory)
+            records = _guarded(kind.read, source, options, memory)
             limits = check_limits(source)
             while True:
                 with timer.stage("intake"):
                     try:
                         item = next(records, None)
                     except SourceError as e:
-                        ref, message = public_url(e.ref), scrub_text(e.message)
-                        tally.source_errors.append(f"{source.name}: {ref}: {message}")
-                        tally.failed_sources.append(source.name)
-                        # debug only: the run report carries it to the user (and the daemon's log) once
-                        logger.debug("reading source=%s stopped: %s: %s", source.name, ref, message)
+                        _source_failed(tally, source.name, e.ref, e.message)
+                        break
+                    except Exception as e:  # one source's failure is that source's, never the run's
+                        logger.debug("source=%s failed", source.name, exc_info=e)
+                        _source_failed(tally, source.name, _where(source), _describe(e))
                         break
                 if item is None:
                     break
                 item = public_refs(item)
                 if isinstance(item, RawRecord):
-                    item = within_limits(item, limits)
+                    try:
+                        item = within_limits(item, limits)
+                    except Exception as e:  # one record's failure is that record's rejection
+                        item = unexpected(item, "could not be read", e)
                 tally.records_read += 1
                 if cancel is not None and cancel.is_set():
                     raise RunCancelled("publish cancelled before writing")
@@ -190,6 +193,33 @@ def public_refs(item: RawRecord | Rejection) -> RawRecord | Rejection:
     if origin == item.origin and ref == item.ref:
         return item
     return replace(item, origin=origin, ref=ref)
+
+
+def _guarded(
+    read: Callable[..., Iterator[RawRecord | Rejection]], *args: Any
+) -> Iterator[RawRecord | Rejection]:
+    """The source's records, with a failure before its first record raised where records are taken."""
+    yield from read(*args)
+
+
+def _source_failed(tally: IntakeTally, name: str, ref: str, message: str) -> None:
+    """A source that failed as a whole, reported without credentials."""
+    ref, message = public_url(ref), scrub_text(message)
+    tally.source_errors.append(f"{name}: {ref}: {message}")
+    tally.failed_sources.append(name)
+    # debug only: the run report carries it to the user (and the daemon's log) once
+    logger.debug("reading source=%s stopped: %s: %s", name, ref, message)
+
+
+def _where(source: SourceConfig) -> str:
+    """What a source reads, as its configuration names it (a folder or a URL)."""
+    value = source.options.get("path") or source.options.get("url")
+    return str(value) if value else source.name
+
+
+def _describe(error: BaseException) -> str:
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"could not be read: {type(error).__name__}" + (f": {detail}" if detail else "")
 
 
 def read_and_normalize(
@@ -251,8 +281,14 @@ def _normalize_batch(batch: list[RawRecord]) -> list[Article | Rejection]:
 def normalize_one(
     raw: RawRecord, context: NormalizeContext, validator: ArticleValidator
 ) -> Article | Rejection:
+    """Total: whatever one record holds, it ends as an Article or as its own Rejection."""
     result = normalize(raw, context)
-    return check_article(result, raw, validator) if isinstance(result, Article) else result
+    if not isinstance(result, Article):
+        return result
+    try:
+        return check_article(result, raw, validator)
+    except Exception as e:  # a record that breaks the validator is that record's rejection
+        return unexpected(raw, "could not be validated", e)
 
 
 class Normalizer:
@@ -333,6 +369,10 @@ class Normalizer:
                     # rest are done here; the run goes on.
                     logger.warning("normalize worker failed (%s); going on in one process", e)
                     self.broken = True
+                except Exception as e:  # e.g. a batch that cannot be pickled
+                    # normalize_one never raises, so this is the transport: the batch
+                    # is done again here, where each record's failure stays its own.
+                    logger.warning("normalize worker could not take a batch (%s); done in this process", e)
         if done is None:
             with self.timer.stage("normalize"):
                 done = [

@@ -244,7 +244,7 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
         site.mkdir()
         write_config(site, extra=f"workers = {workers}\n")
         records = [record(n, title=f"L’article «{n}» & co") for n in range(PARALLEL_AFTER + 600)]
-        records[PARALLEL_AFTER + 7]["published"] = "not a date"
+        records[PARALLEL_AFTER + 7].update(title=None, summary=None, content_html=None)
         (site / "articles" / "many.jsonl").write_text(
             "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
         )

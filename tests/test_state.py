@@ -175,7 +175,7 @@ def test_a_file_with_a_rejected_record_never_retracts_its_articles(
 ) -> None:
     add_records("a.json", [record(1), record(2)])
     publish_run(config_of(site, removed="retract"), now=NOW)
-    add_records("a.json", [record(1), record(2, published="not a date")])
+    add_records("a.json", [record(1), record(2, title=None, summary=None, content_html=None)])
 
     report = publish_run(config_of(site, removed="retract"), now=NOW + timedelta(hours=1))
 
@@ -186,7 +186,7 @@ def test_a_file_with_a_rejected_record_never_retracts_its_articles(
 def test_a_rejected_record_is_kept_reported_until_fixed_and_then_publishes(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    path = add_records("a.json", [record(1), record(2, published="not a date")])
+    path = add_records("a.json", [record(1), record(2, title=None, summary=None, content_html=None)])
     first = publish_run(config_of(site), now=NOW)
     kept = json.loads(Path(first.rejection_report or "").read_text(encoding="utf-8"))
     untouched = publish_run(config_of(site), now=NOW + timedelta(hours=1))
@@ -195,7 +195,7 @@ def test_a_rejected_record_is_kept_reported_until_fixed_and_then_publishes(
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     fixed = publish_run(config_of(site), now=NOW + timedelta(hours=2))
 
-    assert len(first.rejections) == 1 and kept[0]["record"]["published"] == "not a date"
+    assert len(first.rejections) == 1 and kept[0]["record"]["title"] is None
     assert len(untouched.rejections) == 1  # reported on every run until the file is fixed
     assert fixed.added == 1 and fixed.rejections == ()
     assert len(items(site)) == 2

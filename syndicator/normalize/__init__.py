@@ -6,6 +6,7 @@ entry) that fills a Draft; `assemble` does the cleaning every format shares.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 
 from syndicator.errors import RecordError
@@ -25,7 +26,9 @@ EXTRACTORS: Mapping[str, Callable[[RawRecord, NormalizeContext], Draft]] = {
     ),
 }
 
-__all__ = ["EXTRACTORS", "NormalizeContext", "normalize"]
+__all__ = ["EXTRACTORS", "NormalizeContext", "normalize", "unexpected"]
+
+logger = logging.getLogger(__name__)
 
 
 def normalize(raw: RawRecord, ctx: NormalizeContext) -> Article | Rejection:
@@ -37,3 +40,14 @@ def normalize(raw: RawRecord, ctx: NormalizeContext) -> Article | Rejection:
         return assemble(extractor(raw, ctx), raw, ctx)
     except RecordError as e:
         return Rejection(raw.source, raw.origin, raw.locator, e.field, e.message, raw.payload, ref=raw.ref)
+    except Exception as e:  # one record's failure is that record's rejection, never the run's
+        return unexpected(raw, "could not be normalized", e)
+
+
+def unexpected(raw: RawRecord, what: str, error: BaseException) -> Rejection:
+    """A defect met on one record's data: the record is rejected with the error named,
+    and the traceback goes to the debug log for a bug report."""
+    logger.debug("%s: %s", raw.where, what, exc_info=error)
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    reason = f"{what}: {type(error).__name__}" + (f": {detail}" if detail else "")
+    return Rejection(raw.source, raw.origin, raw.locator, "", reason, raw.payload, ref=raw.ref)

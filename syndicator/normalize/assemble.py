@@ -15,7 +15,7 @@ from typing import TypeVar
 from syndicator.errors import RecordError
 from syndicator.model import Article, Category, Image, RawRecord, RelatedLink, SourceRef
 from syndicator.normalize.context import NormalizeContext
-from syndicator.normalize.dates import parse_date
+from syndicator.normalize.dates import in_range, parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.ids import fallback_url, identity_keys, mint_id
 from syndicator.normalize.language import detect_language
@@ -60,8 +60,8 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         summary = cut_at_word(clean_text(plain_text_of(content_text.split("\n\n")[0])), SUMMARY_LENGTH)
         inferred.append(("summary", "first paragraph of the content"))
 
-    published = _date(draft.published, ctx, fail, "/published")
-    updated = _date(draft.updated, ctx, fail, "/updated")
+    published = _date(draft.published, ctx, "published", inferred, warnings)
+    updated = _date(draft.updated, ctx, "updated", inferred, warnings)
     if published is None:
         inferred.append(("published", "first time the store saw the record"))
     if updated is not None and published is not None and updated < published:
@@ -129,7 +129,9 @@ def plain_text_of(value: str) -> str:
 
     CMS exports often escape titles twice (`&lt;em&gt;`, `&amp;eacute;`): what
     readers must see is the text, never the markup, and decoding until nothing
-    changes makes normalizing a normalized title a no-op.
+    changes makes normalizing a normalized title a no-op. Characters XML cannot
+    hold go first, so `<scr\0ipt>` is seen as the tag it becomes once the NUL
+    is gone, not as text that turns into a tag later.
     """
     return plain_text(value)
 
@@ -146,15 +148,29 @@ def _plain(value: str) -> str:
     return plain_text_of(html_to_text(value) if MARKUP_START.search(value) else value)
 
 
-def _date(value: datetime | str | None, ctx: NormalizeContext, fail: object, field: str) -> datetime | None:
+def _date(
+    value: datetime | str | None,
+    ctx: NormalizeContext,
+    field: str,
+    inferred: list[tuple[str, str]],
+    warnings: list[tuple[str, str]],
+) -> datetime | None:
+    """A date, or None when it cannot be read: a wrong date costs the date, never the article."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=ctx.timezone)
-    parsed = parse_date(value, tz=ctx.timezone, rules=ctx.rules)
-    if parsed is None:
-        raise fail(field, f"not a date: {value!r} (use RFC 3339, e.g. 2024-01-17T09:30:00+01:00)")  # type: ignore[operator]
-    return parsed
+        parsed: datetime | None = value if value.tzinfo else value.replace(tzinfo=ctx.timezone)
+    else:
+        parsed = parse_date(value, tz=ctx.timezone, rules=ctx.rules)
+    if parsed is not None and in_range(parsed):
+        return parsed
+    shown = repr(value if isinstance(value, str) else value.isoformat())
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    warnings.append(
+        (f"/{field}", f"not a date: {shown}; dropped (use RFC 3339, e.g. 2024-01-17T09:30:00+01:00)")
+    )
+    inferred.append((field, f"dropped {shown}: not a date (use RFC 3339, e.g. 2024-01-17T09:30:00+01:00)"))
+    return None
 
 
 def _language(value: str | None) -> str | None:

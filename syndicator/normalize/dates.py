@@ -13,8 +13,9 @@ from __future__ import annotations
 import email.utils
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from syndicator.rules import LanguageRules, Rules, fold
 
@@ -40,18 +41,43 @@ class DateMatch:
 
 
 def parse_date(value: str, *, tz: tzinfo, rules: Rules, language: str | None = None) -> datetime | None:
-    """The first date in `value`, aware; None when there is none or it is impossible."""
-    text = value.strip()
+    """The first date in `value`, aware; None when there is none or it is impossible.
+
+    Impossible includes an offset of a day or more (`+24:00`, `+9999`) and a
+    date that has no UTC equivalent (year 1 at +05:00): the caller drops the
+    date, it never reaches the store.
+    """
+    text = ascii_digits(value.strip())
     if not text:
         return None
-    iso = _parse_iso(text, tz)
-    if iso is not None:
-        return iso
-    rfc = _parse_rfc822(text, tz)
-    if rfc is not None:
-        return rfc
-    found = search_date(text, tz=tz, rules=rules, language=language)
-    return found.value if found else None
+    for parse in (_parse_iso, _parse_rfc822, _parse_ctime):
+        found = parse(text, tz, rules.timezones)
+        if found is not None:
+            return found if in_range(found) else None
+    match = search_date(text, tz=tz, rules=rules, language=language)
+    return match.value if match else None
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of every script (Bengali ২০২৪, Arabic-Indic ٢٠٢٤, fullwidth ２０２４) as ASCII,
+    one character for one, so positions in the result are positions in text."""
+    if text.isascii():
+        return text
+    return "".join(_ascii_digit(c) for c in text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ascii_digit(c: str) -> str:
+    return str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c
+
+
+def in_range(value: datetime) -> bool:
+    """Whether the store can write it: as UTC, between year 1 and 9999."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
 
 
 def search_date(line: str, *, tz: tzinfo, rules: Rules, language: str | None = None) -> DateMatch | None:
@@ -72,13 +98,18 @@ def search_date(line: str, *, tz: tzinfo, rules: Rules, language: str | None = N
             clock = _time_parts(t)
             if clock is not None:
                 hour, minute, second = clock
-                offset = _offset(t.group("zone"), rules.timezones)
+                try:
+                    offset = _offset(t.group("zone"), rules.timezones)
+                except ValueError:
+                    continue  # "+24:00", "+9999": no such offset, so no such moment
                 end = t.end()
         try:
             naive = datetime(year, month, day, hour, minute, second)
         except ValueError:
             continue
         value = naive.replace(tzinfo=timezone(offset)) if offset is not None else naive.replace(tzinfo=tz)
+        if not in_range(value):
+            continue
         return DateMatch(value, m.start(), end)
     return None
 
@@ -99,15 +130,24 @@ def find_dates(
     lang = rules.for_language(language)
     pats = _patterns(lang, rules.timezones)
     folded = _fold_in_place(line)
-    marks: list[tuple[int, int, str]] = []
+    candidates: list[tuple[int, int, str]] = []
     for kind, pattern in (("published", pats.published), ("updated", pats.updated)):
         if pattern is None:
             continue
-        for m in pattern.finditer(folded):
-            before = folded[: m.start()].rstrip()
-            if before == "" or before[-1] in _SEPARATORS:
-                marks.append((m.start(), m.end(), kind))
-    marks.sort()
+        candidates.extend((m.start(), m.end(), kind) for m in pattern.finditer(folded))
+    marks: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(candidates):
+        if marks and start < marks[-1][1]:
+            continue  # inside the previous phrase ("Mise à jour" within "Dernière mise à jour")
+        before = folded[:start].rstrip()
+        if (
+            before == ""
+            or before[-1] in _SEPARATORS
+            or (marks and _only_date(line[marks[-1][1] : start], pats))
+        ):
+            # "Publié le 3 mars 2024 à 9h30 Mis à jour le 4 mars": a phrase right
+            # after the date of the one before it starts a new statement.
+            marks.append((start, end, kind))
     published: datetime | None = None
     updated: datetime | None = None
     if not marks:
@@ -121,8 +161,8 @@ def find_dates(
         stop = marks[k + 1][0] if k + 1 < len(marks) else len(line)
         found = search_date(line[end:stop], tz=tz, rules=rules, language=language)
         if found is None:
-            iso = _parse_iso(line[end:stop].strip(" :" + _SEPARATORS), tz)
-            value = iso
+            iso = _parse_iso(ascii_digits(line[end:stop].strip(" :" + _SEPARATORS)), tz)
+            value = iso if iso is not None and in_range(iso) else None
         else:
             value = found.value
         if value is None:
@@ -134,6 +174,18 @@ def find_dates(
     return published, updated
 
 
+def _only_date(text: str, pats: _Patterns) -> bool:
+    """Whether text is a date (and time), with nothing but punctuation after it."""
+    folded = _fold_in_place(text)
+    for m in pats.text_date.finditer(folded):
+        end = m.end()
+        t = pats.time.match(folded, end)
+        if t and t.group(0).strip() and _time_parts(t) is not None:
+            end = t.end()
+        return not folded[end:].strip(" " + _SEPARATORS + ":.")
+    return False
+
+
 def _fold_in_place(line: str) -> str:
     """fold() character by character, so positions in the result are positions in line."""
     return "".join(_fold_char(c) for c in line)
@@ -141,11 +193,13 @@ def _fold_in_place(line: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
+    if not c.isascii() and c.isdecimal():
+        return _ascii_digit(c)
     f = fold(c)
     return f if len(f) == 1 else c
 
 
-def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
+def _parse_iso(text: str, tz: tzinfo, zones: tuple[tuple[str, str], ...] = ()) -> datetime | None:
     if not re.fullmatch(r"\d{4}-?\d{2}-?\d{2}(?:[T ][\d:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?", text, re.I):
         return None
     try:
@@ -155,18 +209,47 @@ def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _parse_rfc822(text: str, tz: tzinfo) -> datetime | None:
+def _parse_rfc822(text: str, tz: tzinfo, zones: tuple[tuple[str, str], ...] = ()) -> datetime | None:
     # RFC 822 §5 / RFC 2822 §3.3: "Sun, 02 Jun 2024 10:00:00 +0200"
     if not re.search(r"\d{1,2} [A-Za-z]{3} \d{2,4} \d{1,2}:\d{2}", text):
         return None
+    # email.utils knows only the US zones of RFC 822; "CET", "CEST"... come from rules.toml
+    last = text.rsplit(None, 1)[-1]
+    table = {name.casefold(): off.replace(":", "") for name, off in zones}
+    if last.casefold() in table and not re.fullmatch(r"(?i)UT|GMT|Z|[ECMP][SD]T", last):
+        text = text[: len(text) - len(last)] + table[last.casefold()]
     try:
         value = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     # RFC 2822 §3.3: "-0000" means the offset is unknown; read it as the site's zone
     if value.tzinfo is None:
         return value.replace(tzinfo=tz)
     return value
+
+
+_CTIME = re.compile(
+    r"(?:[A-Za-z]{3},?\s+)?(?P<m>[A-Za-z]{3})\s+(?P<d>\d{1,2})\s+"
+    r"(?P<t>\d{1,2}:\d{2}(?::\d{2})?)\s+(?:(?P<zone>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})\s+)?(?P<y>\d{4})"
+)
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _parse_ctime(text: str, tz: tzinfo, zones: tuple[tuple[str, str], ...] = ()) -> datetime | None:
+    """C's asctime and Unix `date`: "Tue Jan 28 15:28:56 CET 2020", "Tue Jan 28 15:28:56 2020"."""
+    m = _CTIME.fullmatch(text)
+    if m is None or m.group("m").lower() not in _MONTHS_EN:
+        return None
+    hour, minute, second = ([int(part) for part in m.group("t").split(":")] + [0])[:3]
+    try:
+        offset = _offset(m.group("zone"), zones)
+        month = _MONTHS_EN.index(m.group("m").lower()) + 1
+        naive = datetime(int(m.group("y")), month, int(m.group("d")), hour, minute, second)
+    except ValueError:
+        return None
+    if m.group("zone") and offset is None:
+        return None  # a zone we do not know: the moment is unknown, not the site's
+    return naive.replace(tzinfo=timezone(offset) if offset is not None else tz)
 
 
 @functools.lru_cache(maxsize=64)
@@ -252,4 +335,6 @@ def _offset(zone: str | None, zones: tuple[tuple[str, str], ...]) -> timedelta |
     if not m:
         return None
     delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+    if delta >= timedelta(hours=24) or int(m.group(3)) >= 60:
+        raise ValueError(f"no such UTC offset: {zone}")
     return -delta if m.group(1) == "-" else delta

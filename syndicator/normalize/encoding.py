@@ -11,6 +11,7 @@ into something more plausible).
 from __future__ import annotations
 
 import codecs
+from dataclasses import dataclass
 
 import ftfy
 
@@ -34,6 +35,12 @@ _BINARY_MAGIC = (
 _SAMPLE = 8192
 # C0 controls other than tab, line feed, form feed, carriage return and escape.
 _CONTROL_BYTES = frozenset(range(0x00, 0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
+# Real binary data (images, archives, executables, random bytes) has about one
+# control byte in eight; a text file has none, or a stray one a buggy tool left.
+# Below these shares, the file is text whose stray controls are removed.
+_BINARY_SHARE = 0.10  # of the sample, whatever the encoding
+_BINARY_SHARE_NOT_UTF8 = 0.01  # when the bytes are not even UTF-8: no text encoding explains them
+_STRAY_CONTROLS = str.maketrans({b: None for b in _CONTROL_BYTES | {0x7F}})
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # curly quotes are repaired, not flattened (text.clean_text)
@@ -43,11 +50,23 @@ _FTFY = ftfy.TextFixerConfig(
 )
 
 
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    removed_controls: int  # stray control characters (NUL, vertical tab...) taken out
+
+
 def decode_text(data: bytes) -> str:
+    """decode_report(data).text, for callers with nobody to tell about repairs."""
+    return decode_report(data).text
+
+
+def decode_report(data: bytes) -> Decoded:
     """Decode a text file: BOM, else UTF-8, else cp1252, else Latin-1; then repair mojibake.
 
     Raises ValueError for binary data, so the record is rejected with a reason a
-    user understands instead of publishing garbage.
+    user understands instead of publishing garbage. A text file with a few
+    stray control bytes is text: they are removed and counted, for a warning.
     """
     for bom, codec in (
         (codecs.BOM_UTF32_LE, "utf-32"),
@@ -63,27 +82,58 @@ def decode_text(data: bytes) -> str:
                 raise ValueError(
                     f"binary file: starts with a {codec} byte order mark but does not decode ({e.reason})"
                 ) from e
-            return _repair(text)
-    _reject_binary(data)
-    for codec in ("utf-8", "cp1252", "latin-1"):
+            return _clean(text)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _clean(utf16)
+    utf8 = _utf8(data)
+    _reject_binary(data, is_utf8=utf8 is not None)
+    if utf8 is not None:
+        return _clean(utf8)
+    for codec in ("cp1252", "latin-1"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        return _repair(text)
+        return _clean(text)
     raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
 
 
-def _reject_binary(data: bytes) -> None:
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a BOM: a NUL in every other byte of the sample, all on one side."""
+    head = data[:_SAMPLE]
+    if len(head) < 4 or len(head) % 2 or head.count(0) < len(head) // 3:
+        return None
+    for codec, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if zeros.count(0) >= len(zeros) * 0.9:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _reject_binary(data: bytes, *, is_utf8: bool) -> None:
     head = data[:_SAMPLE]
     for magic in _BINARY_MAGIC:
         if head.startswith(magic):
             raise ValueError(f"binary file (starts like {magic[:8]!r}), not text")
-    if b"\x00" in head:
-        raise ValueError(f"binary file: NUL byte at offset {head.index(0)}, not text")
     controls = sum(1 for b in head if b in _CONTROL_BYTES)
-    if head and controls / len(head) > 0.02:
+    share = _BINARY_SHARE if is_utf8 else _BINARY_SHARE_NOT_UTF8
+    if head and controls > 1 and controls / len(head) > share:
         raise ValueError(f"binary file: {controls} control bytes in the first {len(head)}, not text")
+
+
+def _clean(text: str) -> Decoded:
+    cleaned = text.translate(_STRAY_CONTROLS)
+    return Decoded(_repair(cleaned), len(text) - len(cleaned))
 
 
 def _repair(text: str) -> str:

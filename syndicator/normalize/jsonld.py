@@ -107,9 +107,14 @@ def _load(text: str) -> Any:
         return None
     try:
         # strict=False: raw newlines and tabs inside strings are common in CMS output.
-        return json.loads(text, strict=False)
-    except ValueError:
+        return json.loads(text, strict=False, parse_int=_integer)
+    except (ValueError, RecursionError):  # RecursionError: a script nested thousands deep
         return None
+
+
+def _integer(digits: str) -> int | str:
+    """An integer too long for int() (over 4,300 digits) stays digits: no field we read is one."""
+    return int(digits) if len(digits) <= 4000 else digits
 
 
 def _walk(value: Any, depth: int) -> Iterator[Mapping[str, Any]]:

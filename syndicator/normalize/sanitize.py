@@ -21,7 +21,7 @@ import nh3
 from lxml import etree
 
 from syndicator.normalize.typography import typeset_tree
-from syndicator.normalize.urls import absolute_url
+from syndicator.normalize.urls import absolute_url, encode_controls
 from syndicator.plaintext import clean
 from syndicator.plaintext import html_to_text as html_to_text  # the one implementation, shared with render
 
@@ -267,7 +267,7 @@ def _vet(root: lxml.html.HtmlElement, base_url: str) -> None:
             for lazy, real in _LAZY:
                 value = element.get(lazy)
                 if value and value.strip() and real not in swapped:
-                    element.set(real, value)
+                    element.set(real, encode_controls(value))
                     swapped.add(real)
         allowed = _ATTRIBUTES_OF[element.tag]
         for name in list(element.attrib):  # a copy: attributes are deleted in the loop
@@ -288,7 +288,7 @@ def _vet(root: lxml.html.HtmlElement, base_url: str) -> None:
         if srcset is not None:
             resolved = _resolve_srcset(srcset, base_url)
             if resolved:
-                element.set("srcset", resolved)
+                element.set("srcset", encode_controls(resolved))
             else:
                 del element.attrib["srcset"]
 

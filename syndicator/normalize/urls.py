@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that only say where a click came from; they split one article
@@ -37,6 +38,20 @@ _PATH_SAFE = "/:@!$&'()*+,;=%"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
+# WHATWG URL §1.3, the C0 control percent-encode set: a control character
+# (`&#1;` in an href) is written as %01, never kept raw, which no XML document
+# can hold (lxml refuses to set such an attribute at all).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TAB_NEWLINE = str.maketrans({"\t": None, "\n": None, "\r": None})
+
+
+def encode_controls(value: str) -> str:
+    """As a browser reads it: tabs and newlines anywhere removed (so `java&#9;script:`
+    stays `javascript:`), controls at either end stripped, the others percent-encoded."""
+    value = value.translate(_TAB_NEWLINE).strip("".join(map(chr, range(0x21))))
+    return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", value)
+
+
 def is_tracking_parameter(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
@@ -47,6 +62,7 @@ def canonical_url(value: str, base: str) -> str | None:
     value = value.strip()
     if not value or any(ch.isspace() for ch in value.replace(" ", "")):
         return None
+    value = encode_controls(value)
     try:
         if _scheme_without_host(value):
             return None
@@ -81,7 +97,7 @@ def canonical_url(value: str, base: str) -> str | None:
 
 def absolute_url(value: str, base: str) -> str | None:
     """Like canonical_url but keeps the query as is (for images and in-text links)."""
-    value = value.strip()
+    value = encode_controls(value.strip())
     if not value:
         return None
     try:

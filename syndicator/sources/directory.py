@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +21,12 @@ from typing import Any
 from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
-from syndicator.normalize.encoding import decode_text
+from syndicator.normalize.encoding import decode_report
+from syndicator.sources import _json
 from syndicator.sources.limits import LIMIT_KEYS, whole_number
 from syndicator.sources.memory import FileState, SourceMemory
+
+logger = logging.getLogger(__name__)
 
 SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
 _KEYS = ("path", "recursive", "max_file_bytes", *LIMIT_KEYS)
@@ -148,10 +152,17 @@ def read_file(
             text = data.decode("utf-8-sig")
     if text is None:
         try:
-            text = decode_text(data)
+            decoded = decode_report(data)
         except ValueError as e:
             yield reject("", str(e))
             return
+        text = decoded.text
+        if decoded.removed_controls:
+            logger.warning(
+                "%s: %d stray control characters (NUL, vertical tab...) removed",
+                origin,
+                decoded.removed_controls,
+            )
     if suffix == ".json":
         yield from _read_json(source, origin, text, reject, ref)
     elif suffix == ".jsonl":
@@ -163,19 +174,19 @@ def read_file(
 
 def _read_json(source: str, origin: str, text: str, reject: Any, ref: str) -> Iterator[RawRecord | Rejection]:
     try:
-        value = json.loads(text)
+        value = _json.loads(text)
     except json.JSONDecodeError as e:
         yield reject("", f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", text)
         return
     if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
         value = value["items"]  # a wrapper object such as {"items": [...]}
     if isinstance(value, dict):
-        yield RawRecord(source, origin, "", "json", value, ref=ref)
+        yield _record(source, origin, "", value, ref, reject)
     elif isinstance(value, list):
         for i, item in enumerate(value):
             locator = f"record {i}"
             if isinstance(item, dict):
-                yield RawRecord(source, origin, locator, "json", item, ref=f"{ref}#{i}")
+                yield _record(source, origin, locator, item, f"{ref}#{i}", reject)
             else:
                 yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
     else:
@@ -192,14 +203,24 @@ def _read_jsonl(
             continue
         locator = f"line {lineno}"
         try:
-            item = json.loads(line)
+            item = _json.loads(line)
         except json.JSONDecodeError as e:
             yield reject(locator, f"not valid JSON: {e.msg} at column {e.colno}", line)
             continue
         if isinstance(item, dict):
-            yield RawRecord(source, origin, locator, "json", item, ref=f"{ref}#{lineno}")
+            yield _record(source, origin, locator, item, f"{ref}#{lineno}", reject)
         else:
             yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
+
+
+def _record(
+    source: str, origin: str, locator: str, item: dict[str, Any], ref: str, reject: Any
+) -> RawRecord | Rejection:
+    """One JSON object as a record; a poison one (nested past any article's shape) is refused alone."""
+    if _json.too_deep(item):
+        refused: Rejection = reject(locator, _json.depth_reason())  # not kept: the payload is the poison
+        return refused
+    return RawRecord(source, origin, locator, "json", item, ref=ref)
 
 
 def _json_type(value: Any) -> str:

@@ -29,6 +29,7 @@ from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.redact import public_url
+from syndicator.sources import _json
 from syndicator.sources.http import (
     FetchError,
     HttpOptions,
@@ -97,7 +98,7 @@ def read(
 
 def records_from(
     source: str, ref: str, response: Response, max_items: int = MAX_ITEMS
-) -> Iterator[RawRecord]:
+) -> Iterator[RawRecord | Rejection]:
     """The entries of a fetched feed; a document that is not a feed is a SourceError."""
     kind = response.content_type
     if kind not in _FEED_TYPES and not kind.endswith(("+xml", "+json")):
@@ -129,6 +130,9 @@ def records_from(
         if n not in kept:
             continue
         i = positions[n] if positions is not None and len(positions) == len(entries) else n
+        if _json.too_deep(payload):
+            yield Rejection(source, response.url, f"entry {i}", "", _json.depth_reason())
+            continue
         key = payload.get("id") or payload.get("url") or str(i)
         yield RawRecord(
             source, response.url, f"entry {i}", "json", payload, source_kind="feed", ref=f"{ref}#{key}"
@@ -318,7 +322,7 @@ def _rfc3339(value: time.struct_time | None) -> str | None:
 def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
     """JSON Feed 1.0 and 1.1 items in our field names (jsonfeed.org/version/1.1)."""
     try:
-        feed = json.loads(response.body)
+        feed = _json.loads(response.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"

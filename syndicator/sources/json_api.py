@@ -28,6 +28,7 @@ from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.redact import public_url
+from syndicator.sources import _json
 from syndicator.sources.http import (
     Fetcher,
     FetchError,
@@ -200,6 +201,9 @@ def records_from(
                     source.name, response.url, locator, "", "a record must be a JSON object", item
                 )
                 continue
+            if _json.too_deep(item):
+                yield Rejection(source.name, response.url, locator, "", _json.depth_reason())
+                continue
             payload = wordpress_record(item) if wordpress else dict(item)
             payload.update(mapped_fields(item, options.fields))
             key = payload.get("id") or payload.get("url") or f"{number}.{i}"
@@ -231,7 +235,7 @@ def parse_json(source: str, response: Response) -> Any:
     if kind not in _JSON_TYPES and not kind.endswith("+json"):
         raise SourceError(source, response.url, f"expected JSON, got {kind or 'no content type'}")
     try:
-        return json.loads(response.body)
+        return _json.loads(response.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"

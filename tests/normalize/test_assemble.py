@@ -210,11 +210,30 @@ def test_updated_before_published_is_dropped() -> None:
 
 
 @pytest.mark.parametrize("field", ["published", "updated"])
-def test_bad_date_is_rejected_naming_the_field(field: str) -> None:
+def test_a_date_that_cannot_be_read_is_dropped_with_a_warning_and_the_article_kept(
+    field: str, caplog: pytest.LogCaptureFixture
+) -> None:
     key = {"published": "date", "updated": "modified"}[field]
-    rejection = rejected({"title": "T", key: "le jour d'après"})
-    assert rejection.field == f"/{field}"
-    assert "not a date" in rejection.reason
+    article = normalize(
+        RawRecord("cms", "export.json", "record 2", "json", {"title": "T", key: "le jour d'après"}), context()
+    )
+    assert isinstance(article, Article)
+    assert getattr(article, field) is None
+    assert "export.json: record 2: /" + field + ": not a date" in caplog.text
+    assert any(name == field and "not a date" in why for name, why in article.inferred)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-01-01T00:00:00+24:00",
+        "2024-01-01T00:00:00+9999",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:00:00-05:00",
+    ],
+)
+def test_a_date_with_no_utc_moment_is_dropped_not_fatal(value: str) -> None:
+    assert build(published=value).published is None
 
 
 # -- language ------------------------------------------------------------------------

@@ -105,3 +105,63 @@ def test_a_date_phrase_inside_a_sentence_is_not_the_article_date(rules: Rules) -
 def test_a_date_mentioned_in_a_sentence_is_not_a_dateline(rules: Rules) -> None:
     line = "The war that started on February 24, 2022 has displaced millions of people"
     assert find_dates(line, tz=PARIS, rules=rules) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue Jan 28 15:28:56 CET 2020", "2020-01-28T15:28:56+01:00"),  # Unix `date`
+        ("Tue Jan 28 15:28:56 2020", "2020-01-28T15:28:56+00:00"),  # C asctime, the site's zone
+        ("Tue, 28 Jan 2020 15:28:56 CET", "2020-01-28T15:28:56+01:00"),  # RFC 822 with a zone of rules.toml
+        ("Sun, 02 Jun 2024 10:00:00 CEST", "2024-06-02T10:00:00+02:00"),
+    ],
+)
+def test_time_zone_abbreviations_are_read_as_the_offsets_rules_give_them(
+    text: str, expected: str, rules: Rules
+) -> None:
+    value = parse_date(text, tz=UTC, rules=rules)  # the site's zone is not the one written
+    assert value is not None and value.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "২০২৪-০১-১৭T০৯:৩০:০০+০১:০০",  # Bengali digits
+        "٢٠٢٤-٠١-١٧T٠٩:٣٠:٠٠+٠١:٠٠",  # Arabic-Indic digits
+        "۲۰۲۴-۰۱-۱۷T۰۹:۳۰:۰۰+۰۱:۰۰",  # Extended Arabic-Indic (Persian, Urdu)
+        "१७/०१/२०२४ ०९:३०",  # Devanagari, day first
+        "17 janvier ２０２４ à 9h30",  # fullwidth
+    ],
+)
+def test_digits_of_other_scripts_are_read_as_digits(text: str, rules: Rules) -> None:
+    value = parse_date(text, tz=ZoneInfo("Europe/Paris"), rules=rules, language="fr")
+    assert value is not None and value.isoformat() == "2024-01-17T09:30:00+01:00"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Publié le 17 janvier 2024 à 9h30 Mis à jour le 18 janvier 2024 à 10h00",
+        "Publié le 17/01/2024 à 09h30 Mis à jour le 18/01/2024 à 10h00",
+        "Publié le 17 janvier 2024 à 9h30 - Mis à jour le 18 janvier 2024 à 10h00",
+    ],
+)
+def test_published_and_updated_on_one_line_without_a_separator_are_both_kept(line: str, rules: Rules) -> None:
+    published, updated = find_dates(line, tz=PARIS, rules=rules, language="fr")
+    assert published == datetime(2024, 1, 17, 9, 30, tzinfo=PARIS)
+    assert updated == datetime(2024, 1, 18, 10, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-01T00:00:00+24:00",
+        "2024-01-01T00:00:00+9999",
+        "2024-01-01 10:00 +2400",
+        "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+        "9999-12-31T23:00:00-05:00",  # after year 9999 in UTC
+    ],
+)
+def test_a_date_with_no_moment_in_utc_is_no_date(text: str, rules: Rules) -> None:
+    assert parse_date(text, tz=PARIS, rules=rules) is None
+    assert find_dates(f"Published: {text}", tz=PARIS, rules=rules) == (None, None)

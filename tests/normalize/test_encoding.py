@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
-from syndicator.normalize.encoding import decode_text
+from syndicator.normalize.encoding import decode_report, decode_text
 
 TEXT = "L’été à Zürich : « déjà vu »"
 
@@ -42,8 +43,31 @@ def test_crlf_line_ends_become_lf() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"abc\x00def", b"\x89PNG\r\n\x1a\n\x00\x00", b"%PDF-1.7\n", b"PK\x03\x04rest", bytes(range(1, 32)) * 4],
+    [
+        b"abc\x00\x00\x00def\x00\x01\x02",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        b"%PDF-1.7\n",
+        b"PK\x03\x04rest",
+        bytes(range(1, 32)) * 4,
+        random.Random(7).randbytes(4096),  # what an unknown binary format looks like
+    ],
 )
 def test_binary_data_is_rejected(data: bytes) -> None:
     with pytest.raises(ValueError, match="binary file"):
         decode_text(data)
+
+
+@pytest.mark.parametrize("stray", [b"\x00", b"\x0b", b"\x01", b"\x7f"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_text_file_with_one_stray_control_byte_is_text_with_the_byte_removed(
+    stray: bytes, encoding: str
+) -> None:
+    data = ("Un titre\n\nLe premier paragraphe de l’été." + "\n\nUn autre paragraphe." * 3).encode(encoding)
+    decoded = decode_report(data[:20] + stray + data[20:])
+    assert decoded.text == data.decode(encoding)
+    assert decoded.removed_controls == 1
+
+
+def test_utf16_text_saved_without_a_byte_order_mark_is_text() -> None:
+    assert decode_text(TEXT.encode("utf-16-le")) == TEXT
+    assert decode_text(TEXT.encode("utf-16-be")) == TEXT
