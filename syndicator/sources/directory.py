@@ -1,4 +1,4 @@
-"""A folder of article records: *.json, *.jsonl, *.txt and *.html files.
+"""A folder of article records: *.json, *.jsonl, *.txt, *.html and WordPress *.xml exports.
 
 Files are read in sorted order so a run is reproducible. A file that cannot
 be read as what its name says (not JSON, empty, binary) becomes a Rejection
@@ -23,12 +23,14 @@ from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_report
 from syndicator.sources import _json
+from syndicator.sources.json_api import is_wordpress, wordpress_record
 from syndicator.sources.limits import LIMIT_KEYS, whole_number
 from syndicator.sources.memory import FileState, SourceMemory
+from syndicator.sources.wxr import is_wxr, read_wxr
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
+SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm", ".xml")
 _KEYS = ("path", "recursive", "max_file_bytes", *LIMIT_KEYS)
 MAX_FILE_BYTES = 200_000_000  # a whole export in one .json or .jsonl file still fits
 
@@ -143,6 +145,9 @@ def read_file(
         yield reject("", "empty file")
         return
     suffix = path.suffix.lower()
+    if suffix == ".xml":
+        yield from _read_wxr(source, origin, data, reject, ref)
+        return
     text = None
     if suffix in (".json", ".jsonl"):
         # JSON is parsed from the bytes as written (RFC 8259: a raw control
@@ -216,11 +221,33 @@ def _read_jsonl(
 def _record(
     source: str, origin: str, locator: str, item: dict[str, Any], ref: str, reject: Any
 ) -> RawRecord | Rejection:
-    """One JSON object as a record; a poison one (nested past any article's shape) is refused alone."""
+    """One JSON object as a record; a poison one (nested past any article's shape) is refused alone.
+
+    A WordPress REST post saved to a file (`wp-json/wp/v2/posts` answers) is read
+    as the JSON API source reads the same answer over HTTP.
+    """
     if _json.too_deep(item):
         refused: Rejection = reject(locator, _json.depth_reason())  # not kept: the payload is the poison
         return refused
-    return RawRecord(source, origin, locator, "json", item, ref=ref)
+    payload = wordpress_record(item) if is_wordpress(item) else item
+    return RawRecord(source, origin, locator, "json", payload, ref=ref)
+
+
+def _read_wxr(
+    source: str, origin: str, data: bytes, reject: Any, ref: str
+) -> Iterator[RawRecord | Rejection]:
+    """A WordPress export: one record per post or page. Other XML files are not article files."""
+    if not is_wxr(data):
+        logger.debug("%s: an XML file that is not a WordPress export; not read", origin)
+        return
+    try:
+        items = list(read_wxr(data))
+    except ValueError as e:
+        yield reject("", str(e))
+        return
+    for item in items:
+        number = item.locator.split()[-1]
+        yield RawRecord(source, origin, item.locator, "json", item.payload, ref=f"{ref}#{number}")
 
 
 def _json_type(value: Any) -> str:

@@ -192,7 +192,7 @@ def records_from(
             wordpress = (
                 "/wp-json/" in response.url
                 or ("rest_route=" in response.url)
-                or any(isinstance(i, Mapping) and _is_wordpress(i) for i in items[:1])
+                or any(isinstance(i, Mapping) and is_wordpress(i) for i in items[:1])
             )
         for i, item in enumerate(items):
             locator = f"record {i}"
@@ -332,7 +332,8 @@ def mapped_fields(record: Mapping[str, Any], fields: tuple[tuple[str, str], ...]
     return out
 
 
-def _is_wordpress(record: Mapping[str, Any]) -> bool:
+def is_wordpress(record: Mapping[str, Any]) -> bool:
+    """A WordPress REST post: its title is `{"rendered": ...}` (wp/v2 posts, pages, custom types)."""
     return isinstance(record.get("title"), Mapping) and "rendered" in record["title"]
 
 

@@ -133,6 +133,14 @@ def test_a_text_file_with_one_stray_control_byte_publishes_without_it(
     assert "Ships came back on Monday." in item["content_text"]
 
 
+def test_a_title_whose_nul_hides_a_tag_publishes_without_the_tag(tmp_path: Path, folder: Path) -> None:
+    title = "<scr\u0000ipt>alert(1)</scr\u0000ipt>Harbour reopens"
+    (folder / "nul.json").write_text(json.dumps(record(2, title=title)), encoding="utf-8")
+    result, items = publish(tmp_path, str(folder))
+    assert result.exit_code == ExitStatus.OK, result.output
+    assert "alert(1) Harbour reopens" in titles(items)
+
+
 # -- answers over HTTP ---------------------------------------------------------------------
 
 
