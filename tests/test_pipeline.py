@@ -245,6 +245,11 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
         write_config(site, extra=f"workers = {workers}\n")
         records = [record(n, title=f"L’article «{n}» & co") for n in range(PARALLEL_AFTER + 600)]
         records[PARALLEL_AFTER + 7].update(title=None, summary=None, content_html=None)
+        # What used to raise inside a worker and end the run: now repaired where it is met.
+        records[PARALLEL_AFTER + 11]["content_html"] = (
+            '<p>See <a href="https://x.example/&#1;y">this</a>.</p>'
+        )
+        records[PARALLEL_AFTER + 13]["updated"] = "2024-01-01T00:00:00+24:00"
         (site / "articles" / "many.jsonl").write_text(
             "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
         )

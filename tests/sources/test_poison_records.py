@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sitekit import record, write_config
 from webkit import LocalWeb, Reply
 
@@ -264,3 +266,75 @@ def test_any_error_while_reading_one_source_is_that_sources_failure(
     assert result.exit_code == ExitStatus.SOURCE, result.output
     assert titles(items) == {"Article number 1"}
     assert "could not be read: MemoryError: no room" in result.output
+
+
+# -- whatever a file holds -----------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+FIELDS = (
+    "id",
+    "title",
+    "url",
+    "content",
+    "summary",
+    "author",
+    "published",
+    "updated",
+    "category",
+    "tags",
+    "related",
+    "language",
+    "image",
+    "status",
+)
+
+
+@st.composite
+def poison_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    suffix = draw(st.sampled_from([".json", ".jsonl", ".txt", ".html", ".xml"]))
+    kind = draw(st.sampled_from(["bytes", "json", "field", "known"]))
+    if kind == "known":  # the shapes that used to end the run, in any file kind
+        return suffix, draw(
+            st.sampled_from(
+                [
+                    DEEP.encode(),
+                    json.dumps(record(9, extra=0)).replace('"extra": 0', f'"extra": {HUGE}').encode(),
+                    json.dumps(record(9, content_html='<a href="https://x/&#1;y">l</a>')).encode(),
+                    json.dumps(record(9, published="2024-01-01T00:00:00+24:00")).encode(),
+                    json.dumps(record(9, updated="0001-01-01T00:00:00+05:00")).encode(),
+                ]
+            )
+        )
+    if kind == "bytes":
+        return suffix, draw(st.binary(max_size=300))
+    if kind == "json":
+        return suffix, json.dumps(draw(JSON_VALUES)).encode()
+    field = draw(st.sampled_from(FIELDS))
+    return suffix, json.dumps({**record(9), field: draw(JSON_VALUES)}).encode()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(poison=poison_files())
+def test_whatever_one_file_holds_the_run_goes_on_and_the_good_file_publishes(
+    tmp_path_factory: pytest.TempPathFactory, poison: tuple[str, bytes]
+) -> None:
+    from sitekit import NOW
+
+    from syndicator.config import load_config
+    from syndicator.intake import prepare, read_and_normalize
+
+    site = tmp_path_factory.mktemp("site")
+    config = load_config(write_config(site))
+    suffix, data = poison
+    (site / "articles" / "a-good.json").write_text(json.dumps(record(1)), encoding="utf-8")
+    (site / "articles" / f"poison{suffix}").write_bytes(data)
+
+    intake = read_and_normalize(prepare(config, now=NOW))
+
+    assert intake.source_errors == ()
+    assert any(article.title == "Article number 1" for _, article in intake.pairs)
+    assert all("poison" in r.origin for r in intake.rejections), intake.rejections
