@@ -50,12 +50,21 @@ def parse_date(value: str, *, tz: tzinfo, rules: Rules, language: str | None = N
     text = ascii_digits(value.strip())
     if not text:
         return None
-    for parse in (_parse_iso, _parse_rfc822, _parse_ctime):
-        found = parse(text, tz, rules.timezones)
-        if found is not None:
-            return found if in_range(found) else None
+    whole = _whole_date(text, tz, rules.timezones)
+    if whole is not None:
+        return whole if isinstance(whole, datetime) else None
     match = search_date(text, tz=tz, rules=rules, language=language)
     return match.value if match else None
+
+
+def _whole_date(text: str, tz: tzinfo, zones: tuple[tuple[str, str], ...]) -> datetime | bool | None:
+    """A text that is one machine-written date (ISO 8601, RFC 822, C asctime): the date,
+    False when it is one but has no UTC moment, None when it is none of them."""
+    for parse in (_parse_iso, _parse_rfc822, _parse_ctime):
+        found = parse(text, tz, zones)
+        if found is not None:
+            return found if in_range(found) else False
+    return None
 
 
 def ascii_digits(text: str) -> str:
@@ -156,13 +165,16 @@ def find_dates(
             rest = (line[: found.start] + " " + line[found.end :]).strip(" " + _SEPARATORS + ":.")
             if len(re.findall(r"\w+", rest)) <= 5:
                 published = found.value
+        else:  # a dateline as a machine writes it: "Tue Jan 28 15:28:56 CET 2020"
+            whole = _whole_date(ascii_digits(line.strip(" " + _SEPARATORS)), tz, rules.timezones)
+            published = whole if isinstance(whole, datetime) else None
         return published, updated
     for k, (_start, end, kind) in enumerate(marks):
         stop = marks[k + 1][0] if k + 1 < len(marks) else len(line)
         found = search_date(line[end:stop], tz=tz, rules=rules, language=language)
         if found is None:
-            iso = _parse_iso(ascii_digits(line[end:stop].strip(" :" + _SEPARATORS)), tz)
-            value = iso if iso is not None and in_range(iso) else None
+            whole = _whole_date(ascii_digits(line[end:stop].strip(" :" + _SEPARATORS)), tz, rules.timezones)
+            value = whole if isinstance(whole, datetime) else None
         else:
             value = found.value
         if value is None:

@@ -165,3 +165,18 @@ def test_published_and_updated_on_one_line_without_a_separator_are_both_kept(lin
 def test_a_date_with_no_moment_in_utc_is_no_date(text: str, rules: Rules) -> None:
     assert parse_date(text, tz=PARIS, rules=rules) is None
     assert find_dates(f"Published: {text}", tz=PARIS, rules=rules) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "published", "updated"),
+    [
+        ("Tue Jan 28 15:28:56 CET 2020", "2020-01-28T15:28:56+01:00", None),
+        ("Published: Tue Jan 28 15:28:56 CET 2020", "2020-01-28T15:28:56+01:00", None),
+        ("Updated: Tue, 28 Jan 2020 16:00:00 CET", None, "2020-01-28T16:00:00+01:00"),
+    ],
+)
+def test_a_dateline_written_by_a_machine_is_read_in_a_scraped_article(
+    line: str, published: str | None, updated: str | None, rules: Rules
+) -> None:
+    got = find_dates(line, tz=UTC, rules=rules)
+    assert [d.isoformat() if d else None for d in got] == [published, updated]
