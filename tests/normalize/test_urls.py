@@ -122,3 +122,11 @@ def test_canonical_url_of_any_path_is_idempotent(path: str) -> None:
     if once is not None:
         assert canonical_url(once, BASE) == once
         assert not any(ch.isspace() for ch in once)
+
+
+def test_a_control_character_in_a_url_is_percent_encoded_as_a_browser_does() -> None:
+    from syndicator.normalize.urls import absolute_url, canonical_url
+
+    assert absolute_url("https://x.example/\x01y", "https://b.example/") == "https://x.example/%01y"
+    assert absolute_url("java\tscript:alert(1)", "https://b.example/") is None  # tabs removed, as browsers do
+    assert canonical_url("https://x.example/a\x7fb", "https://b.example/") == "https://x.example/a%7Fb"
