@@ -62,6 +62,11 @@ def article_to_json(article: Article) -> dict[str, Any]:
             )
             if v is not None
         }
+    if article.enclosures:  # only when present: older articles keep their content hash
+        data["enclosures"] = [
+            {k: v for k, v in (("url", e.url), ("type", e.type), ("length", e.length)) if v is not None}
+            for e in article.enclosures
+        ]
     return data
 
 
@@ -74,7 +79,7 @@ def content_hash(article: Article) -> str:
 
 def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> Article:
     """The inverse of article_to_json, for articles read back from the store."""
-    from syndicator.model import Author, Category, Image, RelatedLink, SourceRef
+    from syndicator.model import Author, Category, Enclosure, Image, RelatedLink, SourceRef
 
     image = data.get("image")
     return Article(
@@ -102,4 +107,5 @@ def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> 
         source=SourceRef(data["source"]["kind"], data["source"]["ref"]),
         source_id=source_id,
         content_text=data.get("content_text", ""),
+        enclosures=tuple(Enclosure(e["url"], e["type"], e.get("length")) for e in data.get("enclosures", [])),
     )

@@ -70,6 +70,7 @@ class Config:
     taxonomy_path: Path | None
     hubs: tuple[str, ...] = ()
     normalize_workers: int = 0  # processes for big runs; 0: one per core, 1: none
+    typography: str = "broken"  # quotes and apostrophes: "broken" ones only, "full" (curl all), "off"
     hub_timeout: float = 5.0  # seconds per WebSub ping attempt; the whole stage gets 4x
     interval_seconds: int | None = 300
     cron: str | None = None
@@ -114,12 +115,18 @@ class Config:
 
 
 # The keys each table accepts; a key not listed is an error with a suggestion.
+# normalize.typography: what is done to quotes and apostrophes. "broken" repairs
+# only marks that are wrong (a quotation opened with a closing mark, an odd one
+# out) and keeps straight quotes as written; "full" curls every one; "off"
+# leaves them all alone. Mojibake is repaired in every mode.
+TYPOGRAPHY = ("broken", "full", "off")
+
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("site", "output", "state", "normalize", "sources", "schedule", "server", "websub"),
     "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
     "output": ("directory", "formats", "items", "category_feeds", "removed", "archive_page_size"),
     "state": ("directory",),
-    "normalize": ("rules", "taxonomy", "schema", "workers"),
+    "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port", "request_timeout", "connections_per_client"),
     "websub": ("hubs", "timeout"),
@@ -235,6 +242,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             for i, h in enumerate(check.string_list(websub_t, "websub.hubs", default=[]))
         ),
         normalize_workers=check.whole_number(norm_t, "normalize.workers", default=0),
+        typography=check.choice(norm_t, "normalize.typography", TYPOGRAPHY, default="broken"),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"

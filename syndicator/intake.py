@@ -94,6 +94,7 @@ def prepare(config: Config, *, now: datetime) -> Prepared:
         taxonomy=taxonomy,
         today=now.date(),
         site_name=config.site.title,
+        typography=config.typography,
     )
     load_validator(config.schema_path)
     return Prepared(config, tuple(sources), context, normalizer_fingerprint(config), now)

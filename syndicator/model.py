@@ -60,6 +60,28 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """Audio, video or another file the item carries (a podcast episode): RSS
+    <enclosure>, Atom link rel="enclosure", JSON Feed attachments."""
+
+    url: str
+    type: str  # MIME type, e.g. audio/mpeg; application/octet-stream when unknown
+    length: int | None = None  # bytes, when the source said
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A wrong optional field that was repaired or dropped instead of costing the article."""
+
+    field: str  # JSON pointer in the article (`/image/type`)
+    problem: str  # what was wrong, with the value
+    action: str  # what was done: "repaired to 'image/png'", "dropped"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}; {self.action}"
+
+
+@dataclass(frozen=True)
 class SourceRef:
     kind: str  # source kind: "directory", "json_api", "feed", "pages"
     ref: str  # RawRecord.ref (or .where): stable file and position, or URL
@@ -101,6 +123,7 @@ class Article:
     warnings: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # (JSON pointer, what was wrong and what was done): a limit hit or a value
     # dropped while the article itself publishes; reported with file and record
+    enclosures: tuple[Enclosure, ...] = ()  # audio, video, files (not the image)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,30 @@ def test_history_shows_each_run_and_retract_removes_an_article(
     assert sorted(e["action"] for e in runs[1]["events"]) == ["added", "added"]
 
 
+def test_a_repaired_field_is_a_warning_in_the_summary_json_validate_and_history(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    path = add_records("a.json", [record(1, image={"url": "https://gazette.example/i.png", "type": "png"})])
+    line = f"{Path('articles') / 'a.json'}: record 0: /image/type: 'png' does not have the expected form"
+
+    checked = run("validate", "--config", "syndicator.toml", str(path), cwd=site)
+    summary = run("publish", "--config", "syndicator.toml", "--dry-run", cwd=site)
+    report = json.loads(run("publish", "--config", "syndicator.toml", "--json", cwd=site).stdout)
+    history = json.loads(run("history", "--config", "syndicator.toml", "--json", cwd=site).stdout)
+
+    assert checked.returncode == summary.returncode == ExitStatus.OK
+    assert f"warning: {line}; repaired to 'image/png'" in checked.stdout
+    assert "1 valid, 0 rejected, 1 fields repaired" in checked.stdout
+    assert "1 warnings:" in summary.stdout
+    assert f"  {line}; repaired to 'image/png'" in summary.stdout
+    assert report["added"] == 1
+    assert report["warnings"] == [f"{line}; repaired to 'image/png'"]
+    events = [e for e in history[0]["events"] if e["action"] == "warning"]
+    assert [e["detail"] for e in events] == [f"{line}; repaired to 'image/png'"]
+    feed = json.loads((site / "out" / "feed.json").read_text())
+    assert feed["items"][0]["image"] == "https://gazette.example/i.png"
+
+
 def test_retract_of_an_unknown_id_fails_clearly(site: Path, add_records: Callable[..., Path]) -> None:
     add_records("a.json", [record(1)])
     run("publish", "--config", "syndicator.toml", cwd=site)

@@ -144,7 +144,7 @@ def test_a_fresh_store_on_the_same_dated_input_gives_byte_identical_feeds(
 BAD_FILES: list[tuple[str, Any, str]] = [
     (
         "missing-title.json",
-        {"url": "https://gazette.example/x", "content_html": "<p>x</p>"},
+        {"url": "https://gazette.example/x", "content_html": "<p><img src='x.png'></p>"},
         "/title",
     ),
     ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),  # a date alone now costs only the date
@@ -158,6 +158,29 @@ BAD_FILES: list[tuple[str, Any, str]] = [
         "not valid JSON",
     ),
 ]
+
+
+REPAIRED_FILES: list[tuple[str, Any, str]] = [
+    ("bad-date.json", record(90, published="next Tuesday-ish"), "/published"),
+    ("wrong-type.json", record(91, title=["a", "list"]), "/title"),
+    ("no-title.json", {"url": "https://gazette.example/x", "content_html": "<p>Body first.</p>"}, "/title"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "field"), REPAIRED_FILES, ids=[r[0] for r in REPAIRED_FILES])
+def test_publish_keeps_a_record_whose_optional_field_is_wrong(
+    site: Path, add_records: Callable[..., Path], name: str, content: Any, field: str
+) -> None:
+    add_records("good.json", [record(1), record(2)])
+    add_records(name, content)
+
+    report = publish(site)
+
+    assert report.added == 3
+    assert report.rejections == ()
+    assert report.warnings  # named by file and field, and counted
+    assert all(f"{name}: " in line and f": {field}: " in line for line in report.warnings)
+    assert len(report.to_json()["warnings"]) == len(report.warnings)
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
@@ -182,7 +205,8 @@ def test_publish_goes_on_after_a_bad_record(
 def test_a_bad_record_in_a_list_is_named_by_its_index_and_its_neighbours_publish(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    add_records("list.json", [record(1), record(2, headline=None, title=42), record(3)])
+    nothing = {"id": "cms-2", "url": "https://gazette.example/2", "title": 42}  # no title, no body
+    add_records("list.json", [record(1), nothing, record(3)])
 
     report = publish(site)
 
@@ -250,6 +274,7 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
             '<p>See <a href="https://x.example/&#1;y">this</a>.</p>'
         )
         records[PARALLEL_AFTER + 13]["updated"] = "2024-01-01T00:00:00+24:00"
+        records[PARALLEL_AFTER + 8]["image"] = {"url": "https://e.org/i.png", "type": "png"}  # repaired
         (site / "articles" / "many.jsonl").write_text(
             "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
         )
@@ -271,6 +296,7 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
         )
         report = json.loads(done.stdout)
         assert len(report["rejected"]) == 1 and report["added"] == PARALLEL_AFTER + 599
+        assert len(report["warnings"]) == 1
         assert report["processes"] == workers
         outputs[workers] = {
             p.relative_to(site / "out"): p.read_bytes() for p in (site / "out").rglob("*") if p.is_file()

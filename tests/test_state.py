@@ -170,6 +170,10 @@ def test_removed_articles_stay_by_default_and_are_retracted_when_configured(
     assert [i["title"] for i in items(site)] == ["Article number 1"]
 
 
+# Neither title nor body: the one kind of record that cannot make an item.
+UNUSABLE = {"id": "cms-2", "url": "https://gazette.example/news/article-2"}
+
+
 def test_a_file_with_a_rejected_record_never_retracts_its_articles(
     site: Path, add_records: Callable[..., Path]
 ) -> None:

@@ -83,29 +83,45 @@ def test_minimal_article_passes() -> None:
     [
         ({"url": "not a url"}, "/url"),
         ({"url": "ftp://e.org/a"}, "/url"),
-        ({"url": "https://e.org/a b"}, "/url"),
-        ({"url": "https://e.org/<script>"}, "/url"),
         ({"url": "https://e.org:port/"}, "/url"),
         ({"language": "French"}, "/language"),
         ({"language": "FR"}, "/language"),
         ({"language": ""}, "/language"),
-        ({"title": "a <b>bold</b> title"}, "/title"),  # markup left in a plain-text field
-        ({"title": "<b>bold</b>"}, "/title"),
         ({"title": ""}, "/title"),
-        ({"id": "42"}, "/id"),
-        ({"authors": (Author("Ada", url="javascript:alert(1)"),)}, "/authors/0/url"),
-        ({"authors": (Author("Ada"), Author(""))}, "/authors/1"),  # name missing
-        ({"authors": (Author("Ada", email="not-an-email"),)}, "/authors/0/email"),
-        ({"categories": (Category("Monde", "Monde"),)}, "/categories/0/term"),
-        ({"related": (RelatedLink("/relative"),)}, "/related/0/url"),
-        ({"image": Image("https://e.org/i.jpg", type="text/html")}, "/image/type"),
-        ({"image": Image("https://e.org/i.jpg", width=0)}, "/image/width"),
-        ({"tags": ("",)}, "/tags/0"),
-        ({"summary": "x" * 5001}, "/summary"),
     ],
 )
-def test_bad_field_is_rejected_with_its_json_pointer(changes: dict[str, Any], pointer: str) -> None:
+def test_bad_required_field_is_rejected_with_its_json_pointer(changes: dict[str, Any], pointer: str) -> None:
     assert rejection(**changes).field == pointer
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer", "action"),
+    [
+        ({"authors": (Author("Ada", url="javascript:alert(1)"),)}, "/authors/0/url", "dropped"),
+        ({"authors": (Author("Ada"), Author(""))}, "/authors/1", "dropped"),  # name missing
+        ({"authors": (Author("Ada", email="not-an-email"),)}, "/authors/0/email", "dropped"),
+        ({"categories": (Category("Monde", "Monde"),)}, "/categories/0", "dropped"),
+        ({"related": (RelatedLink("/relative"),)}, "/related/0", "dropped"),
+        ({"image": Image("https://e.org/i.jpg", type="text/html")}, "/image/type", "dropped"),
+        ({"image": Image("https://e.org/i.jpg", width=0)}, "/image/width", "dropped"),
+        ({"tags": ("",)}, "/tags/0", "dropped"),
+        ({"published": datetime(2024, 1, 17, 9, 30), "updated": None}, "/published", "dropped"),
+        ({"summary": "x " * 2501}, "/summary", "repaired"),
+        ({"title": "a <b>bold</b> title"}, "/title", "repaired to 'a bold title'"),
+        ({"url": "https://e.org/a b"}, "/url", "repaired to 'https://e.org/a%20b'"),
+        ({"image": Image("https://e.org/i.png", type="png")}, "/image/type", "repaired to 'image/png'"),
+    ],
+)
+def test_bad_optional_field_costs_only_that_field(changes: dict[str, Any], pointer: str, action: str) -> None:
+    result = check(**changes)
+    assert isinstance(result, Article), result
+    assert [field for field, _ in result.warnings] == [pointer]
+    assert f"; {action}" in result.warnings[0][1]
+    assert result.title and result.content_html == "<p>Un texte.</p>"
+
+
+def test_plain_string_upstream_id_is_valid() -> None:
+    assert isinstance(check(id="t3_glvkc5"), Article)
 
 
 @pytest.mark.parametrize(
@@ -116,10 +132,6 @@ def test_aware_dates_pass(when: datetime) -> None:
     assert isinstance(check(published=when, updated=when), Article)
 
 
-def test_naive_date_is_rejected() -> None:
-    assert rejection(published=datetime(2024, 1, 17, 9, 30)).field == "/published"
-
-
 def test_reason_shows_the_value() -> None:
     reason = rejection(url="not a url").reason
     assert "'not a url'" in reason
@@ -127,7 +139,7 @@ def test_reason_shows_the_value() -> None:
 
 
 def test_long_value_is_shortened_in_the_reason() -> None:
-    reason = rejection(title="<b>" + "x" * 500).reason
+    reason = rejection(language="x" * 500).reason
     assert len(reason) < 200
     assert "..." in reason
 

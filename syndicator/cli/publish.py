@@ -273,5 +273,9 @@ def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tupl
                     click.echo(f"    inferred {field_name}: from {how}")
         for rejection in rejections:
             click.echo(f"rejected: {rejection}")
-        click.echo(f"{len(pairs)} valid, {len(rejections)} rejected")
+        repaired = sum(len(a.warnings) for _, a in pairs)
+        click.echo(
+            f"{len(pairs)} valid, {len(rejections)} rejected"
+            + (f", {repaired} fields repaired" if repaired else "")
+        )
     sys.exit(ExitStatus.REJECTED if rejections else ExitStatus.OK)

@@ -8,20 +8,22 @@ present but wrong is a RecordError naming the field, never a silent drop.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from datetime import datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from syndicator.errors import RecordError
-from syndicator.model import Article, Category, Image, RawRecord, RelatedLink, SourceRef
+from syndicator.model import Article, Category, Enclosure, Image, RawRecord, RelatedLink, Repair, SourceRef
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.dates import in_range, parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.ids import fallback_url, identity_keys, mint_id
 from syndicator.normalize.language import detect_language
-from syndicator.normalize.sanitize import html_to_text, sanitize
+from syndicator.normalize.sanitize import html_to_text, sanitize, sanitize_html
 from syndicator.normalize.text import clean_text
-from syndicator.normalize.urls import absolute_url, canonical_url
+from syndicator.normalize.urls import absolute_url, canonical_url, iri_to_uri
 from syndicator.plaintext import MARKUP_START, plain_text
 
 SUMMARY_LENGTH = 280
@@ -34,18 +36,33 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         return RecordError(raw.origin, raw.locator, field, message)
 
     inferred = list(draft.inferred)
-    title = clean_title(draft.title or "", site_name=ctx.site_name)
+    repairs = list(draft.repairs)
+    # An upstream feed's title is what its publisher wrote: no `| Site` suffix to drop.
+    title = clean_title(
+        draft.title or "",
+        site_name=ctx.site_name,
+        keep_suffix=raw.source_kind == "feed",
+        typography=ctx.typography,
+    )
     if not title:
-        raise fail("/title", "missing title (no title, headline or name field)")
+        # RSS 2.0 §"Elements of <item>": a title or a description, either may
+        # be missing; an item with a body still makes an article.
+        title = _title_from_body(draft)
+        if not title:
+            raise fail(
+                "/title", "missing title and no body to take one from (no title, headline or name field)"
+            )
+        inferred.append(("title", "the beginning of the summary or body"))
+        repairs.append(Repair("/title", "missing", f"taken from the beginning of the body: {title!r}"))
 
     url = canonical_url(draft.url, ctx.base_url) if draft.url else None
     if draft.url and url is None:
-        raise fail("/url", f"not a usable http(s) URL: {draft.url!r}")
+        repairs.append(Repair("/url", f"not a usable http(s) URL: {draft.url!r}", "dropped; URL inferred"))
     url_inferred = url is None
     # Relative links resolve against the article's URL, or the folder its
     # fallback URL will be in.
     base = url or ctx.base_url.rstrip("/") + "/"
-    sanitized = sanitize(draft.content_html or "", base_url=base, typeset=True)
+    sanitized = sanitize(draft.content_html or "", base_url=base, typeset=True, typography=ctx.typography)
     content_html = sanitized.html
     warnings: list[tuple[str, str]] = list(sanitized.warnings)
     content_text = html_to_text(content_html)
@@ -55,7 +72,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         url = fallback_url(base_url=ctx.base_url, title=title, key=keys[0])
         inferred.append(("url", "site base URL + title slug + hash of the record's key"))
 
-    summary = clean_text(_plain(draft.summary)) if draft.summary else ""
+    summary = clean_text(_plain(draft.summary), typography=ctx.typography) if draft.summary else ""
     if not summary and content_text:
         summary = cut_at_word(clean_text(plain_text_of(content_text.split("\n\n")[0])), SUMMARY_LENGTH)
         inferred.append(("summary", "first paragraph of the content"))
@@ -80,15 +97,23 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     tags = _capped(tags, limits.tags_per_record, "/tags", warnings)
     related = _related(draft.related, url)
     image = _image(draft.image, url)
+    enclosures = _enclosures(draft.enclosures, raw.origin if raw.source_kind == "feed" else url)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
     return Article(
-        id=mint_id(site_url=ctx.base_url, day=day, key=keys[0], source_id=draft.source_id),
+        id=mint_id(
+            site_url=ctx.base_url,
+            day=day,
+            key=keys[0],
+            source_id=draft.source_id,
+            # An upstream feed's guid / JSON Feed id is kept as written (README: ids are kept)
+            as_written=raw.source_kind == "feed",
+        ),
         url=url,
         title=title,
         summary=summary,
         content_html=content_html,
         authors=tuple(
-            a.__class__(name, a.url, a.email)
+            a.__class__(name, _link(a.url), a.email)
             for a in draft.authors
             if (name := clean_text(plain_text(a.name)))
         ),
@@ -106,14 +131,53 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         content_text=content_text,
         related_titles=tuple(t for t in (clean_title(t) for t in draft.related_titles) if t),
         inferred=tuple(inferred),
-        warnings=tuple(warnings),
+        warnings=tuple((r.field, f"{r.problem}; {r.action}") for r in repairs) + tuple(warnings),
+        enclosures=enclosures,
     )
 
 
-def clean_title(value: str, *, site_name: str = "") -> str:
-    """Plain text: tags stripped, entities decoded once, `| Site name` dropped."""
-    text = clean_text(plain_text_of(value))
-    match = _SITE_SUFFIX.search(text)
+TITLE_FROM_BODY = 100  # characters of the body a missing title is made of
+
+
+def _title_from_body(draft: Draft) -> str:
+    """The first sentence (or the first words) of the summary or the body."""
+    for text in (draft.summary, html_to_text(sanitize_html(draft.content_html or "", base_url="http://x/"))):
+        plain = clean_text(plain_text_of(text or "")) if text else ""
+        if plain:
+            sentence = re.split(r"(?<=[.!?…])\s", plain, maxsplit=1)[0]
+            return cut_at_word(sentence, TITLE_FROM_BODY)
+    return ""
+
+
+def _link(url: str | None) -> str | None:
+    """A link with only ASCII in it (RFC 3987 §3.1), as feeds must carry it; a
+    space is left for the validator, which repairs it with a warning."""
+    if url is None or url.isascii():
+        return url
+    return iri_to_uri(url) or url
+
+
+def _enclosures(enclosures: tuple[Enclosure, ...], base: str) -> tuple[Enclosure, ...]:
+    """Absolute URLs (a relative one is resolved against the feed, RFC 3986 §5),
+    each once, with a type guessed from the file name when the source gave none."""
+    seen: dict[str, Enclosure] = {}
+    for enclosure in enclosures:
+        url = absolute_url(enclosure.url, base)
+        url = _link(url) if url else None
+        if url is None or url.startswith("mailto:") or url in seen:
+            continue
+        kind = enclosure.type.strip().lower() or mimetypes.guess_type(urlsplit(url).path)[0]
+        length = enclosure.length if enclosure.length is not None and enclosure.length >= 0 else None
+        seen[url] = Enclosure(url=url, type=kind or "application/octet-stream", length=length)
+    return tuple(seen.values())
+
+
+def clean_title(
+    value: str, *, site_name: str = "", keep_suffix: bool = False, typography: str = "full"
+) -> str:
+    """Plain text: tags stripped, entities decoded once, `| Site name` dropped (unless `keep_suffix`)."""
+    text = clean_text(plain_text_of(value), typography=typography)
+    match = None if keep_suffix else _SITE_SUFFIX.search(text)
     if match:
         suffix = match.group(1).strip()
         is_site = bool(site_name) and suffix.casefold() == site_name.casefold()
@@ -230,5 +294,6 @@ def _image(image: Image | None, base: str) -> Image | None:
     url = absolute_url(image.url, base)
     if url is None or url.startswith("mailto:"):
         return None
+    url = _link(url) or url
     alt = clean_text(plain_text(image.alt)) if image.alt else None
     return Image(url=url, alt=alt, type=image.type, width=image.width, height=image.height)

@@ -19,3 +19,4 @@ class NormalizeContext:
     taxonomy: Taxonomy = field(default_factory=lambda: Taxonomy())
     today: date = date(1970, 1, 1)  # the run's date (from `now`), for ids of undated records
     site_name: str = ""  # stripped from the end of titles ("Title | Site")
+    typography: str = "broken"  # normalize.typography: "broken", "full" or "off" (config.TYPOGRAPHY)

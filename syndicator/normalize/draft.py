@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndicator.model import Author, Image, RelatedLink
+from syndicator.model import Author, Enclosure, Image, RelatedLink, Repair
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,5 @@ class Draft:
     image: Image | None = None
     status: str | None = None  # draft / private / scheduled / published
     inferred: tuple[tuple[str, str], ...] = ()  # (field, from what)
+    enclosures: tuple[Enclosure, ...] = ()  # urls may be relative; type may be missing ("")
+    repairs: tuple[Repair, ...] = ()  # optional fields the extractor had to drop

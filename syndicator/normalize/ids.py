@@ -72,8 +72,15 @@ def fallback_url(*, base_url: str, title: str, key: str) -> str:
     return base_url.rstrip("/") + "/" + segment
 
 
-def mint_id(*, site_url: str, day: date, key: str, source_id: str | None) -> str:
-    """A record's own IRI id is kept; anything else becomes a tag: URI (RFC 4151)."""
+def mint_id(*, site_url: str, day: date, key: str, source_id: str | None, as_written: bool = False) -> str:
+    """A record's own IRI id is kept; anything else becomes a tag: URI (RFC 4151).
+
+    `as_written`: an upstream feed's id (an RSS guid such as `t3_glvkc5`, a
+    JSON Feed id) is kept whatever its form; RSS and JSON Feed carry any
+    string, and the Atom renderer wraps one that is not an IRI.
+    """
+    if as_written and source_id and source_id.strip():
+        return source_id.strip()
     if source_id and source_id.startswith(_IRI_SCHEMES) and " " not in source_id:
         return source_id
     host = urlsplit(site_url).hostname or "localhost"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syndicator.errors import RecordError
-from syndicator.model import Author, Image, RawRecord, RelatedLink
+from syndicator.model import Author, Enclosure, Image, RawRecord, RelatedLink, Repair
 from syndicator.normalize.bylines import split_authors
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
@@ -61,6 +61,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "language": ("language", "lang", "inLanguage", "locale"),
     "image": ("image", "image_url", "thumbnail", "featured_image", "picture"),
     "status": ("status", "state", "visibility"),
+    "enclosures": ("enclosures", "enclosure", "attachments"),
 }
 _PLAIN_TEXT_KEYS = frozenset({"text", "content_text", "body_text"})
 
@@ -87,28 +88,40 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
             raise fail(name, f"must be a string, not {_json_type(value)}")
         return str(value)
 
-    content = text("content_html")
+    repairs: list[Repair] = []
+
+    def kept(name: str, read: Any, empty: Any) -> Any:
+        """A field of the wrong type is dropped with a warning, never the record."""
+        try:
+            return read()
+        except RecordError as e:
+            repairs.append(Repair(e.field, e.message, "dropped"))
+            return empty
+
+    content = kept("content_html", lambda: text("content_html"), None)
     content_key = found["content_html"][0] if found["content_html"] else ""
     if content is not None and content_key in _PLAIN_TEXT_KEYS:
         content = _paragraphs_to_html(content)
-    status = text("status")
+    status = text("status") if found["status"] is None or isinstance(found["status"][1], str) else None
     if record.get("draft") is True:
         status = "draft"
     return Draft(
-        source_id=text("source_id"),
-        title=text("title"),
-        url=text("url"),
+        source_id=kept("source_id", lambda: text("source_id"), None),
+        title=kept("title", lambda: text("title"), None),
+        url=kept("url", lambda: text("url"), None),
         content_html=content,
-        summary=text("summary"),
-        authors=_authors(found["authors"], fail, ctx),
-        published=text("published"),
-        updated=text("updated"),
-        language=text("language"),
-        categories=_strings(found["categories"], fail, "categories"),
-        tags=_tags(found["tags"], fail),
-        related=_related(found["related"], fail),
-        image=_image(found["image"], fail),
+        summary=kept("summary", lambda: text("summary"), None),
+        authors=kept("authors", lambda: _authors(found["authors"], fail, ctx), ()),
+        published=kept("published", lambda: text("published"), None),
+        updated=kept("updated", lambda: text("updated"), None),
+        language=kept("language", lambda: text("language"), None),
+        categories=kept("categories", lambda: _strings(found["categories"], fail, "categories"), ()),
+        tags=kept("tags", lambda: _tags(found["tags"], fail), ()),
+        related=kept("related", lambda: _related(found["related"], fail), ()),
+        image=kept("image", lambda: _image(found["image"], fail), None),
+        enclosures=kept("enclosures", lambda: _enclosures(found["enclosures"], fail), ()),
         status=status.lower() if status else None,
+        repairs=tuple(repairs),
     )
 
 
@@ -248,3 +261,32 @@ def _image(entry: tuple[str, Any] | None, fail: Any) -> Image | None:
             height=opt_int("height"),
         )
     raise fail("image", f"must be a URL or an object with a url, not {_json_type(value)}")
+
+
+def _enclosures(entry: tuple[str, Any] | None, fail: Any) -> tuple[Enclosure, ...]:
+    """RSS-like {url, type, length} or JSON Feed attachments {url, mime_type, size_in_bytes}."""
+    if entry is None:
+        return ()
+    value = entry[1]
+    items = value if isinstance(value, list) else [value]
+    out: list[Enclosure] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(Enclosure(url=item, type=""))
+        elif isinstance(item, Mapping) and isinstance(item.get("url") or item.get("href"), str):
+            kind = item.get("type") or item.get("mime_type")
+            length = item.get("length", item.get("size_in_bytes"))
+            if isinstance(length, str) and length.strip().isdigit():
+                length = int(length)
+            out.append(
+                Enclosure(
+                    url=item.get("url") or item["href"],
+                    type=kind if isinstance(kind, str) else "",
+                    length=length if isinstance(length, int) and not isinstance(length, bool) else None,
+                )
+            )
+        else:
+            raise fail(
+                "enclosures", f"an enclosure must be a URL or an object with a url, not {_json_type(item)}"
+            )
+    return tuple(out)

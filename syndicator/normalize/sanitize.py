@@ -144,12 +144,12 @@ class Sanitized:
     warnings: tuple[tuple[str, str], ...] = ()  # (JSON pointer, what was done), for the run report
 
 
-def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False) -> str:
+def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False, typography: str = "full") -> str:
     """Absolute, lazy-loading resolved, allow-listed HTML; "" for an empty fragment."""
-    return sanitize(fragment, base_url=base_url, typeset=typeset).html
+    return sanitize(fragment, base_url=base_url, typeset=typeset, typography=typography).html
 
 
-def sanitize(fragment: str, *, base_url: str, typeset: bool = False) -> Sanitized:
+def sanitize(fragment: str, *, base_url: str, typeset: bool = False, typography: str = "full") -> Sanitized:
     """nh3 decides what is allowed; lxml then vets and writes the structure it reads.
 
     nh3's HTML5 parser turns any markup into allow-listed elements. Its output
@@ -196,7 +196,7 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False) -> Sanitize
         return Sanitized("", tuple(warnings))
     _vet(root, base_url)
     if typeset:
-        typeset_tree(root)
+        typeset_tree(root, typography=typography)
     _lift_blocks_out_of_phrasing(root)
     parts = [escape(root.text, quote=False)] if root.text else []
     parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)

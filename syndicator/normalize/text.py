@@ -43,6 +43,7 @@ _MAYBE_MOJIBAKE = re.compile(
 # plain or no-break space. A single space (most of them) is left alone.
 _SPACE_TO_FIX = re.compile(r"[\s\u00a0\u202f]{2,}|[^\S \u00a0\u202f]")
 _DOUBLE = '"“”„‟″'
+CURLY_MARKS = re.compile("[‘’“”„‟]")
 _OPENERS = "([{<«‹—–-/"
 _LETTER = r"[^\W\d_]"
 
@@ -52,11 +53,16 @@ def strip_xml_illegal(s: str) -> str:
     return _XML_ILLEGAL.sub("", s)
 
 
-def clean_text(s: str, *, language: str | None = None, rules: Rules | None = None) -> str:
+def clean_text(
+    s: str, *, language: str | None = None, rules: Rules | None = None, typography: str = "full"
+) -> str:
     """One line of plain text, repaired: encoding, NFC, XML-legal, spaces, apostrophes, quotes.
 
     The text is treated as one line: line breaks become spaces. Quotes are
     repaired with “ ” unless `rules` ask for the language's own marks.
+    `typography` (normalize.typography): "full" curls every quote and
+    apostrophe, "broken" only repairs marks that are wrong and keeps straight
+    ones as written, "off" leaves quotes alone.
     """
     quotes = rules.quotes_for(language) if rules is not None else None
     text = s
@@ -64,21 +70,24 @@ def clean_text(s: str, *, language: str | None = None, rules: Rules | None = Non
     # sequence ftfy recognises; ftfy may fix doubly broken text in two passes),
     # so repeat to a fixed point: that is what makes clean_text idempotent.
     for _ in range(4):
-        fixed = _clean_once(text, quotes)
+        fixed = _clean_once(text, quotes, typography)
         if fixed == text:
             break
         text = fixed
     return text
 
 
-def _clean_once(text: str, quotes: tuple[str, str] | None) -> str:
+def _clean_once(text: str, quotes: tuple[str, str] | None, typography: str = "full") -> str:
     if _MAYBE_MOJIBAKE.search(text):
         text = ftfy.fix_text(text, _FTFY)
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
     text = _INVISIBLE.sub("", text)
     text = _collapse_spaces(text)
-    text = fix_apostrophes(text)
-    text = balance_quotes(text, quotes)
+    if typography != "off":
+        # Straight marks beside curly ones are inconsistent, which is broken too.
+        keep = typography == "broken" and not CURLY_MARKS.search(text)
+        text = fix_apostrophes(text, keep_straight=keep)
+        text = balance_quotes(text, quotes, keep_straight=keep)
     return _collapse_spaces(text)
 
 
@@ -92,7 +101,7 @@ def _collapse_spaces(text: str) -> str:
     return _SPACE_TO_FIX.sub(one, text).strip()
 
 
-def fix_apostrophes(text: str) -> str:
+def fix_apostrophes(text: str, *, keep_straight: bool = False) -> str:
     """Typewriter and stray apostrophes become ’; a quote opening a word becomes ‘.
 
     Inside a word (l'Ukraine, don't, qu'”ils) the mark is always an apostrophe;
@@ -105,6 +114,8 @@ def fix_apostrophes(text: str) -> str:
     n = len(text)
     for match in _APOSTROPHE_RE.finditer(text):
         i = match.start()
+        if keep_straight and text[i] == "'":
+            continue  # a typewriter apostrophe is not broken: kept as written
         out[i] = _apostrophe(text, i, n)
     return "".join(out)
 
@@ -135,7 +146,7 @@ def _closes_later(text: str, i: int) -> bool:
     return False
 
 
-def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
+def balance_quotes(text: str, quotes: tuple[str, str] | None = None, *, keep_straight: bool = False) -> str:
     """Pair the double quotation marks of a line and give each pair matching marks.
 
     Scraped text often opens a quotation with a closing mark (” un mot ”) or
@@ -154,6 +165,8 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None) -> str:
     valid = {("“", "”"), ("„", "“"), ("„", "”"), ("»", "«")}
     if quotes:
         valid = {quotes}
+    if keep_straight:
+        valid = valid | {('"', '"')}  # a pair of straight quotes is not broken
     stack: list[int] = []
     pairs: list[tuple[int, int]] = []
     for pos, role in zip(positions, roles, strict=True):

@@ -16,7 +16,7 @@ from html import escape
 import lxml.html
 from lxml import etree
 
-from syndicator.normalize.text import clean_text, fix_apostrophes, strip_xml_illegal
+from syndicator.normalize.text import CURLY_MARKS, clean_text, fix_apostrophes, strip_xml_illegal
 from syndicator.plaintext import HUGE_HTML
 
 _BLOCKS = frozenset(
@@ -38,23 +38,26 @@ def typeset_html(fragment: str, *, language: str | None = None) -> str:
     return "".join(parts)
 
 
-def typeset_tree(root: etree._Element, *, language: str | None = None) -> None:
+def typeset_tree(root: etree._Element, *, language: str | None = None, typography: str = "full") -> None:
     """The same repairs on an already parsed fragment (the sanitizer's tree)."""
     for element in root.iter():
         if not isinstance(element.tag, str) or _inside_verbatim(element):
             continue
         if element.tag in _BLOCKS and len(element) == 0 and element.text:
-            element.text = clean_text(element.text, language=language)
+            element.text = clean_text(element.text, language=language, typography=typography)
             continue
-        element.text = _local(element.text)
+        element.text = _local(element.text, typography)
         if element is not root:
-            element.tail = _local(element.tail)
+            element.tail = _local(element.tail, typography)
 
 
-def _local(text: str | None) -> str | None:
+def _local(text: str | None, typography: str = "full") -> str | None:
     if not text:
         return text
-    return fix_apostrophes(unicodedata.normalize("NFC", strip_xml_illegal(text)))
+    text = unicodedata.normalize("NFC", strip_xml_illegal(text))
+    if typography == "off":
+        return text
+    return fix_apostrophes(text, keep_straight=typography == "broken" and not CURLY_MARKS.search(text))
 
 
 def _inside_verbatim(element: etree._Element) -> bool:

@@ -118,3 +118,28 @@ def _scheme_without_host(value: str) -> bool:
     """`https://` or `http:page`: urljoin would quietly turn it into the base URL."""
     parts = urlsplit(value)
     return parts.scheme.lower() in ("http", "https") and not parts.netloc
+
+
+def iri_to_uri(value: str) -> str | None:
+    """RFC 3987 §3.1: an IRI as a URI. Spaces and non-ASCII letters in the path,
+    query and fragment are percent-encoded (UTF-8), an internationalised host
+    takes its IDNA form; what is already encoded stays as it is. None when the
+    value cannot be split as a URL."""
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname or ""
+        netloc = parts.netloc
+        if host and not host.isascii():
+            netloc = netloc.replace(host, host.encode("idna").decode("ascii"))
+    except (ValueError, UnicodeError):
+        return None
+    safe = "/:@!$&'()*+,;=%~?"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe),
+            quote(parts.fragment, safe=safe),
+        )
+    )

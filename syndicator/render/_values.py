@@ -7,12 +7,15 @@ the ``TZ`` variable or the clock.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
 
 from syndicator.model import Article
 from syndicator.plaintext import clean, html_to_text, plain_text
 
 __all__ = [
+    "atom_id",
     "clean",
     "html_to_text",
     "instant",
@@ -121,3 +124,18 @@ def title(article: Article) -> str:
     if not cleaned:
         raise ValueError(f"article {article.id} has an empty title")
     return cleaned
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")  # RFC 3987: a scheme, then no spaces
+
+
+def atom_id(article: Article, site_url: str) -> str:
+    """RFC 4287 §4.2.6: an Atom id is an IRI. An upstream id that is not one
+    (an RSS guid such as `t3_glvkc5`) is kept everywhere else as written and
+    wrapped here in a tag: URI (RFC 4151) built from it, the site's host and
+    the article's published day only, so it never changes either."""
+    if _IRI.match(article.id):
+        return article.id
+    day = published(article).date().isoformat()
+    host = urlsplit(site_url).hostname or "localhost"
+    return f"tag:{host},{day}:{quote(article.id, safe='')}"

@@ -61,7 +61,7 @@ def render_atom(doc: FeedDocument) -> bytes:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 
     for article in doc.articles:
-        _add_entry(feed, article, doc.language)
+        _add_entry(feed, article, doc.language, doc.urls.html)
     return atom_bytes(feed)
 
 
@@ -88,9 +88,9 @@ def _feed_extras(doc: FeedDocument, feed: etree._Element) -> None:
         feed.insert(0, etree.SubElement(feed, f"{{{FH}}}archive"))
 
 
-def _add_entry(feed: FeedGenerator, article: Article, feed_language: str) -> None:
+def _add_entry(feed: FeedGenerator, article: Article, feed_language: str, site_url: str) -> None:
     entry = add_entry(feed, atom=partial(_entry_extras, article, feed_language))
-    entry.id(v.clean(article.id))
+    entry.id(v.clean(v.atom_id(article, site_url)))
     entry.title(v.title(article))
     # Only the alternate link goes through feedgen (it checks that an entry
     # without content has one); _entry_extras rewrites all links.
@@ -154,6 +154,12 @@ def _entry_extras(article: Article, feed_language: str, entry: etree._Element) -
         # RFC 4287 §4.2.7.2: rel="enclosure" for a large related resource;
         # length is advisory (§4.2.7.6) and an Image does not know it.
         links.append(_link(article.image.url, "enclosure", type_=article.image.type, title=article.image.alt))
+    for enclosure in article.enclosures:
+        # RFC 4287 §4.2.7.2 / §4.2.7.6: audio and video, with their length when known.
+        link = _link(enclosure.url, "enclosure", type_=enclosure.type)
+        if enclosure.length:
+            link.set("length", str(enclosure.length))
+        links.append(link)
     for offset, link in enumerate(links):
         entry.insert(position + offset, link)
     if article.language and article.language != feed_language:

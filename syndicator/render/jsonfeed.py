@@ -66,6 +66,13 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     item["content_text"] = text or summary or item["title"]
     if article.image is not None:
         item["image"] = v.clean(article.image.url)
+    if article.enclosures:
+        # JSON Feed 1.1 §attachments: url and mime_type required, size_in_bytes optional.
+        item["attachments"] = [
+            {"url": v.clean(e.url), "mime_type": v.clean(e.type)}
+            | ({"size_in_bytes": e.length} if e.length is not None else {})
+            for e in article.enclosures
+        ]
     item["date_published"] = v.rfc3339(v.published(article))
     item["date_modified"] = v.rfc3339(v.modified(article))
     if article.authors:

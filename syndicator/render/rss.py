@@ -156,6 +156,7 @@ def _item_extras(article: Article, item: etree._Element) -> None:
         link = etree.SubElement(item, f"{{{ATOM}}}link", rel="related", href=v.clean(related.url))
         if related.title:
             link.set("title", v.text(related.title))
+    _enclosures(article, item)
     if article.image is not None:
         # media:content, not <enclosure>: RSS 2.0 requires an enclosure's
         # length in bytes, which an Image does not know, and readers list
@@ -171,6 +172,19 @@ def _item_extras(article: Article, item: etree._Element) -> None:
         alt = v.optional(image.alt)
         if alt:
             _text(media, f"{{{MEDIA}}}description", alt).set("type", "plain")
+
+
+def _enclosures(article: Article, item: etree._Element) -> None:
+    """RSS 2.0 §enclosure: url, length and type are required; a length that is
+    not known is written as 0, as the RSS Advisory Board's profile advises."""
+    for enclosure in article.enclosures:
+        etree.SubElement(
+            item,
+            "enclosure",
+            url=v.clean(enclosure.url),
+            length=str(enclosure.length or 0),
+            type=v.clean(enclosure.type),
+        )
 
 
 def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:

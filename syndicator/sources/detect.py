@@ -70,7 +70,9 @@ def recognise(source: str, response: Response) -> str:
         try:
             root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as e:
-            raise SourceError(source, response.url, f"malformed XML: {e.msg}") from e
+            if "Namespace prefix" not in e.msg:  # an undeclared prefix only: feed.py reads it
+                raise SourceError(source, response.url, f"malformed XML: {e.msg}") from e
+            root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, recover=True))
         name = etree.QName(root).localname
         if name in _FEED_ROOTS:
             return "feed"
@@ -92,7 +94,7 @@ def recognise(source: str, response: Response) -> str:
 
 def _recognise_json(source: str, response: Response) -> str:
     value = json_api.parse_json(source, response)
-    if isinstance(value, Mapping) and str(value.get("version", "")).startswith(feed.JSON_FEED_VERSION):
+    if feed.is_json_feed(value):
         return "feed"
     if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
         return "json_api"

@@ -242,11 +242,21 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
             raise SourceError(source, response.url, f"malformed XML: {_short(problem)}")
         raise SourceError(source, response.url, "not an RSS or Atom feed")
     problem = parsed.get("bozo_exception")
-    if isinstance(problem, SAXParseException):
+    if isinstance(problem, SAXParseException) and problem.getMessage() == "unbound prefix":
+        # An undeclared prefix (`<itunes:summary>` without xmlns:itunes) is the
+        # commonest slip of hand-made podcast feeds, and nothing is in doubt:
+        # the element and its text are all there. Read, with a warning.
+        logger.warning(
+            "source=%s url=%s feed read despite: %s",
+            source,
+            response.url,
+            _xml_problem(response.body, problem),
+        )
+    elif isinstance(problem, SAXParseException):
         # feedparser's loose parser would guess at a document that is not
         # well-formed XML (XML 1.0 §2.1); we report it rather than publish a guess.
         raise SourceError(source, response.url, f"malformed XML: {_xml_problem(response.body, problem)}")
-    if parsed.get("bozo") and not isinstance(problem, feedparser.CharacterEncodingOverride):
+    elif parsed.get("bozo") and not isinstance(problem, feedparser.CharacterEncodingOverride):
         logger.warning(
             "source=%s url=%s feed read despite: %s",
             source,
@@ -254,31 +264,103 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
             _short(parsed.bozo_exception),
         )
     language = parsed.feed.get("language")
-    return [_xml_entry(entry, language) for entry in parsed.entries]
+    ids = _ids_as_written(response.body, len(parsed.entries))
+    return [_xml_entry(entry, language, raw_id) for entry, raw_id in zip(parsed.entries, ids, strict=True)]
 
 
-def _xml_entry(entry: Mapping[str, Any], language: str | None) -> dict[str, Any]:
+def _ids_as_written(body: bytes, count: int) -> list[str | None]:
+    """Each item's guid (or Atom id) as the publisher wrote it.
+
+    feedparser resolves a permalink guid against the feed's URL, so an opaque
+    guid such as `t3_glvkc5` comes out as `https://host/path/t3_glvkc5`; the
+    publisher's id is the text in the document (RSS 2.0 §guid).
+    """
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return [None] * count
+    if root is None:
+        return [None] * count
+    found: list[str | None] = []
+    for item in root.iter():
+        if _local(item.tag) not in ("item", "entry"):
+            continue
+        text = next(
+            ((child.text or "").strip() for child in item if _local(child.tag) in ("guid", "id")),
+            "",
+        )
+        found.append(text or None)
+    return found if len(found) == count else [None] * count
+
+
+def _local(tag: object) -> str:
+    """The local name; a recovered document may hold a `prefix:name` tag lxml cannot split."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+# Media RSS §media:content "medium"; a type's top level says the same when medium is absent.
+_IMAGE, _PLAYABLE = "image", ("audio", "video")
+
+
+def _medium(media: Mapping[str, Any]) -> str:
+    medium = str(media.get("medium") or "").lower()
+    return medium or str(media.get("type") or "").split("/", 1)[0].lower()
+
+
+def _xml_entry(entry: Mapping[str, Any], language: str | None, raw_id: str | None = None) -> dict[str, Any]:
     content = None
     for part in entry.get("content") or []:
         if content is None or part.get("type") in ("text/html", "application/xhtml+xml"):
             content = part
-    links = entry.get("links") or []
+    links = [link for link in entry.get("links") or [] if isinstance(link, Mapping)]
+    enclosure_links = [link for link in links if link.get("rel") == "enclosure" and link.get("href")]
     image = next(
         (
             {"url": link["href"], "type": link.get("type")}
-            for link in links
-            if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+            for link in enclosure_links
+            if str(link.get("type", "")).startswith("image/")
         ),
         None,
     )
-    media = entry.get("media_content") or entry.get("media_thumbnail") or []
-    if image is None and media and isinstance(media[0], Mapping) and media[0].get("url"):
-        image = {"url": media[0]["url"], "type": media[0].get("type")}
+    media = [m for m in entry.get("media_content") or [] if isinstance(m, Mapping) and m.get("url")]
+    if image is None:
+        # A podcast's or a video feed's media:content is the episode, never its picture.
+        pictures = [m for m in media if _medium(m) in (_IMAGE, "")]
+        pictures += [m for m in entry.get("media_thumbnail") or [] if isinstance(m, Mapping) and m.get("url")]
+        if pictures:
+            first = pictures[0]
+            image = {
+                k: v
+                for k, v in {
+                    "url": first["url"],
+                    "type": first.get("type"),
+                    "width": _number(first.get("width")),
+                    "height": _number(first.get("height")),
+                }.items()
+                if v is not None
+            }
+    enclosures = [
+        {"url": link["href"], "type": link.get("type") or "", "length": _number(link.get("length"))}
+        for link in enclosure_links
+        if not str(link.get("type", "")).startswith("image/")
+    ]
+    enclosures += [
+        {"url": m["url"], "type": m.get("type") or "", "length": _number(m.get("filesize"))}
+        for m in media
+        if _medium(m) not in (_IMAGE, "")
+    ]
     summary = entry.get("summary")
+    published = entry.get("published_parsed")
+    updated = dict(entry).get("updated_parsed")  # dict.get: feedparser maps a missing one to published
+    guid = raw_id or entry.get("id")
+    url = _alternate(links)
+    if url is None and entry.get("guidislink") and str(guid or "").startswith(("http://", "https://")):
+        url = guid  # RSS 2.0 §guid: a permalink guid is the item's URL; a tag: or opaque id is not
     record = {
-        "id": entry.get("id") or entry.get("link"),
+        "id": guid or url,
         "title": entry.get("title"),
-        "url": _alternate(links) or entry.get("link"),
+        "url": url,
         "content_html": content.get("value") if content else summary,
         "summary": summary if content else None,
         "authors": [
@@ -287,9 +369,10 @@ def _xml_entry(entry: Mapping[str, Any], language: str | None) -> dict[str, Any]
             if isinstance(a, Mapping) and a.get("name")
         ]
         or None,
-        "published": _rfc3339(entry.get("published_parsed")),
-        # dict.get: feedparser maps a missing updated_parsed to published_parsed
-        "updated": _rfc3339(dict(entry).get("updated_parsed")),
+        # Atom entries with only <updated> and RSS 1.0 items with dc:date: that date is
+        # when the publisher put the item out, not the time we fetched it.
+        "published": _rfc3339(published or updated),
+        "updated": _rfc3339(updated) if published and updated else None,
         "categories": [t.get("label") or t.get("term") for t in entry.get("tags") or [] if t.get("term")]
         or None,
         "related": [
@@ -300,8 +383,14 @@ def _xml_entry(entry: Mapping[str, Any], language: str | None) -> dict[str, Any]
         or None,
         "language": (content or {}).get("language") or language,
         "image": image,
+        "enclosures": enclosures or None,
     }
     return {k: v for k, v in record.items() if v is not None}
+
+
+def _number(value: Any) -> int | None:
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
 
 
 def _alternate(links: list[Any]) -> str | None:
@@ -327,7 +416,7 @@ def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
         where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
         raise SourceError(source, response.url, f"malformed JSON: {reason}{where}") from e
-    if not isinstance(feed, Mapping) or not str(feed.get("version", "")).startswith(JSON_FEED_VERSION):
+    if not is_json_feed(feed):
         raise SourceError(source, response.url, "not a JSON Feed (no jsonfeed.org version)")
     items = feed.get("items")
     if not isinstance(items, list):
@@ -339,13 +428,27 @@ def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
     return [_json_item(item, language, feed_authors) for item in items if isinstance(item, Mapping)]
 
 
+# Feeds in the wild also write the bare number ("1.0", "1.1") for the version URL.
+_BARE_VERSIONS = frozenset({"1", "1.0", "1.1"})
+
+
+def is_json_feed(value: Any) -> bool:
+    """A JSON Feed: its version is the jsonfeed.org URL (or its bare number) and it has items."""
+    if not isinstance(value, Mapping):
+        return False
+    version = str(value.get("version", ""))
+    if version.startswith(JSON_FEED_VERSION):
+        return True
+    return version in _BARE_VERSIONS and isinstance(value.get("items"), list)
+
+
 def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) -> dict[str, Any]:
     authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), Mapping) else [])
     extension = item.get(_EXTENSION)
     extension = extension if isinstance(extension, Mapping) else {}
     categories = [c.get("label") for c in extension.get("categories") or [] if isinstance(c, Mapping)]
     record = {
-        "id": item.get("id"),
+        "id": str(item["id"]) if isinstance(item.get("id"), (str, int)) else None,  # kept as written
         "title": item.get("title"),
         "url": item.get("url") or item.get("external_url"),
         "content_html": item.get("content_html"),
@@ -364,6 +467,8 @@ def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) 
         "related": extension.get("related") or None,
         "language": item.get("language") or language,
         "image": item.get("image") or item.get("banner_image"),
+        # JSON Feed 1.1 §attachments: {url, mime_type, size_in_bytes}
+        "enclosures": item.get("attachments") or None,
     }
     return {k: v for k, v in record.items() if v is not None}
 

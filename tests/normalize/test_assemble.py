@@ -122,9 +122,11 @@ def test_a_title_in_any_script_keeps_its_letters_in_the_fallback_url() -> None:
     assert all(url.isascii() for url in urls.values())
 
 
-def test_unusable_url_is_rejected() -> None:
-    rejection = rejected({"title": "T", "url": "javascript:alert(1)"})
-    assert rejection.field == "/url"
+def test_unusable_url_is_dropped_and_the_url_inferred() -> None:
+    article = build(title="T", url="javascript:alert(1)")
+    assert article.url_inferred and article.url.startswith("https://news.example.org/")
+    assert [field for field, _ in article.warnings] == ["/url"]
+    assert article.warnings[0][1].endswith("; dropped; URL inferred")
 
 
 # -- content and summary ---------------------------------------------------------------

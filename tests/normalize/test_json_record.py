@@ -1,4 +1,5 @@
-"""JSON records: whatever a CMS calls its fields, the Draft gets them; wrong types name the key."""
+"""JSON records: whatever a CMS calls its fields, the Draft gets them; a field of the
+wrong type is dropped with a repair naming the key, never the record."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicator.errors import RecordError
-from syndicator.model import Author, Image, RawRecord, RelatedLink
+from syndicator.model import Author, Enclosure, Image, RawRecord, RelatedLink, Repair
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.json_record import ALIASES, extract_json_article
@@ -31,12 +31,10 @@ def extract(payload: dict[str, Any]) -> Draft:
     return extract_json_article(raw, context())
 
 
-def extract_error(payload: dict[str, Any]) -> RecordError:
-    with pytest.raises(RecordError) as info:
-        extract(payload)
-    assert info.value.origin == "export.json"
-    assert info.value.locator == "record 3"
-    return info.value
+def dropped(payload: dict[str, Any]) -> Repair:
+    (repair,) = extract(payload).repairs
+    assert repair.action == "dropped"
+    return repair
 
 
 DATE = "2024-01-17T09:30:00+01:00"
@@ -56,6 +54,7 @@ VALUES: dict[str, tuple[Any, Any]] = {
     "language": ("fr-CA", "fr-CA"),
     "image": ("https://e.org/i.jpg", Image("https://e.org/i.jpg")),
     "status": ("Draft", "draft"),
+    "enclosures": ("https://e.org/ep.mp3", (Enclosure("https://e.org/ep.mp3", ""),)),
 }
 PLAIN_TEXT_ALIASES = {"text", "content_text", "body_text"}
 
@@ -138,14 +137,26 @@ def test_plain_text_body_becomes_escaped_paragraphs() -> None:
         ({"title": "T", "inLanguage": ["fr"]}, "/inLanguage"),
     ],
 )
-def test_wrong_type_names_the_json_pointer_of_the_key_used(payload: dict[str, Any], pointer: str) -> None:
-    error = extract_error(payload)
-    assert error.field == pointer
-    assert str(error).startswith(f"export.json: record 3: {pointer}: ")
+def test_wrong_type_is_dropped_naming_the_json_pointer_of_the_key_used(
+    payload: dict[str, Any], pointer: str
+) -> None:
+    repair = dropped(payload)
+    assert repair.field == pointer
+    assert str(repair).startswith(f"{pointer}: ")
 
 
 def test_wrong_type_message_says_what_was_found() -> None:
-    assert extract_error({"headline": ["x"]}).message == "must be a string, not an array"
+    assert dropped({"headline": ["x"]}).problem == "must be a string, not an array"
+
+
+def test_json_feed_attachments_are_enclosures_with_type_and_length() -> None:
+    draft = extract(
+        {
+            "title": "Episode 1",
+            "attachments": [{"url": "https://e.org/1.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 9}],
+        }
+    )
+    assert draft.enclosures == (Enclosure("https://e.org/1.mp3", "audio/mpeg", 9),)
 
 
 def test_numeric_id_is_kept_as_text() -> None:
