@@ -6,14 +6,28 @@ into one, with a misfire grace time. A failing run is logged with its cause and
 the daemon keeps going; the files of the last good run stay served. A source
 that keeps failing is backed off: tried again on the next tick after its first
 failure, then skipped for 4, 8, 16 … ticks (at most 64) instead of being
-hammered every tick. SIGTERM/SIGINT let the current run finish its writes and
-exit 0; SIGHUP reloads the configuration, keeping the old one if the new one
-is invalid.
+hammered every tick; while it is skipped, the runs say so (outcome
+source-errors, `backed_off` in the log line and /status).
+
+SIGTERM/SIGINT cut the current run short at its next safe point (between two
+records, two written files, or in the pings, whose failures are kept for the
+next run) and exit 0. A run that does not reach one within STOP_GRACE seconds
+(a fetch that is still waiting, say) is left behind: the process exits 0
+anyway, since a run killed at any point leaves every feed whole and the next
+one finishes its work. Stopping never waits on APScheduler's
+`shutdown(wait=True)`, which holds the job-store lock while it waits for the
+job; the job never takes that lock (only the main thread reads the next run
+time), so nothing can deadlock.
+
+SIGHUP reloads the configuration after checking everything a run checks (the
+sources' options, credentials, URLs and selectors, rules, taxonomy, schema,
+schedule); an invalid one is logged with its reason and the old one kept.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -29,8 +43,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicator.config import Config
-from syndicator.errors import ConfigError, SyndicatorError
-from syndicator.intake import RunCancelled
+from syndicator.errors import ConfigError, OutputError, StoreError, StoreLockedError, SyndicatorError
+from syndicator.intake import RunCancelled, prepare
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 from syndicator.server import RunningServer, ServerSettings, start_in_thread
@@ -39,6 +53,25 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_EXPONENT = 6  # a failing source is retried at least every 64 ticks
 JOB_ID = "publish"
+STOP_GRACE = 5.0  # seconds a run gets to reach a safe point after SIGTERM/SIGINT
+POLL = 0.2  # seconds between the main thread's looks at signals and the next run time
+
+# What /status says about a failed run: the kind of failure, never the raw
+# message (it names files and folders of the host); the log has the details.
+PUBLIC_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (ConfigError, "invalid configuration"),
+    (StoreLockedError, "another publish held the writer lock"),
+    (StoreError, "the state store could not be used"),
+    (OutputError, "the feeds could not be written"),
+    (SyndicatorError, "the run failed"),
+    (Exception, "unexpected error"),
+)
+
+
+def public_error(error: BaseException) -> str:
+    """One line for /status: what kind of failure, and where to read more."""
+    kind = next((text for cls, text in PUBLIC_ERRORS if isinstance(error, cls)), "unexpected error")
+    return f"{kind} (see the daemon log)"
 
 
 @dataclass
@@ -50,6 +83,13 @@ class SourceBackoff:
 
     def skipped(self, tick: int) -> frozenset[str]:
         return frozenset(name for name, until in self.skip_until.items() if tick < until)
+
+    def summary(self, tick: int) -> dict[str, dict[str, int]]:
+        """Per failing source: failures in a row, and runs until it is tried again (0: next run)."""
+        return {
+            name: {"failures": count, "next_try_in_runs": max(0, self.skip_until.get(name, tick) - tick)}
+            for name, count in sorted(self.failures.items())
+        }
 
     def record(self, tick: int, failed: tuple[str, ...], attempted: frozenset[str]) -> None:
         for name in attempted - set(failed):
@@ -73,6 +113,7 @@ class DaemonState:
     failures: int = 0
     last_run: dict[str, Any] | None = None
     next_run: str | None = None
+    failing_sources: dict[str, dict[str, int]] = field(default_factory=dict)  # SourceBackoff.summary
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
@@ -83,6 +124,7 @@ class DaemonState:
                 "failed_runs": self.failures,
                 "last_run": self.last_run,
                 "next_run": self.next_run,
+                "failing_sources": self.failing_sources,
             }
 
 
@@ -93,6 +135,14 @@ def make_trigger(config: Config) -> BaseTrigger:
         except ValueError as e:
             raise ConfigError(str(config.path), "schedule.cron", f"not a cron expression: {e}") from e
     return IntervalTrigger(seconds=config.interval_seconds or 300, timezone=UTC)
+
+
+def check_config(config: Config, *, now: datetime) -> BaseTrigger:
+    """Everything a run checks before it writes (sources, credentials, rules,
+    taxonomy, schema) and the schedule; ConfigError (or StoreError…) otherwise."""
+    trigger = make_trigger(config)
+    prepare(config, now=now)
+    return trigger
 
 
 def schedule_seconds(config: Config) -> int:
@@ -107,33 +157,39 @@ class Daemon:
         self._load = load
         self._now = now
         self.config = load()
-        make_trigger(self.config)  # a bad schedule fails before anything starts
+        check_config(self.config, now=now())  # a bad source or schedule fails before anything starts
         self.state = DaemonState(started=now().isoformat(timespec="seconds"))
         self.backoff = SourceBackoff()
         self.tick = 0
         self._stop = threading.Event()
         self._cancel = threading.Event()
         self._reload = threading.Event()
+        self._idle = threading.Event()  # set while no run is under way
+        self._idle.set()
         self._server: RunningServer | None = None
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     # -- the job ------------------------------------------------------------
 
     def publish_once(self) -> RunReport | None:
+        if self._cancel.is_set():
+            return None  # a run queued just before the shutdown
         config = self.config
         skipped = self.backoff.skipped(self.tick)
         attempted = frozenset(s.name for s in config.sources) - skipped
         if skipped:
             config = replace(config, sources=tuple(s for s in config.sources if s.name not in skipped))
-            logger.info("skipping backed-off sources: %s", ", ".join(sorted(skipped)))
+            logger.warning("skipping backed-off sources: %s", ", ".join(sorted(skipped)))
         self.tick += 1
         try:
-            report = publish_run(config, now=self._now(), cancel=self._cancel)
-        except RunCancelled:
-            logger.info("run cancelled by shutdown before anything was written")
+            report = publish_run(
+                config, now=self._now(), cancel=self._cancel, backed_off=tuple(sorted(skipped))
+            )
+        except RunCancelled as e:
+            logger.info("run cut short by the shutdown: %s", e)
             return None
         except SyndicatorError as e:
-            self._record_failure(f"{type(e).__name__}: {e}")
+            self._record_failure(e)
             logger.error("run failed: %s", e)
             return None
         for name, error in zip(report.failed_sources, report.source_errors, strict=False):
@@ -141,16 +197,20 @@ class Daemon:
         self.backoff.record(self.tick, report.failed_sources, attempted)
         with self.state.lock:
             self.state.runs += 1
+            self.state.failing_sources = self.backoff.summary(self.tick)
             self.state.last_run = {
                 "finished": self._now().isoformat(timespec="seconds"),
                 "outcome": report.outcome,
                 **{k: v for k, v in report.to_json().items() if k in _STATUS_KEYS},
+                "failed_sources": list(report.failed_sources),
+                "backed_off": list(report.backed_off),
                 "rejected": len(report.rejections),
+                "pings_failed": report.pings_failed,
                 "seconds": round(report.duration, 3),
             }
         logger.info(
             "run outcome=%s read=%d published=%d added=%d changed=%d rejected=%d written=%d unchanged=%d "
-            "pings=%d seconds=%.2f",
+            "pings=%d pings_failed=%d failed_sources=%s backed_off=%s seconds=%.2f",
             report.outcome,
             report.records_read,
             report.published,
@@ -160,31 +220,37 @@ class Daemon:
             len(report.feeds_written),
             len(report.feeds_unchanged),
             len(report.pings),
+            report.pings_failed,
+            ",".join(report.failed_sources) or "-",
+            ",".join(report.backed_off) or "-",
             report.duration,
             extra={"report": report.to_json()},
         )
         return report
 
-    def _record_failure(self, message: str) -> None:
+    def _record_failure(self, error: BaseException) -> None:
         with self.state.lock:
             self.state.runs += 1
             self.state.failures += 1
             self.state.last_run = {
                 "finished": self._now().isoformat(timespec="seconds"),
                 "outcome": "failed",
-                "error": message,
+                "error": public_error(error),
             }
 
     def _on_job_event(self, event: JobExecutionEvent) -> None:
-        """Errors outside SyndicatorError (bugs) are logged with their cause; the daemon goes on."""
+        """Errors outside SyndicatorError (bugs) are logged with their cause; the daemon goes on.
+
+        Runs in the job's thread: it must not call into the scheduler (see the module docstring).
+        """
         if event.code == EVENT_JOB_ERROR:
-            self._record_failure(f"{type(event.exception).__name__}: {event.exception}")
+            self._record_failure(event.exception)
             logger.error("run crashed: %r", event.exception, exc_info=event.exception)
         elif event.code == EVENT_JOB_MISSED:
             logger.warning("a scheduled run was missed (the previous one was still running)")
-        self._update_next_run()
 
     def _update_next_run(self) -> None:
+        """The main thread only: get_job takes the job-store lock."""
         job = self._scheduler.get_job(JOB_ID)
         with self.state.lock:
             self.state.next_run = (
@@ -192,8 +258,11 @@ class Daemon:
             )
 
     def _job(self) -> None:
-        self.publish_once()
-        self._update_next_run()
+        self._idle.clear()
+        try:
+            self.publish_once()
+        finally:
+            self._idle.set()
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -226,26 +295,44 @@ class Daemon:
             next_run_time=datetime.now(UTC),  # once at start, then on schedule
         )
         self._scheduler.start()
+        self._update_next_run()
         logger.info(
             "daemon started schedule=%s", self.config.cron or f"every {self.config.interval_seconds}s"
         )
-        while not self._stop.wait(0.2):
+        while not self._stop.wait(POLL):
             if self._reload.is_set():
                 self._reload.clear()
                 self._reload_config()
-        logger.info("stopping: letting the current run finish its writes")
+            self._update_next_run()
+        return self._shutdown()
+
+    def _shutdown(self) -> int:
+        """Cut the run short at a safe point, or leave it behind after STOP_GRACE seconds."""
+        running = not self._idle.is_set()
+        logger.info("stopping%s", ": cutting the current run short at a safe point" if running else "")
         self._cancel.set()
-        self._scheduler.shutdown(wait=True)
+        self._scheduler.shutdown(wait=False)  # no new run; the current one is waited for below
+        finished = self._idle.wait(STOP_GRACE)
         if self._server is not None:
             self._server.close()
+        if not finished:
+            logger.warning(
+                "daemon stopped with the run still waiting after %gs (a slow source?); every feed is "
+                "whole and the next start finishes its work",
+                STOP_GRACE,
+            )
+            logging.shutdown()  # flush the log: os._exit skips it
+            # The run's thread is blocked in I/O and would hold up an orderly
+            # exit; ending the process is safe at any point (see write.py, store).
+            os._exit(0)
         logger.info("daemon stopped")
         return 0
 
     def _reload_config(self) -> None:
         try:
             config = self._load()
-            trigger = make_trigger(config)
-        except ConfigError as e:
+            trigger = check_config(config, now=self._now())
+        except SyndicatorError as e:
             logger.error("reload failed, keeping the running configuration: %s", e)
             return
         self.config = config

@@ -44,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 
 class RunCancelled(SyndicatorError):
-    """A shutdown asked the run to stop before it wrote anything."""
+    """A shutdown cut the run short at a safe point: every file whole, the
+    store consistent; the next run reads and writes what this one did not."""
 
 
 @dataclass
@@ -148,6 +149,8 @@ def iter_normalized(
 
     with Normalizer(prepared, timer) as normalizer:
         for source, kind, options in prepared.sources:
+            if cancel is not None and cancel.is_set():
+                raise RunCancelled("stopped between two sources; the next run reads them")
             records = _guarded(kind.read, source, options, memory)
             limits = check_limits(source)
             while True:
@@ -171,7 +174,7 @@ def iter_normalized(
                         item = unexpected(item, "could not be read", e)
                 tally.records_read += 1
                 if cancel is not None and cancel.is_set():
-                    raise RunCancelled("publish cancelled before writing")
+                    raise RunCancelled("stopped between two records; the next run reads them again")
                 if progress is not None and tally.records_read % 100 == 0:
                     progress("normalize", tally.records_read)
                 yield from sort(normalizer.add(item))

@@ -9,6 +9,7 @@ file is skipped as unchanged.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from syndicator.config import Config
 from syndicator.feeds import feed_document, feed_urls
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
-from syndicator.intake import Timer
+from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
 from syndicator.render import RENDERERS
@@ -116,8 +117,12 @@ def render_and_write(
     dry_run: bool = False,
     every_feed: bool = True,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[list[str], list[str]]:
     """(files written, files unchanged), relative to the output directory.
+
+    `cancel` (a shutdown) stops it between two documents with RunCancelled:
+    every file is whole, and what was not rendered stays marked for the next run.
 
     Unless `every_feed`, only the main feed, the category feeds holding an
     article that changed since the last render (the store keeps that list in
@@ -145,6 +150,8 @@ def render_and_write(
     expected = _expected_files(config, store, dirty=dirty, every_page=missing_archive, wanted=wanted)
     # Render and write one document at a time, so memory holds one feed, not the site.
     while True:
+        if cancel is not None and cancel.is_set():
+            raise RunCancelled("stopped between two feeds; the next run writes the rest")
         with timer.stage("render"):
             doc = next(documents, None)
             if doc is not None and not (doc.archive is not None and doc.archive.is_archive):

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,7 +21,7 @@ from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME, Config
 from syndicator.intake import IntakeTally, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
-from syndicator.notify import notify_hubs
+from syndicator.notify import Ping, notify_hubs
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
@@ -70,8 +70,14 @@ def publish_run(
     wait_seconds: float = 30.0,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    backed_off: tuple[str, ...] = (),
 ) -> RunReport:
     """Publish once. `full` re-reads every source file, changed or not.
+
+    `cancel` (the daemon's shutdown) cuts the run short at the next safe
+    point: between two records, between two written files, or in the pings;
+    `backed_off` names the sources the daemon left out of this run because
+    they keep failing, so the report does not call the run ok.
 
     Records stream through normalize and validate and are planned and stored a
     chunk at a time; what the sources learnt (files read, validators) and the
@@ -153,7 +159,13 @@ def publish_run(
                 ([], [])
                 if skip_render
                 else render_and_write(
-                    config, store, timer=timer, dry_run=dry_run, every_feed=every_feed, progress=progress
+                    config,
+                    store,
+                    timer=timer,
+                    dry_run=dry_run,
+                    every_feed=every_feed,
+                    progress=progress,
+                    cancel=cancel,
                 )
             )
             if not skip_render and not dry_run:
@@ -162,6 +174,22 @@ def publish_run(
             rejection_report = None
             if rejections and not dry_run:
                 rejection_report = keep_rejections(config.state_directory, run_id, rejections)
+            # WebSub after the files are live, inside the lock: the outcome and
+            # the pings kept for the next run go into this run's history.
+            pings: list[Ping] = []
+            if config.hubs and not dry_run:
+                with timer.stage("notify"):
+                    changed = [config.site.feeds_url + f for f in written if is_feed(f)]
+                    pairs = [(hub, topic) for hub in config.hubs for topic in changed]
+                    pairs += [p for p in store.pending_pings(config.hubs) if p not in pairs]
+                    pings = notify_hubs(pairs, timeout=config.hub_timeout, cancel=cancel)
+                if pings:
+                    store.record_pings(
+                        run_id,
+                        [(p.hub, p.topic, p.ok, str(p)) for p in pings],
+                        now=now,
+                        hubs=config.hubs,
+                    )
             timer.timings["total"] = time.perf_counter() - started
             report = RunReport(
                 run_id=run_id,
@@ -187,18 +215,11 @@ def publish_run(
                 removed_from_source=len(end.gone),
                 processes=tally.processes,
                 warnings=tuple(line for _, line in tally.warnings),
+                pings=tuple(str(p) for p in pings),
+                pings_failed=sum(not p.ok for p in pings),
+                backed_off=backed_off,
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
-    if config.hubs and not dry_run:
-        with timer.stage("notify"):
-            topics = [config.site.feeds_url + f for f in written if is_feed(f)]
-            pings = notify_hubs(config.hubs, topics, timeout=config.hub_timeout)
-        if pings:
-            with Store(store_path) as store:
-                store.record_pings(run_id, [(p.hub, p.topic, p.ok, str(p)) for p in pings])
-            report = replace(
-                report, pings=tuple(str(p) for p in pings), pings_failed=sum(not p.ok for p in pings)
-            )
     return report
 
 

@@ -42,6 +42,7 @@ class RunReport:
     pings: tuple[str, ...] = ()  # WebSub pings, one line each
     pings_failed: int = 0
     warnings: tuple[str, ...] = ()  # "<file>: <record>: <field>: <message>": published, with a repair
+    backed_off: tuple[str, ...] = ()  # failing sources the daemon left out of this run (backoff)
 
     @property
     def published(self) -> int:
@@ -49,8 +50,8 @@ class RunReport:
 
     @property
     def outcome(self) -> str:
-        if self.source_errors:
-            return "source-errors"
+        if self.source_errors or self.backed_off:
+            return "source-errors"  # a source backed off is a source still failing
         return "rejected" if self.rejections else "ok"
 
     @property
@@ -89,6 +90,7 @@ class RunReport:
             "warnings": list(self.warnings),
             "duplicates": list(self.duplicates),
             "source_errors": list(self.source_errors),
+            "backed_off": list(self.backed_off),
             "feeds_written": list(self.feeds_written),
             "feeds_unchanged": list(self.feeds_unchanged),
             "rejection_report": self.rejection_report,

@@ -18,9 +18,13 @@ from pathlib import Path
 import feedparser
 import pytest
 import requests
-from sitekit import REPO, record
+from sitekit import NOW, REPO, record, write_config
+from slowweb import TricklingServer
 
+from syndicator.config import load_config
 from syndicator.daemon import SourceBackoff
+from syndicator.pipeline import publish_run
+from syndicator.store import Store
 
 INTERVAL = 1.0  # seconds between scheduled runs in these tests
 
@@ -278,3 +282,112 @@ def test_serve_alone_serves_an_existing_output_and_stops_on_sigterm(
     finally:
         server.kill()
         server.wait()
+
+
+# -- stopping from any point of a run -----------------------------------------------------------
+
+STOP_SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")]
+ARTICLES = '[[sources]]\nname = "articles"\nkind = "directory"\npath = "articles"\n'
+FEED_NAMES = ("rss.xml", "atom.xml", "feed.json")
+
+
+def signalled(daemon: DaemonProcess, signum: int) -> tuple[int, float]:
+    """(exit status, seconds from the signal to the process gone)."""
+    started = time.monotonic()
+    daemon.process.send_signal(signum)
+    try:
+        code = daemon.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        daemon.process.kill()
+        daemon.process.wait()
+        pytest.fail("the daemon was still running 60 s after the signal")
+    return code, time.monotonic() - started
+
+
+def assert_every_feed_is_whole(out: Path) -> None:
+    feeds = [p for p in out.rglob("*") if p.name in FEED_NAMES]
+    assert feeds, "no feed was written at all"
+    for path in feeds:
+        if path.suffix == ".json":
+            assert json.loads(path.read_bytes())["version"] == "https://jsonfeed.org/version/1.1", path
+            continue
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path, parsed.bozo_exception)
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name], "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("signum", STOP_SIGNALS)
+def test_a_stop_signal_while_a_source_trickles_exits_0_within_10_seconds(
+    site: Path, add_records: Callable[..., Path], signum: int
+) -> None:
+    add_records("a.json", [record(1), record(2)])
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)  # feeds readers already have
+    slow = TricklingServer(phase="body")
+    write_config(
+        site, sources=ARTICLES + f'[[sources]]\nname = "slow"\nkind = "feed"\nurl = "{slow.url}/rss"\n'
+    )
+    add_records("b.json", [record(3)])
+    daemon = DaemonProcess(site)
+    try:
+        assert slow.arrived.wait(30), "the run never reached the slow source"
+        code, seconds = signalled(daemon, signum)
+    finally:
+        slow.close()
+        daemon.stop()
+
+    assert code == 0
+    assert seconds < 10, f"the daemon took {seconds:.1f} s to stop"
+    assert_every_feed_is_whole(site / "out")
+
+
+@pytest.mark.parametrize("signum", STOP_SIGNALS)
+def test_a_stop_signal_while_feeds_are_written_exits_0_within_10_seconds(
+    site: Path, add_records: Callable[..., Path], signum: int
+) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text().replace("items = 50", "items = 10\narchive_page_size = 4"), encoding="utf-8"
+    )
+    add_records("many.jsonl", [record(n, category=f"Topic {n % 40}") for n in range(1, 1201)])
+    daemon = DaemonProcess(site)
+    try:
+        deadline = time.monotonic() + 120
+        while not (site / "out" / "rss.xml").exists():  # the main feed is the first file written
+            assert time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.01)
+        code, seconds = signalled(daemon, signum)
+    finally:
+        daemon.stop()
+    cut = [e for e in daemon.log if "cut short" in str(e["message"])]
+    while not cut and not daemon.lines.empty():
+        entry = daemon.lines.get()
+        cut += [entry] if "cut short" in str(entry["message"]) else []
+
+    assert code == 0
+    assert seconds < 10, f"the daemon took {seconds:.1f} s to stop"
+    assert cut and "between two feeds" in str(cut[0]["message"]), (
+        "the signal did not arrive during the writes"
+    )
+    assert_every_feed_is_whole(site / "out")
+
+
+@pytest.mark.parametrize("signum", STOP_SIGNALS)
+def test_a_stop_signal_while_a_hub_trickles_exits_0_within_10_seconds_and_keeps_the_pings(
+    site: Path, add_records: Callable[..., Path], signum: int
+) -> None:
+    hub = TricklingServer(phase="headers")
+    write_config(site, extra=f'[websub]\nhubs = ["{hub.url}/hub"]\ntimeout = 5\n')
+    add_records("a.json", [record(1)])
+    daemon = DaemonProcess(site)
+    try:
+        assert hub.arrived.wait(30), "the run never pinged the hub"
+        code, seconds = signalled(daemon, signum)
+    finally:
+        hub.close()
+        daemon.stop()
+
+    assert code == 0
+    assert seconds < 10, f"the daemon took {seconds:.1f} s to stop"
+    assert_every_feed_is_whole(site / "out")
+    with Store(site / "state" / "state.sqlite3") as store:
+        assert len(store.pending_pings([f"{hub.url}/hub"])) == 6, "the unfinished pings must be sent again"

@@ -6,12 +6,9 @@ membership never changes and only pages touched since the last write (the
 
 from __future__ import annotations
 
-import json
-
-from syndicator.articles import article_from_json
 from syndicator.model import Article
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import wrap_sqlite_errors
+from syndicator.store._sqlite import stored_article, wrap_sqlite_errors
 
 
 class ArchiveMixin(Connected):
@@ -25,21 +22,21 @@ class ArchiveMixin(Connected):
         """The visible articles of archive page `page`, newest first (date, then id)."""
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
-                "SELECT data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
+                "SELECT id, data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
                 " ORDER BY published_utc DESC, id",
                 (page * size, (page + 1) * size),
             ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+        return tuple(stored_article(self.path, aid, data) for aid, data in rows)
 
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
-                "SELECT data FROM articles WHERE archive_seq >= ? AND retracted = 0"
+                "SELECT id, data FROM articles WHERE archive_seq >= ? AND retracted = 0"
                 " ORDER BY published_utc DESC, id",
                 (first,),
             ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+        return tuple(stored_article(self.path, aid, data) for aid, data in rows)
 
     def dirty_archive_seqs(self) -> list[int]:
         with wrap_sqlite_errors(self.path):

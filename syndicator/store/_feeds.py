@@ -5,14 +5,12 @@ links need.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from syndicator.articles import article_from_json
 from syndicator.model import Article
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import wrap_sqlite_errors
+from syndicator.store._sqlite import stored_article, wrap_sqlite_errors
 
 
 @dataclass(frozen=True)
@@ -27,14 +25,15 @@ class FeedsMixin(Connected):
         with wrap_sqlite_errors(self.path):
             if category is None:
                 rows = self.db.execute(
-                    "SELECT data FROM articles WHERE retracted = 0 ORDER BY published_utc DESC, id LIMIT ?",
+                    "SELECT id, data FROM articles WHERE retracted = 0"
+                    " ORDER BY published_utc DESC, id LIMIT ?",
                     (limit,),
                 ).fetchall()
                 total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
             else:
                 # Pick the ids from the indexes first, then read only those rows.
                 rows = self.db.execute(
-                    "SELECT data FROM articles WHERE id IN ("
+                    "SELECT id, data FROM articles WHERE id IN ("
                     " SELECT a.id FROM article_categories c JOIN articles a ON a.id = c.article_id"
                     " WHERE c.term = ? AND a.retracted = 0 ORDER BY a.published_utc DESC, a.id LIMIT ?)"
                     " ORDER BY published_utc DESC, id",
@@ -45,7 +44,7 @@ class FeedsMixin(Connected):
                     " WHERE c.term = ? AND a.retracted = 0",
                     (category,),
                 ).fetchone()[0]
-        return FeedSlice(tuple(article_from_json(json.loads(r[0])) for r in rows), total)
+        return FeedSlice(tuple(stored_article(self.path, aid, data) for aid, data in rows), total)
 
     def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
         """title → URL of the visible article with exactly that title (the newest, if several)."""

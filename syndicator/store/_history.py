@@ -37,13 +37,38 @@ class HistoryMixin(Connected):
                 [(run_id, ref, message) for ref, message in warnings],
             )
 
-    def record_pings(self, run_id: int, pings: Sequence[tuple[str, str, bool, str]]) -> None:
-        """WebSub outcomes, in the history beside the run that caused them."""
+    def pending_pings(self, hubs: Sequence[str]) -> list[tuple[str, str]]:
+        """(hub, topic) of the pings that failed before, for the hubs still configured."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute("SELECT hub, topic FROM pending_pings ORDER BY hub, topic").fetchall()
+        return [(hub, topic) for hub, topic in rows if hub in hubs]
+
+    def record_pings(
+        self,
+        run_id: int,
+        pings: Sequence[tuple[str, str, bool, str]],
+        *,
+        now: datetime,
+        hubs: Sequence[str],
+    ) -> None:
+        """WebSub outcomes, in the history beside the run that caused them; a
+        failed ping is kept to be sent again, a hub no longer configured forgotten."""
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, ?, ?, ?)",
                 [(run_id, "ping" if ok else "ping-failed", topic, line) for _, topic, ok, line in pings],
             )
+            self.db.executemany(
+                "DELETE FROM pending_pings WHERE hub = ? AND topic = ?",
+                [(hub, topic) for hub, topic, ok, _ in pings if ok],
+            )
+            self.db.executemany(
+                "INSERT INTO pending_pings (hub, topic, since, failures, error) VALUES (?, ?, ?, 1, ?)"
+                " ON CONFLICT (hub, topic) DO UPDATE SET failures = failures + 1, error = excluded.error",
+                [(hub, topic, rfc3339(now), line) for hub, topic, ok, line in pings if not ok],
+            )
+            marks = ",".join("?" * len(hubs))
+            self.db.execute(f"DELETE FROM pending_pings WHERE hub NOT IN ({marks})", tuple(hubs))
 
     def finish_run(self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]) -> None:
         with self.transaction():

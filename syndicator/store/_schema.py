@@ -129,5 +129,17 @@ MIGRATIONS: tuple[str, ...] = (
                     AND json_extract(c.value, '$.term') = article_categories.term);
     CREATE INDEX articles_visible_dates ON articles (id, retracted, published_utc);
     """,
+    """
+    -- v9: WebSub pings that failed (or were cut off by the deadline or a
+    -- shutdown), sent again by the next run until the hub takes them.
+    CREATE TABLE pending_pings (
+        hub      TEXT NOT NULL,              -- a hub from websub.hubs
+        topic    TEXT NOT NULL,              -- the feed's public URL
+        since    TEXT NOT NULL,              -- RFC 3339, the `now` of the run that first failed
+        failures INTEGER NOT NULL,           -- runs that tried and failed so far
+        error    TEXT NOT NULL,              -- the last failure, one line
+        PRIMARY KEY (hub, topic)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+from syndicator.articles import article_from_json
 from syndicator.errors import StoreError
+from syndicator.model import Article
 
 
 @contextmanager
@@ -19,6 +23,47 @@ def wrap_sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"{path}: {e} (is the disk full or the file locked?)") from e
     except sqlite3.DatabaseError as e:
         raise StoreError(f"{path}: not a usable syndicator store: {e}") from e
+
+
+def stored_article(path: Path, article_id: str, data: str) -> Article:
+    """One `articles.data` value back as an Article; a corrupted one is a
+    StoreError naming the table, the row and the column, not a bare crash."""
+    try:
+        return article_from_json(json.loads(data))
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise StoreError(
+            f"{path}: table articles, row id={article_id!r}, column data: cannot be read"
+            f" ({type(e).__name__}: {e}); restore the store from a backup or retract the article"
+        ) from e
+
+
+def stored_time(path: Path, table: str, row: str, column: str, value: str) -> datetime:
+    """One RFC 3339 value back as a datetime, or a StoreError naming where it is."""
+    try:
+        return datetime.fromisoformat(value)
+    except (ValueError, TypeError) as e:
+        raise StoreError(
+            f"{path}: table {table}, row {row}, column {column}: not a date ({value!r});"
+            " restore the store from a backup"
+        ) from e
+
+
+def refuse_empty_file(path: Path) -> None:
+    """SQLite takes a zero-byte file for an empty database, so a truncated
+    store would silently start over (every id and date minted again). A store
+    is never left empty by syndicator: a new one is created whole and renamed
+    in (see Store.__init__), so an empty file is damage, and it is refused."""
+    try:
+        empty = path.stat().st_size == 0
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read the state file: {e.strerror or e}") from e
+    if empty:
+        raise StoreError(
+            f"{path}: the state file is empty (0 bytes), so it was truncated or is not a syndicator"
+            " store; restore it from a backup, or move it away to start a new store"
+        )
 
 
 def source_location(ref: str, names: Iterable[str] = ()) -> tuple[str | None, str | None]:

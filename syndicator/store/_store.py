@@ -7,12 +7,13 @@ transaction per call, so a process killed mid-run leaves the previous state.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from syndicator.articles import article_from_json, article_to_json, rfc3339
+from syndicator.articles import article_to_json, rfc3339
 from syndicator.errors import StoreError
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
@@ -22,7 +23,15 @@ from syndicator.store._feeds import FeedsMixin
 from syndicator.store._history import HistoryMixin
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
 from syndicator.store._sources import SourcesMixin
-from syndicator.store._sqlite import chunks, source_location, statements, wrap_sqlite_errors
+from syndicator.store._sqlite import (
+    chunks,
+    refuse_empty_file,
+    source_location,
+    statements,
+    stored_article,
+    stored_time,
+    wrap_sqlite_errors,
+)
 
 RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
 
@@ -36,6 +45,9 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_empty_file(path)
+        if not path.exists():
+            self._create(path)
         with wrap_sqlite_errors(path):
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             try:
@@ -47,9 +59,33 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 self.db.close()  # a store we refuse must not stay open (and locked)
                 raise
 
+    def _create(self, path: Path) -> None:
+        """A new store is made whole beside its place and linked in, so the state
+        file is never seen empty (an empty one is refused as damage)."""
+        temp = path.with_name(f".{path.name}.new-{os.getpid()}")
+        temp.unlink(missing_ok=True)
+        with wrap_sqlite_errors(temp):
+            self.db = sqlite3.connect(temp, isolation_level=None)
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self._migrate()
+            finally:
+                self.db.close()  # the last connection checkpoints and removes the -wal file
+        try:
+            with open(temp, "rb") as f:
+                os.fsync(f.fileno())
+            os.link(temp, path)  # unlike a rename, never replaces a store another process made
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise StoreError(f"{path}: cannot create the store: {e.strerror or e}") from e
+        finally:
+            temp.unlink(missing_ok=True)
+
     @classmethod
     def in_memory_copy(cls, path: Path) -> Store:
         """A throwaway copy for `--dry-run`: the run plans and renders, nothing persists."""
+        refuse_empty_file(path)
         store = cls.__new__(cls)
         store.path = path
         with wrap_sqlite_errors(path):
@@ -105,9 +141,11 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 for key, aid, pub, upd, first, digest, retracted, ref, url in rows:
                     found[key] = StoredArticle(
                         id=aid,
-                        published=datetime.fromisoformat(pub),
-                        updated=datetime.fromisoformat(upd) if upd else None,
-                        first_seen=datetime.fromisoformat(first),
+                        published=stored_time(self.path, "articles", f"id={aid!r}", "published", pub),
+                        updated=stored_time(self.path, "articles", f"id={aid!r}", "updated", upd)
+                        if upd
+                        else None,
+                        first_seen=stored_time(self.path, "articles", f"id={aid!r}", "first_seen", first),
                         content_hash=digest,
                         retracted=bool(retracted),
                         retracted_by_hand=retracted == RETRACTED_BY_HAND,
@@ -121,7 +159,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
             row = self.db.execute(
                 "SELECT data, retracted FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
-        return (article_from_json(json.loads(row[0])), bool(row[1])) if row else None
+        return (stored_article(self.path, article_id, row[0]), bool(row[1])) if row else None
 
     # -- writes ----------------------------------------------------------
 
