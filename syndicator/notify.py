@@ -138,7 +138,12 @@ def _post(hub: str, topic: str, *, timeout: float, cutoff: _Cutoff) -> int:
             headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
         body = urlencode({"hub.mode": "publish", "hub.url": topic})
         conn.request("POST", target, body=body, headers=headers)
-        return conn.getresponse().status
+        status = conn.getresponse().status
+        if cutoff.fired.is_set():
+            # The shutdown reads as end of file, which http.client takes for the
+            # end of the headers: an answer cut off this way is no answer.
+            raise ConnectionAbortedError("cut off by the deadline")
+        return status
     finally:
         cutoff.untrack(fd)
         if conn is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -224,3 +225,37 @@ def test_write_config_helper_makes_a_loadable_site(tmp_path: Path) -> None:
 
     config = load_config(write_config(tmp_path, items=7))
     assert config.output.items == 7 and config.output.directory == tmp_path / "out"
+
+
+def test_publish_refuses_an_empty_state_file_in_one_line_and_leaves_it_alone(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    (site / "state").mkdir()
+    (site / "state" / "state.sqlite3").write_bytes(b"")  # truncated by a full disk or a bad copy
+
+    result = run("publish", "--config", "syndicator.toml", cwd=site)
+
+    assert result.returncode == ExitStatus.ERROR
+    assert result.stderr.count("\n") == 1 and "the state file is empty (0 bytes)" in result.stderr
+    assert (site / "state" / "state.sqlite3").stat().st_size == 0
+    assert not (site / "out" / "rss.xml").exists()
+
+
+def test_a_corrupted_article_in_the_store_is_named_by_table_row_and_column(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2)])
+    assert run("publish", "--config", "syndicator.toml", cwd=site).returncode == ExitStatus.OK
+    db = sqlite3.connect(site / "state" / "state.sqlite3")
+    (article_id,) = db.execute("SELECT id FROM articles WHERE url LIKE '%article-2'").fetchone()
+    with db:
+        # valid JSON (the title index needs it) that is no longer an article
+        db.execute('UPDATE articles SET data = \'{"title": "Article number 2"}\' WHERE id = ?', (article_id,))
+    db.close()
+
+    result = run("publish", "--full", "--config", "syndicator.toml", cwd=site)
+
+    assert result.returncode == ExitStatus.ERROR
+    assert "internal error" not in result.stderr
+    assert f"table articles, row id={article_id!r}, column data: cannot be read" in result.stderr

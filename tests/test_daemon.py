@@ -391,3 +391,103 @@ def test_a_stop_signal_while_a_hub_trickles_exits_0_within_10_seconds_and_keeps_
     assert_every_feed_is_whole(site / "out")
     with Store(site / "state" / "state.sqlite3") as store:
         assert len(store.pending_pings([f"{hub.url}/hub"])) == 6, "the unfinished pings must be sent again"
+
+
+# -- reloading -----------------------------------------------------------------------------------
+
+INVALID_SOURCES = [
+    pytest.param(
+        '[[sources]]\nname = "wire"\nkind = "feed"\nurl = "https://wire.example/rss.xml"\nfolder = "x"\n',
+        "sources[1].folder: unknown key",
+        id="unknown-source-option",
+    ),
+    pytest.param(
+        '[[sources]]\nname = "api"\nkind = "json_api"\nurl = "https://api.example/posts"\n'
+        'token_env = "SYNDICATOR_TEST_NEVER_SET"\n',
+        "SYNDICATOR_TEST_NEVER_SET' is not set",
+        id="unset-token-env",
+    ),
+    pytest.param(
+        '[[sources]]\nname = "wire"\nkind = "feed"\nurl = "wire.example/rss.xml"\n',
+        "sources[1].url: 'wire.example/rss.xml' is not an absolute http(s) URL",
+        id="bad-url",
+    ),
+    pytest.param(
+        '[[sources]]\nname = "site"\nkind = "pages"\nsection = "https://www.example.org/news"\n'
+        'links = "a[href"\n',
+        "sources[1].links: not a CSS selector",
+        id="bad-selector",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad_source", "reason"), INVALID_SOURCES)
+def test_sighup_with_an_invalid_source_keeps_the_running_configuration_and_says_why(
+    daemon: DaemonProcess, site: Path, add_records: Callable[..., Path], bad_source: str, reason: str
+) -> None:
+    daemon.next_run()
+    config = site / "syndicator.toml"
+    config.write_text(config.read_text() + "\n" + bad_source, encoding="utf-8")
+
+    daemon.process.send_signal(signal.SIGHUP)
+    answer = daemon.wait_for(
+        lambda e: "reload failed" in str(e["message"]) or "configuration reloaded" in str(e["message"]),
+        timeout=15,
+    )
+    add_records("c.json", [record(3, title="Still publishing")])
+    for _ in range(4):
+        daemon.next_run(timeout=4 * INTERVAL + 10)
+        if "Still publishing" in requests.get(daemon.url + "/feed.json", timeout=10).text:
+            break
+
+    assert "reload failed, keeping the running configuration" in str(answer["message"])
+    assert reason in str(answer["message"])
+    assert "Still publishing" in requests.get(daemon.url + "/feed.json", timeout=10).text
+    assert not [e for e in daemon.log if "run failed" in str(e["message"])]
+
+
+# -- what operators are told ---------------------------------------------------------------------
+
+
+def status_when(daemon: DaemonProcess, wanted: Callable[[dict[str, object]], bool]) -> dict[str, object]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status: dict[str, object] = requests.get(daemon.url + "/status", timeout=10).json()
+        if wanted(status):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"/status never showed it; last: {status}")
+
+
+def test_while_a_failing_source_is_backed_off_the_log_and_status_say_so(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    write_config(site, sources=ARTICLES + '[[sources]]\nname = "wire"\nkind = "directory"\npath = "gone"\n')
+    add_records("a.json", [record(1)])
+    daemon = DaemonProcess(site)
+    try:
+        line = daemon.wait_for(lambda e: "backed_off=wire" in str(e["message"]))
+        status = status_when(
+            daemon,
+            lambda s: bool(s["last_run"]) and s["last_run"]["backed_off"] == ["wire"],  # type: ignore[index]
+        )
+    finally:
+        daemon.stop()
+
+    assert "outcome=source-errors" in str(line["message"])
+    assert status["last_run"]["outcome"] == "source-errors"  # type: ignore[index]
+    assert status["failing_sources"]["wire"]["failures"] >= 1  # type: ignore[index]
+
+
+def test_status_names_the_kind_of_failure_but_no_path_of_the_host(site: Path) -> None:
+    (site / "state").mkdir()
+    (site / "state" / "state.sqlite3").write_bytes(b"this is not a database, " * 100)
+    daemon = DaemonProcess(site)
+    try:
+        status = status_when(daemon, lambda s: bool(s["last_run"]))
+    finally:
+        daemon.stop()
+
+    assert status["last_run"]["outcome"] == "failed"  # type: ignore[index]
+    assert status["last_run"]["error"] == "the state store could not be used (see the daemon log)"  # type: ignore[index]
+    assert str(site) not in json.dumps(status) and "sqlite3" not in json.dumps(status)

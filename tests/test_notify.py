@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, record, write_config
+from slowweb import TricklingServer
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
@@ -22,6 +27,7 @@ class Hub:
 
     def __init__(self, *, status: int = 204, hang: threading.Event | None = None) -> None:
         self.pings: list[dict[str, list[str]]] = []
+        self.status = status  # what it answers; a test may change it (the hub comes back)
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,7 +36,7 @@ class Hub:
                 hub.pings.append(parse_qs(body))
                 if hang is not None:
                     hang.wait(30)
-                self.send_response(status)
+                self.send_response(hub.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -142,3 +148,93 @@ def test_a_hanging_hub_does_not_hold_up_the_publish(site: Path, add_records: Cal
     assert still_hanging  # the run returned while the hub was still holding the request
     assert report.added == 1 and report.pings_failed == 6
     assert all("failed" in p for p in report.pings)
+
+
+def websub_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("websub")]
+
+
+def test_a_trickling_hub_is_cut_off_at_the_deadline_and_no_ping_thread_outlives_it(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    hub = TricklingServer(phase="headers", every=0.2)  # a byte well within every read timeout
+    try:
+        add_records("a.json", [record(1)])
+        config = replace(load_config(site / "syndicator.toml"), hubs=(hub.url,), hub_timeout=1.0)
+        started = time.monotonic()
+        report = publish_run(config, now=NOW)
+        seconds = time.monotonic() - started
+        left_running = websub_threads()
+    finally:
+        hub.close()
+
+    assert seconds < 4 + 6, f"the pings' deadline is 4 s; the publish took {seconds:.1f} s"
+    assert left_running == [], "a ping thread outlived the deadline"
+    assert report.pings_failed == 6 and all("no answer within 4s" in p for p in report.pings)
+
+
+def test_publish_with_a_trickling_hub_exits_soon_after_its_deadline(site: Path) -> None:
+    hub = TricklingServer(phase="headers", every=0.2)
+    write_config(site, extra=f'[websub]\nhubs = ["{hub.url}/hub"]\ntimeout = 1\n')
+    (site / "articles" / "a.json").write_text(json.dumps([record(1)]), encoding="utf-8")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicator", "publish", "--config", str(site / "syndicator.toml")],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("publish was still running 60 s after it started, held by the hub")
+    finally:
+        hub.close()
+    seconds = time.monotonic() - started
+
+    assert process.returncode == 0
+    assert "6 failed" in out
+    assert seconds < 4 + 15, f"the pings' deadline is 4 s; publish took {seconds:.1f} s in all"
+
+
+def test_a_failed_ping_is_sent_again_by_the_next_run(site: Path, add_records: Callable[..., Path]) -> None:
+    hub = Hub(status=503)
+    try:
+        add_records("a.json", [record(1)])
+        config = replace(load_config(site / "syndicator.toml"), hubs=(hub.url,), hub_timeout=1.0)
+        first = publish_run(config, now=NOW)
+        hub.status = 204  # the hub is back
+        hub.pings.clear()
+        second = publish_run(config, now=NOW)  # nothing changed in the feeds
+        retried = sorted(p["hub.url"][0].removeprefix("https://gazette.example/feeds/") for p in hub.pings)
+        hub.pings.clear()
+        third = publish_run(config, now=NOW)
+    finally:
+        hub.close()
+
+    assert first.pings_failed == 6
+    assert retried == sorted(
+        f"{folder}{name}"
+        for folder in ("", "categories/world/")
+        for name in ("rss.xml", "atom.xml", "feed.json")
+    )
+    assert second.pings_failed == 0 and len(second.pings) == 6
+    assert hub.pings == [] and third.pings == (), "a ping the hub took is not sent again"
+
+
+def test_the_stored_run_report_holds_the_websub_outcome(
+    site: Path, add_records: Callable[..., Path], hub: Hub
+) -> None:
+    add_records("a.json", [record(1)])
+    config = replace(load_config(site / "syndicator.toml"), hubs=(hub.url,))
+    report = publish_run(config, now=NOW)
+
+    with Store(site / "state" / "state.sqlite3") as store:
+        stored = json.loads(
+            store.db.execute("SELECT report FROM runs WHERE id = ?", (report.run_id,)).fetchone()[0]
+        )
+    assert stored["websub"] == {"pings": list(report.pings), "failed": 0}
+    assert len(stored["websub"]["pings"]) == 6
