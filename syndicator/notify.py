@@ -30,7 +30,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from syndicator import __version__
 
@@ -56,7 +56,15 @@ class Ping:
 
     def __str__(self) -> str:
         outcome = "ok" if self.ok else f"failed ({self.error or self.status})"
-        return f"{self.hub} ← {self.topic}: {outcome} after {self.attempts} attempt(s)"
+        return f"{public_url(self.hub)} ← {self.topic}: {outcome} after {self.attempts} attempt(s)"
+
+
+def public_url(url: str) -> str:
+    """A hub URL as it may be printed or stored: without `user:password@`."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
 
 
 class _Cutoff:
@@ -67,10 +75,15 @@ class _Cutoff:
     cutoff never touches a descriptor that was closed (and perhaps reused).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ends: float) -> None:
         self._lock = threading.Lock()
         self._fds: set[int] = set()
         self.fired = threading.Event()
+        self.ends = ends  # time.monotonic() of the deadline
+
+    def left(self) -> float:
+        """Seconds to the deadline (a little above 0 once it passed: the cutoff does the rest)."""
+        return max(0.01, self.ends - time.monotonic())
 
     def track(self, sock: socket.socket) -> bool:
         """False when the cutoff has already fired: the caller must not use the socket."""
@@ -115,7 +128,9 @@ def _post(hub: str, topic: str, *, timeout: float, cutoff: _Cutoff) -> int:
         connect_to = (proxied.hostname or "", proxied.port or 80)
         if parts.scheme == "http":
             target = hub  # a plain-HTTP proxy takes the absolute URI
-    sock = socket.create_connection(connect_to, timeout=timeout)
+    # Until the socket is tracked only its own timeout bounds the connect: never past the deadline.
+    sock = socket.create_connection(connect_to, timeout=min(timeout, cutoff.left()))
+    sock.settimeout(timeout)
     fd = sock.fileno()
     if not cutoff.track(sock):
         sock.close()
@@ -208,7 +223,7 @@ def notify_hubs(
         return []
     deadline = DEADLINE_TIMEOUTS * timeout
     ends = time.monotonic() + deadline
-    cutoff = _Cutoff()
+    cutoff = _Cutoff(ends)
     work: queue.SimpleQueue[int] = queue.SimpleQueue()
     for index in range(len(pairs)):
         work.put(index)

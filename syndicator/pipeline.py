@@ -21,7 +21,7 @@ from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME, Config
 from syndicator.intake import IntakeTally, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
-from syndicator.notify import Ping, notify_hubs
+from syndicator.notify import Ping, notify_hubs, public_url
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
@@ -179,16 +179,18 @@ def publish_run(
             pings: list[Ping] = []
             if config.hubs and not dry_run:
                 with timer.stage("notify"):
+                    hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials
                     changed = [config.site.feeds_url + f for f in written if is_feed(f)]
                     pairs = [(hub, topic) for hub in config.hubs for topic in changed]
-                    pairs += [p for p in store.pending_pings(config.hubs) if p not in pairs]
+                    pending = [(hubs[hub], topic) for hub, topic in store.pending_pings(list(hubs))]
+                    pairs += [p for p in pending if p not in pairs]
                     pings = notify_hubs(pairs, timeout=config.hub_timeout, cancel=cancel)
                 if pings:
                     store.record_pings(
                         run_id,
-                        [(p.hub, p.topic, p.ok, str(p)) for p in pings],
+                        [(public_url(p.hub), p.topic, p.ok, str(p)) for p in pings],
                         now=now,
-                        hubs=config.hubs,
+                        hubs=list(hubs),
                     )
             timer.timings["total"] = time.perf_counter() - started
             report = RunReport(

@@ -28,12 +28,14 @@ class Hub:
     def __init__(self, *, status: int = 204, hang: threading.Event | None = None) -> None:
         self.pings: list[dict[str, list[str]]] = []
         self.status = status  # what it answers; a test may change it (the hub comes back)
+        self.authorizations: list[str] = []
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 hub.pings.append(parse_qs(body))
+                hub.authorizations.append(self.headers.get("Authorization", ""))
                 if hang is not None:
                     hang.wait(30)
                 self.send_response(hub.status)
@@ -238,3 +240,22 @@ def test_the_stored_run_report_holds_the_websub_outcome(
         )
     assert stored["websub"] == {"pings": list(report.pings), "failed": 0}
     assert len(stored["websub"]["pings"]) == 6
+
+
+def test_a_hub_password_is_sent_to_the_hub_and_never_stored(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    failing = Hub(status=503)
+    try:
+        add_records("a.json", [record(1)])
+        with_password = failing.url.replace("http://", "http://publisher:s3cret-pw@")
+        config = replace(load_config(site / "syndicator.toml"), hubs=(with_password,), hub_timeout=1.0)
+        report = publish_run(config, now=NOW)
+    finally:
+        failing.close()
+
+    assert set(failing.authorizations) == {"Basic cHVibGlzaGVyOnMzY3JldC1wdw=="}  # publisher:s3cret-pw
+    assert report.pings_failed == 6 and not any("s3cret" in p for p in report.pings)
+    with Store(site / "state" / "state.sqlite3") as store:
+        dump = "\n".join(store.db.iterdump())
+    assert "s3cret" not in dump and dump.count(failing.url) >= 6  # kept for the next run, by its public URL
