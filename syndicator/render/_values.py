@@ -85,22 +85,19 @@ def rfc3339(value: datetime) -> str:
 
 
 def rfc822(value: datetime) -> str:
-    """RFC 822 §5 date with a four-digit year, as RSS 2.0 asks.
+    """RFC 822 §5 date in GMT with a four-digit year, as RSS 2.0 asks.
 
-    Day and month names are written from tables, never from strftime, whose
-    %a and %b follow LC_TIME (feedgen switches the process-wide locale to
-    work around that, which is not safe in a threaded daemon).
+    Always GMT: the W3C validator warns (ProblematicalRFC822Date) about
+    numeric offsets such as +0545, and RFC 822 names "GMT" among its zones
+    while some readers misread numeric ones. Day and month names are written
+    from tables, never from strftime, whose %a and %b follow LC_TIME
+    (feedgen switches the process-wide locale to work around that, which is
+    not safe in a threaded daemon).
     """
-    moment = instant(value)
-    offset = moment.utcoffset()
-    assert offset is not None  # instant() guarantees an aware value
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    hours, minutes = divmod(abs(minutes), 60)
+    moment = instant(value).astimezone(UTC)
     return (
         f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
-        f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} "
-        f"{sign}{hours:02d}{minutes:02d}"
+        f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT"
     )
 
 

@@ -130,7 +130,14 @@ def _add_entry(feed: FeedGenerator, article: Article, feed_language: str, site_u
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
-    fields = {"term": v.clean(term), "label": v.text(label)}
+    """The label as Atom's term, as RSS and JSON Feed carry it.
+
+    Most readers show an Atom category's `term` and ignore `label`, so a
+    slug there (`economie`) is what Atom subscribers would see where RSS and
+    JSON Feed subscribers see `Économie`. The scheme keeps the category
+    identified; the slug stays in feed addresses (`categories/economie/`).
+    """
+    fields = {"term": v.text(label) or v.clean(term)}
     if scheme:
         fields["scheme"] = v.clean(scheme)
     return fields

@@ -9,6 +9,7 @@ the image, and the syndication module for the update schedule.
 from __future__ import annotations
 
 import html
+import re
 from functools import partial
 
 from lxml import etree
@@ -58,7 +59,26 @@ def render_rss(doc: FeedDocument) -> bytes:
 
     for article in doc.articles:
         _add_item(feed, article)
-    return rss_bytes(feed)
+    return _hex_references(rss_bytes(feed))
+
+
+_CATEGORY = re.compile(rb"(<category\b[^>]*>)([^<]*)(</category>)")
+
+
+def _hex_references(data: bytes) -> bytes:
+    """`&` and `<` in category text as hexadecimal character references.
+
+    The RSS Advisory Board's profile (and the W3C validator's CharacterData
+    warning) asks plain text to write them as &#x26; and &#x3C;: a reader
+    seeing `&lt;b` in a category cannot tell markup from text. The same
+    characters reach every reader; only their spelling changes.
+    """
+
+    def spell(match: re.Match[bytes]) -> bytes:
+        text = match[2].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+        return match[1] + text + match[3]
+
+    return _CATEGORY.sub(spell, data)
 
 
 def _add_item(feed: FeedGenerator, article: Article) -> None:
@@ -73,6 +93,10 @@ def _add_item(feed: FeedGenerator, article: Article) -> None:
         # Readers treat an RSS description as HTML; the summary is plain text,
         # so its & and < are escaped for HTML first (then for XML by lxml).
         entry.description(html.escape(summary, quote=False))
+    elif not content:
+        # An item with no body still says something besides its title
+        # (readers list the description): the title is all there is to say.
+        entry.description(html.escape(v.title(article), quote=False))
     if content:
         # content:encoded beside a description; the description alone otherwise.
         entry.content(content)
@@ -147,6 +171,13 @@ def update_schedule(ttl_minutes: int) -> tuple[str, int]:
 
 def _item_extras(article: Article, item: etree._Element) -> None:
     _text(item, "pubDate", v.rfc822(v.published(article)))
+    if article.updated is not None and article.updated != v.published(article):
+        # RSS 2.0 has no item date besides pubDate, which never changes once
+        # seen; atom:updated (the same value as Atom's updated and JSON Feed's
+        # date_modified) tells readers and aggregators that a correction landed.
+        _text(item, f"{{{ATOM}}}updated", v.rfc3339(article.updated))
+    if article.language and article.language != "und":
+        _text(item, f"{{{DC}}}language", v.clean(article.language))
     if not (len(article.authors) == 1 and article.authors[0].email):
         # The validator flags an item holding both <author> and dc:creator
         # (DuplicateItemSemantics), so an item uses one or the other.

@@ -80,8 +80,8 @@ def test_channel_has_the_required_elements_and_dates_from_the_document(
     assert channel.findtext("language") == "fr"
     assert channel.findtext("generator") == "syndicator 0.1.0"
     # The newest item's date, never the clock.
-    assert channel.findtext("lastBuildDate") == "Sun, 21 Jan 2024 08:00:00 +0000"
-    assert channel.findtext("pubDate") == "Sun, 21 Jan 2024 08:00:00 +0000"
+    assert channel.findtext("lastBuildDate") == "Sun, 21 Jan 2024 08:00:00 GMT"
+    assert channel.findtext("pubDate") == "Sun, 21 Jan 2024 08:00:00 GMT"
     assert len(channel.findall("lastBuildDate")) == 1
 
 
@@ -206,5 +206,5 @@ def test_dates_ignore_the_feedgen_clock_default(
 ) -> None:
     old = datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)
     channel = channel_of(new_document((new_article(1, published=old),)))
-    assert channel.findtext("lastBuildDate") == "Fri, 31 Dec 1999 23:59:59 +0000"
-    assert channel.findall("item")[0].findtext("pubDate") == "Fri, 31 Dec 1999 23:59:59 +0000"
+    assert channel.findtext("lastBuildDate") == "Fri, 31 Dec 1999 23:59:59 GMT"
+    assert channel.findall("item")[0].findtext("pubDate") == "Fri, 31 Dec 1999 23:59:59 GMT"

@@ -33,21 +33,24 @@ def test_clean_keeps_tabs_newlines_accents_quotes_and_emoji() -> None:
     assert clean(text) == text
 
 
-def test_rfc822_uses_english_names_and_the_offset() -> None:
+def test_rfc822_uses_english_names_and_gmt() -> None:
     moment = datetime(2024, 1, 17, 9, 30, 5, tzinfo=timezone(timedelta(hours=1)))
-    assert rfc822(moment) == "Wed, 17 Jan 2024 09:30:05 +0100"
+    assert rfc822(moment) == "Wed, 17 Jan 2024 08:30:05 GMT"
 
 
-def test_rfc822_writes_negative_and_half_hour_offsets() -> None:
+def test_rfc822_moves_negative_and_odd_offsets_to_gmt_which_the_validator_accepts() -> None:
+    # The W3C validator warns "ProblematicalRFC822Date" about offsets like +0545.
+    kathmandu = datetime(2024, 7, 4, 23, 0, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+    assert rfc822(kathmandu) == "Thu, 04 Jul 2024 17:15:00 GMT"
     moment = datetime(2024, 7, 4, 23, 0, tzinfo=timezone(-timedelta(hours=3, minutes=30)))
-    assert rfc822(moment) == "Thu, 04 Jul 2024 23:00:00 -0330"
+    assert rfc822(moment) == "Fri, 05 Jul 2024 02:30:00 GMT"
 
 
 def test_a_historical_offset_in_seconds_is_moved_to_utc() -> None:
     odd = timezone(timedelta(minutes=9, seconds=21))
     moment = datetime(1900, 1, 1, 0, 9, 21, tzinfo=odd)
     assert rfc3339(moment) == "1900-01-01T00:00:00+00:00"
-    assert rfc822(moment) == "Mon, 01 Jan 1900 00:00:00 +0000"
+    assert rfc822(moment) == "Mon, 01 Jan 1900 00:00:00 GMT"
 
 
 def test_rfc3339_keeps_the_offset_and_fractions_of_a_second() -> None:
