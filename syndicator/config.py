@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
@@ -38,6 +38,11 @@ class SiteConfig:
     language: str
     timezone: ZoneInfo
     author: str | None = None
+    # Feed artwork, configured once and carried by every format where its
+    # readers look (absolute URLs; relative ones are resolved against base_url):
+    icon: str | None = None  # small square (favicon): Atom <icon>, JSON Feed favicon
+    logo: str | None = None  # large square (512x512): JSON Feed icon
+    image: str | None = None  # wide banner (at most 144x400): RSS <image>, Atom <logo>
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,18 @@ TYPOGRAPHY = ("broken", "full", "off")
 
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("site", "output", "state", "normalize", "sources", "schedule", "server", "websub"),
-    "site": ("title", "description", "base_url", "feeds_url", "language", "timezone", "author"),
+    "site": (
+        "title",
+        "description",
+        "base_url",
+        "feeds_url",
+        "language",
+        "timezone",
+        "author",
+        "icon",
+        "logo",
+        "image",
+    ),
     "output": ("directory", "formats", "items", "category_feeds", "removed", "archive_page_size"),
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
@@ -199,6 +215,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         language=check.string(site_t, "site.language", default="en"),
         timezone=check.timezone(site_t, "site.timezone"),
         author=check.string(site_t, "site.author", default="") or None,
+        icon=check.site_image(site_t, "site.icon", base_url),
+        logo=check.site_image(site_t, "site.logo", base_url),
+        image=check.site_image(site_t, "site.image", base_url),
     )
     out_t = check.table(data, "output")
     check.known_keys(out_t, "output")
@@ -374,6 +393,11 @@ class _Checker:
     def url(self, table: Mapping[str, Any], key: str, *, required: bool) -> str:
         value = self.string(table, key, required=required)
         return self.url_value(value, key) if value else ""
+
+    def site_image(self, table: Mapping[str, Any], key: str, base_url: str) -> str | None:
+        """An image URL, relative ones taken from the site's home page; None when unset."""
+        value = self.string(table, key)
+        return self.url_value(urljoin(base_url, value), key) if value else None
 
     def url_value(self, value: str, key: str) -> str:
         parts = urlsplit(value)

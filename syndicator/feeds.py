@@ -16,7 +16,10 @@ from syndicator.config import Config
 from syndicator.model import Article, Category, FeedDocument, FeedUrls
 
 GENERATOR_URI = "https://github.com/syndicator/syndicator"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no items yet
+# `updated` of a feed with no items when nothing better is known. Feeds
+# rendered from a store use the store's first run instead: the W3C validator
+# flags 1970 as an ImplausibleDate.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def feed_urls(config: Config, key: str) -> FeedUrls:
@@ -29,9 +32,10 @@ def feed_urls(config: Config, key: str) -> FeedUrls:
     )
 
 
-def newest_date(articles: tuple[Article, ...]) -> datetime:
+def newest_date(articles: tuple[Article, ...], empty: datetime = EPOCH) -> datetime:
+    """The newest item's date; `empty` when there is no item to date the feed."""
     dates = [a.updated or a.published for a in articles]
-    return max((d for d in dates if d is not None), default=EPOCH)
+    return max((d for d in dates if d is not None), default=empty)
 
 
 def dominant_language(articles: tuple[Article, ...]) -> str:
@@ -42,7 +46,11 @@ def dominant_language(articles: tuple[Article, ...]) -> str:
 
 
 def feed_document(
-    config: Config, articles: tuple[Article, ...], category: Category | None = None
+    config: Config,
+    articles: tuple[Article, ...],
+    category: Category | None = None,
+    *,
+    empty_date: datetime = EPOCH,
 ) -> FeedDocument:
     site = config.site
     key = f"categories/{category.term}" if category else ""
@@ -56,13 +64,16 @@ def feed_document(
         description=description,
         language=site.language or dominant_language(articles),
         urls=feed_urls(config, key),
-        updated=newest_date(articles),
+        updated=newest_date(articles, empty_date),
         articles=articles,
         generator="syndicator",
         generator_version=__version__,
         generator_uri=GENERATOR_URI,
         category=category,
         hubs=config.hubs,
+        icon=site.icon,
+        logo=site.logo,
+        image=site.image,
         # RSS ttl / sy:updatePeriod follow the publishing interval; a cron
         # schedule has no single period, so no hint is better than a wrong one.
         ttl_minutes=max(1, config.interval_seconds // 60)

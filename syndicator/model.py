@@ -188,5 +188,7 @@ class FeedDocument:
     category: Category | None = None
     hubs: tuple[str, ...] = ()  # WebSub hubs advertised in the feed
     ttl_minutes: int | None = None  # RSS ttl, from the publish schedule
-    icon: str | None = None
+    icon: str | None = None  # site.icon: small square (Atom icon, JSON Feed favicon)
     archive: ArchiveLinks | None = None  # RFC 5005 links; None when there are no archive pages
+    logo: str | None = None  # site.logo: large square (JSON Feed icon)
+    image: str | None = None  # site.image: wide banner (RSS image, Atom logo)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndicator.config import Config
-from syndicator.feeds import feed_document, feed_urls
+from syndicator.feeds import EPOCH, feed_document, feed_urls
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
@@ -51,6 +51,9 @@ def iter_feed_documents(
     size = config.output.archive_page_size
     full_pages = store.archive_count() // size
     current_urls = feed_urls(config, "")
+    # A feed with no items (every record rejected, a category emptied) is
+    # dated by the store's creation: stable across runs, and never 1970.
+    empty_date = store.first_run_started() or EPOCH
     newest = store.newest(items).articles
     # The not-yet-full archive page is not an archive document: its articles stay
     # in the current feed, even those dated older than the newest `items`, so that
@@ -58,7 +61,7 @@ def iter_feed_documents(
     pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
     current = tuple(sorted(pending.values(), key=_order))
     if full_pages == 0:
-        yield feed_document(config, current)
+        yield feed_document(config, current, empty_date=empty_date)
     else:
         links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
         yield replace(feed_document(config, current), archive=links)
@@ -91,7 +94,8 @@ def iter_feed_documents(
         labels = {term: (label, scheme) for term, label, scheme in store.emptied_categories()}
         for term in sorted((written | set(labels)) - visible):
             label, scheme = labels.get(term, (term, None))
-            yield feed_document(config, (), Category(term=term, label=label, scheme=scheme))
+            category = Category(term=term, label=label, scheme=scheme)
+            yield feed_document(config, (), category, empty_date=empty_date)
 
 
 def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:

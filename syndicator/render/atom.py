@@ -56,7 +56,9 @@ def render_atom(doc: FeedDocument) -> bytes:
     feed.author(name=title, uri=v.clean(doc.urls.html))
     feed.language(v.clean(doc.language))
     if doc.icon:
-        feed.icon(v.clean(doc.icon))
+        feed.icon(v.clean(doc.icon))  # RFC 4287 §4.2.5: small, square
+    if doc.image or doc.logo:
+        feed.logo(v.clean(doc.image or doc.logo or ""))  # §4.2.8: wider than tall
     if doc.category is not None:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 

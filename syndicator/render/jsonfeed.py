@@ -34,8 +34,11 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
     description = v.clean(doc.description).strip()
     if description:
         feed["description"] = description
+    # JSON Feed 1.1: icon is the large square (512x512), favicon the small one.
+    if doc.logo or doc.icon:
+        feed["icon"] = v.clean(doc.logo or doc.icon or "")
     if doc.icon:
-        feed["icon"] = v.clean(doc.icon)
+        feed["favicon"] = v.clean(doc.icon)
     feed["authors"] = [{"name": v.clean(doc.title), "url": v.clean(doc.urls.html)}]
     feed["language"] = v.clean(doc.language)
     if doc.hubs:

@@ -50,10 +50,11 @@ def render_rss(doc: FeedDocument) -> bytes:
     feed.generator(v.clean(f"{doc.generator} {doc.generator_version}"))
     if doc.ttl_minutes and not (doc.archive and doc.archive.is_archive):
         feed.ttl(doc.ttl_minutes)  # an archive page never changes: no polling hint
-    if doc.icon:
+    artwork = doc.image or doc.logo or doc.icon  # the banner, else the best square
+    if artwork:
         # The validator's ImageTitleDoesntMatch / ImageLinkDoesntMatch rules:
         # the image repeats the channel title and link.
-        feed.image(url=v.clean(doc.icon), title=title, link=v.clean(doc.urls.html))
+        feed.image(url=v.clean(artwork), title=title, link=v.clean(doc.urls.html))
     if doc.category is not None:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 

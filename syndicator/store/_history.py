@@ -77,6 +77,13 @@ class HistoryMixin(Connected):
                 (rfc3339(now), outcome, json.dumps(report, sort_keys=True), run_id),
             )
 
+    def first_run_started(self) -> datetime | None:
+        """When the store's first run began (its creation): the stable, plausible
+        date of a feed that has no items, which would otherwise carry none."""
+        with wrap_sqlite_errors(self.path):
+            row = self.db.execute("SELECT started FROM runs ORDER BY id LIMIT 1").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def history(self, limit: int) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
         """The last `limit` runs, newest first, each with its events."""
         with wrap_sqlite_errors(self.path):
