@@ -60,6 +60,7 @@ class OutputConfig:
     items: int = 50
     category_feeds: bool = True
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
+    language_feeds: bool = False  # one feed per language under languages/<tag>/ when there are several
     archive_page_size: int = 50  # RFC 5005 archive page size (default: items); keep it fixed once published
 
 
@@ -140,7 +141,15 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "logo",
         "image",
     ),
-    "output": ("directory", "formats", "items", "category_feeds", "removed", "archive_page_size"),
+    "output": (
+        "directory",
+        "formats",
+        "items",
+        "category_feeds",
+        "removed",
+        "archive_page_size",
+        "language_feeds",
+    ),
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
@@ -232,6 +241,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         items=items,
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
         removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
+        language_feeds=check.boolean(out_t, "output.language_feeds", default=False),
         # Pages as long as the feed: the feed then holds `items` articles and every
         # older one is in a full archive page (a longer page lengthens the feed).
         archive_page_size=check.positive_int(out_t, "output.archive_page_size", default=items),

@@ -8,6 +8,7 @@ articles. A feed's `updated` is its newest item's date, never the clock
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -43,6 +44,22 @@ def dominant_language(articles: tuple[Article, ...]) -> str:
     feed, the language most of its articles are in; none when they don't say."""
     counts = Counter(a.language for a in articles if a.language and a.language != "und")
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else ""
+
+
+def language_document(
+    config: Config, language: str, articles: tuple[Article, ...], *, empty_date: datetime = EPOCH
+) -> FeedDocument:
+    """The feed of one language's articles (`languages/<tag>/`): its declared
+    language is true of every item in it, which a mixed main feed cannot say."""
+    key = f"languages/{language}"
+    document = feed_document(config, articles, empty_date=empty_date)
+    return replace(
+        document,
+        key=key,
+        title=f"{document.title} ({language})",
+        language=language,
+        urls=feed_urls(config, key),
+    )
 
 
 def feed_document(

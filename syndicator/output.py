@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndicator.config import Config
-from syndicator.feeds import EPOCH, feed_document, feed_urls
+from syndicator.feeds import EPOCH, feed_document, feed_urls, language_document
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
@@ -82,6 +82,13 @@ def iter_feed_documents(
                 title=f"{document.title} — archive {page + 1}",
                 archive=ArchiveLinks(current_urls, prev, following, True),
             )
+    if config.output.language_feeds:
+        languages = store.languages()
+        if len(languages) > 1:  # one language: its feed would repeat the main feed
+            for language in languages:
+                yield language_document(
+                    config, language, store.newest_in_language(items, language), empty_date=empty_date
+                )
     if config.output.category_feeds:
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)

@@ -99,3 +99,30 @@ def test_the_site_language_takes_a_region_and_every_item_says_its_own_language(
     assert sorted(e.title_detail.language or "" for e in entries) == ["de", "fr-FR"]
     items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     assert sorted(i["language"] for i in items) == ["de", "fr-FR"]
+
+
+def test_a_site_publishing_in_two_languages_has_a_feed_per_language_true_of_its_items(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    configure(site, language="fr-FR")
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[output]\n", "[output]\nlanguage_feeds = true\n"),
+        encoding="utf-8",
+    )
+    languages = {1: "fr-FR", 2: "en-GB", 3: "fr-FR", 4: "en-GB", 5: "fr-FR"}
+    add_records("a.json", [record(n, language=tag) for n, tag in languages.items()])
+    publish(site)
+    out = site / "out"
+    for tag in ("fr-FR", "en-GB"):
+        folder = out / "languages" / tag
+        expected = sorted(f"Article number {n}" for n, t in languages.items() if t == tag)
+        for name in ("rss.xml", "atom.xml"):
+            data = (folder / name).read_bytes()
+            for parsed in (feedparser.parse(data), feedparser_rs.parse(data)):
+                assert parsed.feed.language == tag
+                assert sorted(e.title for e in parsed.entries) == expected
+        feed = json.loads((folder / "feed.json").read_text(encoding="utf-8"))
+        assert feed["language"] == tag
+        assert {i["language"] for i in feed["items"]} == {tag}
+        assert feed["feed_url"] == f"https://gazette.example/feeds/languages/{tag}/feed.json"

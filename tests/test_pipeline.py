@@ -53,7 +53,7 @@ def test_seed_article_is_published_clean_in_every_format_and_its_category(
             assert entry.title == SEED_TITLE
         assert items[0]["title"] == SEED_TITLE
         assert items[0]["language"] == "fr"
-        assert [t["term"] for t in atom.entries[0].tags] == ["monde"]
+        assert [t["term"] for t in atom.entries[0].tags] == ["Monde"]
         content = atom.entries[0].content[0].value + items[0]["content_html"]
         for boilerplate in ("cookies", "LIRE LA SUITE", "Related Articles", "opt-out"):
             assert boilerplate not in content

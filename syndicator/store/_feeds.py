@@ -46,6 +46,26 @@ class FeedsMixin(Connected):
                 ).fetchone()[0]
         return FeedSlice(tuple(stored_article(self.path, aid, data) for aid, data in rows), total)
 
+    def languages(self) -> list[str]:
+        """The languages visible articles say they are in, sorted; "und" and none left out."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT DISTINCT json_extract(data, '$.language') AS language FROM articles"
+                " WHERE retracted = 0 AND language IS NOT NULL AND language NOT IN ('', 'und')"
+                " ORDER BY language"
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def newest_in_language(self, limit: int, language: str) -> tuple[Article, ...]:
+        """The newest visible articles in one language, in the feeds' total order."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT data FROM articles WHERE retracted = 0 AND json_extract(data, '$.language') = ?"
+                " ORDER BY published_utc DESC, id LIMIT ?",
+                (language, limit),
+            ).fetchall()
+        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+
     def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
         """title → URL of the visible article with exactly that title (the newest, if several)."""
         found: dict[str, str] = {}
