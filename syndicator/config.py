@@ -11,8 +11,9 @@ import difflib
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,6 +54,25 @@ class SourceConfig:
     site_url: str = ""  # site.base_url, named in the User-Agent of remote sources
 
 
+CONTENT_MODES = ("full", "excerpt", "title")  # what an item carries besides its title
+FEED_KINDS = ("main", "category", "language")  # the [output.feeds.<kind>] tables
+
+
+@dataclass(frozen=True)
+class FeedPolicy:
+    """What one kind of feed holds, from [output] and [output.feeds.<kind>].
+
+    Aggregators cap what they take (Google News: 2 MB a feed), and a
+    title-only or excerpt feed sends readers to the site; each kind of feed
+    says so on its own.
+    """
+
+    content: str = "full"  # "full" (body), "excerpt" (summary), "title" (title only)
+    items: int | None = None  # None: output.items
+    max_age_days: int | None = None  # items older than this before the feed's newest are left out
+    max_bytes: int | None = None  # each format's file at most this size: oldest items dropped first
+
+
 @dataclass(frozen=True)
 class OutputConfig:
     directory: Path
@@ -62,6 +82,12 @@ class OutputConfig:
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
     language_feeds: bool = False  # one feed per language under languages/<tag>/ when there are several
     archive_page_size: int = 50  # RFC 5005 archive page size (default: items); keep it fixed once published
+    # Per kind of feed; a kind absent here takes FeedPolicy's defaults.
+    feeds: Mapping[str, FeedPolicy] = field(default_factory=lambda: MappingProxyType({}))
+
+    def policy(self, kind: str) -> FeedPolicy:
+        """The policy of one kind of feed ("main", "category", "language")."""
+        return self.feeds.get(kind, FeedPolicy())
 
 
 @dataclass(frozen=True)
@@ -149,7 +175,13 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "removed",
         "archive_page_size",
         "language_feeds",
+        "content",
+        "max_age_days",
+        "max_bytes",
+        "feeds",
     ),
+    "output.feeds": FEED_KINDS,
+    **{f"output.feeds.{kind}": ("content", "items", "max_age_days", "max_bytes") for kind in FEED_KINDS},
     "state": ("directory",),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
@@ -242,6 +274,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
         removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
         language_feeds=check.boolean(out_t, "output.language_feeds", default=False),
+        feeds=check.feed_policies(out_t),
         # Pages as long as the feed: the feed then holds `items` articles and every
         # older one is in a full archive page (a longer page lengthens the feed).
         archive_page_size=check.positive_int(out_t, "output.archive_page_size", default=items),
@@ -381,6 +414,33 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             self.fail(key, f"must be a number of seconds above 0, not {value!r}")
         return float(value)
+
+    def feed_policies(self, output: Mapping[str, Any]) -> Mapping[str, FeedPolicy]:
+        """[output]'s content, max_age_days and max_bytes, overridden per kind by [output.feeds.<kind>]."""
+        base = self.feed_policy(output, "output", FeedPolicy())
+        feeds = self.table(output, "feeds")
+        self.known_keys(feeds, "output.feeds")
+        policies = {}
+        for kind in FEED_KINDS:
+            table = self.table(feeds, kind)
+            self.known_keys(table, f"output.feeds.{kind}")
+            policy = self.feed_policy(table, f"output.feeds.{kind}", base)
+            if "items" in table:
+                count = self.positive_int(table, f"output.feeds.{kind}.items", default=1)
+                policy = replace(policy, items=count)
+            policies[kind] = policy
+        return MappingProxyType(policies)
+
+    def feed_policy(self, table: Mapping[str, Any], prefix: str, base: FeedPolicy) -> FeedPolicy:
+        def optional(key: str, current: int | None) -> int | None:
+            return self.positive_int(table, f"{prefix}.{key}", default=1) if key in table else current
+
+        return FeedPolicy(
+            content=self.choice(table, f"{prefix}.content", CONTENT_MODES, default=base.content),
+            items=base.items,
+            max_age_days=optional("max_age_days", base.max_age_days),
+            max_bytes=optional("max_bytes", base.max_bytes),
+        )
 
     def positive_int(self, table: Mapping[str, Any], key: str, *, default: int) -> int:
         value = table.get(key.rsplit(".", 1)[-1], default)

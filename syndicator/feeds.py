@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from syndicator import __version__
-from syndicator.config import Config
+from syndicator.config import Config, FeedPolicy
 from syndicator.model import Article, Category, FeedDocument, FeedUrls
 
 GENERATOR_URI = "https://github.com/syndicator/syndicator"
@@ -97,3 +97,41 @@ def feed_document(
         if config.interval_seconds and not config.cron
         else None,
     )
+
+
+EXCERPT_CHARS = 280  # an excerpt made from the body when the article has no summary
+
+
+def with_content(article: Article, mode: str) -> Article:
+    """The article as a feed in `mode` carries it: "full" as it is, "excerpt"
+    with its summary (or the body's opening words) and no body, "title" with
+    neither. Readers follow the link to the site for the rest."""
+    if mode == "full":
+        return article
+    if mode == "title":
+        return replace(article, summary="", content_html="", content_text="")
+    summary = article.summary.strip() or _opening(article.content_text)
+    return replace(article, summary=summary, content_html="", content_text="")
+
+
+def _opening(text: str) -> str:
+    """The first EXCERPT_CHARS of a text, cut at a word boundary."""
+    words = " ".join(text.split())
+    if len(words) <= EXCERPT_CHARS:
+        return words
+    return words[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def within_policy(articles: tuple[Article, ...], policy: FeedPolicy, items: int) -> tuple[Article, ...]:
+    """A feed's articles cut to its item count and age limit, in content mode.
+
+    The age limit counts back from the feed's own newest item, not from the
+    clock, so the same articles always give the same feed (STYLE 7): a feed
+    keeps a window of its recent history.
+    """
+    kept = articles[: policy.items or items]
+    if policy.max_age_days is not None and kept:
+        newest = max(v for a in kept if (v := a.published) is not None)
+        oldest = newest - timedelta(days=policy.max_age_days)
+        kept = tuple(a for a in kept if a.published is None or a.published >= oldest)
+    return tuple(with_content(a, policy.content) for a in kept)

@@ -15,7 +15,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndicator.config import Config
-from syndicator.feeds import EPOCH, feed_document, feed_urls, language_document
+from syndicator.feeds import (
+    EPOCH,
+    feed_document,
+    feed_urls,
+    language_document,
+    newest_date,
+    with_content,
+    within_policy,
+)
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
@@ -59,7 +67,11 @@ def iter_feed_documents(
     # in the current feed, even those dated older than the newest `items`, so that
     # every article is always in the subscription feed or a full archive page.
     pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
-    current = tuple(sorted(pending.values(), key=_order))
+    # The main feed and its archive take the main policy's content mode; its
+    # length is items plus the not-yet-archived page, so that every article
+    # stays reachable (item, age and byte limits apply to the other feeds).
+    content = config.output.policy("main").content
+    current = tuple(with_content(a, content) for a in sorted(pending.values(), key=_order))
     if full_pages == 0:
         yield feed_document(config, current, empty_date=empty_date)
     else:
@@ -74,7 +86,8 @@ def iter_feed_documents(
             # that address answers 404, and the current feed holds its items).
             prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
             following = feed_urls(config, archive_key(page + 1))
-            document = feed_document(config, store.archive_page(page, size))
+            archived = tuple(with_content(a, content) for a in store.archive_page(page, size))
+            document = feed_document(config, archived)
             yield replace(
                 document,
                 key=archive_key(page),
@@ -84,15 +97,20 @@ def iter_feed_documents(
             )
     if config.output.language_feeds:
         languages = store.languages()
+        policy = config.output.policy("language")
         if len(languages) > 1:  # one language: its feed would repeat the main feed
             for language in languages:
-                yield language_document(
-                    config, language, store.newest_in_language(items, language), empty_date=empty_date
+                newest_there = store.newest_in_language(policy.items or items, language)
+                document = language_document(
+                    config, language, within_policy(newest_there, policy, items), empty_date=empty_date
                 )
+                yield fit_budget(config, document, policy.max_bytes)
     if config.output.category_feeds:
+        policy = config.output.policy("category")
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
-            yield feed_document(config, store.newest(items, category=term).articles, category)
+            chosen = within_policy(store.newest(policy.items or items, category=term).articles, policy, items)
+            yield fit_budget(config, feed_document(config, chosen, category), policy.max_bytes)
         # A category whose last article left it (retracted, now a draft, moved)
         # keeps an empty feed, so readers stop seeing the article there.
         visible = {term for term, _, _ in store.categories()}
@@ -103,6 +121,30 @@ def iter_feed_documents(
             label, scheme = labels.get(term, (term, None))
             category = Category(term=term, label=label, scheme=scheme)
             yield feed_document(config, (), category, empty_date=empty_date)
+
+
+def fit_budget(config: Config, doc: FeedDocument, max_bytes: int | None) -> FeedDocument:
+    """The document with as many of its newest items as fit `max_bytes` in every format.
+
+    Whole items are dropped, oldest first, never cut in half: the most that
+    fit is found by bisection over the number of items kept (each step
+    renders the feed once per format).
+    """
+    if max_bytes is None:
+        return doc
+
+    def fits(count: int) -> bool:
+        trial = replace(doc, articles=doc.articles[:count])
+        return all(len(RENDERERS[fmt].render(trial)) <= max_bytes for fmt in config.output.formats)
+
+    if fits(len(doc.articles)):
+        return doc
+    low, high = 0, len(doc.articles)  # fits(low) is assumed; fits(high) is false
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    kept = doc.articles[:low]
+    return replace(doc, articles=kept, updated=newest_date(kept, doc.updated) if kept else doc.updated)
 
 
 def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:

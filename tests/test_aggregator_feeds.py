@@ -12,10 +12,14 @@ from typing import Any
 
 import feedparser
 import feedparser_rs
+import pytest
 from lxml import etree
 from sitekit import NOW, record
 
 from syndicator.config import load_config
+from syndicator.errors import ConfigError
+from syndicator.feeds import EXCERPT_CHARS, with_content
+from syndicator.model import Article, SourceRef
 from syndicator.pipeline import publish_run
 
 
@@ -126,3 +130,103 @@ def test_a_site_publishing_in_two_languages_has_a_feed_per_language_true_of_its_
         assert feed["language"] == tag
         assert {i["language"] for i in feed["items"]} == {tag}
         assert feed["feed_url"] == f"https://gazette.example/feeds/languages/{tag}/feed.json"
+
+
+def set_output(site: Path, text: str) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def category_entries(site: Path, name: str) -> list[Any]:
+    data = (site / "out" / "categories" / "world" / name).read_bytes()
+    return [feedparser.parse(data).entries, feedparser_rs.parse(data).entries]
+
+
+def test_each_kind_of_feed_takes_its_own_content_mode(site: Path, add_records: Callable[..., Path]) -> None:
+    set_output(
+        site, '\n[output.feeds.main]\ncontent = "excerpt"\n[output.feeds.category]\ncontent = "title"\n'
+    )
+    add_records("a.json", [record(1, summary="", content_html="<p>" + "word " * 100 + "</p>")])
+    publish(site)
+    out = site / "out"
+    main = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert "content_html" not in main
+    assert main["summary"].startswith("word word") and len(main["summary"]) < 500
+    for data in ((out / "rss.xml").read_bytes(), (out / "atom.xml").read_bytes()):
+        entry = feedparser.parse(data).entries[0]
+        assert "content" not in entry and entry.summary == main["summary"]
+    for entries in category_entries(site, "rss.xml") + category_entries(site, "atom.xml"):
+        assert [(e.title, e.summary) for e in entries] == [("Article number 1", "Article number 1")]
+    category = json.loads((out / "categories" / "world" / "feed.json").read_text(encoding="utf-8"))
+    assert category["items"][0]["content_text"] == "Article number 1"
+    assert "content_html" not in category["items"][0]
+
+
+def test_a_category_feed_keeps_its_item_count_and_age_limit(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    set_output(site, "\n[output.feeds.category]\nitems = 3\nmax_age_days = 4\n")
+    # Odd numbers are in World, published on 2024-02-(n+1): 2, 4, 6, 8, 10, 12.
+    add_records("a.json", [record(n) for n in (1, 3, 5, 7, 9, 11)])
+    publish(site)
+    for entries in category_entries(site, "atom.xml"):
+        # The three newest (11, 9, 7); 7 is 4 days before 11, inside the limit.
+        assert [e.title for e in entries] == ["Article number 11", "Article number 9", "Article number 7"]
+    set_output(site, "")
+    config = site / "syndicator.toml"
+    config.write_text(config.read_text().replace("max_age_days = 4", "max_age_days = 3"), encoding="utf-8")
+    publish(site, NOW + timedelta(hours=1))
+    for entries in category_entries(site, "rss.xml"):
+        assert [e.title for e in entries] == ["Article number 11", "Article number 9"]
+
+
+def test_a_byte_budget_drops_the_oldest_whole_items_from_every_format(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    set_output(site, "\n[output.feeds.category]\nmax_bytes = 9000\n")
+    body = "<p>" + "Long paragraph of the article. " * 40 + "</p>"
+    add_records("a.json", [record(n, content_html=body) for n in (1, 3, 5, 7, 9, 11, 13, 15)])
+    publish(site)
+    folder = site / "out" / "categories" / "world"
+    titles = []
+    for name in ("rss.xml", "atom.xml", "feed.json"):
+        data = (folder / name).read_bytes()
+        assert len(data) <= 9000, name
+        parsed = feedparser_rs.parse(data)
+        assert not parsed.bozo
+        titles.append([e.title for e in parsed.entries])
+        # Every item kept is whole: its full body is there.
+        assert all("Long paragraph" in (e.content[0].value if e.content else "") for e in parsed.entries)
+    assert titles[0] == titles[1] == titles[2]
+    newest_first = [f"Article number {n}" for n in (15, 13, 11, 9, 7, 5, 3, 1)]
+    assert 0 < len(titles[0]) < 8 and titles[0] == newest_first[: len(titles[0])]
+
+
+def test_an_unknown_content_mode_is_a_configuration_error_naming_the_key(site: Path) -> None:
+    set_output(site, '\n[output.feeds.category]\ncontent = "summary"\n')
+    with pytest.raises(ConfigError, match=r"output\.feeds\.category\.content.*'excerpt'"):
+        load_config(site / "syndicator.toml")
+
+
+def test_an_excerpt_without_summary_is_the_bodys_opening_words_cut_between_words() -> None:
+    article = Article(
+        id="a",
+        url="https://gazette.example/a",
+        title="A",
+        summary="",
+        content_html="<p>x</p>",
+        authors=(),
+        published=None,
+        updated=None,
+        language="en",
+        categories=(),
+        tags=(),
+        related=(),
+        image=None,
+        source=SourceRef(kind="directory", ref="a.json"),
+        content_text="word " * 100,
+    )
+    excerpt = with_content(article, "excerpt")
+    assert (excerpt.content_html, excerpt.content_text) == ("", "")
+    assert excerpt.summary.startswith("word word") and excerpt.summary.endswith("word …")
+    assert len(excerpt.summary) <= EXCERPT_CHARS + 2
