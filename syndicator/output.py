@@ -80,12 +80,17 @@ def iter_feed_documents(
         dirty = (
             set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
         )
+        if full_pages - 1 in dirty and full_pages >= 2:
+            # A page that has just filled up: the one before it gains its
+            # next-archive link (the newest page had none).
+            dirty.add(full_pages - 2)
         for page in sorted(p for p in dirty if p < full_pages):
-            # next-archive names the next page number from the start, so that a
-            # full page never changes when the newer one fills up (until then
-            # that address answers 404, and the current feed holds its items).
+            # next-archive only names a page that exists: the newest archive
+            # page has none until the next one fills up (RFC 5005 §4 names
+            # "the immediately following archive document"; a link to a page
+            # not yet written would answer 404).
             prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
-            following = feed_urls(config, archive_key(page + 1))
+            following = feed_urls(config, archive_key(page + 1)) if page + 1 < full_pages else None
             archived = tuple(with_content(a, content) for a in store.archive_page(page, size))
             document = feed_document(config, archived)
             yield replace(

@@ -230,3 +230,45 @@ def test_an_excerpt_without_summary_is_the_bodys_opening_words_cut_between_words
     assert (excerpt.content_html, excerpt.content_text) == ("", "")
     assert excerpt.summary.startswith("word word") and excerpt.summary.endswith("word …")
     assert len(excerpt.summary) <= EXCERPT_CHARS + 2
+
+
+def archive_links(out: Path) -> dict[str, dict[str, str]]:
+    """Every RFC 5005 link written, by file: {"archive/2/atom.xml": {"next-archive": url}}."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(out.rglob("*.xml")):
+        parsed = feedparser.parse(path.read_bytes())
+        rels = {link.rel: link.href for link in parsed.feed.get("links", []) if link.rel.endswith("archive")}
+        found[path.relative_to(out).as_posix()] = rels
+    return found
+
+
+def test_no_archive_link_points_to_a_page_that_does_not_exist_and_the_next_page_is_linked_once_full(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    set_output(site, "")
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("items = 50", "items = 2\narchive_page_size = 2"),
+        encoding="utf-8",
+    )
+    add_records("a.json", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 6)])
+    publish(site)
+    out = site / "out"
+    base = "https://gazette.example/feeds/"
+
+    def assert_every_link_resolves() -> dict[str, dict[str, str]]:
+        links = archive_links(out)
+        for rels in links.values():
+            for url in rels.values():
+                assert url.startswith(base) and (out / url.removeprefix(base)).is_file(), url
+        return links
+
+    links = assert_every_link_resolves()
+    assert "next-archive" not in links["archive/2/atom.xml"]
+    assert links["archive/1/rss.xml"]["next-archive"] == base + "archive/2/rss.xml"
+
+    add_records("b.json", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(6, 8)])
+    publish(site, NOW + timedelta(hours=1))
+    links = assert_every_link_resolves()
+    assert links["archive/2/atom.xml"]["next-archive"] == base + "archive/3/atom.xml"
+    assert "next-archive" not in links["archive/3/atom.xml"]
