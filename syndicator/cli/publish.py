@@ -205,6 +205,10 @@ Examples:
   syndicator validate articles/            every record of a folder
   syndicator validate --explain a.json     what was inferred, and from what
   syndicator validate --json articles/ | jq '.rejected'
+  syndicator validate --profile google-news feeds/   the written feeds, as Google News reads them
+
+Profiles: google-news, apple-news, flipboard, microsoft-start; each finding
+quotes the aggregator's rule and the page it is published on.
 
 Works with no configuration too (a neutral site: any language, UTC).
 
@@ -214,10 +218,23 @@ Works with no configuration too (a neutral site: any language, UTC).
 @config_option
 @click.option("--explain", is_flag=True, help="Show each normalized record and what was inferred.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--profile",
+    metavar="NAME",
+    help="Check written feeds (PATHS: the output directory; default: the configured one) "
+    "against an aggregator's requirements.",
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @handle_errors
-def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tuple[Path, ...]) -> None:
+def validate(
+    config_path: Path | None, explain: bool, as_json: bool, profile: str | None, paths: tuple[Path, ...]
+) -> None:
     """Check records and print what would be rejected, without writing anything."""
+    if profile is not None:
+        validate_profile(config_path, profile, as_json, paths)
+        return
+    if not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     folders = tuple(p for p in paths if p.is_dir())
     files = tuple(p for p in paths if not p.is_dir())
     read: tuple[Path | str, ...] = folders + tuple(sorted({f.parent for f in files}))
@@ -279,3 +296,37 @@ def validate(config_path: Path | None, explain: bool, as_json: bool, paths: tupl
             + (f", {repaired} fields repaired" if repaired else "")
         )
     sys.exit(ExitStatus.REJECTED if rejections else ExitStatus.OK)
+
+
+def validate_profile(config_path: Path | None, profile: str, as_json: bool, paths: tuple[Path, ...]) -> None:
+    """`validate --profile`: the written feeds against one aggregator's published rules."""
+    from syndicator.profiles import check_output  # lxml: only when asked for
+
+    if len(paths) > 1:
+        raise click.UsageError("--profile checks one output directory")
+    if paths:
+        output = paths[0]
+    else:
+        path = find_config_path(config_path)
+        if path is None:
+            raise click.UsageError("name the output directory, or run where syndicator.toml is")
+        output = load_config(path).output.directory
+    findings = check_output(output, profile, _now())
+    if as_json:
+        body = [
+            {
+                "feed": f.feed,
+                "item": f.item,
+                "message": f.message,
+                "rule": f.rule.says,
+                "source": f.rule.source,
+            }
+            for f in findings
+        ]
+        click.echo(json.dumps({"profile": profile, "findings": body}, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        feeds = len({f.feed for f in findings})
+        click.echo(f"{profile}: {len(findings)} findings in {feeds} feeds of {output}")
+    sys.exit(ExitStatus.REJECTED if findings else ExitStatus.OK)

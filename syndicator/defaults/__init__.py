@@ -15,3 +15,4 @@ DEFAULTS_DIR = Path(__file__).resolve().parent
 RULES_PATH = DEFAULTS_DIR / "rules.toml"
 SCHEMA_PATH = DEFAULTS_DIR / "article.schema.json"
 SITE_TEMPLATE_PATH = DEFAULTS_DIR / "syndicator.toml.template"
+PROFILES_PATH = DEFAULTS_DIR / "profiles.toml"  # aggregators' published feed requirements
