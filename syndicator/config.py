@@ -55,7 +55,7 @@ class SourceConfig:
 
 
 CONTENT_MODES = ("full", "excerpt", "title")  # what an item carries besides its title
-FEED_KINDS = ("main", "category", "language")  # the [output.feeds.<kind>] tables
+FEED_KINDS = ("main", "category", "language", "tag", "author")  # the [output.feeds.<kind>] tables
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class OutputConfig:
     category_feeds: bool = True
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
     language_feeds: bool = False  # one feed per language under languages/<tag>/ when there are several
+    tag_feeds: bool = False  # one feed per tag under tags/<slug>/
+    author_feeds: bool = False  # one feed per author under authors/<slug>/
     archive_page_size: int = 50  # RFC 5005 archive page size (default: items); keep it fixed once published
     # Per kind of feed; a kind absent here takes FeedPolicy's defaults.
     feeds: Mapping[str, FeedPolicy] = field(default_factory=lambda: MappingProxyType({}))
@@ -175,6 +177,8 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "removed",
         "archive_page_size",
         "language_feeds",
+        "tag_feeds",
+        "author_feeds",
         "content",
         "max_age_days",
         "max_bytes",
@@ -274,6 +278,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         category_feeds=check.boolean(out_t, "output.category_feeds", default=True),
         removed=check.choice(out_t, "output.removed", ("keep", "retract"), default="keep"),
         language_feeds=check.boolean(out_t, "output.language_feeds", default=False),
+        tag_feeds=check.boolean(out_t, "output.tag_feeds", default=False),
+        author_feeds=check.boolean(out_t, "output.author_feeds", default=False),
         feeds=check.feed_policies(out_t),
         # Pages as long as the feed: the feed then holds `items` articles and every
         # older one is in a full archive page (a longer page lengthens the feed).

@@ -62,6 +62,20 @@ def language_document(
     )
 
 
+def selection_document(
+    config: Config, key: str, name: str, articles: tuple[Article, ...], *, empty_date: datetime = EPOCH
+) -> FeedDocument:
+    """The feed of one tag or author (`tags/<slug>/`, `authors/<slug>/`), titled by its name."""
+    document = feed_document(config, articles, empty_date=empty_date)
+    return replace(
+        document,
+        key=key,
+        title=f"{document.title} — {name}",
+        description=f"{name} — {document.description}",
+        urls=feed_urls(config, key),
+    )
+
+
 def feed_document(
     config: Config,
     articles: tuple[Article, ...],

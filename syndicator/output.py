@@ -21,6 +21,7 @@ from syndicator.feeds import (
     feed_urls,
     language_document,
     newest_date,
+    selection_document,
     with_content,
     within_policy,
 )
@@ -30,6 +31,7 @@ from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Reje
 from syndicator.pages import render_site_pages
 from syndicator.render import RENDERERS
 from syndicator.report import Progress
+from syndicator.slugs import category_term
 from syndicator.store import Store
 from syndicator.write import write_if_changed
 
@@ -110,6 +112,19 @@ def iter_feed_documents(
                     config, language, within_policy(newest_there, policy, items), empty_date=empty_date
                 )
                 yield fit_budget(config, document, policy.max_bytes)
+    selections = (
+        ("tag", "tags", config.output.tag_feeds, store.tags, store.newest_with_tag),
+        ("author", "authors", config.output.author_feeds, store.author_names, store.newest_by_author),
+    )
+    for kind, folder, enabled, names, newest_of in selections:
+        if not enabled:
+            continue
+        policy = config.output.policy(kind)
+        for name in names():
+            chosen = within_policy(newest_of(policy.items or items, name), policy, items)
+            key = f"{folder}/{category_term(name)}"
+            document = selection_document(config, key, name, chosen, empty_date=empty_date)
+            yield fit_budget(config, document, policy.max_bytes)
     if config.output.category_feeds:
         policy = config.output.policy("category")
         for term, label, scheme in store.categories():

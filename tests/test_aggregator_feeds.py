@@ -272,3 +272,44 @@ def test_no_archive_link_points_to_a_page_that_does_not_exist_and_the_next_page_
     links = assert_every_link_resolves()
     assert links["archive/2/atom.xml"]["next-archive"] == base + "archive/3/atom.xml"
     assert "next-archive" not in links["archive/3/atom.xml"]
+
+
+def test_tag_and_author_feeds_are_optional_and_hold_their_tags_and_authors_articles(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records(
+        "a.json",
+        [
+            record(1, tags=["Élections", "Paris"], author="Jeanne Martin"),
+            record(2, tags=["Paris"], author="Ali Ben"),
+            record(3, tags=["Élections"], author="Jeanne Martin"),
+        ],
+    )
+    publish(site)
+    assert not (site / "out" / "tags").exists() and not (site / "out" / "authors").exists()
+    set_output(site, "")
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[output]\n", "[output]\ntag_feeds = true\nauthor_feeds = true\n"
+        ),
+        encoding="utf-8",
+    )
+    publish(site, NOW + timedelta(hours=1))
+    out = site / "out"
+    expected = {
+        "tags/elections": ["Article number 3", "Article number 1"],
+        "tags/paris": ["Article number 2", "Article number 1"],
+        "authors/jeanne-martin": ["Article number 3", "Article number 1"],
+        "authors/ali-ben": ["Article number 2"],
+    }
+    for key, titles in expected.items():
+        for name in ("rss.xml", "atom.xml"):
+            data = (out / key / name).read_bytes()
+            for parsed in (feedparser.parse(data), feedparser_rs.parse(data)):
+                assert [e.title for e in parsed.entries] == titles, (key, name)
+        feed = json.loads((out / key / "feed.json").read_text(encoding="utf-8"))
+        assert feed["feed_url"] == f"https://gazette.example/feeds/{key}/feed.json"
+    assert feedparser.parse((out / "tags" / "elections" / "atom.xml").read_bytes()).feed.title.endswith(
+        "Élections"
+    )
