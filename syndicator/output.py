@@ -68,17 +68,20 @@ def iter_feed_documents(
     # The not-yet-full archive page is not an archive document: its articles stay
     # in the current feed, even those dated older than the newest `items`, so that
     # every article is always in the subscription feed or a full archive page.
-    pending = {a.id: a for a in (*newest, *store.since_seq(full_pages * size))}
+    unarchived = store.since_seq(full_pages * size)
+    pending = {a.id: a for a in (*newest, *unarchived)}
     # The main feed and its archive take the main policy's content mode; its
-    # length is items plus the not-yet-archived page, so that every article
-    # stays reachable (item, age and byte limits apply to the other feeds).
-    content = config.output.policy("main").content
+    # byte budget drops only articles an archive page holds, so that every
+    # article stays reachable (its length is items plus the unarchived page).
+    main = config.output.policy("main")
+    content = main.content
     current = tuple(with_content(a, content) for a in sorted(pending.values(), key=_order))
+    keep = frozenset(a.id for a in unarchived)
     if full_pages == 0:
-        yield feed_document(config, current, empty_date=empty_date)
+        yield fit_budget(config, feed_document(config, current, empty_date=empty_date), main.max_bytes, keep)
     else:
         links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
-        yield replace(feed_document(config, current), archive=links)
+        yield replace(fit_budget(config, feed_document(config, current), main.max_bytes, keep), archive=links)
         dirty = (
             set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
         )
@@ -143,27 +146,36 @@ def iter_feed_documents(
             yield feed_document(config, (), category, empty_date=empty_date)
 
 
-def fit_budget(config: Config, doc: FeedDocument, max_bytes: int | None) -> FeedDocument:
+def fit_budget(
+    config: Config, doc: FeedDocument, max_bytes: int | None, keep: frozenset[str] = frozenset()
+) -> FeedDocument:
     """The document with as many of its newest items as fit `max_bytes` in every format.
 
     Whole items are dropped, oldest first, never cut in half: the most that
     fit is found by bisection over the number of items kept (each step
-    renders the feed once per format).
+    renders the feed once per format). Articles whose id is in `keep` are
+    never dropped (the main feed's articles not yet in an archive page: the
+    feed is the only place readers find them), even over the budget.
     """
     if max_bytes is None:
         return doc
+    droppable = [a.id for a in doc.articles if a.id not in keep]  # newest first
+
+    def chosen(count: int) -> tuple[Article, ...]:
+        kept = set(droppable[:count])
+        return tuple(a for a in doc.articles if a.id in keep or a.id in kept)
 
     def fits(count: int) -> bool:
-        trial = replace(doc, articles=doc.articles[:count])
+        trial = replace(doc, articles=chosen(count))
         return all(len(RENDERERS[fmt].render(trial)) <= max_bytes for fmt in config.output.formats)
 
-    if fits(len(doc.articles)):
+    if fits(len(droppable)):
         return doc
-    low, high = 0, len(doc.articles)  # fits(low) is assumed; fits(high) is false
+    low, high = 0, len(droppable)  # fits(low) is assumed; fits(high) is false
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if fits(middle) else (low, middle)
-    kept = doc.articles[:low]
+    kept = chosen(low)
     return replace(doc, articles=kept, updated=newest_date(kept, doc.updated) if kept else doc.updated)
 
 

@@ -313,3 +313,26 @@ def test_tag_and_author_feeds_are_optional_and_hold_their_tags_and_authors_artic
     assert feedparser.parse((out / "tags" / "elections" / "atom.xml").read_bytes()).feed.title.endswith(
         "Élections"
     )
+
+
+def test_the_main_feeds_byte_budget_drops_only_articles_an_archive_page_holds(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = site / "syndicator.toml"
+    text = config.read_text(encoding="utf-8").replace("items = 50", "items = 3\narchive_page_size = 3")
+    config.write_text(text + "\n[output.feeds.main]\nmax_bytes = 1000\n", encoding="utf-8")
+    body = "<p>" + "Long paragraph of the article. " * 40 + "</p>"
+    records = [record(n, published=f"2024-01-{n:02d}T08:00:00Z", content_html=body) for n in range(1, 9)]
+    add_records("a.json", records)
+    publish(site)
+    out = site / "out"
+    # Pages of three in the order stored: 1-3 and 4-6 are archived; 7 and 8 are
+    # only in the main feed, which keeps them over the budget; 6 is dropped.
+    for name in ("rss.xml", "atom.xml"):
+        for parsed in (
+            feedparser.parse((out / name).read_bytes()),
+            feedparser_rs.parse((out / name).read_bytes()),
+        ):
+            assert [e.title for e in parsed.entries] == ["Article number 8", "Article number 7"]
+    archived = feedparser.parse((out / "archive" / "2" / "atom.xml").read_bytes())
+    assert "Article number 6" in [e.title for e in archived.entries]
