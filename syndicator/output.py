@@ -48,7 +48,11 @@ def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = Fa
 
 
 def iter_feed_documents(
-    config: Config, store: Store, *, all_archive_pages: bool = False
+    config: Config,
+    store: Store,
+    *,
+    all_archive_pages: bool = False,
+    archive_terms: frozenset[str] | None = None,
 ) -> Iterator[FeedDocument]:
     """The main feed, its RFC 5005 archive pages that need writing, and category feeds.
 
@@ -132,8 +136,9 @@ def iter_feed_documents(
         policy = config.output.policy("category")
         for term, label, scheme in store.categories():
             category = Category(term=term, label=label, scheme=scheme)
-            chosen = within_policy(store.newest(policy.items or items, category=term).articles, policy, items)
-            yield fit_budget(config, feed_document(config, chosen, category), policy.max_bytes)
+            yield from _category_documents(
+                config, store, category, archive_pages=archive_terms is None or term in archive_terms
+            )
         # A category whose last article left it (retracted, now a draft, moved)
         # keeps an empty feed, so readers stop seeing the article there.
         visible = {term for term, _, _ in store.categories()}
@@ -144,6 +149,53 @@ def iter_feed_documents(
             label, scheme = labels.get(term, (term, None))
             category = Category(term=term, label=label, scheme=scheme)
             yield feed_document(config, (), category, empty_date=empty_date)
+
+
+def _category_documents(
+    config: Config, store: Store, category: Category, *, archive_pages: bool
+) -> Iterator[FeedDocument]:
+    """A category feed and, with `archive_pages`, its RFC 5005 archive pages.
+
+    A category's articles are numbered in the order they were first stored
+    (their sequence numbers), and page n holds ranks n·size … (n+1)·size − 1
+    under `categories/<term>/archive/<n+1>/`. As in the main feed, the
+    articles not yet in a full page stay in the category feed, so every
+    article of the category is reachable from its feed.
+    """
+    items, size = config.output.items, config.output.archive_page_size
+    policy = config.output.policy("category")
+    base = f"categories/{category.term}"
+    full = store.category_archive_count(category.term) // size
+    unarchived = store.category_archive_slice(category.term, full * size, None) if full else ()
+    newest = store.newest(policy.items or items, category=category.term).articles
+    chosen = within_policy(newest, policy, items)
+    if full:
+        merged = {a.id: a for a in (*chosen, *(with_content(a, policy.content) for a in unarchived))}
+        chosen = tuple(sorted(merged.values(), key=_order))
+    keep = frozenset(a.id for a in unarchived)
+    document = fit_budget(config, feed_document(config, chosen, category), policy.max_bytes, keep)
+    if not full:
+        yield document
+        return
+    current = document.urls
+    newest_page = feed_urls(config, f"{base}/{archive_key(full - 1)}")
+    yield replace(document, archive=ArchiveLinks(current, newest_page, None, False))
+    if not archive_pages:
+        return
+    for page in range(full):
+        key = f"{base}/{archive_key(page)}"
+        prev = feed_urls(config, f"{base}/{archive_key(page - 1)}") if page > 0 else None
+        following = feed_urls(config, f"{base}/{archive_key(page + 1)}") if page + 1 < full else None
+        archived = store.category_archive_slice(category.term, page * size, size)
+        shown = tuple(with_content(a, policy.content) for a in archived)
+        page_document = feed_document(config, shown, category)
+        yield replace(
+            page_document,
+            key=key,
+            urls=feed_urls(config, key),
+            title=f"{page_document.title} — archive {page + 1}",
+            archive=ArchiveLinks(current, prev, following, True),
+        )
 
 
 def fit_budget(
@@ -229,9 +281,15 @@ def render_and_write(
         (written if changed else unchanged).append(relative)
 
     def chosen(doc: FeedDocument) -> bool:
-        return wanted is None or doc.category is None or doc.key in wanted
+        # A category archive page goes with its category feed.
+        return wanted is None or doc.category is None or doc.key.split("/archive/")[0] in wanted
 
-    documents = iter_feed_documents(config, store, all_archive_pages=missing_archive)
+    documents = iter_feed_documents(
+        config,
+        store,
+        all_archive_pages=missing_archive,
+        archive_terms=None if terms is None else frozenset(terms),
+    )
     expected = _expected_files(config, store, dirty=dirty, every_page=missing_archive, wanted=wanted)
     # Render and write one document at a time, so memory holds one feed, not the site.
     while True:
@@ -305,7 +363,7 @@ def output_present(config: Config, store: Store) -> bool:
 
 def is_feed(relative: str) -> bool:
     """A subscription document (WebSub topic): a feed file, not a page or an archive page."""
-    if relative.startswith(f"{ARCHIVE_DIR}/"):
+    if f"/{relative}".find(f"/{ARCHIVE_DIR}/") >= 0:  # archive/2/…, categories/x/archive/2/…
         return False
     return relative.rsplit("/", 1)[-1] in {r.filename for r in RENDERERS.values()}
 

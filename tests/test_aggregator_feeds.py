@@ -336,3 +336,33 @@ def test_the_main_feeds_byte_budget_drops_only_articles_an_archive_page_holds(
             assert [e.title for e in parsed.entries] == ["Article number 8", "Article number 7"]
     archived = feedparser.parse((out / "archive" / "2" / "atom.xml").read_bytes())
     assert "Article number 6" in [e.title for e in archived.entries]
+
+
+def test_a_category_feed_has_rfc5005_archives_reaching_every_article_of_the_category(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = site / "syndicator.toml"
+    text = config.read_text(encoding="utf-8").replace("items = 50", "items = 2\narchive_page_size = 2")
+    config.write_text(text, encoding="utf-8")
+    # Odd numbers are in World: 1, 3, 5, 7, 9, 11, 13.
+    add_records("a.json", [record(n, published=f"2024-01-{n:02d}T08:00:00Z") for n in range(1, 15)])
+    publish(site)
+    out = site / "out"
+    base = "https://gazette.example/feeds/"
+    world = out / "categories" / "world"
+    seen: list[str] = []
+    url = base + "categories/world/atom.xml"
+    while url:
+        path = out / url.removeprefix(base)
+        assert path.is_file(), url
+        parsed = feedparser.parse(path.read_bytes())
+        seen += [e.title for e in parsed.entries]
+        url = next((link.href for link in parsed.feed.links if link.rel == "prev-archive"), "")
+    assert set(seen) == {f"Article number {n}" for n in range(1, 15, 2)}
+    for folder in sorted((world / "archive").iterdir()):
+        for rels in archive_links(folder).values():  # both formats of the page
+            for href in rels.values():
+                assert (out / href.removeprefix(base)).is_file(), href
+        assert b"<fh:archive" in (folder / "atom.xml").read_bytes()
+    rss = feedparser_rs.parse((world / "rss.xml").read_bytes())
+    assert rss.entries and not rss.bozo

@@ -28,6 +28,26 @@ class ArchiveMixin(Connected):
             ).fetchall()
         return tuple(stored_article(self.path, aid, data) for aid, data in rows)
 
+    def category_archive_count(self, term: str) -> int:
+        """How many articles a category has ever numbered in its archive order (retracted ones too)."""
+        with wrap_sqlite_errors(self.path):
+            query = "SELECT count(*) FROM article_categories WHERE term = ?"
+            row = self.db.execute(query, (term,)).fetchone()
+        return int(row[0])
+
+    def category_archive_slice(self, term: str, first: int, count: int | None) -> tuple[Article, ...]:
+        """The visible articles of a category at ranks first.. (first + count) in its archive
+        order (the articles' sequence numbers), newest first: a category archive page, or
+        with `count` None the category's not-yet-archived articles."""
+        with wrap_sqlite_errors(self.path):
+            rows = self.db.execute(
+                "SELECT a.data, a.retracted FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                " WHERE c.term = ? ORDER BY a.archive_seq LIMIT ? OFFSET ?",
+                (term, -1 if count is None else count, first),
+            ).fetchall()
+        articles = [article_from_json(json.loads(data)) for data, retracted in rows if not retracted]
+        return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
+
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""
         with wrap_sqlite_errors(self.path):
