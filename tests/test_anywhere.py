@@ -125,7 +125,8 @@ def test_a_one_off_publish_has_a_neutral_identity_and_says_what_it_assumed(tmp_p
     assert feed.feed.title == "wire"
     assert feed.feed.language == "de"  # what the articles are in, not a sample site's French
     assert "news.example.org" not in (tmp_path / "public" / "rss.xml").read_text()
-    assert {t.term for e in feed.entries for t in e.tags} == {"business"}  # no sample taxonomy
+    # No sample taxonomy: the record's own category, as every format shows it.
+    assert {t.term for e in feed.entries for t in e.tags} == {"Business"}
     assert not (tmp_path / "public" / ".syndicator").exists()
 
 
