@@ -120,15 +120,15 @@ def iter_feed_documents(
                 )
                 yield fit_budget(config, document, policy.max_bytes)
     selections = (
-        ("tag", "tags", config.output.tag_feeds, store.tags, store.newest_with_tag),
-        ("author", "authors", config.output.author_feeds, store.author_names, store.newest_by_author),
+        ("tag", "tags", config.output.tag_feeds, store.newest_by_tag),
+        ("author", "authors", config.output.author_feeds, store.newest_by_author),
     )
-    for kind, folder, enabled, names, newest_of in selections:
+    for kind, folder, enabled, newest_by in selections:
         if not enabled:
             continue
         policy = config.output.policy(kind)
-        for name in names():
-            chosen = within_policy(newest_of(policy.items or items, name), policy, items)
+        for name, newest_there in newest_by(policy.items or items).items():
+            chosen = within_policy(newest_there, policy, items)
             key = f"{folder}/{category_term(name)}"
             document = selection_document(config, key, name, chosen, empty_date=empty_date)
             yield fit_budget(config, document, policy.max_bytes)

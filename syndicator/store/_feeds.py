@@ -66,48 +66,30 @@ class FeedsMixin(Connected):
             ).fetchall()
         return tuple(article_from_json(json.loads(r[0])) for r in rows)
 
-    def tags(self) -> list[str]:
-        """Every tag of a visible article, sorted."""
+    def newest_by_tag(self, limit: int) -> dict[str, tuple[Article, ...]]:
+        """Every tag of a visible article → its newest `limit` articles (feeds' order), by tag."""
+        return self._newest_by("t.value", "$.tags", limit)
+
+    def newest_by_author(self, limit: int) -> dict[str, tuple[Article, ...]]:
+        """Every author name of a visible article → their newest `limit` articles, by name."""
+        return self._newest_by("json_extract(t.value, '$.name')", "$.authors", limit)
+
+    def _newest_by(self, name: str, path: str, limit: int) -> dict[str, tuple[Article, ...]]:
+        """One pass over the articles for every name at once (a query per name read
+        every article's JSON again: 27 s for 339 names over 2,000 articles)."""
+        grouped: dict[str, list[Article]] = {}
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
-                "SELECT DISTINCT t.value FROM articles a, json_each(a.data, '$.tags') t"
-                " WHERE a.retracted = 0 ORDER BY t.value"
-            ).fetchall()
-        return [str(row[0]) for row in rows if row[0]]
-
-    def newest_with_tag(self, limit: int, tag: str) -> tuple[Article, ...]:
-        """The newest visible articles carrying `tag`, in the feeds' total order."""
-        return self._newest_where(
-            "EXISTS (SELECT 1 FROM json_each(articles.data, '$.tags') t WHERE t.value = ?)", tag, limit
-        )
-
-    def author_names(self) -> list[str]:
-        """Every author name of a visible article, sorted."""
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                "SELECT DISTINCT json_extract(t.value, '$.name') AS name"
-                " FROM articles a, json_each(a.data, '$.authors') t WHERE a.retracted = 0 ORDER BY name"
-            ).fetchall()
-        return [str(row[0]) for row in rows if row[0]]
-
-    def newest_by_author(self, limit: int, name: str) -> tuple[Article, ...]:
-        """The newest visible articles `name` wrote, in the feeds' total order."""
-        return self._newest_where(
-            "EXISTS (SELECT 1 FROM json_each(articles.data, '$.authors') t"
-            " WHERE json_extract(t.value, '$.name') = ?)",
-            name,
-            limit,
-        )
-
-    def _newest_where(self, condition: str, value: str, limit: int) -> tuple[Article, ...]:
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                # `condition` is one of the fixed texts above; values are parameters.
-                f"SELECT data FROM articles WHERE retracted = 0 AND {condition}"
-                " ORDER BY published_utc DESC, id LIMIT ?",
-                (value, limit),
-            ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+                # `name` and `path` are the fixed texts above; `limit` is a parameter.
+                f"SELECT name, data FROM (SELECT {name} AS name, a.data AS data, row_number() OVER"
+                " (PARTITION BY " + name + " ORDER BY a.published_utc DESC, a.id) AS rank"
+                f" FROM articles a, json_each(a.data, '{path}') t WHERE a.retracted = 0)"
+                " WHERE rank <= ? AND name IS NOT NULL AND name != '' ORDER BY name, rank",
+                (limit,),
+            )
+            for key, data in rows:
+                grouped.setdefault(str(key), []).append(article_from_json(json.loads(data)))
+        return {key: tuple(articles) for key, articles in grouped.items()}
 
     def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
         """title → URL of the visible article with exactly that title (the newest, if several)."""
