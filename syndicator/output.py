@@ -127,10 +127,18 @@ def iter_feed_documents(
         if not enabled:
             continue
         policy = config.output.policy(kind)
-        for name, newest_there in newest_by(policy.items or items).items():
+        limit = policy.items or items
+        # Names with one slug ("Inflation", "inflation") are one feed, as they are
+        # one category: two feeds must never be written to the same folder.
+        by_slug: dict[str, list[tuple[str, tuple[Article, ...]]]] = {}
+        for name, newest_there in newest_by(limit).items():
+            by_slug.setdefault(category_term(name), []).append((name, newest_there))
+        for slug, named in sorted(by_slug.items()):
+            merged = {a.id: a for _, articles in named for a in articles}
+            newest_there = tuple(sorted(merged.values(), key=_order))[:limit]
             chosen = within_policy(newest_there, policy, items)
-            key = f"{folder}/{category_term(name)}"
-            document = selection_document(config, key, name, chosen, empty_date=empty_date)
+            name = named[0][0]  # the first in sorted order: the same title every run
+            document = selection_document(config, f"{folder}/{slug}", name, chosen, empty_date=empty_date)
             yield fit_budget(config, document, policy.max_bytes)
     if config.output.category_feeds:
         policy = config.output.policy("category")

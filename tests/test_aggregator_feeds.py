@@ -366,3 +366,22 @@ def test_a_category_feed_has_rfc5005_archives_reaching_every_article_of_the_cate
         assert b"<fh:archive" in (folder / "atom.xml").read_bytes()
     rss = feedparser_rs.parse((world / "rss.xml").read_bytes())
     assert rss.entries and not rss.bozo
+
+
+def test_tags_differing_only_in_case_share_one_feed_written_once(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[output]\n", "[output]\ntag_feeds = true\n"),
+        encoding="utf-8",
+    )
+    add_records("a.json", [record(1, tags=["Inflation"]), record(2, tags=["inflation"])])
+    report = publish(site)
+    written = [path for path in report.feeds_written if path.startswith("tags/")]
+    assert sorted(written) == sorted(set(written))
+    data = (site / "out" / "tags" / "inflation" / "rss.xml").read_bytes()
+    for parsed in (feedparser.parse(data), feedparser_rs.parse(data)):
+        assert sorted(e.title for e in parsed.entries) == ["Article number 1", "Article number 2"]
+    again = publish(site, NOW + timedelta(hours=1))
+    assert not [path for path in again.feeds_written if path.startswith("tags/")]
