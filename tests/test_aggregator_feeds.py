@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,8 @@ def test_an_excerpt_without_summary_is_the_bodys_opening_words_cut_between_words
     assert (excerpt.content_html, excerpt.content_text) == ("", "")
     assert excerpt.summary.startswith("word word") and excerpt.summary.endswith("word …")
     assert len(excerpt.summary) <= EXCERPT_CHARS + 2
+    stored_before_content_text = with_content(replace(article, content_text=""), "excerpt")
+    assert stored_before_content_text.summary == "x"  # from the HTML body
 
 
 def archive_links(out: Path) -> dict[str, dict[str, str]]:
