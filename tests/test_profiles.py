@@ -146,3 +146,27 @@ def test_a_site_with_an_icon_and_two_languages_has_feeds_every_profile_accepts(
     # The main feed mixes two languages: Microsoft Start takes one language per feed URL.
     assert any(f["feed"] == "rss.xml" and "feed declares" in f["message"] for f in body["findings"])
     assert result.returncode == ExitStatus.REJECTED
+
+
+def syndicator(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "syndicator", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_validate_profile_prints_each_finding_with_its_rule_and_source(tmp_path: Path) -> None:
+    (tmp_path / "rss.xml").write_text(BAD["title_max_chars"], encoding="utf-8")
+    result = syndicator("validate", "--profile", "apple-news", "rss.xml", cwd=tmp_path)
+    assert result.returncode == ExitStatus.REJECTED, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("apple-news: rss.xml: item https://gazette.example/0: the title is 61 characters")
+    assert "https://support.apple.com/guide/news-publisher/apdc2c7520ff/icloud" in first
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "rss.xml").write_text(GOOD, encoding="utf-8")
+    assert syndicator("validate", "--profile", "apple-news", "good", cwd=tmp_path).returncode == ExitStatus.OK
+
+
+def test_validate_without_paths_or_profile_is_a_usage_error(tmp_path: Path) -> None:
+    result = syndicator("validate", cwd=tmp_path)
+    assert result.returncode == ExitStatus.USAGE
+    assert "Missing argument 'PATHS...'" in result.stderr

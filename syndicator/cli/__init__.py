@@ -91,6 +91,8 @@ def handle_errors(func: F) -> F:
             exit_interrupted()
         except BrokenPipeError:
             closed_pipe()
+        except click.ClickException:
+            raise  # a usage error found inside a command: click prints it, status 2
         except Exception as e:
             if traceback:
                 raise
