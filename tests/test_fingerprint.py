@@ -4,6 +4,7 @@ stale feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ def changed(value: Any) -> Any:
         return (*value, "x") if not value else value[:-1]
     if isinstance(value, Path):
         return value / "x"
+    if isinstance(value, Mapping):
+        return {**value, "x": None}
     from zoneinfo import ZoneInfo
 
     if isinstance(value, ZoneInfo):
