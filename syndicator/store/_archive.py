@@ -41,11 +41,12 @@ class ArchiveMixin(Connected):
         with `count` None the category's not-yet-archived articles."""
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
-                "SELECT a.data, a.retracted FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                " WHERE c.term = ? ORDER BY a.archive_seq LIMIT ? OFFSET ?",
+                "SELECT a.id, a.data, a.retracted FROM article_categories c"
+                " JOIN articles a ON a.id = c.article_id WHERE c.term = ?"
+                " ORDER BY a.archive_seq LIMIT ? OFFSET ?",
                 (term, -1 if count is None else count, first),
             ).fetchall()
-        articles = [article_from_json(json.loads(data)) for data, retracted in rows if not retracted]
+        articles = [stored_article(self.path, aid, data) for aid, data, retracted in rows if not retracted]
         return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
 
     def since_seq(self, first: int) -> tuple[Article, ...]:

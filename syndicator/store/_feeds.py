@@ -60,11 +60,11 @@ class FeedsMixin(Connected):
         """The newest visible articles in one language, in the feeds' total order."""
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
-                "SELECT data FROM articles WHERE retracted = 0 AND json_extract(data, '$.language') = ?"
+                "SELECT id, data FROM articles WHERE retracted = 0 AND json_extract(data, '$.language') = ?"
                 " ORDER BY published_utc DESC, id LIMIT ?",
                 (language, limit),
             ).fetchall()
-        return tuple(article_from_json(json.loads(r[0])) for r in rows)
+        return tuple(stored_article(self.path, aid, data) for aid, data in rows)
 
     def newest_by_tag(self, limit: int) -> dict[str, tuple[Article, ...]]:
         """Every tag of a visible article → its newest `limit` articles (feeds' order), by tag."""
@@ -81,14 +81,15 @@ class FeedsMixin(Connected):
         with wrap_sqlite_errors(self.path):
             rows = self.db.execute(
                 # `name` and `path` are the fixed texts above; `limit` is a parameter.
-                f"SELECT name, data FROM (SELECT {name} AS name, a.data AS data, row_number() OVER"
+                f"SELECT name, id, data FROM (SELECT {name} AS name, a.id AS id, a.data AS data,"
+                " row_number() OVER"
                 " (PARTITION BY " + name + " ORDER BY a.published_utc DESC, a.id) AS rank"
                 f" FROM articles a, json_each(a.data, '{path}') t WHERE a.retracted = 0)"
                 " WHERE rank <= ? AND name IS NOT NULL AND name != '' ORDER BY name, rank",
                 (limit,),
             )
-            for key, data in rows:
-                grouped.setdefault(str(key), []).append(article_from_json(json.loads(data)))
+            for key, aid, data in rows:
+                grouped.setdefault(str(key), []).append(stored_article(self.path, aid, data))
         return {key: tuple(articles) for key, articles in grouped.items()}
 
     def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
