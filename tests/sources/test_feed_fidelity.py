@@ -192,7 +192,7 @@ def test_an_atom_entry_with_only_updated_is_published_on_that_date_not_today(
     got = publish(tmp_path, web, body, kind="application/atom+xml")
 
     assert got.json["items"][0]["date_published"] == "2019-03-01T08:00:00+00:00"
-    assert got.rss.entries[0].published == "Fri, 01 Mar 2019 08:00:00 +0000"
+    assert got.rss.entries[0].published == "Fri, 01 Mar 2019 08:00:00 GMT"  # RSS dates are written in GMT
 
 
 def test_an_rss_1_item_with_dc_date_is_published_on_that_date(tmp_path: Path, web: LocalWeb) -> None:
