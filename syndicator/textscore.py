@@ -5,7 +5,9 @@ article-extraction-benchmark, trafilatura's evaluation): lowercase word tokens
 compared as multisets, so a paragraph kept twice or a menu left in costs
 precision and a dropped paragraph costs recall, while differences in spacing,
 punctuation or paragraph breaks cost nothing. Pages are averaged with equal
-weight, so one long page cannot hide many short failures.
+weight, so one long page cannot hide many short failures. Chinese, Japanese
+and Thai are written without spaces between words, so there each character of
+those scripts is a token of its own (the usual character-level measure for them).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_WORD = re.compile(r"\w+")
+# Han ideographs, kana and Thai: one token per character; elsewhere one per word.
+_UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Score:
 
 
 def tokens(text: str) -> Counter[str]:
-    """Lowercase word tokens as a multiset."""
+    """Lowercase word tokens (characters in unspaced scripts) as a multiset."""
     return Counter(_WORD.findall(text.casefold()))
 
 

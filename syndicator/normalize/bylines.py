@@ -26,6 +26,7 @@ _PARTICLES = frozenset(
     }
 )
 _MAX_NAME_WORDS = 5
+_INITIALS = re.compile(r"(?:[A-ZÀ-Þ]\.\s*(?:-\s*)?){1,4}")  # "F.", "J. R.", "J.-P."
 
 
 def split_authors(text: str, *, rules: Rules, language: str | None = None) -> tuple[Author, ...]:
@@ -96,8 +97,15 @@ def _is_date_phrase(segment: str, lang: LanguageRules) -> bool:
 def _split_names(segment: str, lang: LanguageRules) -> list[str]:
     joiners = sorted(lang.name_joiners, key=len, reverse=True)
     alt = "|".join(re.escape(j) if not j.isalpha() else rf"\b{re.escape(j)}\b" for j in joiners)
-    pattern = rf"\s*[,;/]\s*|\s+(?:{alt})\s+" if alt else r"\s*[,;/]\s*"
-    return [p for p in re.split(pattern, segment, flags=re.IGNORECASE) if p and p.strip()]
+    # "A, B, and C": the serial comma's joiner goes with the comma.
+    pattern = rf"\s*[,;/]\s*(?:(?:{alt})\s+)?|\s+(?:{alt})\s+" if alt else r"\s*[,;/]\s*"
+    pieces: list[str] = []
+    for piece in (p for p in re.split(pattern, segment, flags=re.IGNORECASE) if p and p.strip()):
+        if pieces and _INITIALS.fullmatch(piece.strip()):
+            pieces[-1] = f"{pieces[-1]}, {piece.strip()}"  # "Kooman, F.": one person, surname first
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def _author(piece: str) -> Author | None:
@@ -107,6 +115,8 @@ def _author(piece: str) -> Author | None:
         email = m.group(1)
         piece = (piece[: m.start()] + piece[m.end() :]).strip()
     name = re.sub(r"\s+", " ", piece).strip(" .,:;()[]-–—")
+    if re.search(r"(?:^|[\s.])[A-ZÀ-Þ]$", name) and piece.rstrip().endswith("."):
+        name += "."  # an initial keeps its full stop: "Kooman, F."
     if not name:
         return Author(name=email, email=email) if email else None
     words = name.split(" ")

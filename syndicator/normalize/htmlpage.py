@@ -20,8 +20,12 @@ is found by normalize.main_text.
 
 from __future__ import annotations
 
+import copy
+import html as html_module
+import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 import lxml.html
@@ -31,6 +35,7 @@ from syndicator.errors import RecordError
 from syndicator.model import Author, Image
 from syndicator.normalize.bylines import byline_names, split_authors
 from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.dates import parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.jsonld import LinkedData, read_linked_data
 from syndicator.normalize.language import detect_language
@@ -42,6 +47,69 @@ from syndicator.rules import fold
 _MIN_BODY_WORDS = 40  # below this, readability has missed the article; JSON-LD articleBody may hold it
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HOME_PAGE = re.compile(r"(?:https?:)?//[^/]+/?|/")
+# Where pages state their dates, most deliberate first (ogp.me §Article, Dublin Core, rNews, Parse.ly,
+# Sailthru, and the names CMSs use); a statement that does not read as a date is skipped for the next.
+_PUBLISHED_PROPERTIES = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "rnews:datepublished",
+    "originalpublicationdate",
+    "article.published",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+)
+_UPDATED_PROPERTIES = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+_BYLINE_CLASS = re.compile(
+    r"byline|^(?:by_)?authors?(?:$|[-_](?!bio|image|img|avatar|photo|pic))|[-_]authors?(?:$|[-_](?!bio))",
+    re.IGNORECASE,
+)
+_BYLINE_MAX_CHARS = 160
+_AUTHOR_PROPERTIES = (
+    "author",
+    "authors",
+    "article:author",
+    "article:authorname",
+    "dc.creator",
+    "parsely-author",
+    "sailthru.author",
+)
+# What follows a site's name when it signs a page: "Teen Vogue Magazine", "UPROXX Media", "STERN.de".
+_PUBLISHER_WORDS = frozenset(
+    {
+        "magazine",
+        "media",
+        "online",
+        "news",
+        "staff",
+        "redaktion",
+        "redaccion",
+        "redazione",
+        "com",
+        "de",
+        "net",
+    }
+)
+_ROLE_WORDS = frozenset(
+    {"writer", "editor", "correspondent", "reporter", "contributor", "columnist", "redakteur", "redakteurin"}
+)
+_DAY_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "posts", "updated"}
+)
+_TITLE_SEPARATORS = re.compile(r"(\s+[|–—·»:]{1,2}\s+|\s+-\s+)")
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?")
+# `date`'s default output, "Sun Nov 23 16:00:00 EDT 2014", which some CMSs print into their meta tags.
+_CTIME = re.compile(
+    r"(?:[A-Za-z]{3},? )?([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}:\d{2}(?::\d{2})?) "
+    r"([A-Za-z]{2,5}|[+-]\d{4}) (\d{4})"
+)
 
 
 @dataclass(frozen=True)
@@ -84,10 +152,11 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
         found = meta.first(*names)
         return (found[1], found[0]) if found else (None, names[0])
 
+    og_title = prop("og:title", "twitter:title")
     title = pick(
         "title",
-        (ld.title, "JSON-LD"),
-        prop("og:title", "twitter:title"),
+        (ld.title if _is_the_pages_title(ld.title, og_title[0], meta) else None, "JSON-LD"),
+        og_title,
         (meta.title, "<title>"),
         (meta.h1, "<h1>"),
     )
@@ -102,36 +171,46 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
     )
     if page_url and url:
         page_url = absolute_url(page_url, url) or page_url
-    published = pick(
-        "published",
-        (ld.published, "JSON-LD"),
-        prop(
-            "article:published_time",
-            "og:published_time",
-            "datepublished",
-            "pubdate",
-            "date",
-            "dc.date.issued",
-        ),
-    )
-    updated = pick(
-        "updated",
-        (ld.updated, "JSON-LD"),
-        prop("article:modified_time", "og:updated_time", "datemodified", "last-modified"),
-    )
     language = pick("language", (ld.language, "JSON-LD"), (meta.lang, "<html lang>"), prop("og:locale"))
+    published = _first_date(
+        "published",
+        [
+            (ld.published, "JSON-LD"),
+            *_props(meta, _PUBLISHED_PROPERTIES),
+            *_stated_in_markup(root, "published"),
+        ],
+        ctx,
+        language,
+        inferred,
+    )
+    if published is None:
+        published = _date_in_text(root)
+        if published is not None:
+            inferred.append(("published", "the date written on the page (htmldate)"))
+    updated = _first_date(
+        "updated",
+        [(ld.updated, "JSON-LD"), *_props(meta, _UPDATED_PROPERTIES), *_stated_in_markup(root, "updated")],
+        ctx,
+        language,
+        inferred,
+    )
     site_name = (meta.first("og:site_name", "application-name") or ("", ""))[1]
-    if title and site_name:
-        title = _without_site_name(title, site_name)
+    if title and meta.h1 and meta.title and og_title[0] == title and _social_title_differs(title, meta):
+        title = meta.h1
+        inferred.append(("title", "<h1> (as <title>; og:title is a social variant)"))
+    if title:
+        title = _headline(title, site_name, meta.h1, page_url or url or "")
     summary = pick("summary", (ld.description, "JSON-LD"), prop("og:description", "description"))
-    authors = _authors(ld, meta, ctx, inferred)
+
     categories = _categories(ld, meta, title, inferred)
     tags = tuple(t for t in ld.keywords or meta.all("article:tag") if not t.startswith(("/", "http")))
     if tags:
         inferred.append(("tags", "JSON-LD" if ld.keywords else "article:tag"))
     image = _image(ld, meta, inferred)
 
-    body = extract_main_text(root, title=title, rules=ctx.rules)
+    body = extract_main_text(root, title=title, rules=ctx.rules, stated_words=len((ld.body or "").split()))
+    publishers = (site_name, ld.publisher, _host(page_url or url or ""))
+    authors = _authors(ld, meta, root, publishers, body.byline, ctx, inferred)
     content = body.html
     if _words(content) < _MIN_BODY_WORDS and ld.body and len(ld.body.split()) > _words(content):
         content = _paragraphs(ld.body)
@@ -159,6 +238,89 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
         image=image,
         inferred=tuple(inferred),
     )
+
+
+def _props(meta: _Meta, names: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    return [(value, name) for name in names for value in meta.all(name)]
+
+
+def _stated_in_markup(root: lxml.html.HtmlElement, which: str) -> list[tuple[str | None, str]]:
+    """schema.org microdata (`itemprop=datePublished`), a Parse.ly JSON blob, a `<time pubdate>`."""
+    prop = "datepublished" if which == "published" else "datemodified"
+    found: list[tuple[str | None, str]] = []
+    for element in root.xpath("//*[@itemprop] | //time[@pubdate] | //meta[@name='parsely-page']"):
+        if (element.get("itemprop") or "").lower() == prop:
+            found.append(
+                (element.get("datetime") or element.get("content") or element.text_content(), "microdata")
+            )
+        elif which == "published" and element.tag == "time" and element.get("pubdate") is not None:
+            found.append((element.get("datetime") or element.text_content(), "<time pubdate>"))
+        elif which == "published" and element.tag == "meta" and element.get("name") == "parsely-page":
+            try:
+                blob = json.loads(element.get("content") or "")
+            except ValueError:
+                continue
+            if isinstance(blob, dict) and isinstance(blob.get("pub_date"), str):
+                found.append((blob["pub_date"], "<meta parsely-page>"))
+    return found
+
+
+def _first_date(
+    field: str,
+    candidates: list[tuple[str | None, str]],
+    ctx: NormalizeContext,
+    language: str | None,
+    inferred: list[tuple[str, str]],
+) -> datetime | str | None:
+    """The first stated date that reads as one, in the page's own offset (its local day stays its day)."""
+    read = [
+        (parsed, value.strip(), origin)
+        for value, origin in candidates
+        if value and value.strip()
+        for parsed in (_page_date(value.strip(), ctx, language),)
+        if parsed is not None
+    ]
+    if not read:
+        return None
+    chosen = read[0]
+    if chosen[0].utcoffset() == timedelta(0):
+        # A CMS often writes UTC in one place and the newsroom's local time in another: the same
+        # instant, but only the local one gives the day readers saw on the page.
+        chosen = next((r for r in read[1:] if r[0] == chosen[0] and r[0].utcoffset() != timedelta(0)), chosen)
+    parsed, value, origin = chosen
+    inferred.append((field, origin))
+    # As stated when the assembler reads it the same way; a Unix time or a `date` line as read here.
+    return value if parse_date(value, tz=ctx.timezone, rules=ctx.rules) == parsed else parsed
+
+
+def _date_in_text(root: lxml.html.HtmlElement) -> str | None:
+    """The publication day a page shows only in its text ("jueves, 09 enero 2014", "19 December 2014").
+
+    htmldate reads dates in many languages and layouts from the page's markup and text,
+    weighing them the way its evaluation on news pages found best; it is asked only when the
+    page states no machine-readable date, as it is slower than reading a meta tag.
+    """
+    import htmldate  # imported on first use: most pages state their date
+
+    try:
+        found = htmldate.find_date(copy.deepcopy(root), original_date=True, extensive_search=True)
+    except Exception:  # htmldate's own parsing errors on odd pages
+        return None
+    return found if isinstance(found, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", found) else None
+
+
+def _page_date(value: str, ctx: NormalizeContext, language: str | None) -> datetime | None:
+    if _EPOCH.fullmatch(value):  # Unix time, in seconds or milliseconds: an instant, stated in UTC
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    m = _CTIME.fullmatch(value)
+    if m:
+        month, day, clock, zone, year = m.groups()
+        offset = dict(ctx.rules.timezones).get(zone.upper(), zone if zone[0] in "+-" else None)
+        if offset is not None:
+            value = f"{day} {month} {year} {clock} {offset.replace(':', '')}"
+    base = (language or "").replace("_", "-").split("-")[0].lower() or None
+    return parse_date(value, tz=ctx.timezone, rules=ctx.rules, language=base)
 
 
 def _parse(html: str) -> lxml.html.HtmlElement:
@@ -193,12 +355,81 @@ def _read_meta(root: lxml.html.HtmlElement) -> _Meta:
     )
 
 
-def _without_site_name(title: str, site_name: str) -> str:
-    """`Title - Site`, `Title — Site`: the site's own name is not part of the headline."""
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
-        if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
-            return title[: -len(sep + site_name)].rstrip()
+def _is_the_pages_title(headline: str | None, og_title: str | None, meta: _Meta) -> bool:
+    """JSON-LD `headline` is trusted when the page's visible or social title agrees with it.
+
+    Templates fill `headline` with a teaser line, a section name or another article's
+    headline; the real one is then in og:title, <title> and <h1>, which all differ from it.
+    """
+    if not headline:
+        return False
+    others = [_alnum(t) for t in (og_title, meta.title, meta.h1) if t and _alnum(t)]
+    key = _alnum(headline)
+    if any(key in t or t in key for t in others):
+        return True
+    # Distrusted only when the other statements agree with one another on something else.
+    return not any(a in b for i, a in enumerate(others) for j, b in enumerate(others) if i != j)
+
+
+def _social_title_differs(og_title: str, meta: _Meta) -> bool:
+    """og:title rewritten for sharing while <title> and <h1> both give the headline readers see."""
+    h1 = _alnum(meta.h1 or "")
+    shown = _alnum(meta.title or "")
+    og = _alnum(og_title)
+    return bool(h1) and len((meta.h1 or "").split()) >= 3 and shown.startswith(h1) and og not in shown
+
+
+def _headline(title: str, site_name: str, h1: str | None, url: str) -> str:
+    """The headline without the site's name before or after it ("Title - Site", "Site | Title").
+
+    The name is recognised when it matches og:site_name or the page's domain, spelled
+    with any case, spaces or punctuation ("STERN.de", "stern"), or when the rest of the
+    title is exactly the page's <h1>; the separator goes with it.
+    """
+    h1_key = _alnum(h1 or "")
+    if h1_key and _alnum(title) == h1_key:
+        return title
+    parts = _TITLE_SEPARATORS.split(title)
+    if h1 and len(h1_key) >= 8:
+        # The headline readers see, followed or preceded by the site, section or stock tickers.
+        for i in range(2, len(parts), 2):
+            if _alnum("".join(parts[: i - 1])) == h1_key or _alnum("".join(parts[i:])) == h1_key:
+                return " ".join(h1.split())
+        rest = title[len(h1) :].strip() if fold(title).startswith(fold(h1)) else ""
+        if rest.startswith("("):
+            return " ".join(h1.split())
+    if len(parts) < 3:
+        return title
+    names = {_alnum(site_name)} if site_name else set()
+    host = re.sub(r"^(?:https?:)?//(?:www\.)?|[/:].*$", "", url.strip().lower())
+    if host and "." in host:
+        names.add(_alnum(host))
+        names.add(_alnum(host.rsplit(".", 1)[0]))
+    names.discard("")
+
+    def is_site(part: str) -> bool:
+        key = _alnum(part)
+        return bool(key) and (
+            key in names
+            or any((key in n or n in key) and len(key) <= 2 * len(n) for n in names if len(n) >= 4)
+        )
+
+    for keep, dropped in ((parts[:-2], parts[-1]), (parts[2:], parts[0])):  # a suffix, then a prefix
+        rest = "".join(keep).strip()
+        headline_is_h1 = bool(h1_key) and _alnum(rest) == h1_key and len(rest) >= len(dropped)
+        if rest and (is_site(dropped) or headline_is_h1):
+            return rest
     return title
+
+
+def _host(url: str) -> str:
+    """ "stern" for https://www.stern.de/…: the name a site's domain spells."""
+    host = re.sub(r"^(?:https?:)?//(?:www\.)?|[/:].*$", "", url.strip().lower())
+    return host.rsplit(".", 1)[0] if "." in host else ""
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in fold(text) if c.isalnum())
 
 
 def _checked_language(stated: str | None, content: str, inferred: list[tuple[str, str]]) -> str | None:
@@ -219,24 +450,136 @@ def _deep_first(*candidates: tuple[str | None, str]) -> tuple[tuple[str | None, 
 
 
 def _authors(
-    ld: LinkedData, meta: _Meta, ctx: NormalizeContext, inferred: list[tuple[str, str]]
+    ld: LinkedData,
+    meta: _Meta,
+    root: lxml.html.HtmlElement,
+    publishers: tuple[str | None, ...],
+    body_byline: str | None,
+    ctx: NormalizeContext,
+    inferred: list[tuple[str, str]],
 ) -> tuple[Author, ...]:
+    """The people who wrote the page: structured data first, then the byline readers see.
+
+    A name that is the publisher's (og:site_name, JSON-LD publisher, the domain: "STERN.de",
+    "Badische Zeitung") is the site signing its own page, not an author, and is passed over.
+    """
+    keys = {k for k in (_alnum(p or "") for p in publishers) if k}
+
+    def is_publisher(key: str) -> bool:
+        return any(
+            key == k
+            or (key.startswith(k) and key[len(k) :] in _PUBLISHER_WORDS)
+            or (len(key) >= 4 and k.startswith(key))
+            for k in keys
+        )
+
+    def people(found: tuple[Author, ...] | list[Author]) -> tuple[Author, ...]:
+        out: list[Author] = []
+        for author in found:
+            name = " ".join(html_module.unescape(author.name).split())
+            key = _alnum(name)
+            if not key or is_publisher(key) or _is_role_or_day(name):
+                continue
+            if "@" in name and " " not in name and out:  # "Jane Roe | jroe@site.com": her address
+                out[-1] = Author(name=out[-1].name, email=out[-1].email or name, url=out[-1].url)
+                continue
+            out.append(Author(name=name, email=author.email, url=author.url))
+        if any(" " in a.name for a in out):  # "Posts", "Tuesday", "AAP" beside a full name are not people
+            out = [a for a in out if " " in a.name]
+        return tuple(dict.fromkeys(out))
+
     if ld.authors:
-        inferred.append(("authors", "JSON-LD"))
         found: list[Author] = []
         for author in ld.authors:
             # A CMS may put the whole byline in the name: "By TOM KRISHER, AP Auto Writer".
             names = byline_names(author.name, rules=ctx.rules) if " " in author.name else None
             found.extend(names if names else (author,))
-        return tuple(dict.fromkeys(found))
-    for name in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
+        if people(found):
+            inferred.append(("authors", "JSON-LD"))
+            return people(found)
+    for name in _AUTHOR_PROPERTIES:
         for value in meta.all(name):
             if not value.startswith("http"):  # article:author is often a profile URL
-                authors = split_authors(value, rules=ctx.rules)
+                authors = people(split_authors(html_module.unescape(value), rules=ctx.rules))
                 if authors:
                     inferred.append(("authors", f"<meta {name}>"))
                     return authors
+    for origin, lines in [*_visible_bylines(root), ("the body's first lines", [body_byline or ""])]:
+        if origin.endswith(
+            ("byline", "lines")
+        ):  # the first byline block that names someone, "By …" ones first
+            for line in sorted(lines, key=lambda t: not byline_names(" ".join(t.split()), rules=ctx.rules)):
+                authors = people(_byline_authors(line, ctx))
+                if authors:
+                    inferred.append(("authors", origin))
+                    return authors
+            continue
+        authors = people([a for line in lines for a in _byline_authors(line, ctx)])
+        if authors:
+            inferred.append(("authors", origin))
+            return authors
     return ()
+
+
+def _is_role_or_day(name: str) -> bool:
+    """'Staff Writer', 'Contributing Writer', 'Tuesday': furniture of a byline line, not a person."""
+    words = {w.strip(".,").casefold() for w in name.split()}
+    return bool(words & _ROLE_WORDS) or bool(words & _DAY_WORDS)
+
+
+def _visible_bylines(root: lxml.html.HtmlElement) -> list[tuple[str, list[str]]]:
+    """Bylines as the page shows them: microdata author names, rel=author links, byline blocks."""
+    microdata: list[str] = []
+    links: list[str] = []
+    blocks: list[str] = []
+    sidebar: list[str] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        props = (element.get("itemprop") or "").lower().split()
+        names = _names(element)
+        byline_named = ("author" in names.lower() or "byline" in names.lower()) and any(
+            _BYLINE_CLASS.search(t) for t in names.split()
+        )
+        is_link = element.tag == "a" and "author" in (element.get("rel") or "").lower().split()
+        if not (byline_named or is_link or "author" in props or "creator" in props):
+            continue
+        if _in_furniture_or_comments(element):
+            continue
+        if "author" in props or "creator" in props:
+            named = [n for n in element.iter() if "name" in (n.get("itemprop") or "").lower().split()]
+            texts = [n.get("content") or n.text_content() for n in named] or [element.text_content()]
+            microdata.extend(t for t in texts if t and t.strip())
+        elif is_link:
+            links.append(element.text_content())
+        else:
+            text = element.text_content()
+            if text.strip() and len(" ".join(text.split())) <= _BYLINE_MAX_CHARS:
+                in_sidebar = any(a.tag == "aside" for a in element.iterancestors())
+                (sidebar if in_sidebar else blocks).append(text)
+    return [
+        ("microdata author", microdata),
+        ("rel=author link", links),
+        ("the page's byline", blocks),
+        ("the sidebar's byline", sidebar),  # an "about the author" box beside the article
+    ]
+
+
+def _names(element: lxml.html.HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
+def _in_furniture_or_comments(element: lxml.html.HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        names = f"{node.get('class', '')} {node.get('id', '')}".lower()
+        if node.tag in ("footer", "nav") or "comment" in names or "related" in names:
+            return True
+    return False
+
+
+def _byline_authors(line: str, ctx: NormalizeContext) -> tuple[Author, ...]:
+    text = " ".join(line.split())
+    return byline_names(text, rules=ctx.rules) or split_authors(text, rules=ctx.rules)
 
 
 def _categories(

@@ -12,6 +12,7 @@ engine would.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -56,6 +57,7 @@ class LinkedData:
     published: str | None = None  # datePublished (ISO 8601 as written)
     updated: str | None = None  # dateModified
     authors: tuple[Author, ...] = ()  # author: Person / Organization objects or names
+    publisher: str | None = None  # publisher's name: never an author of the page
     sections: tuple[str, ...] = ()  # articleSection
     keywords: tuple[str, ...] = ()  # keywords (a list or a comma-separated string)
     breadcrumb: tuple[str, ...] = ()  # BreadcrumbList item names, in position order
@@ -85,11 +87,12 @@ def read_linked_data(root: etree._Element) -> LinkedData:
     node = max(articles, key=lambda n: (bool(n.get("headline")), bool(n.get("articleBody")), len(n)))
     node = {**node, **{k: v for k, v in by_id.get(str(node.get("@id")), {}).items() if k not in node}}
     return LinkedData(
-        title=_text(node.get("headline")) or _text(node.get("name")),
+        title=_unescaped(_text(node.get("headline")) or _text(node.get("name"))),
         url=_url(node.get("url")) or _url(_resolve(node.get("mainEntityOfPage"), by_id)),
         published=_text(node.get("datePublished")) or _text(node.get("dateCreated")),
         updated=_text(node.get("dateModified")),
         authors=_authors(node.get("author"), by_id),
+        publisher=_text(_resolve(node.get("publisher"), by_id)),
         sections=_strings(node.get("articleSection")),
         keywords=_keywords(node.get("keywords")),
         breadcrumb=breadcrumb,
@@ -148,6 +151,11 @@ def _resolve(value: Any, by_id: Mapping[str, Mapping[str, Any]]) -> Any:
     return value
 
 
+def _unescaped(value: str | None) -> str | None:
+    """Text some CMSs escape once more inside JSON ("Don&#8217;t")."""
+    return html.unescape(value) if value else value
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
@@ -183,10 +191,11 @@ def _authors(value: Any, by_id: Mapping[str, Mapping[str, Any]]) -> tuple[Author
     authors: list[Author] = []
     for item in items if isinstance(items, list) else [items]:
         if isinstance(item, str) and item.strip() and not item.startswith("http"):
-            authors.append(Author(name=item.strip()))
+            authors.append(Author(name=html.unescape(item.strip())))
         elif isinstance(item, dict):
             name = _text(item.get("name"))
-            if name:
+            if name and "place" not in _types(item):  # a dateline's place is not a writer
+                name = html.unescape(name)
                 url = _url(item.get("url"))
                 authors.append(Author(name=name, url=url if url and url.startswith("http") else None))
     return tuple(authors)

@@ -28,9 +28,11 @@ from lxml.html import HtmlElement
 from readability import Document
 
 from syndicator.model import RelatedLink
+from syndicator.normalize.bylines import byline_names
 from syndicator.normalize.text import clean_text
 from syndicator.plaintext import HUGE_HTML
 from syndicator.rules import LanguageRules, Rules, fold, folded
+from syndicator.textscore import tokens
 
 # Element names that are never the article text (HTML Living Standard §4.3, §4.10).
 _FURNITURE_TAGS = ("nav", "footer", "aside", "form", "button", "dialog", "iframe", "svg", "select", "header")
@@ -39,7 +41,7 @@ _FURNITURE_TAGS = ("nav", "footer", "aside", "form", "button", "dialog", "iframe
 # ambiguous ones only at the start of a token ("ad-slot" but not "non-ad-column").
 _FURNITURE = re.compile(
     r"(?:^|[_-])(?:share|sharing|sharebar|related|newsletter|cookies?|consent|gdpr|comments?|"
-    r"promo|advert\w*|adslot|sponsored|outbrain|taboola|subscribe|subscription|paywall|"
+    r"promo|advert\w*|adslot|sponsored|outbrain|taboola|subscribe|subscription|"
     r"recommended|recirc|read-?more|more-?stories|most-?popular|trending|breadcrumbs?)(?:$|[_-])"
     r"|^(?:ads?|tags?|social|socials|byline|author-?bio|toolbar|modal|popup|signup)(?:$|[_-])",
     re.IGNORECASE,
@@ -51,8 +53,20 @@ _FURNITURE_ROLES = frozenset(
 _ARTICLE_WORDS = re.compile(r"article|content|body|story|entry|post|main|text", re.IGNORECASE)
 # ... and a container named as the article's body is never furniture, whatever else its class says.
 _BODY_NAMES = re.compile(
-    r"(?:entry|article|post|story|news)[-_]?(?:content|body|text)|articlebody|main-?content", re.IGNORECASE
+    r"(?:entry|article|post|story|news)[-_]?(?:content|body|text)|articlebody|main-?content"
+    r"|read-?more-?(?:content|body|text)",  # the rest of the article behind a "Read more" button
+    re.IGNORECASE,
 )
+# Captions, photo credits, galleries and slideshows: text about pictures, repeated per picture.
+_CAPTIONS = re.compile(
+    r"(?:^|[_-])(?:(?:wp-|image-|img-|photo-|media-)?caption|credits?|photo-?credit|image-?credit|"
+    r"gallery|slideshow|carousel|slider|lightbox)(?:$|[_-])",
+    re.IGNORECASE,
+)
+_CAPTION_TAGS = ("figcaption",)
+_CAPTION_HINTS = ("caption", "credit", "gallery", "slideshow", "carousel", "slider", "lightbox")
+_REPEAT_MIN_CHARS = 80  # a paragraph repeating an earlier one this long is a template's second copy
+# (shorter repeats are often real: a recipe's "Drink before your workout", an interview's questions)
 _KEEP_CHARS = 1500  # a furniture-named container holding this much text may be the article
 _WRAPPER_SHARE = 0.5  # ... and one holding more than this share of the page's text is a wrapper
 _RELATED_CONTAINER = re.compile(r"related|read-?more|more-?on|recommend|see-?also|also-?read", re.IGNORECASE)
@@ -60,7 +74,10 @@ _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcapt
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
 _MAX_RELATED = 12
+_BYLINE_BLOCKS = 3  # a byline line among the first blocks of the body is the article's signature
 _RETRY_WORDS = 100  # a body shorter than this is checked against readability on the whole page
+_SECOND_OPINION_BELOW = 60  # words (characters in unspaced scripts): a body this short gets a second opinion
+_SECOND_OPINION_FACTOR = 2.5  # ... which replaces it when it is this many times longer
 _LINK_TITLE_MIN_WORDS = 3
 
 
@@ -69,10 +86,17 @@ class MainText:
     html: str  # the article body as an unsanitised HTML fragment ("" when none was found)
     related: tuple[RelatedLink, ...]  # links from "related" blocks and "Read more:" lines
     related_titles: tuple[str, ...]  # "Read more: <title>" lines without a link
+    byline: str | None = None  # a "By Jane Roe" line taken off the top of the body
 
 
-def extract_main_text(root: lxml.html.HtmlElement, *, title: str | None, rules: Rules) -> MainText:
-    """The body of the page `root`, which is left untouched."""
+def extract_main_text(
+    root: lxml.html.HtmlElement, *, title: str | None, rules: Rules, stated_words: int = 0
+) -> MainText:
+    """The body of the page `root`, which is left untouched.
+
+    `stated_words`: the length of the body the page states in its structured data (JSON-LD
+    articleBody), which the caller prefers to a short reading and so needs no second opinion.
+    """
     lang = rules.merged
     related = related_links(root, lang)
     page = copy.deepcopy(root)
@@ -83,8 +107,42 @@ def extract_main_text(root: lxml.html.HtmlElement, *, title: str | None, rules: 
         whole = _readability(root)
         if _word_count(whole) > _word_count(fragment):
             fragment = whole
-    body, inline_related, titles = _clean_body(fragment, title=title, rules=rules, lang=lang)
-    return MainText(body, _unique([*inline_related, *related]), titles)
+    body, inline_related, titles, byline = _clean_body(fragment, title=title, rules=rules, lang=lang)
+    size = _text_size(body)
+    if size < _SECOND_OPINION_BELOW and stated_words <= size:
+        # A body this short is often the wrong block (a teaser list, a caption): ask trafilatura, whose
+        # text-density rules find articles that readability's scoring misses, and keep the longer.
+        other = _trafilatura(root)
+        if other and _text_size(other) >= size * _SECOND_OPINION_FACTOR:
+            body, inline_related, titles, byline = _clean_body(other, title=title, rules=rules, lang=lang)
+    return MainText(body, _unique([*inline_related, *related]), titles, byline)
+
+
+def _text_size(fragment: str) -> int:
+    """Words, counting each character of unspaced scripts (Chinese, Japanese, Thai) as one."""
+    return sum(tokens(re.sub(r"<[^>]+>", " ", fragment)).values())
+
+
+def _trafilatura(root: lxml.html.HtmlElement) -> str:
+    """trafilatura's reading of the page as an HTML fragment ("" when it finds nothing)."""
+    import trafilatura  # imported on first use: most pages never need it
+
+    try:
+        found = trafilatura.extract(
+            copy.deepcopy(root),
+            output_format="html",
+            include_comments=False,
+            include_tables=True,
+            include_formatting=True,
+        )
+    except Exception:  # trafilatura's own parsing errors on odd pages
+        return ""
+    if not found:
+        return ""
+    body = lxml.html.document_fromstring(found).find("body")
+    if body is None:
+        return ""
+    return "".join(etree.tostring(child, encoding="unicode", method="html") for child in body)
 
 
 _READABILITY_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
@@ -163,6 +221,7 @@ def _drop_furniture(page: lxml.html.HtmlElement) -> None:
         names = f"{element.get('class', '')} {element.get('id', '')}"
         furniture = (
             element.tag in _FURNITURE_TAGS
+            or _is_caption(element)
             or (element.get("role") or "").lower() in _FURNITURE_ROLES
             or element.get("aria-hidden") == "true"
             or any(_FURNITURE.search(token) for token in names.split())
@@ -190,19 +249,24 @@ def _looks_like_article(element: HtmlElement, names: str, page_chars: int) -> bo
 
 def _clean_body(
     fragment: str, *, title: str | None, rules: Rules, lang: LanguageRules
-) -> tuple[str, list[RelatedLink], tuple[str, ...]]:
+) -> tuple[str, list[RelatedLink], tuple[str, ...], str | None]:
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
     except (etree.ParserError, ValueError):
-        return "", [], ()
+        return "", [], (), None
     related: list[RelatedLink] = []
     titles: list[str] = []
     doomed: list[HtmlElement] = []
     doomed_set: set[HtmlElement] = set()  # the same nodes, for the ancestor test
     in_tail = False
     title_key = fold(title) if title else None
+    byline: str | None = None
+    seen: dict[str, HtmlElement] = {}  # text of each block kept so far, to the block
     for element in root.iter(*_BLOCKS):
         if any(parent in doomed_set for parent in element.iterancestors()):
+            continue
+        if _is_caption(element):
+            _doom(element, doomed, doomed_set)  # readability keeps a figure's caption with its picture
             continue
         if element.tag == "div" and any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in element):
             continue  # a wrapper: its blocks are judged one by one
@@ -218,8 +282,18 @@ def _clean_body(
             if not any(True for _ in element.iter("img", "picture", "video", "audio")):
                 _doom(element, doomed, doomed_set)
             continue
-        if element.tag == "h1" and title_key is not None and fold(text) == title_key:
+        key = fold(text)
+        if title_key is not None and key == title_key:
             _doom(element, doomed, doomed_set)  # the title is the item's title, not part of its body
+        elif (
+            len(seen) < _BYLINE_BLOCKS
+            and len(text) <= rules.limits.byline_max_chars
+            and byline_names(text, rules=rules)
+        ):
+            _doom(element, doomed, doomed_set)  # "By Jane Roe": the item's authors, not its text
+            byline = byline or text
+        elif _is_repeat(key, element, seen):
+            _doom(element, doomed, doomed_set)  # a second copy (mobile and desktop layouts, a slideshow)
         elif _is_boilerplate(text, rules, lang):
             _doom(element, doomed, doomed_set)
         elif len(text) <= rules.limits.heading_max_chars and _is_related_heading(text, lang):
@@ -235,13 +309,15 @@ def _clean_body(
                 elif reference:
                     titles.append(reference)
                 _doom(element, doomed, doomed_set)
+            else:
+                seen.setdefault(key, element)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
     _drop_empty_containers(root)
     parts = [etree.tostring(child, encoding="unicode", method="html") for child in root]
     head = root.text.strip() if root.text else ""
-    return (head + "".join(parts)).strip(), related, tuple(dict.fromkeys(titles))
+    return (head + "".join(parts)).strip(), related, tuple(dict.fromkeys(titles)), byline
 
 
 def _doom(element: HtmlElement, doomed: list[HtmlElement], doomed_set: set[HtmlElement]) -> None:
@@ -284,3 +360,28 @@ def _related_reference(text: str, rules: Rules, lang: LanguageRules) -> str | No
         if sep and sep.group(0).strip():
             return rest[sep.end() :].strip("\"“”„«»‹›'‘’ \u00a0")
     return None
+
+
+def _is_repeat(key: str, element: HtmlElement, seen: dict[str, HtmlElement]) -> bool:
+    """A long paragraph of prose already kept, not inside that copy (a quote's <p> repeats its quote).
+
+    Repeated lists, recipe lines and interview questions are real; a paragraph of prose twice is a
+    template's second copy of the article (mobile and desktop layouts, a slideshow's captions).
+    """
+    earlier = seen.get(key)
+    return (
+        earlier is not None
+        and len(key) >= _REPEAT_MIN_CHARS
+        and _SENTENCE_END.search(key) is not None
+        and not key.endswith("?")
+        and earlier not in element.iterancestors()
+    )
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    """A caption, credit, gallery or slideshow, by element name or class / id word."""
+    if element.tag in _CAPTION_TAGS:
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    lowered = names.lower()
+    return any(w in lowered for w in _CAPTION_HINTS) and any(_CAPTIONS.search(t) for t in names.split())

@@ -251,9 +251,9 @@ def test_json_ld_article_body_stands_in_when_the_page_has_no_readable_text(ctx: 
 
 def test_a_stated_language_the_text_contradicts_is_replaced(ctx: NormalizeContext) -> None:
     german = "".join(
-        "<p>Die Regierung hat am Dienstag beschlossen, dass die neuen Regeln für alle Schulen "
+        f"<p>Die Regierung hat am Dienstag beschlossen, dass die neuen Regeln für alle {n} Schulen "
         "im ganzen Land ab dem nächsten Jahr gelten werden, wie der Minister sagte.</p>"
-        for _ in range(6)
+        for n in ("ersten", "zweiten", "dritten", "vierten", "fünften", "sechsten")
     )
     draft = extract_html_article(doc("<title>Neue Regeln</title>", german, lang="en"), ctx=ctx)
     assert draft.language == "de"
