@@ -24,7 +24,7 @@ import floor
 from syndicator.config import load_config
 from syndicator.model import FeedDocument
 from syndicator.render import RENDERERS
-from syndicator.store import Store
+from syndicator.store import SQLiteStore
 
 try:
     from syndicator.output import feed_documents
@@ -46,7 +46,7 @@ def main() -> None:
     repeats = int(sys.argv[2])
     store_path = next(iter(sorted(config.state_directory.glob("*.sqlite3"))))
     start = time.perf_counter()
-    with Store(store_path) as store:
+    with SQLiteStore(store_path) as store:
         docs = feed_documents(config, store)
     read_s = time.perf_counter() - start
     contenders: dict[str, Callable[[FeedDocument], bytes]] = {}

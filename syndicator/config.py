@@ -112,6 +112,14 @@ class Config:
     server_port: int = 8080
     server_request_timeout: float = 10.0  # seconds for a request to arrive whole
     server_connections_per_client: int = 32  # 0: no cap (behind a reverse proxy)
+    # `[state] url` or $SYNDICATOR_STATE_URL: a postgresql:// store instead of
+    # the SQLite file in state_directory (which still holds the lock and rejected/).
+    state_url: str | None = None
+
+    @property
+    def store_location(self) -> str | Path:
+        """Where the store is: the configured URL, else the SQLite file in the state directory."""
+        return self.state_url or self.state_directory / STORE_NAME
 
     def with_overrides(
         self,
@@ -140,7 +148,7 @@ class Config:
         if output is not None:
             cfg = replace(cfg, output=replace(cfg.output, directory=output.resolve()))
         if state is not None:
-            cfg = replace(cfg, state_directory=state.resolve())
+            cfg = replace(cfg, state_directory=state.resolve(), state_url=None)
         if items is not None:
             if items < 1:
                 raise ConfigError("--items", "", "must be 1 or more")
@@ -186,7 +194,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     ),
     "output.feeds": FEED_KINDS,
     **{f"output.feeds.{kind}": ("content", "items", "max_age_days", "max_bytes") for kind in FEED_KINDS},
-    "state": ("directory",),
+    "state": ("directory", "url"),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port", "request_timeout", "connections_per_client"),
@@ -311,6 +319,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         ),
         normalize_workers=check.whole_number(norm_t, "normalize.workers", default=0),
         typography=check.choice(norm_t, "normalize.typography", TYPOGRAPHY, default="broken"),
+        state_url=_state_url(path, check.string(state_t, "state.url", default="")),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"
@@ -515,3 +524,17 @@ class _Checker:
                     options[k] = Path(os.path.normpath(root / v))
             result.append(SourceConfig(name=name, kind=kind, options=options, site_url=self.site_url))
         return tuple(result)
+
+
+STATE_URL_ENV = "SYNDICATOR_STATE_URL"
+
+
+def _state_url(path: Path, configured: str) -> str | None:
+    """$SYNDICATOR_STATE_URL, else `[state] url`: the environment wins, so a
+    password need not be written in the file. Only postgresql:// is a URL here."""
+    url = os.environ.get(STATE_URL_ENV, "").strip() or configured.strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(str(path), "state.url", f"{public_url(url)!r} must be a postgresql:// URL")
+    return url

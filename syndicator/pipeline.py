@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from syndicator.articles import rfc3339
-from syndicator.config import STORE_NAME, Config
+from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
+from syndicator.config import Config
 from syndicator.intake import IntakeTally, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.notify import Ping, notify_hubs, public_url
@@ -27,7 +28,7 @@ from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport
 from syndicator.run_end import complete_sources, decide_run_end, sources_to_scan
-from syndicator.store import Store, source_location
+from syndicator.store import open_store, source_location
 from syndicator.write import remove_stale_temp_files
 
 logger = logging.getLogger(__name__)
@@ -87,10 +88,9 @@ def publish_run(
     timer = Timer()
     started = time.perf_counter()
     prepared = prepare(config, now=now)
-    store_path = config.state_directory / STORE_NAME
     with writer_lock(config.state_directory, wait_seconds=wait_seconds):
         remove_stale_temp_files(config.output.directory)
-        with Store.in_memory_copy(store_path) if dry_run else Store(store_path) as store:
+        with open_store(config.store_location, dry_run=dry_run) as store:
             memory = store.source_memory(prepared.fingerprint)
             if full:
                 memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
@@ -240,7 +240,7 @@ def retract_run(
     config: Config, article_id: str, *, now: datetime, undo: bool = False
 ) -> tuple[bool, list[str]]:
     """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
-    with writer_lock(config.state_directory), Store(config.state_directory / STORE_NAME) as store:
+    with writer_lock(config.state_directory), open_store(config.store_location) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         every_feed = not store.rendered_with(output_fingerprint(config))

@@ -1,8 +1,11 @@
-"""The SQLite store, on real files: migrations, plans applied, feeds' order, history."""
+"""The store, on a real SQLite file and a real PostgreSQL server alike: one suite
+for both (the `store` fixture is each in turn), then what only one engine has
+(SQLite's file and pragmas, PostgreSQL's schema table)."""
 
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -11,13 +14,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 
 from syndicator.articles import article_to_json, content_hash
 from syndicator.errors import StoreError
 from syndicator.model import Article, Category, SourceRef
 from syndicator.plan import Action, article_keys, decide
-from syndicator.store import MIGRATIONS, SCHEMA_VERSION, Store
+from syndicator.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, Store, open_store
+from syndicator.store._schema import POSTGRES_FIRST_VERSION, POSTGRES_MIGRATIONS
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,9 +66,17 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "state" / "state.sqlite3"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, path: Path) -> str | Path:
+    """Where the store under test is: an SQLite file, or a schema on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return path
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(path: Path) -> Iterator[Store]:
-    s = Store(path)
+def store(location: str | Path) -> Iterator[Store]:
+    s = open_store(location)
     yield s
     s.close()
 
@@ -79,14 +92,16 @@ def pragma(path: Path, name: str) -> Any:
 # -- the file ---------------------------------------------------------------------
 
 
-def test_new_store_is_created_at_the_latest_schema_version(store: Store, path: Path) -> None:
+def test_new_store_is_created_at_the_latest_schema_version(path: Path) -> None:
+    SQLiteStore(path).close()
     assert path.is_file()
     assert pragma(path, "user_version") == SCHEMA_VERSION >= 1
 
 
-def test_store_uses_wal_and_foreign_keys(store: Store, path: Path) -> None:
-    assert pragma(path, "journal_mode") == "wal"
-    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+def test_store_uses_wal_and_foreign_keys(path: Path) -> None:
+    with SQLiteStore(path) as store:
+        assert pragma(path, "journal_mode") == "wal"
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_empty_version_0_file_is_migrated(path: Path) -> None:
@@ -96,7 +111,7 @@ def test_empty_version_0_file_is_migrated(path: Path) -> None:
     db.execute("CREATE TABLE unrelated (x)")  # a file from before syndicator used it
     db.commit()
     db.close()
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         assert publish(store, [make_article(1)]) == [Action.ADDED]
     assert pragma(path, "user_version") == SCHEMA_VERSION
 
@@ -124,16 +139,16 @@ def test_store_written_by_the_first_version_is_migrated_not_wiped(path: Path) ->
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         assert [a.id for a in store.newest(5).articles] == [make_article(1).id]
         assert publish(store, [make_article(1)], LATER) == [Action.UNCHANGED]
     assert pragma(path, "user_version") == SCHEMA_VERSION
 
 
 def test_reopening_keeps_the_data(path: Path) -> None:
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         publish(store, [make_article(1)])
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         assert publish(store, [make_article(1)], LATER) == [Action.UNCHANGED]
     assert pragma(path, "user_version") == SCHEMA_VERSION
 
@@ -144,7 +159,7 @@ def test_store_from_a_newer_version_is_refused(path: Path) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
     with pytest.raises(StoreError, match="newer syndicator"):
-        Store(path)
+        SQLiteStore(path)
     assert pragma(path, "user_version") == SCHEMA_VERSION + 1  # not touched
 
 
@@ -152,7 +167,7 @@ def test_file_that_is_not_a_database_is_a_store_error(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(b"this is not sqlite, just some text " * 100)
     with pytest.raises(StoreError) as info:
-        Store(path)
+        SQLiteStore(path)
     assert str(path) in str(info.value)
     assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
 
@@ -277,35 +292,45 @@ def test_history_lists_runs_newest_first_with_their_events(store: Store) -> None
 # -- other connections ------------------------------------------------------------------
 
 
-def test_second_connection_sees_committed_data(store: Store, path: Path) -> None:
+def test_second_connection_sees_committed_data(store: Store, location: str | Path) -> None:
     publish(store, [make_article(1)])
-    with Store(path) as other:
+    with open_store(location) as other:
         assert [a.id for a in other.newest(5).articles] == [make_article(1).id]
-    raw = sqlite3.connect(path)
-    try:
-        assert raw.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
-    finally:
-        raw.close()
 
 
-def test_a_failed_plan_leaves_nothing_behind(store: Store, path: Path) -> None:
+def test_a_failed_plan_leaves_nothing_behind(store: Store, location: str | Path) -> None:
     monde = Category("monde", "Monde")
     # The second article breaks a constraint: the first must not be kept either.
     plan = decide([make_article(1), make_article(2, categories=(monde, monde))], {}, now=NOW)
     run_id = store.begin_run(NOW)
     with pytest.raises(StoreError) as info:
         store.apply(plan, run_id=run_id, now=NOW)
-    assert isinstance(info.value.__cause__, sqlite3.IntegrityError)
-    with Store(path) as other:
+    assert isinstance(info.value.__cause__, (sqlite3.IntegrityError, psycopg.IntegrityError))
+    with open_store(location) as other:
         assert other.newest(5).total == 0
         assert other.known(["id:1"]) == {}
 
 
+def test_a_dry_run_store_plans_and_keeps_nothing(location: str | Path) -> None:
+    with open_store(location) as store:
+        publish(store, [make_article(1)])
+    with open_store(location, dry_run=True) as copy:
+        assert publish(copy, [make_article(1, title="Corrigé"), make_article(2)], LATER) == [
+            Action.CHANGED,
+            Action.ADDED,
+        ]
+        assert copy.newest(5).total == 2
+    with open_store(location) as reopened:
+        assert reopened.newest(5).total == 1
+        assert reopened.newest(5).articles[0].title == "Article 1"
+        assert len(reopened.history(10)) == 1
+
+
 def test_in_memory_copy_plans_without_touching_the_file(path: Path) -> None:
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         publish(store, [make_article(1)])
     before = path.read_bytes()
-    copy = Store.in_memory_copy(path)
+    copy = SQLiteStore.in_memory_copy(path)
     try:
         assert publish(copy, [make_article(1, title="Corrigé"), make_article(2)], LATER) == [
             Action.CHANGED,
@@ -315,16 +340,63 @@ def test_in_memory_copy_plans_without_touching_the_file(path: Path) -> None:
     finally:
         copy.close()
     assert path.read_bytes() == before
-    with Store(path) as reopened:
+    with SQLiteStore(path) as reopened:
         assert reopened.newest(5).total == 1
         assert reopened.newest(5).articles[0].title == "Article 1"
 
 
 def test_in_memory_copy_of_a_missing_store_is_empty_and_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "absent.sqlite3"
-    copy = Store.in_memory_copy(path)
+    copy = SQLiteStore.in_memory_copy(path)
     try:
         assert copy.newest(5).total == 0
     finally:
         copy.close()
     assert not path.exists()
+
+
+# -- PostgreSQL's own ---------------------------------------------------------------
+
+
+def test_postgresql_store_is_created_at_the_latest_schema_version(postgres_url: str) -> None:
+    open_store(postgres_url).close()
+    with psycopg.connect(postgres_url) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_every_sqlite_migration_has_its_postgresql_twin() -> None:
+    """A new SQLite migration without the same change for PostgreSQL would
+    leave the two engines on different schemas under one version number."""
+    assert POSTGRES_FIRST_VERSION + len(POSTGRES_MIGRATIONS) == SCHEMA_VERSION
+    assert sorted(POSTGRES_MIGRATIONS) == list(range(POSTGRES_FIRST_VERSION, SCHEMA_VERSION))
+
+
+def test_postgresql_store_from_a_newer_version_is_refused(postgres_url: str) -> None:
+    with open_store(postgres_url) as store:
+        publish(store, [make_article(1)])
+    with psycopg.connect(postgres_url, autocommit=True) as raw:
+        raw.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError, match="newer syndicator"):
+        open_store(postgres_url)
+    with psycopg.connect(postgres_url) as raw:
+        assert raw.execute("SELECT count(*) FROM articles").fetchone() == (1,)  # not touched
+
+
+def test_unreachable_server_is_a_store_error_without_the_password() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(StoreError) as info:
+        open_store(f"postgresql://ed:s3cret-pw@127.0.0.1:{port}/news")
+    assert f"postgresql://127.0.0.1:{port}/news" in str(info.value)
+    assert "s3cret-pw" not in str(info.value)
+    assert isinstance(info.value.__cause__, psycopg.OperationalError)
+
+
+def test_feeds_order_ids_as_bytes_on_postgresql_too(store: Store) -> None:
+    """Ids that a locale would sort otherwise (case, accents, punctuation)
+    come in the same order as SQLite gives them: byte order."""
+    same_time = datetime(2024, 2, 10, tzinfo=UTC)
+    ids = ["tag:x,2024:b", "tag:x,2024:B", "tag:x,2024:é", "tag:x,2024:a-b", "tag:x,2024:ab", "tag:x,2024:Z"]
+    publish(store, [make_article(n, id=i, published=same_time) for n, i in enumerate(ids)])
+    assert [a.id for a in store.newest(10).articles] == sorted(ids, key=lambda i: i.encode())

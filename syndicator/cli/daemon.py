@@ -136,4 +136,4 @@ def serve(
     )
     # Without a configuration, the folder may be a one-off output, whose state lives elsewhere.
     state = config.state_directory if config else state_for_output(directory)
-    run_server(settings, status=store_status(state / STORE_NAME))
+    run_server(settings, status=store_status(config.store_location if config else state / STORE_NAME))

@@ -10,12 +10,12 @@ from pathlib import Path
 import click
 
 from syndicator.cli import ExitStatus, _now, cli, config_option, exit_statuses, handle_errors
-from syndicator.config import STORE_NAME, Config, find_config_path, load_config, named_config_path
+from syndicator.config import Config, find_config_path, load_config, named_config_path
 from syndicator.oneoff import existing_one_off, state_for_output
 from syndicator.output import feed_documents
 from syndicator.pages import discovery_snippet
 from syndicator.pipeline import retract_run
-from syndicator.store import Store
+from syndicator.store import open_store, store_exists
 
 output_option = click.option(
     "--output",
@@ -65,11 +65,10 @@ def history(
 ) -> None:
     """Show what each run added, changed, retracted or rejected, newest first."""
     config = site_config(config_path, output, state)
-    store_path = config.state_directory / STORE_NAME
-    if not store_path.exists():
-        click.echo(f"no runs yet ({store_path} does not exist)")
+    if not store_exists(config.store_location):
+        click.echo(f"no runs yet ({config.store_location} does not exist)")
         return
-    with Store(store_path) as store:
+    with open_store(config.store_location) as store:
         runs = store.history(limit)
     if as_json:
         click.echo(
@@ -151,10 +150,9 @@ Examples:
 def discover(config_path: Path | None, output: Path | None, state: Path | None) -> None:
     """Print the <link rel="alternate"> tags to paste into your site's <head>."""
     config = site_config(config_path, output, state)
-    store_path = config.state_directory / STORE_NAME
-    if not store_path.exists():
+    if not store_exists(config.store_location):
         click.echo("syndicator: error: nothing published yet; run `syndicator publish` first", err=True)
         sys.exit(ExitStatus.ERROR)
-    with Store(store_path) as store:
+    with open_store(config.store_location) as store:
         documents = feed_documents(config, store)
     click.echo(discovery_snippet(documents, formats=config.output.formats))

@@ -30,8 +30,9 @@ _LENGTHS = {
 }
 
 
-def store_status(store_path: Path) -> StatusCallback:
-    """A ``/status`` callback reporting the newest run in the store at ``store_path``."""
+def store_status(store_path: Path | str) -> StatusCallback:
+    """A ``/status`` callback reporting the newest run in the store at ``store_path``
+    (an SQLite file, or a postgresql:// URL)."""
 
     def status() -> Mapping[str, object]:
         try:

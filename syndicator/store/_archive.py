@@ -8,25 +8,25 @@ from __future__ import annotations
 
 from syndicator.model import Article
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import stored_article, wrap_sqlite_errors
+from syndicator.store._sqlite import stored_article
 
 
 class ArchiveMixin(Connected):
     def archive_count(self) -> int:
         """How many sequence numbers have been handed out (archive pages span them)."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             value = self.db.execute("SELECT max(archive_seq) FROM articles").fetchone()[0]
         return 0 if value is None else int(value) + 1
 
     def archive_page(self, page: int, size: int) -> tuple[Article, ...]:
         """The visible articles of archive page `page`, newest first (date, then id)."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             rows = self.db.execute(
                 "SELECT id, data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
                 " ORDER BY published_utc DESC, id",
                 (page * size, (page + 1) * size),
             ).fetchall()
-        return tuple(stored_article(self.path, aid, data) for aid, data in rows)
+        return tuple(stored_article(self.label, aid, data) for aid, data in rows)
 
     def category_archive_count(self, term: str) -> int:
         """How many articles a category has ever numbered in its archive order (retracted ones too)."""
@@ -51,16 +51,16 @@ class ArchiveMixin(Connected):
 
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             rows = self.db.execute(
                 "SELECT id, data FROM articles WHERE archive_seq >= ? AND retracted = 0"
                 " ORDER BY published_utc DESC, id",
                 (first,),
             ).fetchall()
-        return tuple(stored_article(self.path, aid, data) for aid, data in rows)
+        return tuple(stored_article(self.label, aid, data) for aid, data in rows)
 
     def dirty_archive_seqs(self) -> list[int]:
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             return [int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty ORDER BY seq")]
 
     def clear_dirty_archive(self, seqs: list[int]) -> None:
@@ -70,26 +70,27 @@ class ArchiveMixin(Connected):
 
     def render_up_to_date(self, fingerprint: str) -> bool:
         """No article changed since the output was last written with this configuration."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             rows = dict(self.db.execute("SELECT key, value FROM meta"))
         return rows.get("render_pending") == "0" and rows.get("rendered_with") == fingerprint
 
     def rendered_with(self, fingerprint: str) -> bool:
         """The output on disk was written under this configuration."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             row = self.db.execute("SELECT value FROM meta WHERE key = 'rendered_with'").fetchone()
         return row is not None and row[0] == fingerprint
 
     def dirty_terms(self) -> set[str] | None:
         """Category terms whose feeds hold a changed article; None: every feed."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             terms = {r[0] for r in self.db.execute("SELECT term FROM feed_dirty")}
         return None if "*" in terms else terms
 
     def mark_rendered(self, fingerprint: str) -> None:
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [("render_pending", "0"), ("rendered_with", fingerprint)],
             )
             self.db.execute("DELETE FROM feed_dirty")
@@ -98,12 +99,16 @@ class ArchiveMixin(Connected):
         """The page holding this article, and the output as a whole, must be written
         again (inside the transaction that changed the article)."""
         self.db.execute(
-            "INSERT OR IGNORE INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?",
+            "INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?"
+            " ON CONFLICT (seq) DO NOTHING",
             (article_id,),
         )
-        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('render_pending', '1')")
         self.db.execute(
-            "INSERT OR IGNORE INTO feed_dirty (term)"
-            " SELECT term FROM article_categories WHERE article_id = ?",
+            "INSERT INTO meta (key, value) VALUES ('render_pending', '1')"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        self.db.execute(
+            "INSERT INTO feed_dirty (term) SELECT term FROM article_categories WHERE article_id = ?"
+            " ON CONFLICT (term) DO NOTHING",
             (article_id,),
         )

@@ -1,32 +1,60 @@
-"""What every part of `Store` stands on: the file, the connection and the
+"""What every part of a store stands on: a connection, the dialect that says
+where the engines differ, errors translated in one place and the
 one-transaction-per-call rule. The method groups (archive, sources, history)
-are mixins over this base, so each is read on its own, but `Store` stays the
-one class callers see.
+are mixins over this base, written once for SQLite and PostgreSQL alike.
+
+Statements are written with `?` placeholders and SQL both engines read the
+same way; the few that differ (a JSON field, the order events were written
+in, picking the label of a category's newest article) are in `Dialect`.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from syndicator.store._sqlite import wrap_sqlite_errors
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the store uses, with `?` placeholders."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The SQL that is not the same on both engines."""
+
+    name: str
+    title: str  # the article's title, read from its JSON (indexed by that expression)
+    event_order: str  # the column that orders run_events as they were written
+    categories: str  # (term, label, scheme) of categories with a visible article, label of the newest
+    emptied_categories: str  # (term, label, scheme) of categories with no visible article left
 
 
 class Connected:
-    path: Path
-    db: sqlite3.Connection  # autocommit (isolation_level=None): transactions are explicit
+    label: str  # what an error names: the file, or the URL without its password
+    db: Connection
+    dialect: Dialect
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE takes the write lock up front, so two writers wait
-        (up to the connect timeout) instead of failing half-way through."""
-        with wrap_sqlite_errors(self.path):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+    def errors(self) -> AbstractContextManager[None]:
+        """The engine's exceptions become StoreError naming the store, keeping __cause__."""
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction; writers wait for each other instead of failing half-way."""
+        raise NotImplementedError

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from syndicator.model import Article
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import stored_article, wrap_sqlite_errors
+from syndicator.store._sqlite import stored_article
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,18 @@ class FeedSlice:
     total: int
 
 
+class Category(NamedTuple):
+    """A category feed's term, the label it is shown under and its scheme (a row; unpacks as one)."""
+
+    term: str
+    label: str
+    scheme: str | None
+
+
 class FeedsMixin(Connected):
     def newest(self, limit: int, *, category: str | None = None) -> FeedSlice:
         """The newest visible articles, in the feeds' total order (date, then id)."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             if category is None:
                 rows = self.db.execute(
                     "SELECT id, data FROM articles WHERE retracted = 0"
@@ -44,7 +53,7 @@ class FeedsMixin(Connected):
                     " WHERE c.term = ? AND a.retracted = 0",
                     (category,),
                 ).fetchone()[0]
-        return FeedSlice(tuple(stored_article(self.path, aid, data) for aid, data in rows), total)
+        return FeedSlice(tuple(stored_article(self.label, aid, data) for aid, data in rows), total)
 
     def languages(self) -> list[str]:
         """The languages visible articles say they are in, sorted; "und" and none left out."""
@@ -95,10 +104,10 @@ class FeedsMixin(Connected):
     def urls_by_title(self, titles: Iterable[str]) -> dict[str, str]:
         """title → URL of the visible article with exactly that title (the newest, if several)."""
         found: dict[str, str] = {}
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             for title in sorted(set(titles)):
                 row = self.db.execute(
-                    "SELECT url FROM articles WHERE json_extract(data, '$.title') = ? AND retracted = 0"
+                    f"SELECT url FROM articles WHERE {self.dialect.title} = ? AND retracted = 0"
                     " ORDER BY published_utc DESC, id LIMIT 1",
                     (title,),
                 ).fetchone()
@@ -107,36 +116,24 @@ class FeedsMixin(Connected):
         return found
 
     def visible_count(self) -> int:
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
 
     def category_terms(self) -> list[str]:
         """Every term an article was ever filed under (from the index alone: cheap)."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             return [
                 r[0] for r in self.db.execute("SELECT DISTINCT term FROM article_categories ORDER BY term")
             ]
 
-    def emptied_categories(self) -> list[tuple[str, str, str | None]]:
-        """(term, label, scheme) of categories that once had articles and now have none visible."""
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                "SELECT c.term, c.label, c.scheme, max(a.published_utc) FROM article_categories c"
-                " JOIN articles a ON a.id = c.article_id GROUP BY c.term"
-                " HAVING max(a.retracted = 0) = 0 ORDER BY c.term"
-            ).fetchall()
-        return [(term, label or term, scheme) for term, label, scheme, _ in rows]
+    def emptied_categories(self) -> list[Category]:
+        """Categories that once had articles and now have none visible, by term."""
+        with self.errors():
+            rows = self.db.execute(self.dialect.emptied_categories).fetchall()
+        return [Category(term, label or term, scheme) for term, label, scheme in rows]
 
-    def categories(self) -> list[tuple[str, str, str | None]]:
-        """(term, label, scheme) of every category with a visible article, by term.
-
-        The label is the one its newest article gives (SQLite takes the bare
-        columns of a max() aggregate from the row holding the maximum).
-        """
-        with wrap_sqlite_errors(self.path):
-            rows = self.db.execute(
-                "SELECT c.term, c.label, c.scheme, max(a.published_utc) FROM article_categories c"
-                " JOIN articles a ON a.id = c.article_id WHERE a.retracted = 0"
-                " GROUP BY c.term ORDER BY c.term"
-            ).fetchall()
-        return [(term, label or term, scheme) for term, label, scheme, _ in rows]
+    def categories(self) -> list[Category]:
+        """Every category with a visible article, by term, labelled as its newest article labels it."""
+        with self.errors():
+            rows = self.db.execute(self.dialect.categories).fetchall()
+        return [Category(term, label or term, scheme) for term, label, scheme in rows]

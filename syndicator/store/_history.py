@@ -9,18 +9,36 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from syndicator.articles import rfc3339
 from syndicator.store._base import Connected
 from syndicator.store._sqlite import wrap_sqlite_errors
 
 
+class RunEvent(NamedTuple):
+    """One thing a run did: added, changed, retracted, restored, rejected, warning, ping…"""
+
+    action: str
+    article_id: str  # "" when the event is about a record or a feed, not an article
+    ref: str
+    detail: str
+
+
+class RunRecord(NamedTuple):
+    run_id: int
+    started: str  # RFC 3339
+    outcome: str | None  # None while the run has not finished (or was killed)
+    events: list[RunEvent]
+
+
 class HistoryMixin(Connected):
     def begin_run(self, now: datetime) -> int:
         with self.transaction():
-            cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (rfc3339(now),))
-        return int(cur.lastrowid or 0)
+            row = self.db.execute(
+                "INSERT INTO runs (started) VALUES (?) RETURNING id", (rfc3339(now),)
+            ).fetchone()
+        return int(row[0])
 
     def record_rejections(self, run_id: int, rejections: Sequence[tuple[str, str]]) -> None:
         with self.transaction():
@@ -39,7 +57,7 @@ class HistoryMixin(Connected):
 
     def pending_pings(self, hubs: Sequence[str]) -> list[tuple[str, str]]:
         """(hub, topic) of the pings that failed before, for the hubs still configured."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             rows = self.db.execute("SELECT hub, topic FROM pending_pings ORDER BY hub, topic").fetchall()
         return [(hub, topic) for hub, topic in rows if hub in hubs]
 
@@ -67,8 +85,11 @@ class HistoryMixin(Connected):
                 " ON CONFLICT (hub, topic) DO UPDATE SET failures = failures + 1, error = excluded.error",
                 [(hub, topic, rfc3339(now), line) for hub, topic, ok, line in pings if not ok],
             )
-            marks = ",".join("?" * len(hubs))
-            self.db.execute(f"DELETE FROM pending_pings WHERE hub NOT IN ({marks})", tuple(hubs))
+            if not hubs:  # `IN ()` is SQLite's, not PostgreSQL's
+                self.db.execute("DELETE FROM pending_pings")
+            else:
+                marks = ",".join("?" * len(hubs))
+                self.db.execute(f"DELETE FROM pending_pings WHERE hub NOT IN ({marks})", tuple(hubs))
 
     def finish_run(self, run_id: int, *, now: datetime, outcome: str, report: dict[str, Any]) -> None:
         with self.transaction():
@@ -80,26 +101,26 @@ class HistoryMixin(Connected):
     def first_run_started(self) -> datetime | None:
         """When the store's first run began (its creation): the stable, plausible
         date of a feed that has no items, which would otherwise carry none."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             row = self.db.execute("SELECT started FROM runs ORDER BY id LIMIT 1").fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
-    def history(self, limit: int) -> list[tuple[int, str, str | None, list[tuple[str, str, str, str]]]]:
-        """The last `limit` runs, newest first, each with its events."""
-        with wrap_sqlite_errors(self.path):
+    def history(self, limit: int) -> list[RunRecord]:
+        """The last `limit` runs, newest first, each with its events in the order they happened."""
+        with self.errors():
             runs = self.db.execute(
                 "SELECT id, started, outcome FROM runs ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
             return [
-                (
-                    rid,
+                RunRecord(
+                    int(rid),
                     started,
                     outcome,
                     [
-                        (a, aid or "", ref, detail)
-                        for a, aid, ref, detail in self.db.execute(
+                        RunEvent(action, aid or "", ref, detail)
+                        for action, aid, ref, detail in self.db.execute(
                             "SELECT action, article_id, ref, detail FROM run_events"
-                            " WHERE run_id = ? ORDER BY rowid",
+                            f" WHERE run_id = ? ORDER BY {self.dialect.event_order}",
                             (rid,),
                         )
                     ],
@@ -119,23 +140,30 @@ class LastRun:
     report: Mapping[str, Any]  # the run report's JSON ({} when unfinished)
 
 
-def read_last_run(path: Path) -> LastRun | None:
-    """The newest run recorded in the store at ``path``, read without writing.
+LAST_RUN = "SELECT id, started, finished, outcome, report FROM runs ORDER BY id DESC LIMIT 1"
+
+
+def read_last_run(location: Path | str) -> LastRun | None:
+    """The newest run recorded in the store at ``location`` (an SQLite file or a
+    postgresql:// URL), read without writing.
 
     Opened read-only (no migration, no WAL checkpoint), so a server reading it
     never takes the writer's place or changes the file under a running
     publish. None when the store does not exist yet or holds no run.
     """
-    if not path.exists():
-        return None
-    with wrap_sqlite_errors(path):
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            row = db.execute(
-                "SELECT id, started, finished, outcome, report FROM runs ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-        finally:
-            db.close()
+    if isinstance(location, str):
+        from syndicator.store._postgres_store import read_one  # the engine's module imports this one
+
+        row = read_one(location, LAST_RUN, needs_table="runs")
+    else:
+        if not location.exists():
+            return None
+        with wrap_sqlite_errors(location):
+            db = sqlite3.connect(f"{location.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                row = db.execute(LAST_RUN).fetchone()
+            finally:
+                db.close()
     if row is None:
         return None
     run, started, finished, outcome, report = row

@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import wrap_sqlite_errors
 
 
 class SourcesMixin(Connected):
     def source_memory(self, fingerprint: str) -> SourceMemory:
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             files = {
                 (source, path): FileState(size, mtime, digest, fp)
                 for source, path, size, mtime, digest, fp in self.db.execute(
@@ -31,7 +30,7 @@ class SourcesMixin(Connected):
     def stored_places(self, sources: Iterable[str]) -> list[StoredPlace]:
         """The visible articles of these sources, with the file each came from."""
         places: list[StoredPlace] = []
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             for source in sources:
                 places.extend(
                     StoredPlace(article_id, source, path)

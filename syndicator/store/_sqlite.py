@@ -25,7 +25,7 @@ def wrap_sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"{path}: not a usable syndicator store: {e}") from e
 
 
-def stored_article(path: Path, article_id: str, data: str) -> Article:
+def stored_article(path: Path | str, article_id: str, data: str) -> Article:
     """One `articles.data` value back as an Article; a corrupted one is a
     StoreError naming the table, the row and the column, not a bare crash."""
     try:
@@ -37,7 +37,7 @@ def stored_article(path: Path, article_id: str, data: str) -> Article:
         ) from e
 
 
-def stored_time(path: Path, table: str, row: str, column: str, value: str) -> datetime:
+def stored_time(path: Path | str, table: str, row: str, column: str, value: str) -> datetime:
     """One RFC 3339 value back as a datetime, or a StoreError naming where it is."""
     try:
         return datetime.fromisoformat(value)

@@ -1,4 +1,6 @@
-"""Store: reads and writes of the state, one SQLite connection each.
+"""The store's behaviour, written once over `Connected`: reads and writes of
+the state, SQL both engines run alike. `SQLiteStore` and `PostgresStore` add
+only how they connect, migrate and translate errors.
 
 Timestamps are passed in, never read from the clock here. Writes go in one
 transaction per call, so a process killed mid-run leaves the previous state.
@@ -7,120 +9,39 @@ transaction per call, so a process killed mid-run leaves the previous state.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
+from types import TracebackType
 
 from syndicator.articles import article_to_json, rfc3339
-from syndicator.errors import StoreError
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
 from syndicator.sources.memory import SourceMemory
 from syndicator.store._archive import ArchiveMixin
 from syndicator.store._feeds import FeedsMixin
 from syndicator.store._history import HistoryMixin
-from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
 from syndicator.store._sources import SourcesMixin
-from syndicator.store._sqlite import (
-    chunks,
-    refuse_empty_file,
-    source_location,
-    statements,
-    stored_article,
-    stored_time,
-    wrap_sqlite_errors,
-)
+from syndicator.store._sqlite import chunks, source_location, stored_article, stored_time
 
 RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
 
 
-class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
-    """The one door to the state. Articles, plans and retractions are here;
-    what the feeds read (`_feeds`), archive pages (`_archive`), source memory
-    (`_sources`) and the run history (`_history`) are mixins, each over the
-    same connection and transactions (`_base.Connected`)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        refuse_empty_file(path)
-        if not path.exists():
-            self._create(path)
-        with wrap_sqlite_errors(path):
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            try:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA foreign_keys = ON")
-                self.db.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
-            except BaseException:
-                self.db.close()  # a store we refuse must not stay open (and locked)
-                raise
-
-    def _create(self, path: Path) -> None:
-        """A new store is made whole beside its place and linked in, so the state
-        file is never seen empty (an empty one is refused as damage)."""
-        temp = path.with_name(f".{path.name}.new-{os.getpid()}")
-        temp.unlink(missing_ok=True)
-        with wrap_sqlite_errors(temp):
-            self.db = sqlite3.connect(temp, isolation_level=None)
-            try:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self._migrate()
-            finally:
-                self.db.close()  # the last connection checkpoints and removes the -wal file
-        try:
-            with open(temp, "rb") as f:
-                os.fsync(f.fileno())
-            os.link(temp, path)  # unlike a rename, never replaces a store another process made
-        except FileExistsError:
-            pass
-        except OSError as e:
-            raise StoreError(f"{path}: cannot create the store: {e.strerror or e}") from e
-        finally:
-            temp.unlink(missing_ok=True)
-
-    @classmethod
-    def in_memory_copy(cls, path: Path) -> Store:
-        """A throwaway copy for `--dry-run`: the run plans and renders, nothing persists."""
-        refuse_empty_file(path)
-        store = cls.__new__(cls)
-        store.path = path
-        with wrap_sqlite_errors(path):
-            store.db = sqlite3.connect(":memory:", isolation_level=None)
-            if path.exists():
-                # Read-only: a dry run must not write (or checkpoint into) the real store.
-                source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-                try:
-                    source.backup(store.db)
-                finally:
-                    source.close()
-            store.db.execute("PRAGMA foreign_keys = ON")
-            store._migrate()
-        return store
+class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
+    """Articles, plans and retractions are here; what the feeds read
+    (`_feeds`), archive pages (`_archive`), source memory (`_sources`) and the
+    run history (`_history`) are mixins, each over the same connection and
+    transactions (`_base.Connected`)."""
 
     def close(self) -> None:
-        self.db.close()
+        raise NotImplementedError
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> StoreBase:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
-
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer syndicator (schema {version} > {SCHEMA_VERSION})"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction():  # one migration at a time: a failed step leaves the one before
-                for statement in statements(MIGRATIONS[number]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number + 1}")
 
     # -- reads -----------------------------------------------------------
 
@@ -128,7 +49,7 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         """The stored article behind each of these identity keys, where there is one."""
         wanted = sorted(set(keys))
         found: dict[str, StoredArticle] = {}
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             for chunk in chunks(wanted, 500):
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
@@ -141,11 +62,11 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
                 for key, aid, pub, upd, first, digest, retracted, ref, url in rows:
                     found[key] = StoredArticle(
                         id=aid,
-                        published=stored_time(self.path, "articles", f"id={aid!r}", "published", pub),
-                        updated=stored_time(self.path, "articles", f"id={aid!r}", "updated", upd)
+                        published=stored_time(self.label, "articles", f"id={aid!r}", "published", pub),
+                        updated=stored_time(self.label, "articles", f"id={aid!r}", "updated", upd)
                         if upd
                         else None,
-                        first_seen=stored_time(self.path, "articles", f"id={aid!r}", "first_seen", first),
+                        first_seen=stored_time(self.label, "articles", f"id={aid!r}", "first_seen", first),
                         content_hash=digest,
                         retracted=bool(retracted),
                         retracted_by_hand=retracted == RETRACTED_BY_HAND,
@@ -155,11 +76,11 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         return found
 
     def article(self, article_id: str) -> tuple[Article, bool] | None:
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             row = self.db.execute(
                 "SELECT data, retracted FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
-        return (stored_article(self.path, article_id, row[0]), bool(row[1])) if row else None
+        return (stored_article(self.label, article_id, row[0]), bool(row[1])) if row else None
 
     # -- writes ----------------------------------------------------------
 
@@ -250,7 +171,8 @@ class Store(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
             [(article.id, c.term, c.label, c.scheme) for c in article.categories],
         )
         self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
-            "INSERT OR IGNORE INTO feed_dirty (term) VALUES (?)", [(c.term,) for c in article.categories]
+            "INSERT INTO feed_dirty (term) VALUES (?) ON CONFLICT (term) DO NOTHING",
+            [(c.term,) for c in article.categories],
         )
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool:

@@ -1,0 +1,48 @@
+"""Which store a location names, and opening it.
+
+A location is a path (an SQLite file), `sqlite:PATH`, or a
+`postgresql://` URL. SQLite in the state directory is the default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from syndicator.errors import StoreError
+from syndicator.redact import public_url
+from syndicator.store._contract import Store
+from syndicator.store._postgres_store import PostgresStore, is_postgres_url
+from syndicator.store._sqlite_store import SQLiteStore
+
+
+def parse_location(location: str | Path) -> str | Path:
+    """A postgresql:// URL stays a URL; `sqlite:PATH` and a bare path are a file."""
+    if isinstance(location, Path):
+        return location
+    if is_postgres_url(location):
+        return location
+    if location.startswith("sqlite:"):
+        return Path(location.removeprefix("sqlite:").removeprefix("//"))
+    if "://" in location:
+        raise StoreError(
+            f"{public_url(location)}: not a store location (use sqlite:PATH or postgresql://USER@HOST/DB)"
+        )
+    return Path(location)
+
+
+def open_store(location: str | Path, *, dry_run: bool = False) -> Store:
+    """The store at `location`, migrated to the current schema (a newer one is refused).
+
+    `dry_run`: a store whose writes never persist (an in-memory copy of the
+    SQLite file, or one rolled-back PostgreSQL transaction).
+    """
+    where = parse_location(location)
+    if isinstance(where, Path):
+        return SQLiteStore.in_memory_copy(where) if dry_run else SQLiteStore(where)
+    return PostgresStore(where, dry_run=dry_run)
+
+
+def store_exists(location: str | Path) -> bool:
+    """Whether anything was stored there yet (a server store is asked by opening it)."""
+    where = parse_location(location)
+    return where.exists() if isinstance(where, Path) else True
