@@ -27,6 +27,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+# Byte order for text (as SQLite compares), UTF-8, and no fsync: a throwaway cluster.
+INITDB = ("--locale=C", "-E", "UTF8", "--no-sync")
+START = ("-w", "-t", "60", "start")  # wait until it accepts connections, at most 60 s
+
 
 @dataclass(frozen=True)
 class PostgresServer:
@@ -75,16 +79,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     data, log = directory / "data", directory / "server.log"
     port = _free_port()
     subprocess.run(
-        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-        + ["--locale=C", "-E", "UTF8", "--no-sync"],
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", *INITDB],
         check=True,
         capture_output=True,
         timeout=120,
     )
     options = f"-h 127.0.0.1 -p {port} -k {directory} -F -c max_connections=50"
     started = subprocess.run(
-        [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log)]
-        + ["-w", "-t", "60", "start"],
+        [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), *START],
         capture_output=True,
         timeout=90,
     )

@@ -1,5 +1,8 @@
 """The store as readers experience it: ids and dates never move, nothing is
-lost or duplicated, unchanged input costs nothing, archives keep everything."""
+lost or duplicated, unchanged input costs nothing, archives keep everything.
+
+Every test runs twice: on the SQLite file in the state directory, and on a
+real PostgreSQL server named by $SYNDICATOR_STATE_URL."""
 
 from __future__ import annotations
 
@@ -13,14 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 from sitekit import NOW, record
 
-from syndicator.config import Config, load_config
+from syndicator.config import STATE_URL_ENV, Config, load_config
 from syndicator.errors import StoreLockedError
 from syndicator.lock import writer_lock
-from syndicator.pipeline import STORE_NAME, publish_run
-from syndicator.store import MIGRATIONS, Store
+from syndicator.pipeline import publish_run
+from syndicator.store import MIGRATIONS, SQLiteStore, open_store
 from syndicator.store._sqlite import statements
+
+
+@pytest.fixture(autouse=True, params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store every site of this module publishes into."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(STATE_URL_ENV, request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv(STATE_URL_ENV, raising=False)
+    return str(request.param)
 
 
 def config_of(site: Path, **output: Any) -> Config:
@@ -237,7 +251,7 @@ def test_a_store_written_by_the_first_schema_is_migrated_with_its_articles(tmp_p
     db.commit()
     db.close()
 
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         version = store.db.execute("PRAGMA user_version").fetchone()[0]
         newest = store.newest(10).articles
 
@@ -284,7 +298,7 @@ def test_every_article_ever_published_is_reachable_through_archive_pages(
 
     reachable = follow_archives(site)
 
-    with Store(site / "state" / STORE_NAME) as store:
+    with open_store(config.store_location) as store:
         all_ids = {a.id for a in store.newest(1000).articles}
     assert set(reachable) == all_ids and len(all_ids) == 28
     page = feedparser.parse((site / "out" / "archive" / "1" / "rss.xml").read_bytes())

@@ -279,7 +279,7 @@ def main() -> None:
 
 # The command modules register themselves on `cli` when imported; they import
 # the names above, so they come last.
-from syndicator.cli import daemon, publish, setup, state  # noqa: E402
+from syndicator.cli import daemon, publish, setup, state, store  # noqa: E402
 
 __all__ = [
     "ExitStatus",
@@ -292,4 +292,5 @@ __all__ = [
     "publish",
     "setup",
     "state",
+    "store",
 ]

@@ -100,6 +100,13 @@ class PostgresStore(StoreBase):
             self.conn.rollback()
         self.conn.close()
 
+    def after_copy(self) -> None:
+        for table, column in (("runs", "id"), ("run_events", "seq")):
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                f" coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
     @contextmanager
     def errors(self) -> Iterator[None]:
         try:

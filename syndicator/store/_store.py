@@ -35,6 +35,9 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
     def close(self) -> None:
         raise NotImplementedError
 
+    def after_copy(self) -> None:
+        """After rows were copied in with their ids: the next run and event number follow on."""
+
     def __enter__(self) -> StoreBase:
         return self
 

@@ -1,0 +1,187 @@
+"""A site on PostgreSQL is the same site as on SQLite: the same runs write the
+same feed files byte for byte and the same history, and a site moved from one
+to the other with `syndicator state migrate` goes on exactly where it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sitekit import NOW, write_config
+
+from syndicator.config import STATE_URL_ENV, load_config
+from syndicator.pipeline import publish_run, retract_run
+from syndicator.store import RunRecord, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generated_site(directory: Path, records: int) -> Path:
+    """A site whose source holds the benchmark generator's realistic records (many
+    languages and sections, related links, a few broken ones); small archive pages."""
+    directory.mkdir()
+    write_config(directory, items=7)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate.py"),
+            str(directory / "articles"),
+            "--records",
+            str(records),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return directory
+
+
+def migrate_command(source: str, target: str) -> list[str]:
+    return [sys.executable, "-m", "syndicator", "state", "migrate", "--from", source, "--to", target]
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def on(engine: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every configuration loaded from now on stores into `engine` (None: the SQLite file)."""
+    if engine is None:
+        monkeypatch.delenv(STATE_URL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(STATE_URL_ENV, engine)
+
+
+def history(site: Path, *, named: str = "") -> list[RunRecord]:
+    """The site's runs; a rejection names its file by path, so `named`, the
+    site's folder, is blanked out to compare two sites."""
+    config = load_config(site / "syndicator.toml")
+    with open_store(config.store_location) as store:
+        runs = store.history(100)
+    if not named:
+        return runs
+    return [
+        run._replace(events=[e._replace(detail=e.detail.replace(f"/{named}/", "/SITE/")) for e in run.events])
+        for run in runs
+    ]
+
+
+def edit_one_and_add_one(site: Path) -> None:
+    """A correction to an existing record and a brand-new record, in a new file."""
+    first = site / "articles" / "records-00000.jsonl"
+    lines = first.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[3])
+    record["title"] = "A corrected title"
+    lines[3] = json.dumps(record, ensure_ascii=False)
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    new = dict(record, title="Something new", url="https://news.example.org/brand-new")
+    for key in ("id", "guid", "article_id", "uid"):
+        if key in new:
+            new[key] = "brand-new"
+    (site / "articles" / "new.jsonl").write_text(json.dumps(new, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def test_the_same_runs_write_the_same_feeds_and_history_on_sqlite_and_postgresql(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lite = generated_site(tmp_path / "lite", 120)
+    pg = generated_site(tmp_path / "pg", 120)
+    steps = [NOW, NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=3)]
+
+    for step, now in enumerate(steps):
+        for site, engine in ((lite, None), (pg, postgres_url)):
+            on(engine, monkeypatch)
+            config = load_config(site / "syndicator.toml")
+            if step == 1:
+                edit_one_and_add_one(site)
+            if step == 2:
+                victim = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"][2][
+                    "id"
+                ]
+                assert retract_run(config, victim, now=now)[0]
+            else:
+                report = publish_run(config, now=now)
+                assert report.outcome in ("ok", "rejected")
+        assert files(pg / "out") == files(lite / "out"), f"after step {step}"
+        on(None, monkeypatch)
+        lite_history = history(lite, named="lite")
+        on(postgres_url, monkeypatch)
+        assert history(pg, named="pg") == lite_history, f"after step {step}"
+
+    assert not (pg / "state" / "state.sqlite3").exists()  # it really was PostgreSQL
+
+
+def test_a_site_moved_to_postgresql_goes_on_as_if_it_had_never_moved(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = generated_site(tmp_path / "site", 120)
+    on(None, monkeypatch)
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    edit_one_and_add_one(site)
+    publish_run(load_config(site / "syndicator.toml"), now=NOW + timedelta(hours=1))
+    published = files(site / "out")
+    before = history(site)
+    stayed = tmp_path / "stayed"  # the same site, left on SQLite, for comparison
+    shutil.copytree(site, stayed)
+
+    moved = subprocess.run(
+        migrate_command(f"sqlite:{site / 'state' / 'state.sqlite3'}", postgres_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != STATE_URL_ENV},
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "articles" in moved.stdout and "copied" in moved.stdout
+
+    on(postgres_url, monkeypatch)
+    assert history(site) == before
+    # Everything rendered again from PostgreSQL, at the time of the last run: not a byte moves.
+    shutil.rmtree(site / "out")
+    publish_run(load_config(site / "syndicator.toml"), now=NOW + timedelta(hours=1), full=True)
+    assert files(site / "out") == published
+
+    # And the next runs are the runs the site would have had on SQLite.
+    later = NOW + timedelta(days=1)
+    for where in (site, stayed):
+        (where / "articles" / "later.jsonl").write_text(
+            (site / "articles" / "new.jsonl").read_text(encoding="utf-8").replace("brand-new", "later-one"),
+            encoding="utf-8",
+        )
+    publish_run(load_config(site / "syndicator.toml"), now=later)
+    moved_run = history(site, named="site")[0]
+    on(None, monkeypatch)
+    publish_run(load_config(stayed / "syndicator.toml"), now=later)
+    assert files(site / "out") == files(stayed / "out")
+    stayed_run = history(stayed, named="stayed")[0]
+    assert moved_run.run_id == stayed_run.run_id + 1 == before[0].run_id + 2  # the re-render was a run too
+    assert moved_run._replace(run_id=0) == stayed_run._replace(run_id=0)
+
+
+def test_migrating_into_a_store_that_holds_a_site_is_refused(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = generated_site(tmp_path / "site", 20)
+    on(postgres_url, monkeypatch)
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    other = generated_site(tmp_path / "other", 20)
+    on(None, monkeypatch)
+    publish_run(load_config(other / "syndicator.toml"), now=NOW)
+
+    refused = subprocess.run(
+        migrate_command(f"sqlite:{other / 'state' / 'state.sqlite3'}", postgres_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert refused.returncode == 1
+    assert "already holds a store" in refused.stderr
+    on(postgres_url, monkeypatch)
+    assert len(history(site)) == 1
