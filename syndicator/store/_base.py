@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 
 class Cursor(Protocol):
-    @property
-    def rowcount(self) -> int: ...
+    """Rows are read with fetchone, fetchall or iteration; a count of changed rows
+    comes from RETURNING (a PostgreSQL pipeline has no rowcount before it syncs)."""
 
     def fetchone(self) -> Any: ...
 

@@ -118,7 +118,10 @@ class PostgresStore(StoreBase):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.errors(), self.conn.transaction():
+        """In pipeline mode: the statements of a plan go to the server without
+        waiting for each answer (a result asked for is waited for), so a run
+        costs about one round trip per read, not one per statement."""
+        with self.errors(), self.conn.transaction(), self.conn.pipeline():
             if not self.dry_run:  # a dry run never commits: it needs no place in the queue
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_KEY,))
             yield

@@ -183,28 +183,30 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         with self.transaction():
             if not undo:
                 return self._retract(article_id, run_id, "by hand", flag=RETRACTED_BY_HAND)
-            cur = self.db.execute(
-                "UPDATE articles SET retracted = 0 WHERE id = ? AND retracted = ?",
+            restored = self.db.execute(
+                "UPDATE articles SET retracted = 0 WHERE id = ? AND retracted = ? RETURNING id",
                 (article_id, RETRACTED_BY_HAND),
-            )
-            if cur.rowcount:
+            ).fetchall()
+            if restored:
                 self._mark_archive_dirty(article_id)
                 self.db.execute(
                     "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                     " VALUES (?, 'restored', ?, '', 'by hand')",
                     (run_id, article_id),
                 )
-            return bool(cur.rowcount)
+            return bool(restored)
 
     def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
-        cur = self.db.execute(
-            "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0", (flag, article_id)
-        )
-        if cur.rowcount:
+        # RETURNING, not rowcount: a PostgreSQL pipeline knows the count only once it syncs.
+        retracted = self.db.execute(
+            "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0 RETURNING id",
+            (flag, article_id),
+        ).fetchall()
+        if retracted:
             self._mark_archive_dirty(article_id)
             self.db.execute(
                 "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                 " VALUES (?, 'retracted', ?, '', ?)",
                 (run_id, article_id, why),
             )
-        return bool(cur.rowcount)
+        return bool(retracted)
