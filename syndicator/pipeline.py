@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -28,7 +29,7 @@ from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport
 from syndicator.run_end import complete_sources, decide_run_end, sources_to_scan
-from syndicator.store import open_store, source_location
+from syndicator.store import open_store, server_publish_lock, source_location
 from syndicator.write import remove_stale_temp_files
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def publish_run(
     timer = Timer()
     started = time.perf_counter()
     prepared = prepare(config, now=now)
-    with writer_lock(config.state_directory, wait_seconds=wait_seconds):
+    with publish_lock(config, wait_seconds=wait_seconds):
         remove_stale_temp_files(config.output.directory)
         with open_store(config.store_location, dry_run=dry_run) as store:
             memory = store.source_memory(prepared.fingerprint)
@@ -225,6 +226,18 @@ def publish_run(
     return report
 
 
+@contextmanager
+def publish_lock(config: Config, *, wait_seconds: float = 30.0) -> Iterator[None]:
+    """The lock file in the state directory (one host), and with a PostgreSQL
+    store the store's own lock too (every host that publishes into it)."""
+    with writer_lock(config.state_directory, wait_seconds=wait_seconds):
+        if config.state_url is None:
+            yield
+            return
+        with server_publish_lock(config.state_url, wait_seconds=wait_seconds):
+            yield
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     chunk: list[T] = []
     for item in items:
@@ -240,7 +253,7 @@ def retract_run(
     config: Config, article_id: str, *, now: datetime, undo: bool = False
 ) -> tuple[bool, list[str]]:
     """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
-    with writer_lock(config.state_directory), open_store(config.store_location) as store:
+    with publish_lock(config), open_store(config.store_location) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         every_feed = not store.rendered_with(output_fingerprint(config))

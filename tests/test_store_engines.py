@@ -16,8 +16,9 @@ import pytest
 from sitekit import NOW, write_config
 
 from syndicator.config import STATE_URL_ENV, load_config
+from syndicator.errors import StoreLockedError
 from syndicator.pipeline import publish_run, retract_run
-from syndicator.store import RunRecord, open_store
+from syndicator.store import RunRecord, open_store, server_publish_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,3 +186,53 @@ def test_migrating_into_a_store_that_holds_a_site_is_refused(
     assert "already holds a store" in refused.stderr
     on(postgres_url, monkeypatch)
     assert len(history(site)) == 1
+
+
+def test_two_publishers_on_one_postgresql_store_never_run_at_once(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two hosts (here: two folders, each with its own state directory and lock
+    file) publishing into one store: the second waits, then says who holds it."""
+    on(postgres_url, monkeypatch)
+    first = generated_site(tmp_path / "first", 10)
+    second = generated_site(tmp_path / "second", 10)
+    with server_publish_lock(postgres_url, wait_seconds=0):
+        with pytest.raises(StoreLockedError, match="another syndicator publish is running on this store"):
+            publish_run(load_config(second / "syndicator.toml"), now=NOW, wait_seconds=0.5)
+        assert not (second / "out").exists()
+    assert publish_run(load_config(first / "syndicator.toml"), now=NOW, wait_seconds=0).outcome in (
+        "ok",
+        "rejected",
+    )
+
+
+def test_a_publisher_killed_with_sigkill_leaves_the_store_to_the_next_one(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on(postgres_url, monkeypatch)
+    site = generated_site(tmp_path / "site", 10)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from syndicator.store import server_publish_lock\n"
+            "with server_publish_lock(sys.argv[1], wait_seconds=10):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(600)\n",
+            postgres_url,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(StoreLockedError):
+            publish_run(load_config(site / "syndicator.toml"), now=NOW, wait_seconds=0.3)
+    finally:
+        holder.kill()  # SIGKILL: no clean-up of its own
+        holder.wait(timeout=10)
+
+    report = publish_run(load_config(site / "syndicator.toml"), now=NOW, wait_seconds=10)
+
+    assert report.added > 0

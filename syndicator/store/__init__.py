@@ -14,6 +14,7 @@ from syndicator.store._feeds import Category, FeedSlice
 from syndicator.store._history import LastRun, RunEvent, RunRecord, read_last_run
 from syndicator.store._open import open_store, parse_location, store_exists
 from syndicator.store._postgres_store import PostgresStore
+from syndicator.store._postgres_store import publish_lock as server_publish_lock
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
 from syndicator.store._sqlite import source_location, wrap_sqlite_errors
 from syndicator.store._sqlite_store import SQLiteStore
@@ -32,6 +33,7 @@ __all__ = [
     "open_store",
     "parse_location",
     "read_last_run",
+    "server_publish_lock",
     "source_location",
     "store_exists",
     "wrap_sqlite_errors",

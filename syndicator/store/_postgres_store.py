@@ -9,13 +9,14 @@ max + 1: two writers must not compute it at once).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
-from syndicator.errors import StoreError
+from syndicator.errors import StoreError, StoreLockedError
 from syndicator.redact import public_url, scrub_text
 from syndicator.store._base import Cursor, Dialect
 from syndicator.store._schema import (
@@ -28,6 +29,8 @@ from syndicator.store._sqlite import statements
 from syndicator.store._store import StoreBase
 
 WRITER_KEY = 0x73796E64  # "synd": the advisory lock every write transaction takes
+PUBLISH_KEY = 0x73796E65  # the advisory lock a whole publish holds, whatever host it runs on
+LOCK_POLL_SECONDS = 0.1
 CONNECT_TIMEOUT = 10  # seconds to reach the server before the run fails
 
 POSTGRES = Dialect(
@@ -168,3 +171,44 @@ def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:
         raise StoreError(f"{label}: {scrub_text(str(e).strip())} (is the server reachable?)") from e
     except psycopg.Error as e:
         raise StoreError(f"{label}: {scrub_text(str(e).strip())}") from e
+
+
+def _try_lock(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (PUBLISH_KEY,)).fetchone()
+    return bool(row and row[0])
+
+
+@contextmanager
+def publish_lock(url: str, *, wait_seconds: float) -> Iterator[None]:
+    """One publisher at a time on this store, from any host: a session advisory
+    lock held on a connection of its own for the whole run.
+
+    The server drops the lock when that connection ends, so a publisher killed
+    with SIGKILL never leaves it held; the session's TCP keepalives (10 s idle,
+    then 3 probes 5 s apart) end it when the publisher's host is cut off. A
+    second publisher waits up to `wait_seconds`, then gives up with
+    StoreLockedError, as it does for the lock file on one host.
+    """
+    label = public_url(url)
+    try:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as e:
+        raise StoreError(f"{label}: {scrub_text(str(e).strip())} (is the server reachable?)") from e
+    try:
+        deadline = time.monotonic() + wait_seconds
+        try:
+            conn.execute("SET tcp_keepalives_idle = 10")
+            conn.execute("SET tcp_keepalives_interval = 5")
+            conn.execute("SET tcp_keepalives_count = 3")
+            while not _try_lock(conn):
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(
+                        f"{label}: another syndicator publish is running on this store; "
+                        f"waited {wait_seconds:g}s (try again when it has finished)"
+                    )
+                time.sleep(LOCK_POLL_SECONDS)
+        except psycopg.Error as e:
+            raise StoreError(f"{label}: {scrub_text(str(e).strip())}") from e
+        yield
+    finally:
+        conn.close()  # ends the session, and with it the lock
