@@ -104,6 +104,42 @@ def test_store_uses_wal_and_foreign_keys(path: Path) -> None:
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def schema_of(path: Path) -> dict[str, Any]:
+    """Every table's columns and every index's columns, as SQLite describes them."""
+    db = sqlite3.connect(path)
+    try:
+        objects = db.execute("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+        described: dict[str, Any] = {}
+        for kind, name, table in sorted(objects):
+            if kind == "table":
+                described[name] = db.execute(f"PRAGMA table_xinfo({name})").fetchall()
+            else:
+                unique = [r[2] for r in db.execute(f"PRAGMA index_list({table})") if r[1] == name]
+                described[name] = (table, unique, db.execute(f"PRAGMA index_xinfo({name})").fetchall())
+        return described
+    finally:
+        db.close()
+
+
+def test_a_new_store_has_the_schema_its_migrations_would_build(tmp_path: Path) -> None:
+    """The current schema a new store is created from, and the numbered
+    migrations an old store takes, arrive at the same tables and indexes."""
+    migrated = tmp_path / "migrated.sqlite3"
+    db = sqlite3.connect(migrated)
+    db.executescript(MIGRATIONS[0])  # a store of the first version: the store runs every later migration
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    SQLiteStore(migrated).close()
+    fresh = tmp_path / "fresh.sqlite3"
+    SQLiteStore(fresh).close()
+
+    assert schema_of(fresh) == schema_of(migrated)
+    assert pragma(fresh, "user_version") == pragma(migrated, "user_version") == SCHEMA_VERSION
+    with SQLiteStore(fresh) as store:  # what a new store starts with: everything to render
+        assert not store.render_up_to_date("") and store.dirty_terms() is None
+
+
 def test_empty_version_0_file_is_migrated(path: Path) -> None:
     path.parent.mkdir(parents=True)
     db = sqlite3.connect(path)

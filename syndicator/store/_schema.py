@@ -145,6 +145,89 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# A new SQLite store is created from SQLITE_SCHEMA, which is what the first
+# SQLITE_SCHEMA_VERSION migrations build (tests/test_store.py compares the
+# two), and then takes the migrations after it; an existing store takes the
+# migrations from its own version. Columns are in the order the migrations
+# added them.
+SQLITE_SCHEMA_VERSION = 8
+SQLITE_SCHEMA = """
+CREATE TABLE articles (
+    id            TEXT PRIMARY KEY,
+    url           TEXT NOT NULL,
+    source_ref    TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    first_seen    TEXT NOT NULL,
+    published     TEXT NOT NULL,
+    published_utc TEXT NOT NULL,
+    updated       TEXT,
+    retracted     INTEGER NOT NULL DEFAULT 0,
+    data          TEXT NOT NULL,
+    source_name   TEXT,
+    source_file   TEXT,
+    archive_seq   INTEGER
+);
+CREATE INDEX articles_by_date ON articles (published_utc DESC, id);
+CREATE INDEX articles_by_source ON articles (source_name, source_file);
+CREATE UNIQUE INDEX articles_by_archive_seq ON articles (archive_seq);
+CREATE INDEX articles_by_title ON articles (json_extract(data, '$.title'));
+CREATE INDEX articles_visible_dates ON articles (id, retracted, published_utc);
+CREATE TABLE identity_keys (
+    key        TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+);
+CREATE INDEX identity_keys_by_article ON identity_keys (article_id);
+CREATE TABLE article_categories (
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    term       TEXT NOT NULL,
+    label      TEXT,
+    scheme     TEXT,
+    PRIMARY KEY (term, article_id)
+);
+CREATE INDEX article_categories_by_article ON article_categories (article_id);
+CREATE TABLE runs (
+    id       INTEGER PRIMARY KEY,
+    started  TEXT NOT NULL,
+    finished TEXT,
+    outcome  TEXT,
+    report   TEXT
+);
+CREATE TABLE run_events (
+    run_id     INTEGER NOT NULL REFERENCES runs (id),
+    action     TEXT NOT NULL,
+    article_id TEXT,
+    ref        TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX run_events_by_run ON run_events (run_id);
+CREATE TABLE source_files (
+    source      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (source, path)
+);
+CREATE TABLE http_cache (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT
+);
+CREATE TABLE archive_dirty (
+    seq INTEGER PRIMARY KEY
+);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('render_pending', '1');
+CREATE TABLE feed_dirty (
+    term TEXT PRIMARY KEY
+);
+INSERT INTO feed_dirty (term) VALUES ('*');
+"""
+
 # PostgreSQL starts at the current version: a fresh database is created from
 # POSTGRES_SCHEMA, the same tables, columns and indexes as SQLite's migrations
 # reach, and every text column compares bytes (COLLATE "C"), as SQLite does,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from syndicator.errors import StoreError
 from syndicator.store._base import Dialect
-from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
+from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION, SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION
 from syndicator.store._sqlite import refuse_empty_file, statements, wrap_sqlite_errors
 from syndicator.store._store import StoreBase
 
@@ -127,6 +127,18 @@ class SQLiteStore(StoreBase):
             raise StoreError(
                 f"{self.path}: written by a newer syndicator (schema {version} > {SCHEMA_VERSION})"
             )
+        fresh = (
+            version == 0
+            and not self.sqlite.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+            ).fetchone()
+        )
+        if fresh:  # a new store: the current schema at once, not every step since the first
+            with self.transaction():
+                for statement in statements(SQLITE_SCHEMA):
+                    self.sqlite.execute(statement)
+                self.sqlite.execute(f"PRAGMA user_version = {SQLITE_SCHEMA_VERSION}")
+            version = SQLITE_SCHEMA_VERSION
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():  # one migration at a time: a failed step leaves the one before
                 for statement in statements(MIGRATIONS[number]):
