@@ -21,7 +21,7 @@ from syndicator.output import feed_documents
 from syndicator.pages import render_site_pages
 from syndicator.pipeline import STORE_NAME, publish_run
 from syndicator.server import RunningServer, ServerSettings, start_in_thread
-from syndicator.store import Store
+from syndicator.store import SQLiteStore
 from syndicator.write import write_if_changed
 
 # Titles that break a page that does not escape, or one that shows raw feed markup.
@@ -63,7 +63,7 @@ def publish_live_site(root: Path, *, count: int = 8) -> LiveSite:
         (root / "articles" / "records.json").write_text(json.dumps(records(count)), encoding="utf-8")
         config = load_config(path)
         publish_run(config, now=NOW)
-        with Store(config.state_directory / STORE_NAME) as store:
+        with SQLiteStore(config.state_directory / STORE_NAME) as store:
             documents = tuple(feed_documents(config, store))
         # The same call the publish run makes; writing it again is a no-op once
         # the run writes the pages (the bytes are the same).

@@ -19,7 +19,7 @@ from slowweb import TricklingServer
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
-from syndicator.store import Store
+from syndicator.store import SQLiteStore
 
 
 class Hub:
@@ -129,7 +129,7 @@ def test_a_failing_hub_is_recorded_and_the_publish_still_succeeds(
     assert report.added == 1 and (site / "out" / "rss.xml").exists()
     assert report.pings_failed == 6 and all("HTTP 500" in p for p in report.pings)
     assert len(failing.pings) == 6 * 3  # main and one category feed in three formats, three attempts each
-    with Store(site / "state" / "state.sqlite3") as store:
+    with SQLiteStore(site / "state" / "state.sqlite3") as store:
         events = [e[0] for e in store.history(1)[0][3]]
     assert events.count("ping-failed") == 6
 
