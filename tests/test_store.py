@@ -21,7 +21,7 @@ from syndicator.articles import article_to_json, content_hash
 from syndicator.errors import StoreError
 from syndicator.model import Article, Category, SourceRef
 from syndicator.plan import Action, article_keys, decide
-from syndicator.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, Store, open_store
+from syndicator.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, Store, open_store, read_last_run
 from syndicator.store._schema import POSTGRES_FIRST_VERSION, POSTGRES_MIGRATIONS
 
 UTC = ZoneInfo("UTC")
@@ -436,3 +436,13 @@ def test_feeds_order_ids_as_bytes_on_postgresql_too(store: Store) -> None:
     ids = ["tag:x,2024:b", "tag:x,2024:B", "tag:x,2024:é", "tag:x,2024:a-b", "tag:x,2024:ab", "tag:x,2024:Z"]
     publish(store, [make_article(n, id=i, published=same_time) for n, i in enumerate(ids)])
     assert [a.id for a in store.newest(10).articles] == sorted(ids, key=lambda i: i.encode())
+
+
+def test_status_reads_the_last_run_of_a_postgresql_store_without_creating_one(postgres_url: str) -> None:
+    assert read_last_run(postgres_url) is None
+    with psycopg.connect(postgres_url) as raw:  # nothing was created by looking
+        assert raw.execute("SELECT to_regclass('runs')").fetchone() == (None,)
+    with open_store(postgres_url) as store:
+        publish(store, [make_article(1)])
+    last = read_last_run(postgres_url)
+    assert last is not None and (last.run, last.outcome, last.report) == (1, "ok", {"n": 1})
