@@ -17,7 +17,15 @@ from syndicator.store._copy import copy_store
 from syndicator.store._store import StoreBase
 
 
-@cli.group(name="state")
+@cli.group(
+    name="state",
+    epilog="""\b
+Examples:
+  syndicator state migrate --from sqlite:.syndicator/state.sqlite3 --to postgresql://syndicator@db/news
+
+"""
+    + exit_statuses(ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.LOCKED),
+)
 def state_group() -> None:
     """Look after the state store itself."""
 
