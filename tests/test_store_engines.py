@@ -236,3 +236,27 @@ def test_a_publisher_killed_with_sigkill_leaves_the_store_to_the_next_one(
     report = publish_run(load_config(site / "syndicator.toml"), now=NOW, wait_seconds=10)
 
     assert report.added > 0
+
+
+def test_a_site_moves_back_from_postgresql_to_sqlite_unchanged(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = generated_site(tmp_path / "site", 30)
+    on(postgres_url, monkeypatch)
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    published = files(site / "out")
+    before = history(site)
+    target = tmp_path / "back" / "state.sqlite3"
+
+    moved = subprocess.run(
+        migrate_command(postgres_url, f"sqlite:{target}"), capture_output=True, text=True, timeout=120
+    )
+
+    assert moved.returncode == 0, moved.stderr
+    monkeypatch.delenv(STATE_URL_ENV)
+    config = load_config(site / "syndicator.toml").with_overrides(state=target.parent)
+    with open_store(config.store_location) as store:
+        assert store.history(100) == before
+    shutil.rmtree(site / "out")
+    publish_run(config, now=NOW, full=True)
+    assert files(site / "out") == published
