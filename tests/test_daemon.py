@@ -24,7 +24,7 @@ from slowweb import TricklingServer
 from syndicator.config import load_config
 from syndicator.daemon import SourceBackoff
 from syndicator.pipeline import publish_run
-from syndicator.store import Store
+from syndicator.store import SQLiteStore
 
 INTERVAL = 1.0  # seconds between scheduled runs in these tests
 
@@ -389,7 +389,7 @@ def test_a_stop_signal_while_a_hub_trickles_exits_0_within_10_seconds_and_keeps_
     assert code == 0
     assert seconds < 10, f"the daemon took {seconds:.1f} s to stop"
     assert_every_feed_is_whole(site / "out")
-    with Store(site / "state" / "state.sqlite3") as store:
+    with SQLiteStore(site / "state" / "state.sqlite3") as store:
         assert len(store.pending_pings([f"{hub.url}/hub"])) == 6, "the unfinished pings must be sent again"
 
 

@@ -234,7 +234,7 @@ def test_the_stored_run_report_holds_the_websub_outcome(
     config = replace(load_config(site / "syndicator.toml"), hubs=(hub.url,))
     report = publish_run(config, now=NOW)
 
-    with Store(site / "state" / "state.sqlite3") as store:
+    with SQLiteStore(site / "state" / "state.sqlite3") as store:
         stored = json.loads(
             store.db.execute("SELECT report FROM runs WHERE id = ?", (report.run_id,)).fetchone()[0]
         )
@@ -256,6 +256,6 @@ def test_a_hub_password_is_sent_to_the_hub_and_never_stored(
 
     assert set(failing.authorizations) == {"Basic cHVibGlzaGVyOnMzY3JldC1wdw=="}  # publisher:s3cret-pw
     assert report.pings_failed == 6 and not any("s3cret" in p for p in report.pings)
-    with Store(site / "state" / "state.sqlite3") as store:
+    with SQLiteStore(site / "state" / "state.sqlite3") as store:
         dump = "\n".join(store.db.iterdump())
     assert "s3cret" not in dump and dump.count(failing.url) >= 6  # kept for the next run, by its public URL

@@ -50,6 +50,7 @@ TABLES: tuple[Table, ...] = (
     Table("archive_dirty", ("seq",), "seq"),
     Table("meta", ("key", "value"), "key"),
     Table("feed_dirty", ("term",), "term"),
+    Table("pending_pings", ("hub", "topic", "since", "failures", "error"), "hub, topic"),
 )
 BATCH = 1000
 
