@@ -10,6 +10,8 @@ from syndicator.model import Article
 from syndicator.store._base import Connected
 from syndicator.store._sqlite import stored_article
 
+ALL_ROWS = 2**62  # a LIMIT both engines read as "no limit"
+
 
 class ArchiveMixin(Connected):
     def archive_count(self) -> int:
@@ -30,7 +32,7 @@ class ArchiveMixin(Connected):
 
     def category_archive_count(self, term: str) -> int:
         """How many articles a category has ever numbered in its archive order (retracted ones too)."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             query = "SELECT count(*) FROM article_categories WHERE term = ?"
             row = self.db.execute(query, (term,)).fetchone()
         return int(row[0])
@@ -39,14 +41,14 @@ class ArchiveMixin(Connected):
         """The visible articles of a category at ranks first.. (first + count) in its archive
         order (the articles' sequence numbers), newest first: a category archive page, or
         with `count` None the category's not-yet-archived articles."""
-        with wrap_sqlite_errors(self.path):
+        with self.errors():
             rows = self.db.execute(
                 "SELECT a.id, a.data, a.retracted FROM article_categories c"
                 " JOIN articles a ON a.id = c.article_id WHERE c.term = ?"
                 " ORDER BY a.archive_seq LIMIT ? OFFSET ?",
-                (term, -1 if count is None else count, first),
+                (term, ALL_ROWS if count is None else count, first),
             ).fetchall()
-        articles = [stored_article(self.path, aid, data) for aid, data, retracted in rows if not retracted]
+        articles = [stored_article(self.label, aid, data) for aid, data, retracted in rows if not retracted]
         return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
 
     def since_seq(self, first: int) -> tuple[Article, ...]:

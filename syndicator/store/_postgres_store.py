@@ -36,6 +36,15 @@ CONNECT_TIMEOUT = 10  # seconds to reach the server before the run fails
 POSTGRES = Dialect(
     name="postgresql",
     title="((data::json) ->> 'title')",
+    language="((data::json) ->> 'language')",
+    tag_rows=(
+        "(SELECT t.value AS name, a.* FROM articles a,"
+        " json_array_elements_text((a.data::json) -> 'tags') AS t(value))"
+    ),
+    author_rows=(
+        "(SELECT t.value ->> 'name' AS name, a.* FROM articles a,"
+        " json_array_elements((a.data::json) -> 'authors') AS t(value))"
+    ),
     event_order="seq",
     # The label of the newest visible article (date, then the smallest id), as SQLite picks it.
     categories=(

@@ -17,6 +17,12 @@ from syndicator.store._store import StoreBase
 SQLITE = Dialect(
     name="sqlite",
     title="json_extract(data, '$.title')",
+    language="json_extract(data, '$.language')",
+    tag_rows="(SELECT t.value AS name, a.* FROM articles a, json_each(a.data, '$.tags') t)",
+    author_rows=(
+        "(SELECT json_extract(t.value, '$.name') AS name, a.* FROM articles a,"
+        " json_each(a.data, '$.authors') t)"
+    ),
     event_order="rowid",
     # SQLite takes the bare columns of a max() aggregate from the row holding
     # the maximum: the label and scheme of the category's newest article.
