@@ -27,7 +27,15 @@ def generated_site(directory: Path, records: int) -> Path:
     """A site whose source holds the benchmark generator's realistic records (many
     languages and sections, related links, a few broken ones); small archive pages."""
     directory.mkdir()
-    write_config(directory, items=7)
+    path = write_config(directory, items=7)
+    # every kind of feed, so that each of the store's reads runs on both engines
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "[output]\n", "[output]\nlanguage_feeds = true\ntag_feeds = true\nauthor_feeds = true\n"
+        ),
+        encoding="utf-8",
+    )
     subprocess.run(
         [
             sys.executable,
@@ -116,6 +124,7 @@ def test_the_same_runs_write_the_same_feeds_and_history_on_sqlite_and_postgresql
         assert history(pg, named="pg") == lite_history, f"after step {step}"
 
     assert not (pg / "state" / "state.sqlite3").exists()  # it really was PostgreSQL
+    assert all((pg / "out" / kind).is_dir() for kind in ("languages", "tags", "authors"))
 
 
 def test_a_site_moved_to_postgresql_goes_on_as_if_it_had_never_moved(
