@@ -3,7 +3,7 @@
 "par Jean Dupont et Marie Curie", "By Jane Roe | June 2, 2024", "Von Max
 Mustermann, Erika Musterfrau und Hans Beispiel": the byline word, the date and
 the joiners are the site's furniture, the names are what readers see. The
-words come from config/rules.toml, per language.
+words come from the rules (defaults/rules.toml), per language.
 """
 
 from __future__ import annotations

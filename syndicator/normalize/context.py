@@ -15,7 +15,7 @@ class NormalizeContext:
     base_url: str  # site base URL, for relative links and slug URLs
     language: str  # site default language (BCP 47)
     timezone: ZoneInfo  # for dates written without an offset
-    rules: Rules  # config/rules.toml: boilerplate, bylines, dates per language
+    rules: Rules  # the rules (defaults/rules.toml): boilerplate, bylines, dates per language
     taxonomy: Taxonomy = field(default_factory=lambda: Taxonomy())
     today: date = date(1970, 1, 1)  # the run's date (from `now`), for ids of undated records
     site_name: str = ""  # stripped from the end of titles ("Title | Site")

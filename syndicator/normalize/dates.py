@@ -2,7 +2,7 @@
 
 Three families, tried in order: ISO 8601 / RFC 3339 (CMS exports), RFC 822
 (RSS and e-mail, via email.utils), then dates in words or numbers as articles
-print them, in every language of config/rules.toml ("Publié le 17 janvier 2024
+print them, in every language of the rules (defaults/rules.toml) ("Publié le 17 janvier 2024
 à 9h30", "21.11.2024, 07:15 Uhr", "3 de febrero de 2024"). A date written
 without an offset is in the site's time zone. Relative dates ("2 hours ago")
 are not read: they need the clock, which this stage never reads.

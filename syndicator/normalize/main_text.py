@@ -11,7 +11,7 @@ Around it, syndicator does what readability does not:
   newsletter boxes, cookie banners, "related" teasers) is removed by its
   class, id, role or element name, so it cannot be mistaken for content;
 - after: any block that is only a boilerplate line is dropped with the same
-  rules (config/rules.toml) as raw text, a "Related articles" heading takes
+  rules (the rules (defaults/rules.toml)) as raw text, a "Related articles" heading takes
   its list of links with it, and a "Read more: <title>" line becomes a
   related link instead of a paragraph.
 """
