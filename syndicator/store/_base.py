@@ -10,6 +10,7 @@ in, picking the label of a category's newest article) are in `Dialect`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -49,15 +50,15 @@ class Dialect:
     author_rows: str  # FROM clause: each visible article once per author, the name as `name`
 
 
-class Connected:
+class Connected(ABC):
     label: str  # what an error names: the file, or the URL without its password
     db: Connection
     dialect: Dialect
 
+    @abstractmethod
     def errors(self) -> AbstractContextManager[None]:
         """The engine's exceptions become StoreError naming the store, keeping __cause__."""
-        raise NotImplementedError
 
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """One write transaction; writers wait for each other instead of failing half-way."""
-        raise NotImplementedError

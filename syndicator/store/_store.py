@@ -9,6 +9,7 @@ transaction per call, so a process killed mid-run leaves the previous state.
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -32,8 +33,9 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
     run history (`_history`) are mixins, each over the same connection and
     transactions (`_base.Connected`)."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connection (each engine its own way)."""
 
     def after_copy(self) -> None:
         """After rows were copied in with their ids: the next run and event number follow on."""
