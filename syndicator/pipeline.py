@@ -1,9 +1,13 @@
-"""One publish run: sources → normalize → validate → store → render → write → notify.
+"""One publish run: two journeys joined by the store.
 
-`publish_run` is the single function the CLI and the daemon both call, and it
-reads top to bottom as the data flows. Bad records become Rejections and the
-run goes on; only infrastructure failures (configuration, store, disk) raise.
-The clock is read by the caller and passed in as `now`.
+    ingest          sources | normalize | validate | plan | store
+    publish output  store | plan (stale documents) | render | write | notify
+
+`publish_run` is the single function the CLI and the daemon both call; it
+runs `ingest`, then `publish_output`, under the writer lock, and reports.
+Bad records become Rejections and the run goes on; only infrastructure
+failures (configuration, store, disk) raise. The clock is read by the caller
+and passed in as `now`.
 """
 
 from __future__ import annotations
@@ -21,15 +25,16 @@ from typing import TypeVar
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
 from syndicator.config import Config
-from syndicator.intake import IntakeTally, Timer, iter_normalized, prepare
+from syndicator.intake import IntakeTally, Prepared, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
+from syndicator.model import Rejection
 from syndicator.notify import Ping, notify_hubs, public_url
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport
-from syndicator.run_end import complete_sources, decide_run_end, sources_to_scan
-from syndicator.store import open_store, server_publish_lock, source_location
+from syndicator.run_end import RunEnd, complete_sources, decide_run_end, sources_to_scan
+from syndicator.store import Store, open_store, server_publish_lock, source_location
 from syndicator.write import remove_stale_temp_files
 
 logger = logging.getLogger(__name__)
@@ -63,6 +68,33 @@ class Totals:
                 self.reread.add(d.article.source.ref)
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """What the ingest journey did: the store holds the rest."""
+
+    records_read: int
+    counts: Counter[Action]
+    duplicates: tuple[str, ...]
+    rejections: tuple[Rejection, ...]
+    warnings: tuple[tuple[str, str], ...]  # (record ref, line)
+    source_errors: tuple[str, ...]
+    failed_sources: tuple[str, ...]
+    end: RunEnd
+    files_skipped: int
+    processes: int
+    nothing_read: bool  # no configured source could be read at all
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the publish-output journey did."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    skipped: bool  # nothing was rendered: the output was up to date, or nothing could be read
+    pings: tuple[Ping, ...]
+
+
 def publish_run(
     config: Config,
     *,
@@ -74,17 +106,16 @@ def publish_run(
     cancel: threading.Event | None = None,
     backed_off: tuple[str, ...] = (),
 ) -> RunReport:
-    """Publish once. `full` re-reads every source file, changed or not.
+    """Publish once: the two journeys, joined by the store, under the writer lock.
 
-    `cancel` (the daemon's shutdown) cuts the run short at the next safe
-    point: between two records, between two written files, or in the pings;
-    `backed_off` names the sources the daemon left out of this run because
-    they keep failing, so the report does not call the run ok.
+        ingest          sources | normalize | validate | plan | store
+        publish output  store | plan (stale documents) | render | write | notify
 
-    Records stream through normalize and validate and are planned and stored a
-    chunk at a time; what the sources learnt (files read, validators) and the
-    removals are committed last, in one transaction, so a run killed half-way
-    reads the same files again and finds the articles it already stored.
+    `full` re-reads every source file, changed or not. `cancel` (the daemon's
+    shutdown) cuts the run short at the next safe point: between two records,
+    between two written files, or in the pings; `backed_off` names the sources
+    the daemon left out of this run because they keep failing, so the report
+    does not call the run ok.
     """
     timer = Timer()
     started = time.perf_counter()
@@ -92,138 +123,207 @@ def publish_run(
     with publish_lock(config, wait_seconds=wait_seconds):
         remove_stale_temp_files(config.output.directory)
         with open_store(config.store_location, dry_run=dry_run) as store:
-            memory = store.source_memory(prepared.fingerprint)
-            if full:
-                memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
             run_id = store.begin_run(now)
-            tally = IntakeTally()
-            totals = Totals()
-            claimed: dict[str, str] = {}
-            names = [s.name for s in config.sources]
-            records = iter_normalized(
-                prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel
+            ingested = ingest(
+                prepared,
+                store,
+                run_id=run_id,
+                now=now,
+                full=full,
+                timer=timer,
+                progress=progress,
+                cancel=cancel,
             )
-            for chunk in batched(records, CHUNK):
-                with timer.stage("store"):
-                    articles = [article for _, article in chunk]
-                    articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
-                    known = store.known(lookup_keys(articles))
-                    plan = decide(
-                        articles,
-                        known,
-                        now=now,
-                        claimed=claimed,
-                        undated_before=totals.undated,
-                        still_held=lambda ref: source_location(ref, names) in memory.unchanged_files,
-                    )
-                    store.apply(plan, run_id=run_id, now=now)
-                    totals.add(plan, now)
-                if progress is not None:
-                    progress("store", sum(totals.counts.values()))
-            with timer.stage("store"):
-                complete = complete_sources(names, tally.failed_sources)
-                ledger = memory.ledger()
-                # A file holding a rejected record is read (and reported) again
-                # until it is fixed; an embargoed record's file until its time.
-                reread_refs = totals.reread | {r.ref for r in tally.rejections if r.ref}
-                located = (source_location(ref, names) for ref in reread_refs)
-                end = decide_run_end(
-                    complete=complete,
-                    ledger=ledger,
-                    stored=store.stored_places(sources_to_scan(complete, ledger)),
-                    present=frozenset(totals.present),
-                    reread=((s, p) for s, p in located if s is not None and p is not None),
-                    protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
-                    removed=config.output.removed,
-                )
-                for source, path in end.reread:
-                    memory.forget_file(source, path)
-                store.apply(
-                    Plan(()),
-                    run_id=run_id,
-                    now=now,
-                    memory=memory,
-                    complete_sources=end.complete_sources,
-                    retract=end.retract,
-                )
-                store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
-                store.record_warnings(run_id, tally.warnings)
-            fingerprint = output_fingerprint(config)
-            present = output_present(config, store)
-            # When no source could be read, what the store holds is what the feeds
-            # already say: writing would at best change nothing, and on a first run
-            # would put empty feeds where none were.
-            nothing_read = bool(config.sources) and not complete
-            skip_render = nothing_read or (not full and present and store.render_up_to_date(fingerprint))
-            every_feed = full or not present or not store.rendered_with(fingerprint)
-            written, unchanged = (
-                ([], [])
-                if skip_render
-                else render_and_write(
-                    config,
-                    store,
-                    timer=timer,
-                    dry_run=dry_run,
-                    every_feed=every_feed,
-                    progress=progress,
-                    cancel=cancel,
-                )
+            published = publish_output(
+                config,
+                store,
+                run_id=run_id,
+                now=now,
+                nothing_read=ingested.nothing_read,
+                full=full,
+                dry_run=dry_run,
+                timer=timer,
+                progress=progress,
+                cancel=cancel,
             )
-            if not skip_render and not dry_run:
-                store.mark_rendered(fingerprint)
-            rejections = tuple(tally.rejections)
             rejection_report = None
-            if rejections and not dry_run:
-                rejection_report = keep_rejections(config.state_directory, run_id, rejections)
-            # WebSub after the files are live, inside the lock: the outcome and
-            # the pings kept for the next run go into this run's history.
-            pings: list[Ping] = []
-            if config.hubs and not dry_run:
-                with timer.stage("notify"):
-                    hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials
-                    changed = [config.site.feeds_url + f for f in written if is_feed(f)]
-                    pairs = [(hub, topic) for hub in config.hubs for topic in changed]
-                    pending = [(hubs[hub], topic) for hub, topic in store.pending_pings(list(hubs))]
-                    pairs += [p for p in pending if p not in pairs]
-                    pings = notify_hubs(pairs, timeout=config.hub_timeout, cancel=cancel)
-                if pings:
-                    store.record_pings(
-                        run_id,
-                        [(public_url(p.hub), p.topic, p.ok, str(p)) for p in pings],
-                        now=now,
-                        hubs=list(hubs),
-                    )
+            if ingested.rejections and not dry_run:
+                rejection_report = keep_rejections(config.state_directory, run_id, ingested.rejections)
             timer.timings["total"] = time.perf_counter() - started
             report = RunReport(
                 run_id=run_id,
                 started=rfc3339(now),
-                records_read=tally.records_read,
-                added=totals.counts[Action.ADDED],
-                changed=totals.counts[Action.CHANGED],
-                unchanged=totals.counts[Action.UNCHANGED],
-                retracted=totals.counts[Action.RETRACTED] + len(end.retract),
-                held=totals.counts[Action.HELD],
-                rejections=rejections,
-                duplicates=tuple(totals.duplicates),
-                source_errors=tuple(tally.source_errors),
-                failed_sources=tuple(tally.failed_sources),
-                feeds_written=tuple(written),
-                feeds_unchanged=tuple(unchanged),
+                records_read=ingested.records_read,
+                added=ingested.counts[Action.ADDED],
+                changed=ingested.counts[Action.CHANGED],
+                unchanged=ingested.counts[Action.UNCHANGED],
+                retracted=ingested.counts[Action.RETRACTED] + len(ingested.end.retract),
+                held=ingested.counts[Action.HELD],
+                rejections=ingested.rejections,
+                duplicates=ingested.duplicates,
+                source_errors=ingested.source_errors,
+                failed_sources=ingested.failed_sources,
+                feeds_written=published.written,
+                feeds_unchanged=published.unchanged,
                 timings=dict(timer.timings),
                 dry_run=dry_run,
                 rejection_report=rejection_report,
                 articles_total=store.visible_count(),
-                output_up_to_date=skip_render,
-                files_skipped=len(memory.unchanged_files),
-                removed_from_source=len(end.gone),
-                processes=tally.processes,
-                warnings=tuple(line for _, line in tally.warnings),
-                pings=tuple(str(p) for p in pings),
-                pings_failed=sum(not p.ok for p in pings),
+                output_up_to_date=published.skipped,
+                files_skipped=ingested.files_skipped,
+                removed_from_source=len(ingested.end.gone),
+                processes=ingested.processes,
+                warnings=tuple(line for _, line in ingested.warnings),
+                pings=tuple(str(p) for p in published.pings),
+                pings_failed=sum(not p.ok for p in published.pings),
                 backed_off=backed_off,
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     return report
+
+
+def ingest(
+    prepared: Prepared,
+    store: Store,
+    *,
+    run_id: int,
+    now: datetime,
+    full: bool,
+    timer: Timer,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> Ingested:
+    """sources | normalize | validate | plan | store.
+
+    Records stream through normalize and validate and are planned and stored a
+    chunk at a time; what the sources learnt (files read, validators) and the
+    removals are committed last, in one transaction, so a run killed half-way
+    reads the same files again and finds the articles it already stored.
+    """
+    config = prepared.config
+    memory = store.source_memory(prepared.fingerprint)
+    if full:
+        memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
+    tally = IntakeTally()
+    totals = Totals()
+    claimed: dict[str, str] = {}
+    names = [s.name for s in config.sources]
+    records = iter_normalized(prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel)
+    for chunk in batched(records, CHUNK):
+        with timer.stage("store"):
+            articles = [article for _, article in chunk]
+            articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
+            known = store.known(lookup_keys(articles))
+            plan = decide(
+                articles,
+                known,
+                now=now,
+                claimed=claimed,
+                undated_before=totals.undated,
+                still_held=lambda ref: source_location(ref, names) in memory.unchanged_files,
+            )
+            store.apply(plan, run_id=run_id, now=now)
+            totals.add(plan, now)
+        if progress is not None:
+            progress("store", sum(totals.counts.values()))
+    with timer.stage("store"):
+        complete = complete_sources(names, tally.failed_sources)
+        ledger = memory.ledger()
+        # A file holding a rejected record is read (and reported) again
+        # until it is fixed; an embargoed record's file until its time.
+        reread_refs = totals.reread | {r.ref for r in tally.rejections if r.ref}
+        located = (source_location(ref, names) for ref in reread_refs)
+        end = decide_run_end(
+            complete=complete,
+            ledger=ledger,
+            stored=store.stored_places(sources_to_scan(complete, ledger)),
+            present=frozenset(totals.present),
+            reread=((s, p) for s, p in located if s is not None and p is not None),
+            protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
+            removed=config.output.removed,
+        )
+        for source, path in end.reread:
+            memory.forget_file(source, path)
+        store.apply(
+            Plan(()),
+            run_id=run_id,
+            now=now,
+            memory=memory,
+            complete_sources=end.complete_sources,
+            retract=end.retract,
+        )
+        store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
+        store.record_warnings(run_id, tally.warnings)
+    return Ingested(
+        records_read=tally.records_read,
+        counts=totals.counts,
+        duplicates=tuple(totals.duplicates),
+        rejections=tuple(tally.rejections),
+        warnings=tuple(tally.warnings),
+        source_errors=tuple(tally.source_errors),
+        failed_sources=tuple(tally.failed_sources),
+        end=end,
+        files_skipped=len(memory.unchanged_files),
+        processes=tally.processes,
+        # When no source could be read, what the store holds is what the feeds
+        # already say: writing would at best change nothing, and on a first run
+        # would put empty feeds where none were.
+        nothing_read=bool(config.sources) and not complete,
+    )
+
+
+def publish_output(
+    config: Config,
+    store: Store,
+    *,
+    run_id: int,
+    now: datetime,
+    nothing_read: bool,
+    full: bool,
+    dry_run: bool,
+    timer: Timer,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> Published:
+    """store | plan (stale documents) | render | write | notify."""
+    fingerprint = output_fingerprint(config)
+    present = output_present(config, store)
+    skip_render = nothing_read or (not full and present and store.render_up_to_date(fingerprint))
+    every_feed = full or not present or not store.rendered_with(fingerprint)
+    written, unchanged = (
+        ([], [])
+        if skip_render
+        else render_and_write(
+            config,
+            store,
+            timer=timer,
+            dry_run=dry_run,
+            every_feed=every_feed,
+            progress=progress,
+            cancel=cancel,
+        )
+    )
+    if not skip_render and not dry_run:
+        store.mark_rendered(fingerprint)
+    # WebSub after the files are live, inside the lock: the outcome and
+    # the pings kept for the next run go into this run's history.
+    pings: list[Ping] = []
+    if config.hubs and not dry_run:
+        with timer.stage("notify"):
+            hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials
+            changed = [config.site.feeds_url + f for f in written if is_feed(f)]
+            pairs = [(hub, topic) for hub in config.hubs for topic in changed]
+            pending = [(hubs[hub], topic) for hub, topic in store.pending_pings(list(hubs))]
+            pairs += [p for p in pending if p not in pairs]
+            pings = notify_hubs(pairs, timeout=config.hub_timeout, cancel=cancel)
+        if pings:
+            store.record_pings(
+                run_id,
+                [(public_url(p.hub), p.topic, p.ok, str(p)) for p in pings],
+                now=now,
+                hubs=list(hubs),
+            )
+    return Published(tuple(written), tuple(unchanged), skip_render, tuple(pings))
 
 
 @contextmanager
