@@ -93,6 +93,29 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class ObjectStorage:
+    """`[output] url = "s3://bucket/prefix"`: the output folder mirrored to S3-compatible storage.
+
+    Credentials are never configuration: they come from the standard AWS
+    environment variables or shared credentials file, so they never reach the
+    file, the store or a report. The endpoint and region fall back to
+    AWS_ENDPOINT_URL and AWS_DEFAULT_REGION the same way.
+    """
+
+    bucket: str
+    prefix: str  # "" or ends with "/": the folder's paths are appended to it
+    endpoint_url: str | None = None  # `[output] endpoint_url`, else $AWS_ENDPOINT_URL, else AWS
+    region: str | None = None  # `[output] region`, else $AWS_DEFAULT_REGION / $AWS_REGION
+    connect_timeout: float = 10.0  # seconds to open one connection
+    read_timeout: float = 30.0  # seconds one response may stay silent
+    upload_timeout: float = 300.0  # seconds for the whole upload phase of a run, enforced
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the file it was read from, named in every error
     site: SiteConfig
@@ -115,6 +138,8 @@ class Config:
     # `[state] url` or $SYNDICATOR_STATE_URL: a postgresql:// store instead of
     # the SQLite file in state_directory (which still holds the lock and rejected/).
     state_url: str | None = None
+    # `[output] url`: the output folder is also uploaded there after each render.
+    object_storage: ObjectStorage | None = None
 
     @property
     def store_location(self) -> str | Path:
@@ -191,6 +216,12 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "max_age_days",
         "max_bytes",
         "feeds",
+        "url",
+        "endpoint_url",
+        "region",
+        "connect_timeout",
+        "read_timeout",
+        "upload_timeout",
     ),
     "output.feeds": FEED_KINDS,
     **{f"output.feeds.{kind}": ("content", "items", "max_age_days", "max_bytes") for kind in FEED_KINDS},
@@ -320,6 +351,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         normalize_workers=check.whole_number(norm_t, "normalize.workers", default=0),
         typography=check.choice(norm_t, "normalize.typography", TYPOGRAPHY, default="broken"),
         state_url=_state_url(path, check.string(state_t, "state.url", default="")),
+        object_storage=_object_storage(out_t, check),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"
@@ -527,6 +559,32 @@ class _Checker:
 
 
 STATE_URL_ENV = "SYNDICATOR_STATE_URL"
+
+
+def _object_storage(out_t: Mapping[str, Any], check: _Checker) -> ObjectStorage | None:
+    """`[output] url` and its settings; None keeps the local folder as the only output."""
+    url = check.string(out_t, "output.url", default="").strip()
+    if not url:
+        for key in ("endpoint_url", "region", "connect_timeout", "read_timeout", "upload_timeout"):
+            if key in out_t:
+                check.fail(f"output.{key}", 'is for object storage: set output.url = "s3://bucket/prefix"')
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment or "@" in parts.netloc:
+        check.fail("output.url", f"{public_url(url)!r} must be s3://bucket or s3://bucket/prefix")
+    prefix = parts.path.strip("/")
+    endpoint = check.string(out_t, "output.endpoint_url", default="").strip()
+    if endpoint:
+        endpoint = check.url_value(endpoint, "output.endpoint_url")
+    return ObjectStorage(
+        bucket=parts.netloc,
+        prefix=f"{prefix}/" if prefix else "",
+        endpoint_url=endpoint or None,
+        region=check.string(out_t, "output.region", default="").strip() or None,
+        connect_timeout=check.positive_number(out_t, "output.connect_timeout", default=10.0),
+        read_timeout=check.positive_number(out_t, "output.read_timeout", default=30.0),
+        upload_timeout=check.positive_number(out_t, "output.upload_timeout", default=300.0),
+    )
 
 
 def _state_url(path: Path, configured: str) -> str | None:

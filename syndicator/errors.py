@@ -68,3 +68,11 @@ class StoreLockedError(StoreError):
 
 class OutputError(SyndicatorError):
     """Feeds could not be written to the output directory."""
+
+
+class UploadError(OutputError):
+    """The output could not be uploaded to object storage; the next run tries again.
+
+    Its message names the bucket, the key and what the server or the network
+    said, never a credential.
+    """

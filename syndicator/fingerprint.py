@@ -48,6 +48,7 @@ NOT_RENDERING = frozenset(
         "hub_timeout",
         "server_host",
         "server_port",
+        "object_storage",  # where the bytes go, not what they are
     }
 )
 

@@ -57,3 +57,6 @@ def configure_logging(*, level: int, fmt: str = "text") -> None:
     # waitress logs one line per queued request under load; only its errors matter here.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # botocore's debug lines carry signed request headers: never at --verbose.
+    for name in ("boto3", "botocore", "s3transfer"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

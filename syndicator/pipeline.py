@@ -25,10 +25,12 @@ from typing import TypeVar
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
 from syndicator.config import Config
+from syndicator.errors import UploadError
 from syndicator.intake import IntakeTally, Prepared, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.model import Rejection
 from syndicator.notify import Ping, notify_hubs, public_url
+from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
@@ -93,6 +95,7 @@ class Published:
     unchanged: tuple[str, ...]
     skipped: bool  # nothing was rendered: the output was up to date, or nothing could be read
     pings: tuple[Ping, ...]
+    uploaded: Uploaded | None = None  # `[output] url`: what the bucket was sent
 
 
 def publish_run(
@@ -134,18 +137,24 @@ def publish_run(
                 progress=progress,
                 cancel=cancel,
             )
-            published = publish_output(
-                config,
-                store,
-                run_id=run_id,
-                now=now,
-                nothing_read=ingested.nothing_read,
-                full=full,
-                dry_run=dry_run,
-                timer=timer,
-                progress=progress,
-                cancel=cancel,
-            )
+            try:
+                published = publish_output(
+                    config,
+                    store,
+                    run_id=run_id,
+                    now=now,
+                    nothing_read=ingested.nothing_read,
+                    full=full,
+                    dry_run=dry_run,
+                    timer=timer,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            except UploadError as e:
+                # Half-published is never recorded as published: the run is a
+                # failure in the history, and the next run uploads again.
+                store.finish_run(run_id, now=now, outcome="failed", report={"error": str(e)})
+                raise
             rejection_report = None
             if ingested.rejections and not dry_run:
                 rejection_report = keep_rejections(config.state_directory, run_id, ingested.rejections)
@@ -177,6 +186,9 @@ def publish_run(
                 pings=tuple(str(p) for p in published.pings),
                 pings_failed=sum(not p.ok for p in published.pings),
                 backed_off=backed_off,
+                objects_uploaded=published.uploaded.put if published.uploaded else (),
+                objects_deleted=published.uploaded.deleted if published.uploaded else (),
+                upload_bytes=published.uploaded.bytes if published.uploaded else 0,
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     return report
@@ -285,7 +297,13 @@ def publish_output(
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> Published:
-    """store | plan (stale documents) | render | write | notify."""
+    """store | plan (stale documents) | render | write | upload | notify.
+
+    With `[output] url`, the folder is uploaded after every render (and
+    after a skipped one: what an earlier run failed to upload goes now);
+    an UploadError ends the journey before the store calls the output
+    rendered and before any hub hears of a feed readers cannot fetch yet.
+    """
     fingerprint = output_fingerprint(config)
     present = output_present(config, store)
     skip_render = nothing_read or (not full and present and store.render_up_to_date(fingerprint))
@@ -303,6 +321,10 @@ def publish_output(
             cancel=cancel,
         )
     )
+    uploaded = None
+    if config.object_storage is not None and not dry_run:
+        with timer.stage("upload"):
+            uploaded = upload_output(config, folder_complete=output_present(config, store), cancel=cancel)
     if not skip_render and not dry_run:
         store.mark_rendered(fingerprint)
     # WebSub after the files are live, inside the lock: the outcome and
@@ -311,7 +333,10 @@ def publish_output(
     if config.hubs and not dry_run:
         with timer.stage("notify"):
             hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials
-            changed = [config.site.feeds_url + f for f in written if is_feed(f)]
+            # With object storage, a feed is live once uploaded (this run, or
+            # by this run after an earlier one failed to upload it).
+            live = uploaded.put if uploaded is not None else written
+            changed = [config.site.feeds_url + f for f in live if is_feed(f)]
             pairs = [(hub, topic) for hub in config.hubs for topic in changed]
             pending = [(hubs[hub], topic) for hub, topic in store.pending_pings(list(hubs))]
             pairs += [p for p in pending if p not in pairs]
@@ -323,7 +348,7 @@ def publish_output(
                 now=now,
                 hubs=list(hubs),
             )
-    return Published(tuple(written), tuple(unchanged), skip_render, tuple(pings))
+    return Published(tuple(written), tuple(unchanged), skip_render, tuple(pings), uploaded)
 
 
 @contextmanager
@@ -358,6 +383,12 @@ def retract_run(
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         every_feed = not store.rendered_with(output_fingerprint(config))
         written, _ = render_and_write(config, store, every_feed=every_feed) if retracted else ([], [])
+        if retracted and config.object_storage is not None:
+            try:
+                upload_output(config, folder_complete=output_present(config, store))
+            except UploadError as e:
+                store.finish_run(run_id, now=now, outcome="failed", report={"error": str(e)})
+                raise
         if retracted:
             store.mark_rendered(output_fingerprint(config))
         store.finish_run(

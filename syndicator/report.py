@@ -43,6 +43,10 @@ class RunReport:
     pings_failed: int = 0
     warnings: tuple[str, ...] = ()  # "<file>: <record>: <field>: <message>": published, with a repair
     backed_off: tuple[str, ...] = ()  # failing sources the daemon left out of this run (backoff)
+    # `[output] url`: objects put to and deleted from the bucket (relative paths), and bytes put.
+    objects_uploaded: tuple[str, ...] = ()
+    objects_deleted: tuple[str, ...] = ()
+    upload_bytes: int = 0
 
     @property
     def published(self) -> int:
@@ -95,5 +99,10 @@ class RunReport:
             "feeds_unchanged": list(self.feeds_unchanged),
             "rejection_report": self.rejection_report,
             "websub": {"pings": list(self.pings), "failed": self.pings_failed},
+            "uploaded": {
+                "objects": list(self.objects_uploaded),
+                "deleted": list(self.objects_deleted),
+                "bytes": self.upload_bytes,
+            },
             "timings": {k: round(v, 4) for k, v in sorted(self.timings.items())},
         }

@@ -19,7 +19,7 @@ settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-pytest_plugins = ["postgres"]  # a real PostgreSQL server: postgres_server, postgres_url
+pytest_plugins = ["postgres", "s3server"]  # real PostgreSQL and S3 servers: postgres_server, s3_server
 
 
 @pytest.fixture(autouse=True)

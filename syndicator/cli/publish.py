@@ -183,6 +183,12 @@ def format_summary(report: RunReport, config: Config) -> str:
     if report.pings:
         lines.append(f"sent {len(report.pings)} WebSub pings, {report.pings_failed} failed")
         lines.extend(f"  {p}" for p in report.pings if "failed" in p)
+    if config.object_storage is not None and not report.dry_run:
+        deleted = f", deleted {len(report.objects_deleted)}" if report.objects_deleted else ""
+        lines.append(
+            f"uploaded {len(report.objects_uploaded)} objects ({report.upload_bytes} bytes){deleted}"
+            f" to {config.object_storage.url}"
+        )
     written = "would write" if report.dry_run else "wrote"
     if report.output_up_to_date and len(set(report.failed_sources)) >= len(config.sources) > 0:
         lines.append(
