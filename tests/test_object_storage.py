@@ -28,7 +28,7 @@ from sitekit import NOW, record
 
 from syndicator.config import load_config
 from syndicator.errors import UploadError
-from syndicator.objectstore import read_folder
+from syndicator.objectstore import Stamped, read_folder
 from syndicator.pipeline import publish_run, retract_run
 from syndicator.report import RunReport
 
@@ -397,3 +397,22 @@ def test_the_local_folder_stays_the_default(site: Path, add_records: Callable[[s
     report = publish(site)
     assert load_config(site / "syndicator.toml").object_storage is None
     assert report.objects_uploaded == () and (site / "out" / "rss.xml").is_file()
+
+
+def test_a_kept_digest_spares_reading_an_untouched_file_and_a_rewritten_one_is_read_again(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "out"
+    (folder / "archive" / "1").mkdir(parents=True)
+    (folder / "archive" / "1" / "rss.xml").write_bytes(b"<rss>old page</rss>")
+    (folder / "rss.xml").write_bytes(b"<rss>one</rss>")
+    (folder / ".rss.xml.tmp-123").write_bytes(b"half")
+    first = read_folder(folder)
+    assert set(first) == {"archive/1/rss.xml", "rss.xml"}  # never a temp file
+    kept = {rel: Stamped(f.size, f.mtime_ns, "f" * 32) for rel, f in first.items()}  # marked digests
+
+    os.utime(folder / "rss.xml", ns=(first["rss.xml"].mtime_ns + 10**9,) * 2)  # the writer rewrote it
+    second = read_folder(folder, known=kept)
+
+    assert second["archive/1/rss.xml"].md5 == "f" * 32  # untouched: taken from the kept digests
+    assert second["rss.xml"].md5 == first["rss.xml"].md5  # rewritten: read again

@@ -20,9 +20,11 @@ failed run: the caller records it as failed and exits non-zero.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +41,9 @@ from syndicator.objectstore._plan import (
     plan_upload,
 )
 from syndicator.objectstore._s3 import Bucket
-from syndicator.write import TEMP_PREFIX
+from syndicator.write import TEMP_PREFIX, write_if_changed
 
+DIGESTS_NAME = "upload-digests.json"  # in the state directory: this host's folder, digested
 POLL_SECONDS = 0.1  # how often the waiting run looks at the deadline and the shutdown signal
 
 
@@ -67,7 +70,9 @@ def upload_output(
         return Uploaded((), (), 0, 0)
     folder = config.output.directory
     bucket = Bucket(settings, config_path=str(config.path))
-    local = read_folder(folder, skip=config.state_directory)
+    digests = config.state_directory / DIGESTS_NAME
+    local = read_folder(folder, skip=config.state_directory, known=load_digests(digests))
+    keep_digests(digests, local)
     stop = threading.Event()
     done = threading.Event()
     failure: list[BaseException] = []
@@ -123,17 +128,23 @@ def _late(settings: ObjectStorage, where: str, planned: list[UploadPlan], done: 
     )
 
 
-def read_folder(folder: Path, *, skip: Path | None = None) -> dict[str, LocalFile]:
+def read_folder(
+    folder: Path, *, skip: Path | None = None, known: Mapping[str, Stamped] | None = None
+) -> dict[str, LocalFile]:
     """Every file of the output folder (relative path → size and MD5), in sorted order.
 
     Dotfiles and dot-folders are left out (the writer's temporary files are
     dotfiles, and the server never serves them either), and so is the state
-    directory when it lies inside the folder.
+    directory when it lies inside the folder. A file whose size and mtime
+    (nanoseconds) are those in `known` keeps its known digest unread: the
+    writer never touches a file whose bytes did not change, so a run with
+    one new article reads the few files it rewrote, not the whole archive.
     """
     found: dict[str, LocalFile] = {}
     if not folder.is_dir():
         return found
     skipped = skip.resolve() if skip is not None else None
+    known = known or {}
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(TEMP_PREFIX) and (here / d).resolve() != skipped)
@@ -141,20 +152,50 @@ def read_folder(folder: Path, *, skip: Path | None = None) -> dict[str, LocalFil
             if name.startswith(TEMP_PREFIX):
                 continue
             path = here / name
+            relative = path.relative_to(folder).as_posix()
             try:
+                stat = path.stat()
+                stamp = known.get(relative)
+                if stamp is not None and (stamp.size, stamp.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                    found[relative] = LocalFile(stamp.size, stamp.md5, stat.st_mtime_ns)
+                    continue
                 data = path.read_bytes()
             except FileNotFoundError:
                 continue  # removed while the folder was read: not part of this upload
             except OSError as e:
                 raise UploadError(f"{path}: cannot read for upload: {e.strerror or e}") from e
-            relative = path.relative_to(folder).as_posix()
-            found[relative] = LocalFile(len(data), hashlib.md5(data, usedforsecurity=False).hexdigest())
+            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+            found[relative] = LocalFile(len(data), md5, stat.st_mtime_ns)
     return found
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """A file's digest as last read, valid while its size and mtime stay."""
+
+    size: int
+    mtime_ns: int
+    md5: str
+
+
+def load_digests(path: Path) -> dict[str, Stamped]:
+    """The digests kept by the last upload; none when the file is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {rel: Stamped(int(v[0]), int(v[1]), str(v[2])) for rel, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}  # a cache: reading every file again is always correct
+
+
+def keep_digests(path: Path, local: Mapping[str, LocalFile]) -> None:
+    body = {rel: [f.size, f.mtime_ns, f.md5] for rel, f in sorted(local.items())}
+    write_if_changed(path, (json.dumps(body, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 __all__ = [
     "CACHE_CONTROL",
     "ENCODINGS",
+    "Stamped",
     "UploadPlan",
     "Uploaded",
     "is_output_name",

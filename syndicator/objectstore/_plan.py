@@ -52,6 +52,7 @@ class LocalFile:
 
     size: int
     md5: str  # hex digest of its bytes: what the bucket's ETag is compared with
+    mtime_ns: int = 0  # when it was last written: a kept digest holds while size and mtime do
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,11 @@ class Bucket:
             # An S3-compatible server on its own host name or address is
             # reached by path (https://host/bucket/key), as they all support.
             s3={"addressing_style": "path" if self.endpoint_url else "auto"},
+            # Content-MD5 is sent with every PUT; the newer default of a
+            # streamed CRC trailer (aws-chunked) is one many S3-compatible
+            # servers refuse.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
         with self._errors("connect"):
             session = boto3.session.Session()
