@@ -200,21 +200,24 @@ def test_feeds_go_up_after_the_archive_pages_they_link_and_the_index_last(
 
 
 def test_a_retracted_article_leaves_its_feeds_in_the_bucket_as_in_the_folder(
-    bucket_site: tuple[Path, str], s3_server: S3Server
+    bucket_site: tuple[Path, str], s3_server: S3Server, add_records: Callable[[str, Any], Path]
 ) -> None:
     site, bucket = bucket_site
+    add_records("sport.json", [record(9, category="Sport", published="2024-02-29T10:00:00+01:00")])
     publish(site)
-    assert b"Article number 7" in fetch(s3_server, bucket, "rss.xml").content
-
+    assert b"Article number 9" in fetch(s3_server, bucket, "categories/sport/rss.xml").content
     items = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"]
-    victim = next(item["id"] for item in items if item["title"] == "Article number 7")
+    victim = next(item["id"] for item in items if item["title"] == "Article number 9")
 
     retracted, written = retract_run(load_config(site / "syndicator.toml"), victim, now=NOW)
 
     assert retracted and "rss.xml" in written
     for rel in read_folder(site / "out"):
         assert fetch(s3_server, bucket, rel).content == (site / "out" / rel).read_bytes()
-    assert b"Article number 7" not in fetch(s3_server, bucket, "rss.xml").content
+    assert b"Article number 9" not in fetch(s3_server, bucket, "rss.xml").content
+    # Its category is emptied, in the bucket as in the folder: readers stop seeing it there.
+    sport = feedparser.parse(fetch(s3_server, bucket, "categories/sport/rss.xml").content)
+    assert not sport.bozo and sport.entries == []
 
 
 def test_files_gone_from_the_folder_are_deleted_from_the_bucket_and_foreign_objects_stay(

@@ -46,6 +46,8 @@ from syndicator.write import TEMP_PREFIX, write_if_changed
 DIGESTS_NAME = "upload-digests.json"  # in the state directory: this host's folder, digested
 POLL_SECONDS = 0.1  # how often the waiting run looks at the deadline and the shutdown signal
 
+_straggler: threading.Thread | None = None  # the worker of a run that ended before it did
+
 
 @dataclass(frozen=True)
 class Uploaded:
@@ -99,15 +101,28 @@ def upload_output(
         finally:
             done.set()
 
+    deadline = time.monotonic() + settings.upload_timeout
+    # A worker left behind by a run that passed its deadline (in the daemon)
+    # may still be in its last request: it finishes before this run puts
+    # anything, so an older body never lands over a newer one.
+    global _straggler
+    while _straggler is not None and _straggler.is_alive():
+        if cancel is not None and cancel.is_set():
+            raise RunCancelled("stopped before the upload; the next run uploads the folder")
+        if time.monotonic() >= deadline:
+            raise UploadError(f"{bucket.where}: the previous run's upload is still in its last request")
+        _straggler.join(POLL_SECONDS)
+    _straggler = None
     worker = threading.Thread(target=work, name="syndicator-upload", daemon=True)
     worker.start()
-    deadline = time.monotonic() + settings.upload_timeout
     while not done.wait(POLL_SECONDS):
         if cancel is not None and cancel.is_set():
             stop.set()
+            _straggler = worker
             raise RunCancelled("stopped during the upload; the next run uploads the rest")
         if time.monotonic() >= deadline:
             stop.set()
+            _straggler = worker
             raise UploadError(_late(settings, bucket.where, planned, len(progress)))
     if failure:
         raise failure[0]
