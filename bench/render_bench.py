@@ -23,7 +23,7 @@ import floor
 
 from syndicator.config import load_config
 from syndicator.model import FeedDocument
-from syndicator.render import RENDERERS
+from syndicator.render import FORMATS
 from syndicator.store import SQLiteStore
 
 try:
@@ -51,7 +51,7 @@ def main() -> None:
     read_s = time.perf_counter() - start
     contenders: dict[str, Callable[[FeedDocument], bytes]] = {}
     for fmt in ("rss", "atom", "json"):
-        contenders[f"syndicator_{fmt}"] = RENDERERS[fmt].render
+        contenders[f"syndicator_{fmt}"] = FORMATS[fmt].render
         contenders[f"floor_{fmt}"] = floor.FLOOR[fmt]
         if fmt in floor.FEEDGEN:
             contenders[f"feedgen_{fmt}"] = floor.FEEDGEN[fmt]

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
 from syndicator.redact import public_url
+from syndicator.render import FORMATS
 
 # Where a site's configuration is looked for, in order, when none is named:
 # `syndicator init` writes the first; a clone of the repository has the second.
 CONFIG_CANDIDATES = (Path("syndicator.toml"), Path("config/syndicator.toml"))
 CONFIG_ENV = "SYNDICATOR_CONFIG"
-FORMATS = ("rss", "atom", "json")
 STORE_NAME = "state.sqlite3"  # the SQLite store, inside the state directory
 
 
@@ -76,7 +76,7 @@ class FeedPolicy:
 @dataclass(frozen=True)
 class OutputConfig:
     directory: Path
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = field(default_factory=lambda: tuple(FORMATS))  # every registered format
     items: int = 50
     category_feeds: bool = True
     removed: str = "keep"  # an article gone from its source: "keep" (feeds are history) or "retract"
@@ -308,7 +308,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     formats = tuple(check.string_list(out_t, "output.formats", default=list(FORMATS)))
     for i, fmt in enumerate(formats):
         if fmt not in FORMATS:
-            check.fail(f"output.formats[{i}]", f"unknown format {fmt!r}{_suggest(fmt, FORMATS)}")
+            check.fail(f"output.formats[{i}]", f"unknown format {fmt!r}{_suggest(fmt, list(FORMATS))}")
     items = check.positive_int(out_t, "output.items", default=50)
     output = OutputConfig(
         directory=under_root(check.string(out_t, "output.directory", default="../feeds")),

@@ -26,12 +26,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def feed_urls(config: Config, key: str) -> FeedUrls:
     base = config.site.feeds_url + (quote(f"{key}/") if key else "")  # `categories/日本/`
-    return FeedUrls(
-        rss=base + "rss.xml",
-        atom=base + "atom.xml",
-        json=base + "feed.json",
-        html=config.site.base_url,
-    )
+    return FeedUrls(directory=base, html=config.site.base_url)
 
 
 def newest_date(articles: tuple[Article, ...], empty: datetime = EPOCH) -> datetime:

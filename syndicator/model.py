@@ -149,12 +149,19 @@ class Rejection:
 
 @dataclass(frozen=True)
 class FeedUrls:
-    """Public URLs of one feed in each format (self links)."""
+    """Public URLs of one feed: its folder, which holds a file per format, and its web page.
 
-    rss: str
-    atom: str
-    json: str
+    No format is named here: a format's URL is the folder plus the file name
+    its descriptor gives (`syndicator.render.FORMATS`), so a new format needs
+    nothing in this model.
+    """
+
+    directory: str  # the feed's public folder, ending in "/"
     html: str  # the alternate (web page) link of the feed
+
+    def of(self, filename: str) -> str:
+        """The public URL of one of the feed's files (`rss.xml`)."""
+        return self.directory + filename
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
-from syndicator.render import RENDERERS
+from syndicator.render import FORMATS
 from syndicator.report import Progress
 from syndicator.slugs import category_term
 from syndicator.store import Store
@@ -227,7 +227,7 @@ def fit_budget(
 
     def fits(count: int) -> bool:
         trial = replace(doc, articles=chosen(count))
-        return all(len(RENDERERS[fmt].render(trial)) <= max_bytes for fmt in config.output.formats)
+        return all(len(FORMATS[fmt].render(trial)) <= max_bytes for fmt in config.output.formats)
 
     if fits(len(droppable)):
         return doc
@@ -242,10 +242,9 @@ def fit_budget(
 def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:
     """(path relative to the output directory, bytes) for every feed in every format."""
     for doc in documents:
-        for fmt in config.output.formats:
-            renderer = RENDERERS[fmt]
-            relative = f"{doc.key}/{renderer.filename}" if doc.key else renderer.filename
-            yield relative, renderer.render(doc)
+        for fmt in FORMATS.of(config.output.formats):
+            relative = f"{doc.key}/{fmt.filename}" if doc.key else fmt.filename
+            yield relative, fmt.render(doc)
 
 
 def _order(article: Article) -> tuple[float, str]:
@@ -363,7 +362,7 @@ def output_present(config: Config, store: Store) -> bool:
     folders = [directory]
     if config.output.category_feeds:
         folders += [directory / "categories" / term for term in store.category_terms()]
-    names = [RENDERERS[fmt].filename for fmt in config.output.formats]
+    names = [FORMATS[fmt].filename for fmt in config.output.formats]
     return (directory / "index.html").is_file() and all(
         (folder / name).is_file() for folder in folders for name in names
     )
@@ -373,7 +372,7 @@ def is_feed(relative: str) -> bool:
     """A subscription document (WebSub topic): a feed file, not a page or an archive page."""
     if f"/{relative}".find(f"/{ARCHIVE_DIR}/") >= 0:  # archive/2/…, categories/x/archive/2/…
         return False
-    return relative.rsplit("/", 1)[-1] in {r.filename for r in RENDERERS.values()}
+    return relative.rsplit("/", 1)[-1] in FORMATS.filenames()
 
 
 def keep_rejections(state_directory: Path, run_id: int, rejections: tuple[Rejection, ...]) -> str:

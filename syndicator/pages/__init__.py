@@ -20,16 +20,12 @@ from collections.abc import Collection, Sequence
 from syndicator.model import FeedDocument
 from syndicator.pages._discovery import link_tags
 from syndicator.pages._index import OPML_NAME, render_index
-from syndicator.pages._markup import FORMATS, feed_path, formats_of
+from syndicator.pages._markup import feed_path
 from syndicator.pages._opml import render_opml
 from syndicator.pages._view import render_view
+from syndicator.render import FORMATS
 
 INDEX_NAME = "index.html"
-
-
-def view_filename(feed_filename: str) -> str:
-    """The readable view's file name for a feed file name: its stem + ``.html``."""
-    return feed_filename.rsplit(".", 1)[0] + ".html"
 
 
 def render_site_pages(
@@ -50,7 +46,7 @@ def render_site_pages(
     ``views_for`` (document keys), only those feeds' views are rendered: the
     others did not change; the index and the OPML always are.
     """
-    chosen = formats_of(list(formats))
+    chosen = FORMATS.of(formats)
     # RFC 5005 archive pages are history, not subscriptions: no entry, no view.
     documents = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
     pages: list[tuple[str, bytes]] = [
@@ -80,7 +76,7 @@ def render_site_pages(
 def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[str]) -> str:
     """The ``<link rel="alternate">`` lines to paste into a site's ``<head>``, main feed first."""
     feeds = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
-    return "".join(tag + "\n" for tag in link_tags(feeds, formats_of(list(formats))))
+    return "".join(tag + "\n" for tag in link_tags(feeds, FORMATS.of(formats)))
 
 
-__all__ = ["FORMATS", "INDEX_NAME", "OPML_NAME", "discovery_snippet", "render_site_pages", "view_filename"]
+__all__ = ["INDEX_NAME", "OPML_NAME", "discovery_snippet", "render_site_pages"]

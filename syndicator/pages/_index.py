@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 from syndicator.model import FeedDocument
 from syndicator.pages._discovery import link_tags
-from syndicator.pages._markup import FeedFormat, attr, feed_path, lang_attrs, page, text, time_element
+from syndicator.pages._markup import attr, feed_path, lang_attrs, page, text, time_element
+from syndicator.render import FeedFormat
 
 OPML_NAME = "feeds.opml"
 

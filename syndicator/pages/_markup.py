@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Final
 
-from syndicator.model import FeedDocument, FeedUrls
-from syndicator.render import RENDERERS
+from syndicator.model import FeedDocument
 
 # XML 1.0 §2.2 (and HTML's "noncharacters and controls" parse errors): these
 # code points cannot be written escaped or not, so they are dropped.
@@ -29,38 +25,6 @@ _RTL_LANGUAGES: Final = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"}
 )
 _RTL_SCRIPTS: Final = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
-
-
-@dataclass(frozen=True)
-class FeedFormat:
-    """One feed format as the pages name and link it."""
-
-    key: str  # "rss" | "atom" | "json", as in the configuration
-    label: str  # what a person reads
-    filename: str  # the feed file in each feed's directory
-    media_type: str  # the type of the autodiscovery link
-    view_filename: str  # the readable HTML view written next to the feed
-    url: Callable[[FeedUrls], str]  # the feed's public URL in this format
-
-
-def _format(key: str, label: str, url: Callable[[FeedUrls], str]) -> FeedFormat:
-    renderer = RENDERERS[key]
-    stem = renderer.filename.rsplit(".", 1)[0]
-    # `rss.xml` → `rss.html`: the server finds a feed's view by this same rule.
-    return FeedFormat(key, label, renderer.filename, renderer.media_type, stem + ".html", url)
-
-
-FORMATS: Mapping[str, FeedFormat] = MappingProxyType(
-    {
-        "rss": _format("rss", "RSS", lambda urls: urls.rss),
-        "atom": _format("atom", "Atom", lambda urls: urls.atom),
-        "json": _format("json", "JSON Feed", lambda urls: urls.json),
-    }
-)
-
-
-def formats_of(keys: tuple[str, ...] | list[str]) -> tuple[FeedFormat, ...]:
-    return tuple(FORMATS[key] for key in keys)
 
 
 def clean(value: str) -> str:

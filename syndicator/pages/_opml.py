@@ -15,7 +15,8 @@ from datetime import UTC
 from lxml import etree
 
 from syndicator.model import FeedDocument
-from syndicator.pages._markup import FeedFormat, clean
+from syndicator.pages._markup import clean
+from syndicator.render import FeedFormat
 
 
 def render_opml(
@@ -55,6 +56,6 @@ def render_opml(
 def _preferred(formats: Sequence[FeedFormat]) -> FeedFormat | None:
     """The first configured XML format: more OPML importers read it than JSON Feed."""
     for fmt in formats:
-        if fmt.key != "json":
+        if fmt.is_xml:
             return fmt
     return formats[0] if formats else None

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from syndicator.model import Article, FeedDocument
 from syndicator.pages._markup import (
-    FeedFormat,
     attr,
     lang_attrs,
     page,
@@ -21,13 +20,14 @@ from syndicator.pages._markup import (
     time_element,
     to_root,
 )
+from syndicator.render import FeedFormat
 
 
 def render_view(
     doc: FeedDocument, fmt: FeedFormat, formats: Sequence[FeedFormat], *, site_title: str
 ) -> bytes:
     """The view of `doc` as reached from its `fmt` feed, whose address comes first."""
-    others = [other for other in formats if other.key != fmt.key]
+    others = [other for other in formats if other.name != fmt.name]
     head = (
         f'<link rel="alternate" type="{attr(fmt.media_type)}" title="{attr(doc.title)}" '
         f'href="{attr(fmt.url(doc.urls))}">\n'

@@ -1,38 +1,29 @@
 """The render stage: one FeedDocument in, one format's bytes out.
 
-Each format lives in its own module, the only place its library is imported;
-this registry is how the rest of syndicator finds them. A renderer is a pure
-function: it reads nothing but the FeedDocument (no files, environment,
+Each format lives in its own module, the only place its library is imported,
+and ends in its `FeedFormat` descriptor; `FORMATS` is how the rest of
+syndicator (configuration, writer, server, pages) finds them. A renderer is a
+pure function: it reads nothing but the FeedDocument (no files, environment,
 locale or clock), so the same document always renders to the same bytes.
+
+A new format is a new module here and one entry in `FORMATS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
-
-from syndicator.model import FeedDocument
 from syndicator.render import atom, jsonfeed, rss
+from syndicator.render._registry import FeedFormat, FormatRegistry
 from syndicator.render.atom import render_atom
 from syndicator.render.jsonfeed import render_jsonfeed
 from syndicator.render.rss import render_rss
 
-
-@dataclass(frozen=True)
-class Renderer:
-    format: str  # "rss" | "atom" | "json": the key in RENDERERS and in the config
-    filename: str  # the file name in each feed's directory
-    media_type: str  # the Content-Type the server sends (plus charset=utf-8)
-    render: Callable[[FeedDocument], bytes]
-
-
-RENDERERS: Mapping[str, Renderer] = MappingProxyType(
-    {
-        "rss": Renderer("rss", "rss.xml", rss.MEDIA_TYPE, render_rss),
-        "atom": Renderer("atom", "atom.xml", atom.MEDIA_TYPE, render_atom),
-        "json": Renderer("json", "feed.json", jsonfeed.MEDIA_TYPE, render_jsonfeed),
-    }
+# In the order a site offers them when `output.formats` is not set.
+FORMATS = FormatRegistry(
+    (
+        rss.FORMAT,
+        atom.FORMAT,
+        jsonfeed.FORMAT,
+    )
 )
 
-__all__ = ["RENDERERS", "Renderer", "render_atom", "render_jsonfeed", "render_rss"]
+__all__ = ["FORMATS", "FeedFormat", "FormatRegistry", "render_atom", "render_jsonfeed", "render_rss"]

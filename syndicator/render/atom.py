@@ -20,8 +20,10 @@ from syndicator.render._feedgen_ext import (
     atom_bytes,
     new_feed,
 )
+from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/atom+xml"
+FILENAME = "atom.xml"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -34,7 +36,7 @@ def render_atom(doc: FeedDocument) -> bytes:
         atom=partial(_feed_extras, doc),
     )
     title = v.clean(doc.title)
-    feed.id(v.clean(doc.urls.atom))
+    feed.id(v.clean(doc.urls.of(FILENAME)))
     feed.title(title)
     description = v.clean(doc.description).strip()
     if description:
@@ -42,7 +44,7 @@ def render_atom(doc: FeedDocument) -> bytes:
     # RFC 4287 §4.2.15: the newest item's date, set by the planner; never
     # feedgen's datetime.now() default.
     feed.updated(v.instant(doc.updated))
-    feed.link(href=v.clean(doc.urls.atom), rel="self", type=MEDIA_TYPE)
+    feed.link(href=v.clean(doc.urls.of(FILENAME)), rel="self", type=MEDIA_TYPE)
     feed.link(href=v.clean(doc.urls.html), rel="alternate", type="text/html")
     for hub in doc.hubs:
         feed.link(href=v.clean(hub), rel="hub")  # WebSub §4
@@ -83,8 +85,8 @@ def _feed_extras(doc: FeedDocument, feed: etree._Element) -> None:
         ("next-archive", archive.next_archive),
     ]
     for rel, urls in reversed(links):
-        if urls is not None and not (rel == "current" and urls.atom == doc.urls.atom):
-            link = etree.SubElement(feed, atom, rel=rel, href=v.clean(urls.atom), type=MEDIA_TYPE)
+        if urls is not None and not (rel == "current" and urls.of(FILENAME) == doc.urls.of(FILENAME)):
+            link = etree.SubElement(feed, atom, rel=rel, href=v.clean(urls.of(FILENAME)), type=MEDIA_TYPE)
             feed.insert(position, link)
     if archive.is_archive:
         feed.insert(0, etree.SubElement(feed, f"{{{FH}}}archive"))
@@ -185,3 +187,13 @@ def _link(href: str, rel: str, *, type_: str | None = None, title: str | None = 
     if cleaned and cleaned.strip():
         link.set("title", cleaned)
     return link
+
+
+FORMAT = FeedFormat(
+    name="atom",
+    filename=FILENAME,
+    media_type=MEDIA_TYPE,
+    label="Atom",
+    render=render_atom,
+    accepted_as=("application/xml", "text/xml"),
+)

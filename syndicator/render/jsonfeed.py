@@ -13,8 +13,10 @@ from typing import Any
 
 from syndicator.model import Article, Author, FeedDocument
 from syndicator.render import _values as v
+from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/feed+json"
+FILENAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
 
 # JSON Feed 1.1 "Extensions": a key starting with an underscore, holding an
@@ -29,7 +31,7 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
         "version": VERSION,
         "title": v.clean(doc.title),
         "home_page_url": v.clean(doc.urls.html),
-        "feed_url": v.clean(doc.urls.json),
+        "feed_url": v.clean(doc.urls.of(FILENAME)),
     }
     description = v.clean(doc.description).strip()
     if description:
@@ -45,7 +47,7 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
         feed["hubs"] = [{"type": "WebSub", "url": v.clean(hub)} for hub in doc.hubs]
     if doc.archive is not None and doc.archive.prev_archive is not None:
         # JSON Feed 1.1 pagination: next_url leads to the next (older) page.
-        feed["next_url"] = v.clean(doc.archive.prev_archive.json)
+        feed["next_url"] = v.clean(doc.archive.prev_archive.of(FILENAME))
     feed["items"] = [_item(article, doc.generator_uri) for article in doc.articles]
     text = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8") + b"\n"
@@ -133,3 +135,13 @@ def _extension(article: Article, about: str) -> dict[str, Any]:
     if categories:
         extension["categories"] = categories
     return extension
+
+
+FORMAT = FeedFormat(
+    name="json",
+    filename=FILENAME,
+    media_type=MEDIA_TYPE,
+    label="JSON Feed",
+    render=render_jsonfeed,
+    accepted_as=("application/json",),
+)

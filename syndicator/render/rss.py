@@ -17,8 +17,10 @@ from lxml import etree
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
 from syndicator.render._feedgen_ext import FeedGenerator, add_categories, add_entry, new_feed, rss_bytes
+from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/rss+xml"
+FILENAME = "rss.xml"
 
 ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -43,7 +45,7 @@ def render_rss(doc: FeedDocument) -> bytes:
     feed.description(v.clean(doc.description).strip() or title)
     # feedgen writes the self link as atom:link and takes the *last* link
     # added as the channel <link>, so the alternate page goes last.
-    feed.link(href=v.clean(doc.urls.rss), rel="self", type=MEDIA_TYPE)
+    feed.link(href=v.clean(doc.urls.of(FILENAME)), rel="self", type=MEDIA_TYPE)
     feed.link(href=v.clean(doc.urls.html), rel="alternate")
     feed.language(v.clean(doc.language))
     # RSS <generator> is free text: name and version, the URI is Atom's.
@@ -143,9 +145,9 @@ def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
             ("next-archive", archive.next_archive),
         ]
         for rel, urls in links:
-            if urls is not None and not (rel == "current" and urls.rss == doc.urls.rss):
+            if urls is not None and not (rel == "current" and urls.of(FILENAME) == doc.urls.of(FILENAME)):
                 etree.SubElement(
-                    channel, f"{{{ATOM}}}link", rel=rel, href=v.clean(urls.rss), type="application/rss+xml"
+                    channel, f"{{{ATOM}}}link", rel=rel, href=v.clean(urls.of(FILENAME)), type=MEDIA_TYPE
                 )
         if archive.is_archive:
             etree.SubElement(channel, f"{{{FH}}}archive")
@@ -223,3 +225,13 @@ def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
     element = etree.SubElement(parent, tag)
     element.text = text
     return element
+
+
+FORMAT = FeedFormat(
+    name="rss",
+    filename=FILENAME,
+    media_type=MEDIA_TYPE,
+    label="RSS",
+    render=render_rss,
+    accepted_as=("application/xml", "text/xml"),
+)

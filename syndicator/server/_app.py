@@ -19,6 +19,7 @@ from typing import BinaryIO, Final, cast
 from urllib.parse import quote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
+from syndicator.render import FORMATS
 from syndicator.server._files import FileCache, Redirect, Target, Version, gzip_etag, resolve
 from syndicator.server._http import accepts_gzip, http_date, parse_entity_tags, parse_http_date
 from syndicator.server._negotiate import VARY, view_name, wants_html
@@ -65,9 +66,6 @@ class _MediaType:
     is_feed: bool  # gets the WebSub Link headers
 
 
-_RSS: Final = _MediaType("application/rss+xml; charset=utf-8", is_feed=True)
-_ATOM: Final = _MediaType("application/atom+xml; charset=utf-8", is_feed=True)
-_JSON_FEED: Final = _MediaType("application/feed+json; charset=utf-8", is_feed=True)
 _BY_SUFFIX: Final[Mapping[str, _MediaType]] = {
     ".html": _MediaType("text/html; charset=utf-8", is_feed=False),
     ".opml": _MediaType("text/x-opml; charset=utf-8", is_feed=False),
@@ -84,18 +82,15 @@ _HTML_VIEW: Final = _BY_SUFFIX[".html"]
 def media_type(name: str) -> _MediaType:
     """The media type of a published file, from its name.
 
-    Feeds are named by format (``rss.xml``, ``atom.xml``, ``feed.json``), and
-    archive pages by format and page (``rss-2.xml``, ``atom.2024-05.xml``), so
-    the first word of the name picks the feed type; other files go by suffix.
+    Feeds are named by format (``rss.xml``, ``atom.xml``, ``feed.json``: each
+    registered format's file name), and archive-style names keep the format's
+    stem as first word (``rss-2.xml``, ``atom.2024-05.xml``), so the format
+    registry picks the feed type; other files go by suffix.
     """
-    stem, dot, suffix = name.lower().rpartition(".")
-    first_word = stem.replace("-", ".").replace("_", ".").split(".", 1)[0]
-    if dot and suffix == "xml" and first_word == "rss":
-        return _RSS
-    if dot and suffix == "xml" and first_word == "atom":
-        return _ATOM
-    if dot and suffix == "json" and first_word == "feed":
-        return _JSON_FEED
+    fmt = FORMATS.for_file(name)
+    if fmt is not None:
+        return _MediaType(f"{fmt.media_type}; charset=utf-8", is_feed=True)
+    _, dot, suffix = name.lower().rpartition(".")
     return _BY_SUFFIX.get("." + suffix, _OCTETS) if dot else _OCTETS
 
 

@@ -22,24 +22,14 @@ Two signals must agree, because a reader that gets HTML breaks a subscription:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Final
+
+from syndicator.render import FORMATS
 
 HTML: Final = "text/html"
 # Vary (RFC 9110 §12.5.5) on every feed response, both variants: a shared
 # cache must never hand the HTML view to a reader or the feed to a browser.
 VARY: Final = "Accept, Sec-Fetch-Dest, Accept-Encoding"
-
-# What each feed type may also be served and asked for as: a client asking
-# for application/xml at q=1 is asking for the RSS or Atom file too.
-_FEED_TYPES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {
-        "application/rss+xml": ("application/rss+xml", "application/xml", "text/xml"),
-        "application/atom+xml": ("application/atom+xml", "application/xml", "text/xml"),
-        "application/feed+json": ("application/feed+json", "application/json"),
-    }
-)
 
 
 def view_name(feed_name: str) -> str:
@@ -55,8 +45,16 @@ def wants_html(sec_fetch_dest: str | None, accept: str | None, feed_type: str) -
         return False
     ranges = parse_accept(accept)
     html_q = quality(ranges, HTML)
-    feed_q = max(quality(ranges, kind) for kind in _FEED_TYPES.get(feed_type, (feed_type,)))
+    feed_q = max(quality(ranges, kind) for kind in _served_as(feed_type))
     return html_q > feed_q
+
+
+def _served_as(feed_type: str) -> tuple[str, ...]:
+    """What a feed type may also be served and asked for as (the format's
+    ``accepted_as``): a client asking for application/xml at q=1 is asking
+    for the RSS or Atom file too."""
+    fmt = FORMATS.for_media_type(feed_type)
+    return (feed_type, *fmt.accepted_as) if fmt is not None else (feed_type,)
 
 
 def parse_accept(value: str) -> tuple[tuple[str, float], ...]:

@@ -50,12 +50,7 @@ def document(
         "title": f"Feed {key or 'main'} {HOSTILE}",
         "description": f"About {key or 'main'} & <b>things</b>",
         "language": language,
-        "urls": FeedUrls(
-            rss=base + "rss.xml",
-            atom=base + "atom.xml",
-            json=base + "feed.json",
-            html="https://news.example/",
-        ),
+        "urls": FeedUrls(directory=base, html="https://news.example/"),
         "updated": max(
             (a.published for a in articles if a.published), default=datetime(1970, 1, 1, tzinfo=UTC)
         ),

@@ -55,7 +55,11 @@ def test_the_snippet_has_one_alternate_link_per_feed_and_format_main_first() -> 
     assert len(lines) == len(DOCUMENTS) * len(FORMATS)
     links = [html.fragment_fromstring(line) for line in lines]
     assert all(link.tag == "link" and link.get("rel") == "alternate" for link in links)
-    assert [link.get("href") for link in links[:3]] == [MAIN.urls.rss, MAIN.urls.atom, MAIN.urls.json]
+    assert [link.get("href") for link in links[:3]] == [
+        MAIN.urls.of("rss.xml"),
+        MAIN.urls.of("atom.xml"),
+        MAIN.urls.of("feed.json"),
+    ]
     assert [link.get("type") for link in links[:3]] == list(FEED_TYPES)
     assert "<script>" not in snippet
     assert links[0].get("title") == f"{MAIN.title} (RSS)"
@@ -74,9 +78,9 @@ def test_archive_pages_are_not_advertised() -> None:
 def test_every_published_feed_is_discovered_from_the_index_url(live: LiveSite) -> None:
     found = discover(live.url)
     expected = [
-        (kind, getattr(doc.urls, fmt))
+        (kind, doc.urls.of(filename))
         for doc in live.documents
-        for kind, fmt in zip(FEED_TYPES, ("rss", "atom", "json"), strict=True)
+        for kind, filename in zip(FEED_TYPES, ("rss.xml", "atom.xml", "feed.json"), strict=True)
     ]
     assert found == expected
     assert found[0] == ("application/rss+xml", live.url + "rss.xml")
@@ -104,6 +108,6 @@ def test_a_discovery_library_given_the_index_url_finds_the_xml_feeds(live: LiveS
     import feedfinder2
 
     found = feedfinder2.find_feeds(live.url)
-    expected = {getattr(doc.urls, fmt) for doc in live.documents for fmt in ("rss", "atom")}
+    expected = {doc.urls.of(name) for doc in live.documents for name in ("rss.xml", "atom.xml")}
     # feedfinder2 knows RSS and Atom link types, not JSON Feed's.
     assert set(found) == expected

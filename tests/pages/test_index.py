@@ -48,7 +48,9 @@ def test_the_index_carries_an_alternate_link_for_every_feed_and_format_main_firs
         if link.get("rel") == "alternate" and link.get("type") in FEED_TYPES
     ]
     expected_hrefs = [
-        getattr(doc.urls, fmt) for doc in (MAIN, CATEGORY, ARABIC, EMPTY) for fmt in ("rss", "atom", "json")
+        doc.urls.of(name)
+        for doc in (MAIN, CATEGORY, ARABIC, EMPTY)
+        for name in ("rss.xml", "atom.xml", "feed.json")
     ]
     assert [href for _, href, _ in links] == expected_hrefs
     assert [kind for kind, _, _ in links[:3]] == [
@@ -78,7 +80,7 @@ def test_every_feed_is_listed_with_its_description_count_and_last_update() -> No
         times = [t.get("datetime") for t in entry.iter("time")]
         assert times == ([doc.updated.isoformat()] if count else [])
         addresses = [i.get("value") for i in entry.iter("input")]
-        assert addresses == [doc.urls.rss, doc.urls.atom, doc.urls.json]
+        assert addresses == [doc.urls.of("rss.xml"), doc.urls.of("atom.xml"), doc.urls.of("feed.json")]
         readable = [a.get("href") for a in entry.iter("a") if a.text == "readable view"]
         prefix = doc.key + "/" if doc.key else ""
         assert readable == [prefix + "rss.html", prefix + "atom.html", prefix + "feed.html"]

@@ -40,18 +40,18 @@ def test_every_feed_has_one_outline_main_first_with_the_attributes_readers_impor
     for outline, doc in zip(outlines, ordered, strict=True):
         assert outline.get("type") == "rss"
         assert outline.get("text") == outline.get("title") == doc.title
-        assert outline.get("xmlUrl") == doc.urls.rss
+        assert outline.get("xmlUrl") == doc.urls.of("rss.xml")
         assert outline.get("htmlUrl") == doc.urls.html
         assert outline.get("language") == doc.language
 
 
 def test_the_outline_uses_the_first_configured_xml_format() -> None:
     atom_first = etree.fromstring(opml(formats=("json", "atom", "rss"))).findall("body/outline")
-    assert [o.get("xmlUrl") for o in atom_first] == [MAIN.urls.atom] + [
-        d.urls.atom for d in DOCUMENTS if d.key
+    assert [o.get("xmlUrl") for o in atom_first] == [MAIN.urls.of("atom.xml")] + [
+        d.urls.of("atom.xml") for d in DOCUMENTS if d.key
     ]
     json_only = etree.fromstring(opml(formats=("json",))).find("body/outline")
-    assert json_only.get("xmlUrl") == MAIN.urls.json
+    assert json_only.get("xmlUrl") == MAIN.urls.of("feed.json")
 
 
 def test_the_dates_come_from_the_documents_never_the_clock() -> None:

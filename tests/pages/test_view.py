@@ -54,7 +54,11 @@ def test_the_view_names_the_feed_and_explains_how_to_subscribe_with_copyable_add
     inputs = [i for i in tree.iter("input")]
     assert all(i.get("readonly") is not None for i in inputs)
     # The format the person arrived from comes first.
-    assert [i.get("value") for i in inputs] == [MAIN.urls.atom, MAIN.urls.rss, MAIN.urls.json]
+    assert [i.get("value") for i in inputs] == [
+        MAIN.urls.of("atom.xml"),
+        MAIN.urls.of("rss.xml"),
+        MAIN.urls.of("feed.json"),
+    ]
 
 
 def test_every_item_is_shown_with_its_title_link_date_categories_and_related_links() -> None:
@@ -124,7 +128,7 @@ def test_a_category_view_links_back_to_the_index() -> None:
 def test_the_view_advertises_its_own_feed_for_discovery() -> None:
     tree = parse_html(pages()["categories/arabe/atom.html"])
     links = [(e.get("type"), e.get("href")) for e in tree.head.iter("link") if e.get("rel") == "alternate"]
-    assert links == [("application/atom+xml", ARABIC.urls.atom)]
+    assert links == [("application/atom+xml", ARABIC.urls.of("atom.xml"))]
 
 
 def test_views_are_deterministic() -> None:

@@ -105,14 +105,14 @@ def test_authors_keep_uri_and_email(document: FeedDocument) -> None:
 
 def test_the_feed_head_comes_from_the_document(document: FeedDocument) -> None:
     root = feed_of(document)
-    assert root.findtext("a:id", namespaces=NS) == document.urls.atom
+    assert root.findtext("a:id", namespaces=NS) == document.urls.of("atom.xml")
     assert root.findtext("a:title", namespaces=NS) == document.title
     assert root.findtext("a:subtitle", namespaces=NS) == document.description
     assert root.findtext("a:updated", namespaces=NS) == "2024-01-21T08:00:00+00:00"
     assert root.get(XML_LANG) == "fr"
     links = [(link.get("rel"), link.get("href"), link.get("type")) for link in root.findall("a:link", NS)]
     assert links == [
-        ("self", document.urls.atom, "application/atom+xml"),
+        ("self", document.urls.of("atom.xml"), "application/atom+xml"),
         ("alternate", document.urls.html, "text/html"),
         ("hub", "https://hub.example.org/", None),
     ]

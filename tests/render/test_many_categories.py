@@ -11,7 +11,7 @@ from collections.abc import Callable
 from hangguard import finishes_within
 
 from syndicator.model import Article, Category, FeedDocument
-from syndicator.render import RENDERERS
+from syndicator.render import FORMATS
 
 MANY = 10_000
 
@@ -27,7 +27,7 @@ def test_an_item_with_ten_thousand_categories_and_tags_renders_in_every_format(
     doc = new_document((article,))
 
     def render_all() -> None:
-        for renderer in RENDERERS.values():
+        for renderer in FORMATS.values():
             data = renderer.render(doc)
             assert data.count(b"Topic 9999") >= 1 and data.count(b"tag 9999") >= 1, renderer.format
 

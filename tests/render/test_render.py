@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from syndicator.model import Article, FeedDocument
-from syndicator.render import RENDERERS, Renderer, render_atom, render_jsonfeed, render_rss
+from syndicator.render import FORMATS, render_atom, render_jsonfeed, render_rss
 from syndicator.render._values import clean
 
 ROOT = Path(__file__).parents[2]
@@ -32,50 +32,50 @@ locale.setlocale(locale.LC_ALL, "")  # as an application honouring LC_ALL does
 spec = importlib.util.spec_from_file_location("fixtures", sys.argv[1])
 fixtures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fixtures)
-from syndicator.render import RENDERERS
+from syndicator.render import FORMATS
 assert time.strftime("%B", time.gmtime(0)) == "janvier", time.strftime("%B", time.gmtime(0))
 assert time.localtime(0).tm_hour != 0, "TZ not in effect"
 document = fixtures.make_document(
     (fixtures.RICH, fixtures.TWIN_B, fixtures.TWIN_A, fixtures.PERMALINK)
 )
-for name, renderer in sorted(RENDERERS.items()):
+for name, renderer in sorted(FORMATS.items()):
     sys.stdout.buffer.write(renderer.render(document) + b"\\0")
 """
 
 
 def test_the_registry_names_each_format_file_and_media_type() -> None:
-    assert dict(RENDERERS) == {
-        "rss": Renderer("rss", "rss.xml", "application/rss+xml", render_rss),
-        "atom": Renderer("atom", "atom.xml", "application/atom+xml", render_atom),
-        "json": Renderer("json", "feed.json", "application/feed+json", render_jsonfeed),
+    assert {name: (fmt.name, fmt.filename, fmt.media_type, fmt.render) for name, fmt in FORMATS.items()} == {
+        "rss": ("rss", "rss.xml", "application/rss+xml", render_rss),
+        "atom": ("atom", "atom.xml", "application/atom+xml", render_atom),
+        "json": ("json", "feed.json", "application/feed+json", render_jsonfeed),
     }
 
 
-@pytest.mark.parametrize("name", sorted(RENDERERS))
+@pytest.mark.parametrize("name", sorted(FORMATS))
 def test_rendering_twice_gives_identical_bytes(name: str, document: FeedDocument) -> None:
-    render = RENDERERS[name].render
+    render = FORMATS[name].render
     first = render(document)
     assert first == render(document)
     assert first.startswith(b"<?xml version='1.0' encoding='UTF-8'?>") or name == "json"
 
 
-@pytest.mark.parametrize("name", sorted(RENDERERS))
+@pytest.mark.parametrize("name", sorted(FORMATS))
 def test_an_article_without_published_date_is_refused(
     name: str, new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
 ) -> None:
     document = new_document((new_article(1),))
     undated = (new_article(2, published=None), *document.articles)
     with pytest.raises(ValueError, match="no published date"):
-        RENDERERS[name].render(replace(document, articles=undated))
+        FORMATS[name].render(replace(document, articles=undated))
 
 
 def test_rendering_ignores_the_time_zone(document: FeedDocument, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = {name: renderer.render(document) for name, renderer in RENDERERS.items()}
+    before = {name: renderer.render(document) for name, renderer in FORMATS.items()}
     monkeypatch.setenv("TZ", "Pacific/Chatham")
     time.tzset()
     try:
         assert time.localtime(0).tm_hour != 0  # the zone is really in effect
-        after = {name: renderer.render(document) for name, renderer in RENDERERS.items()}
+        after = {name: renderer.render(document) for name, renderer in FORMATS.items()}
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -108,7 +108,7 @@ def test_rendering_ignores_the_locale_and_time_zone_of_the_process(
         check=False,
     )
     assert child.returncode == 0, child.stderr.decode(errors="replace")
-    expected = b"".join(renderer.render(document) + b"\0" for _, renderer in sorted(RENDERERS.items()))
+    expected = b"".join(renderer.render(document) + b"\0" for _, renderer in sorted(FORMATS.items()))
     assert child.stdout == expected
 
 
@@ -152,12 +152,12 @@ def test_any_text_renders_to_xml_that_reads_back_cleaned(
     assert json.loads(render_jsonfeed(document))["items"][0]["title"] == expected
 
 
-@pytest.mark.parametrize("name", sorted(RENDERERS))
+@pytest.mark.parametrize("name", sorted(FORMATS))
 def test_a_feed_with_no_articles_still_renders(
     name: str, new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
 ) -> None:
     empty = replace(new_document((new_article(1),)), articles=())
-    data = RENDERERS[name].render(empty)
+    data = FORMATS[name].render(empty)
     if name == "json":
         assert json.loads(data)["items"] == []
     else:
@@ -166,12 +166,12 @@ def test_a_feed_with_no_articles_still_renders(
         assert parsed.feed.title == empty.title
 
 
-@pytest.mark.parametrize("name", sorted(RENDERERS))
+@pytest.mark.parametrize("name", sorted(FORMATS))
 def test_an_article_with_only_a_title_renders(
     name: str, new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
 ) -> None:
     bare = new_article(1, summary="", content_html="", authors=(), categories=())
-    data = RENDERERS[name].render(new_document((bare,)))
+    data = FORMATS[name].render(new_document((bare,)))
     if name == "json":
         item = json.loads(data)["items"][0]
         assert (item["title"], item["content_text"]) == ("Article 1", "Article 1")

@@ -91,7 +91,7 @@ def test_channel_links_itself_and_its_hubs(document: FeedDocument) -> None:
         (link.get("rel"), link.get("href"), link.get("type")) for link in channel.findall("atom:link", NS)
     ]
     assert links == [
-        ("self", document.urls.rss, "application/rss+xml"),
+        ("self", document.urls.of("rss.xml"), "application/rss+xml"),
         ("hub", "https://hub.example.org/", None),
     ]
 
