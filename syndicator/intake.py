@@ -2,6 +2,11 @@
 
 Shared by `publish` and `validate`. Reading the sources is the only I/O; a
 source that fails as a whole is reported by name and the others go on.
+
+`iter_normalized` is a stream of events (an article with its record, a
+rejection, a source that failed, what a source learnt, the end) and fills
+nothing: whoever reads it folds the events it wants (`IntakeFold` gives the
+run's `IntakeTally`).
 """
 
 from __future__ import annotations
@@ -35,8 +40,18 @@ from syndicator.redact import public_url, scrub_text
 from syndicator.report import Progress
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
+from syndicator.sources.context import ReadContext
+from syndicator.sources.http import Fetcher
 from syndicator.sources.limits import check_limits, within_limits
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import (
+    FileSeen,
+    Learnt,
+    Location,
+    SourceMemory,
+    SourceNews,
+    ValidatorsSeen,
+    learn,
+)
 from syndicator.taxonomy import Taxonomy, load_taxonomy
 from syndicator.validate import ArticleValidator, check_article, load_validator
 
@@ -107,79 +122,153 @@ def normalizer_fingerprint(config: Config) -> str:
     return config_fingerprint(config, leave_out=NOT_NORMALIZING, salt=f"keys {KEYS_VERSION}")
 
 
-@dataclass
-class IntakeTally:
-    """What reading the sources found besides valid articles; filled as records stream by."""
+@dataclass(frozen=True)
+class SourceFailed:
+    """A source that failed as a whole: the others go on."""
 
-    rejections: list[Rejection] = field(default_factory=list)
-    source_errors: list[str] = field(default_factory=list)
-    failed_sources: list[str] = field(default_factory=list)  # names of the sources behind source_errors
-    records_read: int = 0
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    name: str  # the configured source's name
+    line: str  # "<name>: <ref>: <message>", without credentials
+
+
+@dataclass(frozen=True)
+class IntakeDone:
+    """The last event: every source was read."""
+
+    processes: int  # processes that normalized: 1, or the workers of a pool
+
+
+Normalized = tuple[RawRecord, Article]  # a valid article with the record it came from
+IntakeEvent = Normalized | Rejection | SourceFailed | SourceNews | IntakeDone
+
+
+@dataclass(frozen=True)
+class IntakeTally:
+    """What reading the sources found besides valid articles: the fold of the events."""
+
+    rejections: tuple[Rejection, ...] = ()
+    source_errors: tuple[str, ...] = ()
+    failed_sources: tuple[str, ...] = ()  # names of the sources behind source_errors
+    records_read: int = 0  # every record taken from a source: an article or a rejection
     # (record ref, "<file>: <record>: <field>: <message>"): published, with a repair or a drop
+    warnings: tuple[tuple[str, str], ...] = ()
     processes: int = 1  # processes that normalized: 1, or the workers of a pool
+    learnt: Learnt = field(default_factory=Learnt)  # what the sources told, for their memory
+
+
+class IntakeFold:
+    """The reader's running fold of intake events; `tally()` is its value.
+
+    `unchanged` is there while the stream runs: the planner asks whether a
+    stored article's file was skipped as unchanged so far (plan.decide's
+    `still_held`).
+    """
+
+    def __init__(self) -> None:
+        self._rejections: list[Rejection] = []
+        self._failures: list[SourceFailed] = []
+        self._warnings: list[tuple[str, str]] = []
+        self._news: list[SourceNews] = []
+        self._articles = 0
+        self._processes = 1
+        self.unchanged: set[Location] = set()
+
+    def add(self, event: IntakeEvent) -> None:
+        if isinstance(event, tuple):
+            raw, article = event
+            self._articles += 1
+            self._warnings.extend(
+                (raw.ref or raw.origin, f"{raw.where}: {pointer}: {message}")
+                for pointer, message in article.warnings
+            )
+        elif isinstance(event, Rejection):
+            self._rejections.append(event)
+        elif isinstance(event, SourceFailed):
+            self._failures.append(event)
+        elif isinstance(event, IntakeDone):
+            self._processes = event.processes
+        else:
+            self._news.append(event)
+            if isinstance(event, FileSeen) and event.unchanged:
+                self.unchanged.add((event.source, event.path))
+
+    def tally(self) -> IntakeTally:
+        return IntakeTally(
+            rejections=tuple(self._rejections),
+            source_errors=tuple(f.line for f in self._failures),
+            failed_sources=tuple(f.name for f in self._failures),
+            # Every record read ends as one article or one rejection.
+            records_read=self._articles + len(self._rejections),
+            warnings=tuple(self._warnings),
+            processes=self._processes,
+            learnt=learn(self._news),
+        )
 
 
 def iter_normalized(
     prepared: Prepared,
-    tally: IntakeTally,
     *,
     memory: SourceMemory | None = None,
     timer: Timer | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-) -> Iterator[tuple[RawRecord, Article]]:
-    """Every valid (record, article) in source order; everything else goes to `tally`.
+) -> Iterator[IntakeEvent]:
+    """Every valid (record, article) in source order, and every other event as it happens.
 
-    A generator, so a run holds one chunk of records at a time, not the archive.
+    A generator, so a run holds one chunk of records at a time, not the
+    archive. What a source learns is passed on the moment the source tells
+    it, ahead of the articles still being normalized. One HTTP session
+    serves every source of the run and is closed with the stream.
     """
     timer = timer or Timer()
     memory = memory if memory is not None else SourceMemory(fingerprint=prepared.fingerprint)
+    read = 0
 
-    def sort(done: Iterator[Result]) -> Iterator[tuple[RawRecord, Article]]:
+    def sort(done: Iterator[Result]) -> Iterator[IntakeEvent]:
         for raw, result in done:
             if isinstance(result, Rejection):
-                tally.rejections.append(result)
+                yield result
             elif raw is not None:
                 for pointer, message in result.warnings:
-                    warning = f"{raw.where}: {pointer}: {message}"
-                    tally.warnings.append((raw.ref or raw.origin, warning))
-                    logger.warning("source=%s %s", raw.source, warning)
+                    logger.warning("source=%s %s: %s: %s", raw.source, raw.where, pointer, message)
                 yield raw, result
 
-    with Normalizer(prepared, timer) as normalizer:
+    with Normalizer(prepared, timer) as normalizer, Fetcher() as fetcher:
+        context = ReadContext(memory, fetcher)
         for source, kind, options in prepared.sources:
             if cancel is not None and cancel.is_set():
                 raise RunCancelled("stopped between two sources; the next run reads them")
-            records = _guarded(kind.read, source, options, memory)
+            records = _guarded(kind.read, source, options, context)
             limits = check_limits(source)
             while True:
                 with timer.stage("intake"):
                     try:
                         item = next(records, None)
                     except SourceError as e:
-                        _source_failed(tally, source.name, e.ref, e.message)
+                        yield _source_failed(source.name, e.ref, e.message)
                         break
                     except Exception as e:  # one source's failure is that source's, never the run's
                         logger.debug("source=%s failed", source.name, exc_info=e)
-                        _source_failed(tally, source.name, _where(source), _describe(e))
+                        yield _source_failed(source.name, _where(source), _describe(e))
                         break
                 if item is None:
                     break
+                if isinstance(item, (FileSeen, ValidatorsSeen)):
+                    yield item
+                    continue
                 item = public_refs(item)
                 if isinstance(item, RawRecord):
                     try:
                         item = within_limits(item, limits)
                     except Exception as e:  # one record's failure is that record's rejection
                         item = unexpected(item, "could not be read", e)
-                tally.records_read += 1
+                read += 1
                 if cancel is not None and cancel.is_set():
                     raise RunCancelled("stopped between two records; the next run reads them again")
-                if progress is not None and tally.records_read % 100 == 0:
-                    progress("normalize", tally.records_read)
+                if progress is not None and read % 100 == 0:
+                    progress("normalize", read)
                 yield from sort(normalizer.add(item))
         yield from sort(normalizer.finish())
-        tally.processes = normalizer.workers if normalizer.pool is not None and not normalizer.broken else 1
+        yield IntakeDone(normalizer.workers if normalizer.pool is not None and not normalizer.broken else 1)
 
 
 def public_refs(item: RawRecord | Rejection) -> RawRecord | Rejection:
@@ -200,19 +289,18 @@ def public_refs(item: RawRecord | Rejection) -> RawRecord | Rejection:
 
 
 def _guarded(
-    read: Callable[..., Iterator[RawRecord | Rejection]], *args: Any
-) -> Iterator[RawRecord | Rejection]:
+    read: Callable[..., Iterator[RawRecord | Rejection | SourceNews]], *args: Any
+) -> Iterator[RawRecord | Rejection | SourceNews]:
     """The source's records, with a failure before its first record raised where records are taken."""
     yield from read(*args)
 
 
-def _source_failed(tally: IntakeTally, name: str, ref: str, message: str) -> None:
+def _source_failed(name: str, ref: str, message: str) -> SourceFailed:
     """A source that failed as a whole, reported without credentials."""
     ref, message = public_url(ref), scrub_text(message)
-    tally.source_errors.append(f"{name}: {ref}: {message}")
-    tally.failed_sources.append(name)
     # debug only: the run report carries it to the user (and the daemon's log) once
     logger.debug("reading source=%s stopped: %s: %s", name, ref, message)
+    return SourceFailed(name, f"{name}: {ref}: {message}")
 
 
 def _where(source: SourceConfig) -> str:
@@ -235,16 +323,15 @@ def read_and_normalize(
     cancel: threading.Event | None = None,
 ) -> Intake:
     """All of it at once, for `validate`, which shows every record."""
-    tally = IntakeTally()
-    pairs = tuple(
-        iter_normalized(prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel)
-    )
+    fold = IntakeFold()
+    pairs: list[Normalized] = []
+    for event in iter_normalized(prepared, memory=memory, timer=timer, progress=progress, cancel=cancel):
+        fold.add(event)
+        if isinstance(event, tuple):
+            pairs.append(event)
+    tally = fold.tally()
     return Intake(
-        pairs,
-        tuple(tally.rejections),
-        tuple(tally.source_errors),
-        tuple(tally.failed_sources),
-        tally.records_read,
+        tuple(pairs), tally.rejections, tally.source_errors, tally.failed_sources, tally.records_read
     )
 
 

@@ -16,58 +16,76 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from types import MappingProxyType
 
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
 from syndicator.config import Config
 from syndicator.errors import UploadError
-from syndicator.intake import IntakeTally, Prepared, Timer, iter_normalized, prepare
+from syndicator.intake import IntakeFold, Prepared, Timer, iter_normalized, prepare
 from syndicator.lock import writer_lock
-from syndicator.model import Rejection
+from syndicator.model import Article, Rejection
 from syndicator.notify import Ping, notify_hubs, public_url
 from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport
-from syndicator.run_end import RunEnd, complete_sources, decide_run_end, sources_to_scan
+from syndicator.run_end import (
+    RunEnd,
+    complete_sources,
+    decide_run_end,
+    file_ledger,
+    memory_update,
+    sources_to_scan,
+)
 from syndicator.store import Store, open_store, server_publish_lock, source_location
 from syndicator.write import remove_stale_temp_files
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-
 CHUNK = 2000  # articles planned and stored at a time: memory follows the chunk, not the archive
 
 
-@dataclass
+@dataclass(frozen=True)
 class Totals:
-    """What the chunks of one run decided, added up."""
+    """What the chunks of one run decided, added up: `totals.plus(plan, now)` per chunk."""
 
-    counts: Counter[Action] = field(default_factory=Counter)
-    duplicates: list[str] = field(default_factory=list)
-    present: set[str] = field(default_factory=set)  # ids of stored articles the sources still hold
-    reread: set[str] = field(default_factory=set)  # refs of files to read again next run
+    counts: Mapping[Action, int] = field(default_factory=dict)
+    duplicates: tuple[str, ...] = ()
+    # ids of stored articles the sources still hold, one set per chunk (joined once, at the end)
+    present_by_chunk: tuple[frozenset[str], ...] = ()
+    reread: frozenset[str] = frozenset()  # refs of files to read again next run
     undated: int = 0  # new articles dated by this run so far
 
-    def add(self, plan: Plan, now: datetime) -> None:
-        self.undated += plan.undated
-        for d in plan.decisions:
-            self.counts[d.action] += 1
-            if d.action is Action.DUPLICATE:
-                self.duplicates.append(f"{d.article.source.ref}: {d.detail}")
-            else:
-                self.present.add(d.article.id)
-            # An embargoed record's file is read again: its time will come.
-            if d.action is Action.HELD and d.article.published is not None and d.article.published > now:
-                self.reread.add(d.article.source.ref)
+    @property
+    def present(self) -> frozenset[str]:
+        return frozenset().union(*self.present_by_chunk)
+
+    def plus(self, plan: Plan, now: datetime) -> Totals:
+        counts = Counter(self.counts)
+        counts.update(d.action for d in plan.decisions)
+        duplicates = tuple(
+            f"{d.article.source.ref}: {d.detail}" for d in plan.decisions if d.action is Action.DUPLICATE
+        )
+        present = frozenset(d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE)
+        # An embargoed record's file is read again: its time will come.
+        reread = {
+            d.article.source.ref
+            for d in plan.decisions
+            if d.action is Action.HELD and d.article.published is not None and d.article.published > now
+        }
+        return Totals(
+            counts=MappingProxyType(dict(counts)),
+            duplicates=self.duplicates + duplicates,
+            present_by_chunk=(*self.present_by_chunk, present),
+            reread=self.reread | reread,
+            undated=self.undated + plan.undated,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +93,7 @@ class Ingested:
     """What the ingest journey did: the store holds the rest."""
 
     records_read: int
-    counts: Counter[Action]
+    counts: Mapping[Action, int]
     duplicates: tuple[str, ...]
     rejections: tuple[Rejection, ...]
     warnings: tuple[tuple[str, str], ...]  # (record ref, line)
@@ -163,11 +181,11 @@ def publish_run(
                 run_id=run_id,
                 started=rfc3339(now),
                 records_read=ingested.records_read,
-                added=ingested.counts[Action.ADDED],
-                changed=ingested.counts[Action.CHANGED],
-                unchanged=ingested.counts[Action.UNCHANGED],
-                retracted=ingested.counts[Action.RETRACTED] + len(ingested.end.retract),
-                held=ingested.counts[Action.HELD],
+                added=ingested.counts.get(Action.ADDED, 0),
+                changed=ingested.counts.get(Action.CHANGED, 0),
+                unchanged=ingested.counts.get(Action.UNCHANGED, 0),
+                retracted=ingested.counts.get(Action.RETRACTED, 0) + len(ingested.end.retract),
+                held=ingested.counts.get(Action.HELD, 0),
                 rejections=ingested.rejections,
                 duplicates=ingested.duplicates,
                 source_errors=ingested.source_errors,
@@ -215,16 +233,15 @@ def ingest(
     config = prepared.config
     memory = store.source_memory(prepared.fingerprint)
     if full:
-        memory.files, memory.http = {}, {}  # re-read every file, fetch without validators
-    tally = IntakeTally()
+        memory = memory.forgetting_everything()  # re-read every file, fetch without validators
+    fold = IntakeFold()
     totals = Totals()
     claimed: dict[str, str] = {}
     names = [s.name for s in config.sources]
-    records = iter_normalized(prepared, tally, memory=memory, timer=timer, progress=progress, cancel=cancel)
-    for chunk in batched(records, CHUNK):
+
+    def plan_and_store(chunk: list[Article], totals: Totals) -> Totals:
         with timer.stage("store"):
-            articles = [article for _, article in chunk]
-            articles = resolve_related(articles, store.urls_by_title(wanted_titles(articles)))
+            articles = resolve_related(chunk, store.urls_by_title(wanted_titles(chunk)))
             known = store.known(lookup_keys(articles))
             plan = decide(
                 articles,
@@ -232,15 +249,27 @@ def ingest(
                 now=now,
                 claimed=claimed,
                 undated_before=totals.undated,
-                still_held=lambda ref: source_location(ref, names) in memory.unchanged_files,
+                still_held=lambda ref: source_location(ref, names) in fold.unchanged,
             )
             store.apply(plan, run_id=run_id, now=now)
-            totals.add(plan, now)
+            totals = totals.plus(plan, now)
         if progress is not None:
             progress("store", sum(totals.counts.values()))
+        return totals
+
+    chunk: list[Article] = []
+    for event in iter_normalized(prepared, memory=memory, timer=timer, progress=progress, cancel=cancel):
+        fold.add(event)
+        if isinstance(event, tuple):
+            chunk.append(event[1])
+            if len(chunk) >= CHUNK:
+                totals, chunk = plan_and_store(chunk, totals), []
+    if chunk:
+        totals = plan_and_store(chunk, totals)
+    tally = fold.tally()
     with timer.stage("store"):
         complete = complete_sources(names, tally.failed_sources)
-        ledger = memory.ledger()
+        ledger = file_ledger(memory, tally.learnt)
         # A file holding a rejected record is read (and reported) again
         # until it is fixed; an embargoed record's file until its time.
         reread_refs = totals.reread | {r.ref for r in tally.rejections if r.ref}
@@ -249,19 +278,16 @@ def ingest(
             complete=complete,
             ledger=ledger,
             stored=store.stored_places(sources_to_scan(complete, ledger)),
-            present=frozenset(totals.present),
+            present=totals.present,
             reread=((s, p) for s, p in located if s is not None and p is not None),
             protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
             removed=config.output.removed,
         )
-        for source, path in end.reread:
-            memory.forget_file(source, path)
         store.apply(
             Plan(()),
             run_id=run_id,
             now=now,
-            memory=memory,
-            complete_sources=end.complete_sources,
+            memory=memory_update(memory, tally.learnt, end),
             retract=end.retract,
         )
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
@@ -269,13 +295,13 @@ def ingest(
     return Ingested(
         records_read=tally.records_read,
         counts=totals.counts,
-        duplicates=tuple(totals.duplicates),
-        rejections=tuple(tally.rejections),
-        warnings=tuple(tally.warnings),
-        source_errors=tuple(tally.source_errors),
-        failed_sources=tuple(tally.failed_sources),
+        duplicates=totals.duplicates,
+        rejections=tally.rejections,
+        warnings=tally.warnings,
+        source_errors=tally.source_errors,
+        failed_sources=tally.failed_sources,
         end=end,
-        files_skipped=len(memory.unchanged_files),
+        files_skipped=len(tally.learnt.unchanged),
         processes=tally.processes,
         # When no source could be read, what the store holds is what the feeds
         # already say: writing would at best change nothing, and on a first run
@@ -361,17 +387,6 @@ def publish_lock(config: Config, *, wait_seconds: float = 30.0) -> Iterator[None
             return
         with server_publish_lock(config.state_url, wait_seconds=wait_seconds):
             yield
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def retract_run(

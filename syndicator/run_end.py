@@ -6,14 +6,19 @@ Gone means: the article's file disappeared, or its file was read again and no
 longer holds it, in a source that was read completely this run. A file holding
 a rejected record is protected (the record may be the article, only invalid for
 now); a file skipped as unchanged still holds everything it held.
+
+What the sources remember for the next run is decided here too
+(`memory_update`): what they learnt, minus the files to read again, and
+without the files gone from a source read completely.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
-Location = tuple[str, str]  # (source name, path of the file inside the source)
+from syndicator.sources.memory import Learnt, Location, MemoryUpdate, SourceMemory
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,23 @@ def decide_run_end(
         gone=gone_ids,
         retract=gone_ids if removed == "retract" else (),
     )
+
+
+def file_ledger(known: SourceMemory, learnt: Learnt) -> FileLedger:
+    """The ledger of a run: the files the store knew, and what the sources told of theirs."""
+    return FileLedger(known=frozenset(known.files), seen=learnt.seen, unchanged=learnt.unchanged)
+
+
+def memory_update(known: SourceMemory, learnt: Learnt, end: RunEnd) -> MemoryUpdate:
+    """What the store keeps of the sources' memory after this run.
+
+    Every stamp and validator the sources learnt, except for the files to be
+    read again (`end.reread`), which are forgotten; so are the files of a
+    source read completely that were not there this run. A source that failed
+    keeps the stamps of the files it did not reach.
+    """
+    reread = frozenset(end.reread)
+    complete = frozenset(end.complete_sources)
+    missing = frozenset(f for f in known.files if f[0] in complete and f not in learnt.seen)
+    files = {where: state for where, state in learnt.files.items() if where not in reread}
+    return MemoryUpdate(files=MappingProxyType(files), forget=reread | missing, http=learnt.http)

@@ -13,8 +13,11 @@ from syndicator.run_end import (
     StoredPlace,
     complete_sources,
     decide_run_end,
+    file_ledger,
+    memory_update,
     sources_to_scan,
 )
+from syndicator.sources.memory import FileSeen, FileState, HttpValidators, SourceMemory, ValidatorsSeen, learn
 
 
 def at(name: str) -> tuple[str, str]:
@@ -93,3 +96,70 @@ def test_a_source_whose_files_are_all_untouched_is_not_even_scanned() -> None:
     assert sources_to_scan(["wire"], quiet) == ()
     assert sources_to_scan(["wire"], busy) == ("wire",)
     assert sources_to_scan(["wire"], emptied) == ("wire",)
+
+
+# -- what the sources remember for the next run --------------------------------------------
+
+OLD = FileState(10, 1, "old", "fp")
+NEW = FileState(12, 2, "new", "fp")
+
+
+def remembered(*names: str) -> SourceMemory:
+    return SourceMemory("fp", files={at(name): OLD for name in names})
+
+
+def end_of(complete: tuple[str, ...] = ("wire",), reread: tuple[str, ...] = ()) -> RunEnd:
+    return RunEnd(complete_sources=complete, reread=tuple(map(at, reread)), gone=(), retract=())
+
+
+def test_what_the_sources_told_is_what_the_next_run_remembers() -> None:
+    told = learn(
+        [
+            FileSeen("wire", "a.json", NEW, unchanged=False),
+            FileSeen("wire", "b.json", None, unchanged=True),
+            ValidatorsSeen("https://a.example/feed", HttpValidators("fp|v1", None)),
+        ]
+    )
+
+    update = memory_update(remembered("wire/a.json", "wire/b.json"), told, end_of())
+
+    assert dict(update.files) == {("wire", "a.json"): NEW}  # b.json keeps its stamp as it is
+    assert update.forget == frozenset()
+    assert dict(update.http) == {"https://a.example/feed": HttpValidators("fp|v1", None)}
+
+
+def test_a_file_gone_from_a_source_read_completely_is_forgotten() -> None:
+    told = learn([FileSeen("wire", "a.json", None, unchanged=True)])
+
+    update = memory_update(remembered("wire/a.json", "wire/b.json"), told, end_of())
+
+    assert update.forget == {("wire", "b.json")}
+
+
+def test_a_source_that_failed_keeps_the_stamps_of_the_files_it_did_not_reach() -> None:
+    told = learn([FileSeen("wire", "a.json", NEW, unchanged=False)])
+
+    update = memory_update(remembered("wire/a.json", "wire/b.json"), told, end_of(complete=()))
+
+    assert update.forget == frozenset()
+    assert dict(update.files) == {("wire", "a.json"): NEW}
+
+
+def test_a_file_to_read_again_is_forgotten_though_it_was_read() -> None:
+    told = learn([FileSeen("wire", "a.json", NEW, unchanged=False)])
+
+    update = memory_update(remembered("wire/a.json"), told, end_of(reread=("wire/a.json",)))
+
+    assert dict(update.files) == {}
+    assert update.forget == {("wire", "a.json")}
+
+
+def test_the_ledger_is_what_the_store_knew_and_what_the_sources_told() -> None:
+    told = learn([FileSeen("wire", "a.json", None, unchanged=True), FileSeen("wire", "c.json", NEW, False)])
+
+    files = file_ledger(remembered("wire/a.json", "wire/b.json"), told)
+
+    assert files == ledger(
+        known={"wire/a.json", "wire/b.json"}, seen={"wire/a.json", "wire/c.json"}, unchanged={"wire/a.json"}
+    )
+    assert files.read == {("wire", "c.json")}

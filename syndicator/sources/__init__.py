@@ -16,14 +16,16 @@ from syndicator.config import Config, SourceConfig
 from syndicator.errors import ConfigError
 from syndicator.model import RawRecord, Rejection
 from syndicator.sources import detect, directory, feed, json_api, pages
+from syndicator.sources.context import ReadContext
 from syndicator.sources.limits import check_limits
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceNews
 
 
 @dataclass(frozen=True)
 class SourceKind:
     check: Callable[[SourceConfig], Any]  # validated options, or ConfigError
-    read: Callable[[SourceConfig, Any, SourceMemory], Iterator[RawRecord | Rejection]]
+    # Records and rejections, with what it learnt (file stamps, validators) between them.
+    read: Callable[[SourceConfig, Any, ReadContext], Iterator[RawRecord | Rejection | SourceNews]]
 
 
 SOURCES: Mapping[str, SourceKind] = {

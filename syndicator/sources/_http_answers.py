@@ -8,13 +8,14 @@ session machinery; `http` re-exports every public name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
 from syndicator.errors import SyndicatorError
 from syndicator.redact import public_url
-from syndicator.sources.memory import HttpValidators, SourceMemory
+from syndicator.sources.memory import HttpValidators, SourceMemory, ValidatorsSeen
 
 
 class FetchError(SyndicatorError):
@@ -67,17 +68,19 @@ def retry_after(value: str | None, date: str | None) -> float | None:
     return max(0.0, (when - sent).total_seconds())
 
 
-def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
-    """Keep the answer's validators (under the URL asked for) for the next run's conditional GET.
+def remember(memory: SourceMemory, url: str, response: Response) -> Iterator[ValidatorsSeen]:
+    """The answer's validators (under the URL asked for), for the next run's
+    conditional GET: a source yields them once it has used the answer, so a
+    document that failed to parse is fetched whole again next time.
 
-    They are stored with the normalizer fingerprint: when the rules that shape
+    They are kept with the normalizer fingerprint: when the rules that shape
     articles change, the document is fetched and read whole again, as a
     directory source re-reads its files. The store knows the URL only in its
     public form (no userinfo, no secret query value).
     """
-    if memory is not None and (response.etag or response.last_modified):
+    if response.etag or response.last_modified:
         fp = memory.fingerprint
-        memory.remember_validators(
+        yield ValidatorsSeen(
             public_url(url),
             HttpValidators(
                 f"{fp}|{response.etag}" if response.etag else None,
@@ -87,7 +90,7 @@ def remember(memory: SourceMemory | None, url: str, response: Response) -> None:
 
 
 def known_validators(memory: SourceMemory | None, url: str) -> HttpValidators | None:
-    """The validators `remember` kept for this URL, if they were kept under today's fingerprint."""
+    """The validators `remember` gave for this URL, if they were given under today's fingerprint."""
     stored = memory.validators(public_url(url)) if memory is not None else None
     if memory is None or stored is None:
         return None

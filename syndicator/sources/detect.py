@@ -23,6 +23,7 @@ from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.sources import feed, json_api, pages
+from syndicator.sources.context import ReadContext
 from syndicator.sources.http import (
     Fetcher,
     FetchError,
@@ -30,11 +31,10 @@ from syndicator.sources.http import (
     Response,
     check_http,
     check_url,
-    fetcher_for,
     remember,
 )
 from syndicator.sources.landing import Landing, landing_page
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceMemory, SourceNews
 
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
@@ -113,9 +113,10 @@ def _recognise_json(source: str, response: Response) -> str:
 
 
 def read(
-    source: SourceConfig, options: UrlOptions, memory: SourceMemory | None = None
-) -> Iterator[RawRecord | Rejection]:
-    fetcher = fetcher_for(memory)
+    source: SourceConfig, options: UrlOptions, context: ReadContext | None = None
+) -> Iterator[RawRecord | Rejection | SourceNews]:
+    context = context or ReadContext()
+    fetcher, memory = context.fetcher, context.memory
     try:
         response = fetcher.get(options.url, options.http, accept=ACCEPT, memory=memory)
     except FetchError as e:
@@ -141,7 +142,7 @@ def read(
             yield from _follow(source, options, landing, response, fetcher, memory)
             return
         yield record
-    remember(memory, options.url, response)
+    yield from remember(memory, options.url, response)
 
 
 def _follow(
@@ -150,8 +151,8 @@ def _follow(
     landing: Landing,
     response: Response,
     fetcher: Fetcher,
-    memory: SourceMemory | None,
-) -> Iterator[RawRecord | Rejection]:
+    memory: SourceMemory,
+) -> Iterator[RawRecord | Rejection | SourceNews]:
     """A home or section page: its feed, else the articles it links to, else one clear line.
 
     The page itself is not remembered when it names a feed: the feed is what
@@ -165,7 +166,7 @@ def _follow(
             raise SourceError(source.name, e.url, f"the feed {landing.why} names: {e.reason}") from e
         if answer is not None:
             yield from feed.records_from(source.name, url, answer)
-            remember(memory, url, answer)
+            yield from remember(memory, url, answer)
         return
     if not landing.links:
         raise SourceError(
@@ -180,7 +181,7 @@ def _follow(
         if isinstance(item, Rejection):
             complete = False
             yield item
-        elif landing_page(item.payload, item.origin) is None:
+        elif not isinstance(item, RawRecord) or landing_page(item.payload, item.origin) is None:
             yield item  # a page it links to that is itself a listing is not followed further
     if complete:
-        remember(memory, options.url, response)
+        yield from remember(memory, options.url, response)

@@ -23,9 +23,10 @@ from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_report
 from syndicator.sources import _json
+from syndicator.sources.context import ReadContext
 from syndicator.sources.json_api import is_wordpress, wordpress_record
 from syndicator.sources.limits import LIMIT_KEYS, whole_number
-from syndicator.sources.memory import FileState, SourceMemory
+from syndicator.sources.memory import FileSeen, FileState, SourceNews
 from syndicator.sources.wxr import is_wxr, read_wxr
 
 logger = logging.getLogger(__name__)
@@ -73,10 +74,11 @@ def list_files(options: DirectoryOptions) -> list[Path]:
 
 
 def read(
-    source: SourceConfig, options: DirectoryOptions, memory: SourceMemory | None = None
-) -> Iterator[RawRecord | Rejection]:
-    """Every record of every file, except files unchanged since the last run."""
-    memory = memory if memory is not None else SourceMemory()
+    source: SourceConfig, options: DirectoryOptions, context: ReadContext | None = None
+) -> Iterator[RawRecord | Rejection | SourceNews]:
+    """Every record of every file, except files unchanged since the last run;
+    each file present is told (`FileSeen`) before its records."""
+    memory = (context or ReadContext()).memory
     try:
         paths = list_files(options)
     except SourceError as e:
@@ -89,7 +91,7 @@ def read(
             continue  # removed while listing; the next run sees it gone
         known = memory.known_file(source.name, relative)
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            memory.file_skipped(source.name, relative)
+            yield FileSeen(source.name, relative, None, unchanged=True)
             continue
         if stat.st_size > options.max_file_bytes:
             # Not remembered as read: once the limit is raised, the next run reads it.
@@ -112,9 +114,9 @@ def read(
             stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), memory.fingerprint
         )
         if known is not None and known.sha256 == state.sha256:
-            memory.file_skipped(source.name, relative, state)  # touched, not changed
+            yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
             continue
-        memory.file_read(source.name, relative, state)
+        yield FileSeen(source.name, relative, state, unchanged=False)
         yield from read_file(source.name, path, data=data, ref=f"{source.name}/{relative}")
 
 

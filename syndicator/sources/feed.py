@@ -30,17 +30,17 @@ from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.redact import public_url
 from syndicator.sources import _json
+from syndicator.sources.context import ReadContext
 from syndicator.sources.http import (
     FetchError,
     HttpOptions,
     Response,
     check_http,
     check_url,
-    fetcher_for,
     remember,
 )
 from syndicator.sources.limits import whole_number
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceNews
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +84,17 @@ def check(source: SourceConfig) -> FeedOptions:
 
 
 def read(
-    source: SourceConfig, options: FeedOptions, memory: SourceMemory | None = None
-) -> Iterator[RawRecord | Rejection]:
+    source: SourceConfig, options: FeedOptions, context: ReadContext | None = None
+) -> Iterator[RawRecord | Rejection | SourceNews]:
+    context = context or ReadContext()
     try:
-        response = fetcher_for(memory).get(options.url, options.http, accept=ACCEPT, memory=memory)
+        response = context.fetcher.get(options.url, options.http, accept=ACCEPT, memory=context.memory)
     except FetchError as e:
         raise SourceError(source.name, e.url, e.reason) from e
     if response is None:
         return  # 304: the feed has not changed since the last run
     yield from records_from(source.name, options.url, response, options.max_items)
-    remember(memory, options.url, response)
+    yield from remember(context.memory, options.url, response)
 
 
 def records_from(

@@ -19,9 +19,7 @@ in a message goes through public_url (no userinfo, no secret query value).
 from __future__ import annotations
 
 import socket
-import threading
 import time
-import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
@@ -61,7 +59,6 @@ __all__ = [
     "Secret",
     "check_http",
     "check_url",
-    "fetcher_for",
     "public_url",
     "remember",
     "retry_after",
@@ -71,34 +68,13 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-# -- one fetcher per run -------------------------------------------------------------
-
-_RUNS: dict[int, Fetcher] = {}
-_RUNS_LOCK = threading.Lock()
-
-
-def fetcher_for(memory: SourceMemory | None) -> Fetcher:
-    """The run's fetcher: a run has one SourceMemory, so it keys one session and its host limits."""
-    if memory is None:
-        return Fetcher()
-    key = id(memory)
-    with _RUNS_LOCK:
-        fetcher = _RUNS.get(key)
-        if fetcher is None:
-            fetcher = _RUNS[key] = Fetcher()
-            weakref.finalize(memory, _end_run, key)
-    return fetcher
-
-
-def _end_run(key: int) -> None:
-    with _RUNS_LOCK:
-        fetcher = _RUNS.pop(key, None)
-    if fetcher is not None:
-        fetcher.close()
-
-
 class Fetcher:
-    """A requests.Session with per-host limits, robots.txt answers and retries."""
+    """A requests.Session with per-host limits, robots.txt answers and retries.
+
+    One per run, made and closed by whoever runs the sources (intake) and
+    handed to each source in its `ReadContext`: connections are reused across
+    sources and the per-host limits hold across them.
+    """
 
     def __init__(self) -> None:
         self.session = requests.Session()
@@ -111,6 +87,12 @@ class Fetcher:
     def close(self) -> None:
         self.session.close()
 
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- public ----------------------------------------------------------------------
 
     def get(
@@ -119,8 +101,8 @@ class Fetcher:
         """The answer to a GET, or None for 304 Not Modified (nothing to parse).
 
         With `memory`, the validators of the last answer are sent back; the
-        caller calls `remember` once it has used the answer, so a document that
-        failed to parse is fetched whole again next time.
+        caller yields what `remember` gives once it has used the answer, so a
+        document that failed to parse is fetched whole again next time.
         """
         headers = {"Accept": accept}
         known = known_validators(memory, url)

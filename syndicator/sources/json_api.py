@@ -29,6 +29,7 @@ from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.redact import public_url
 from syndicator.sources import _json
+from syndicator.sources.context import ReadContext
 from syndicator.sources.http import (
     Fetcher,
     FetchError,
@@ -36,11 +37,10 @@ from syndicator.sources.http import (
     Response,
     check_http,
     check_url,
-    fetcher_for,
     remember,
 )
 from syndicator.sources.limits import whole_number
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceNews
 
 logger = logging.getLogger(__name__)
 
@@ -152,18 +152,18 @@ def check(source: SourceConfig) -> JsonApiOptions:
 
 
 def read(
-    source: SourceConfig, options: JsonApiOptions, memory: SourceMemory | None = None
-) -> Iterator[RawRecord | Rejection]:
-    fetcher = fetcher_for(memory)
+    source: SourceConfig, options: JsonApiOptions, context: ReadContext | None = None
+) -> Iterator[RawRecord | Rejection | SourceNews]:
+    context = context or ReadContext()
     first_url = _with_params(options.url, options, 0, options.page_start)
     try:
-        first = fetcher.get(first_url, options.http, accept=ACCEPT, memory=memory)
+        first = context.fetcher.get(first_url, options.http, accept=ACCEPT, memory=context.memory)
     except FetchError as e:
         raise SourceError(source.name, e.url, e.reason) from e
     if first is None:
         return  # 304: the first page has not changed
-    yield from records_from(source, options, first, fetcher)
-    remember(memory, first_url, first)
+    yield from records_from(source, options, first, context.fetcher)
+    yield from remember(context.memory, first_url, first)
 
 
 def records_from(

@@ -2,17 +2,23 @@
 
 A directory source skips a file whose size and mtime (or, failing that, whose
 content hash) are what the last run stored; a remote source sends back the
-ETag and Last-Modified it was given. Reads come from the store; writes are only
-collected here and committed in the same transaction as the run's plan, so a
-run killed before that commit re-reads the file next time: nothing is lost.
+ETag and Last-Modified it was given.
+
+All of it travels as values. The store reads the memory once (`SourceMemory`);
+sources read it and never change it. What they learn they tell in their
+stream, between their records (`FileSeen`, `ValidatorsSeen`); intake folds
+those into one `Learnt`, the run-end plan turns that into a `MemoryUpdate`,
+and the store commits it in the same transaction as the run's end, so a run
+killed before that commit re-reads the file next time: nothing is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from syndicator.run_end import FileLedger
+Location = tuple[str, str]  # (source name, path of the file inside the source)
 
 
 @dataclass(frozen=True)
@@ -29,48 +35,80 @@ class HttpValidators:
     last_modified: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceMemory:
-    """Known state (read-only) plus this run's updates (to commit with the plan)."""
+    """What the store knew before the run (read once, never changed)."""
 
-    fingerprint: str = ""
-    files: Mapping[tuple[str, str], FileState] = field(default_factory=dict)
-    http: Mapping[str, HttpValidators] = field(default_factory=dict)
-    file_updates: dict[tuple[str, str], FileState] = field(default_factory=dict)
-    http_updates: dict[str, HttpValidators] = field(default_factory=dict)
-    unchanged_files: set[tuple[str, str]] = field(default_factory=set)  # (source, path) skipped
-    seen_files: set[tuple[str, str]] = field(default_factory=set)  # every file present this run
-    forgotten_files: set[tuple[str, str]] = field(default_factory=set)  # re-read next run
+    fingerprint: str = ""  # today's normalizer fingerprint: a file stamped otherwise is read again
+    files: Mapping[Location, FileState] = field(default_factory=dict)  # store: source_files
+    http: Mapping[str, HttpValidators] = field(default_factory=dict)  # store: http_cache, by public URL
 
     def known_file(self, source: str, path: str) -> FileState | None:
         state = self.files.get((source, path))
         return state if state is not None and state.fingerprint == self.fingerprint else None
 
-    def file_skipped(self, source: str, path: str, state: FileState | None = None) -> None:
-        self.seen_files.add((source, path))
-        self.unchanged_files.add((source, path))
-        if state is not None:
-            self.file_updates[(source, path)] = state  # same content, new mtime
-
-    def file_read(self, source: str, path: str, state: FileState) -> None:
-        self.seen_files.add((source, path))
-        self.file_updates[(source, path)] = state
-
-    def forget_file(self, source: str, path: str) -> None:
-        """Read this file again next run: it holds an embargoed, held or rejected record."""
-        self.file_updates.pop((source, path), None)
-        self.forgotten_files.add((source, path))
-
-    def ledger(self) -> FileLedger:
-        """What happened to the files this run, as a value for the run-end plan."""
-        return FileLedger(
-            known=frozenset(self.files),
-            seen=frozenset(self.seen_files),
-            unchanged=frozenset(self.unchanged_files),
-        )
-
     def validators(self, url: str) -> HttpValidators | None:
         return self.http.get(url)
 
-    def remember_validators(self, url: str, validators: HttpValidators) -> None:
-        self.http_updates[url] = validators
+    def forgetting_everything(self) -> SourceMemory:
+        """`publish --full`: every file read, every URL fetched without validators."""
+        return SourceMemory(fingerprint=self.fingerprint)
+
+
+@dataclass(frozen=True)
+class FileSeen:
+    """A directory source's file, present this run: read, or skipped as unchanged."""
+
+    source: str
+    path: str
+    state: FileState | None  # what to remember of it; None: the stored stamp still holds
+    unchanged: bool  # skipped: the store already holds what it says
+
+
+@dataclass(frozen=True)
+class ValidatorsSeen:
+    """A remote document was read whole: its validators, for the next run's conditional GET."""
+
+    url: str  # public form (no userinfo, no secret query value)
+    validators: HttpValidators
+
+
+SourceNews = FileSeen | ValidatorsSeen  # what a source tells between its records
+
+
+@dataclass(frozen=True)
+class Learnt:
+    """Everything the sources told in one run, folded (`learn`)."""
+
+    files: Mapping[Location, FileState] = field(default_factory=dict)  # stamps to store
+    seen: frozenset[Location] = frozenset()  # every file present this run
+    unchanged: frozenset[Location] = frozenset()  # of those, skipped as unchanged
+    http: Mapping[str, HttpValidators] = field(default_factory=dict)
+
+
+def learn(news: Iterable[SourceNews]) -> Learnt:
+    """The fold of a run's news, later news of one file or URL replacing earlier."""
+    files: dict[Location, FileState] = {}
+    seen: set[Location] = set()
+    unchanged: set[Location] = set()
+    http: dict[str, HttpValidators] = {}
+    for item in news:
+        if isinstance(item, FileSeen):
+            where = (item.source, item.path)
+            seen.add(where)
+            if item.unchanged:
+                unchanged.add(where)
+            if item.state is not None:
+                files[where] = item.state
+        else:
+            http[item.url] = item.validators
+    return Learnt(MappingProxyType(files), frozenset(seen), frozenset(unchanged), MappingProxyType(http))
+
+
+@dataclass(frozen=True)
+class MemoryUpdate:
+    """What the store writes of the sources' memory at the end of a run (run_end decides it)."""
+
+    files: Mapping[Location, FileState]  # stamps stored (inserted or replaced)
+    forget: frozenset[Location]  # stamps deleted: the file is gone, or must be read again
+    http: Mapping[str, HttpValidators]  # validators stored (inserted or replaced)

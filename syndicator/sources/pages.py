@@ -30,6 +30,7 @@ from syndicator.config import SourceConfig
 from syndicator.errors import ConfigError, SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_text
+from syndicator.sources.context import ReadContext
 from syndicator.sources.http import (
     Fetcher,
     FetchError,
@@ -37,10 +38,9 @@ from syndicator.sources.http import (
     Response,
     check_http,
     check_url,
-    fetcher_for,
     remember,
 )
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceMemory, SourceNews
 
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 XML_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.1"
@@ -107,9 +107,10 @@ def check(source: SourceConfig) -> PagesOptions:
 
 
 def read(
-    source: SourceConfig, options: PagesOptions, memory: SourceMemory | None = None
-) -> Iterator[RawRecord | Rejection]:
-    fetcher = fetcher_for(memory)
+    source: SourceConfig, options: PagesOptions, context: ReadContext | None = None
+) -> Iterator[RawRecord | Rejection | SourceNews]:
+    context = context or ReadContext()
+    fetcher, memory = context.fetcher, context.memory
     listing_url = options.sitemap or options.section
     if listing_url is None:
         yield from read_pages(source.name, list(options.urls[: options.max_pages]), options, fetcher, memory)
@@ -129,12 +130,12 @@ def read(
         urls = section_urls(source.name, listing, options)
     complete = yield from read_pages(source.name, urls[: options.max_pages], options, fetcher, memory)
     if complete:  # otherwise the listing is read again next run, to retry the failed pages
-        remember(memory, listing_url, listing)
+        yield from remember(memory, listing_url, listing)
 
 
 def read_pages(
-    source: str, urls: list[str], options: PagesOptions, fetcher: Fetcher, memory: SourceMemory | None
-) -> Generator[RawRecord | Rejection, None, bool]:
+    source: str, urls: list[str], options: PagesOptions, fetcher: Fetcher, memory: SourceMemory
+) -> Generator[RawRecord | Rejection | SourceNews, None, bool]:
     """Pages fetched `per_host` at a time, yielded in list order; returns whether all were read."""
     complete = True
     workers = max(1, options.http.per_host)
@@ -148,14 +149,12 @@ def read_pages(
                     complete = complete and outcome == _DISALLOWED  # robots.txt says the same next run
                     yield Rejection(source, url, "", "", outcome, ref=url)
                 elif outcome is not None:
-                    remember(memory, url, outcome)
+                    yield from remember(memory, url, outcome)
                     yield page_record(source, url, outcome)
     return complete
 
 
-def _page(
-    url: str, options: PagesOptions, fetcher: Fetcher, memory: SourceMemory | None
-) -> Response | str | None:
+def _page(url: str, options: PagesOptions, fetcher: Fetcher, memory: SourceMemory) -> Response | str | None:
     """The page, None when unchanged (304), or why it was not read."""
     try:
         if not fetcher.allowed(url, options.http):

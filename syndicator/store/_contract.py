@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from syndicator.model import Article
 from syndicator.plan import Plan, StoredArticle
 from syndicator.run_end import StoredPlace
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import MemoryUpdate, SourceMemory
 from syndicator.store._feeds import Category, FeedSlice
 from syndicator.store._history import RunRecord
 
@@ -42,8 +42,7 @@ class Store(Protocol):
         *,
         run_id: int,
         now: datetime,
-        memory: SourceMemory | None = None,
-        complete_sources: Iterable[str] = (),
+        memory: MemoryUpdate | None = None,
         retract: Iterable[str] = (),
     ) -> None: ...
 

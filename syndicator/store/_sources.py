@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from syndicator.run_end import StoredPlace
-from syndicator.sources.memory import FileState, HttpValidators, SourceMemory
+from syndicator.sources.memory import FileState, HttpValidators, MemoryUpdate, SourceMemory
 from syndicator.store._base import Connected
 
 
@@ -42,28 +42,20 @@ class SourcesMixin(Connected):
                 )
         return places
 
-    def _apply_memory(self, memory: SourceMemory, complete_sources: list[str]) -> None:
-        """What sources learnt; files that disappeared from complete sources are forgotten."""
+    def _apply_memory(self, memory: MemoryUpdate) -> None:
+        """The sources' memory as the run-end plan left it (run_end.memory_update)."""
         self.db.executemany(
             "INSERT INTO source_files (source, path, size, mtime_ns, sha256, fingerprint)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, path) DO UPDATE SET size = excluded.size,"
             " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, fingerprint = excluded.fingerprint",
             [
                 (src, path, st.size, st.mtime_ns, st.sha256, st.fingerprint)
-                for (src, path), st in sorted(memory.file_updates.items())
+                for (src, path), st in sorted(memory.files.items())
             ],
         )
-        self.db.executemany(
-            "DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forgotten_files)
-        )
-        for source in complete_sources:
-            known = [p for (src, p) in memory.files if src == source]
-            self.db.executemany(
-                "DELETE FROM source_files WHERE source = ? AND path = ?",
-                [(source, p) for p in known if (source, p) not in memory.seen_files],
-            )
+        self.db.executemany("DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forget))
         self.db.executemany(
             "INSERT INTO http_cache (url, etag, last_modified) VALUES (?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
-            [(url, v.etag, v.last_modified) for url, v in sorted(memory.http_updates.items())],
+            [(url, v.etag, v.last_modified) for url, v in sorted(memory.http.items())],
         )

@@ -17,7 +17,7 @@ from types import TracebackType
 from syndicator.articles import article_to_json, rfc3339
 from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import MemoryUpdate
 from syndicator.store._archive import ArchiveMixin
 from syndicator.store._feeds import FeedsMixin
 from syndicator.store._history import HistoryMixin
@@ -95,8 +95,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         *,
         run_id: int,
         now: datetime,
-        memory: SourceMemory | None = None,
-        complete_sources: Iterable[str] = (),
+        memory: MemoryUpdate | None = None,
         retract: Iterable[str] = (),
     ) -> None:
         """Write one plan, what the sources learnt and the removals in one transaction.
@@ -104,10 +103,9 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
         All of it or none of it: a run killed before the commit leaves the store
         as the previous run left it, and the next run reads the same files again.
         """
-        complete = list(complete_sources)
         with self.transaction():
             if memory is not None:
-                self._apply_memory(memory, complete)
+                self._apply_memory(memory)
             for article_id in retract:
                 self._retract(article_id, run_id, "removed from its source")
             for d in plan.decisions:

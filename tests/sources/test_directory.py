@@ -15,7 +15,8 @@ from syndicator.sources.directory import DirectoryOptions, check, list_files, re
 
 def read_all(folder: Path, *, recursive: bool = True) -> list[RawRecord | Rejection]:
     source = SourceConfig(name="wire", kind="directory", options={"path": folder})
-    return list(read(source, DirectoryOptions(path=folder, recursive=recursive)))
+    items = read(source, DirectoryOptions(path=folder, recursive=recursive))
+    return [i for i in items if isinstance(i, (RawRecord, Rejection))]
 
 
 def one_file(path: Path) -> list[RawRecord | Rejection]:

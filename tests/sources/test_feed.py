@@ -19,7 +19,7 @@ from syndicator.sources import feed
 
 def read_feed(url: str, **keys: Any) -> list[RawRecord | Rejection]:
     source = SourceConfig("wire", "feed", {"url": url, "delay": 0, "timeout": 2, **keys})
-    return list(feed.read(source, feed.check(source)))
+    return [i for i in feed.read(source, feed.check(source)) if isinstance(i, (RawRecord, Rejection))]
 
 
 def payloads(url: str) -> list[dict[str, Any]]:

@@ -22,12 +22,11 @@ from syndicator.sources.http import (
     FetchError,
     HttpOptions,
     check_http,
-    fetcher_for,
     public_url,
     remember,
     retry_after,
 )
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.memory import SourceMemory, learn
 
 
 def options(url: str = "http://127.0.0.1/", **keys: Any) -> HttpOptions:
@@ -157,8 +156,7 @@ def test_conditional_get_sends_the_remembered_validators_and_304_costs_nothing(w
     fetcher = Fetcher()
     response = fetcher.get(url, options(url), accept="*/*", memory=first_run)
     assert response is not None
-    remember(first_run, url, response)
-    second_run = SourceMemory(fingerprint="fp1", http=first_run.http_updates)
+    second_run = SourceMemory(fingerprint="fp1", http=learn(remember(first_run, url, response)).http)
     assert fetcher.get(url, options(url), accept="*/*", memory=second_run) is None
     seen = web.hits("/feed")[-1]
     assert seen.headers["if-none-match"] == '"v1"'
@@ -169,16 +167,9 @@ def test_validators_from_other_normalization_rules_are_not_sent(web: LocalWeb) -
     url = web.serve("/feed", Reply(body=b"<rss/>", etag='"v1"'))
     first_run = SourceMemory(fingerprint="old-rules")
     response = Fetcher().get_fresh(url, options(url), accept="*/*")
-    remember(first_run, url, response)
-    later = SourceMemory(fingerprint="new-rules", http=first_run.http_updates)
+    later = SourceMemory(fingerprint="new-rules", http=learn(remember(first_run, url, response)).http)
     assert Fetcher().get(url, options(url), accept="*/*", memory=later) is not None
     assert "if-none-match" not in web.hits("/feed")[-1].headers
-
-
-def test_one_fetcher_serves_a_whole_run() -> None:
-    memory = SourceMemory()
-    assert fetcher_for(memory) is fetcher_for(memory)
-    assert fetcher_for(SourceMemory()) is not fetcher_for(memory)
 
 
 def test_requests_to_one_host_never_exceed_per_host(web: LocalWeb) -> None:

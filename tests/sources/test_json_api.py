@@ -20,7 +20,8 @@ from syndicator.sources.json_api import lookup
 
 def read_api(url: str, **keys: Any) -> list[RawRecord | Rejection]:
     source = SourceConfig("cms", "json_api", {"url": url, "delay": 0, "timeout": 2, **keys})
-    return list(json_api.read(source, json_api.check(source)))
+    items = json_api.read(source, json_api.check(source))
+    return [i for i in items if isinstance(i, (RawRecord, Rejection))]
 
 
 def titles(items: list[RawRecord | Rejection]) -> list[str]:

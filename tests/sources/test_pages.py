@@ -17,7 +17,8 @@ from syndicator.model import RawRecord, Rejection
 from syndicator.normalize import EXTRACTORS
 from syndicator.pipeline import publish_run
 from syndicator.sources import pages
-from syndicator.sources.memory import SourceMemory
+from syndicator.sources.context import ReadContext
+from syndicator.sources.memory import SourceMemory, SourceNews, ValidatorsSeen, learn
 
 HTML = "text/html; charset=utf-8"
 
@@ -35,8 +36,14 @@ def port_site(web: LocalWeb) -> None:
 
 
 def read_pages(memory: SourceMemory | None = None, **keys: Any) -> list[RawRecord | Rejection]:
+    return [i for i in read_pages_and_news(memory, **keys) if isinstance(i, (RawRecord, Rejection))]
+
+
+def read_pages_and_news(
+    memory: SourceMemory | None = None, **keys: Any
+) -> list[RawRecord | Rejection | SourceNews]:
     source = SourceConfig("port", "pages", {"delay": 0, "timeout": 2, **keys})
-    return list(pages.read(source, pages.check(source), memory))
+    return list(pages.read(source, pages.check(source), ReadContext(memory or SourceMemory())))
 
 
 def urls(items: list[RawRecord | Rejection]) -> list[str]:
@@ -140,8 +147,8 @@ def test_a_sitemap_that_is_not_one_fails_the_source(
 def test_unchanged_pages_cost_one_304_each(web: LocalWeb) -> None:
     port_site(web)
     first = SourceMemory(fingerprint="f")
-    read_pages(first, urls=[web.url("/news/story-1")])
-    second = SourceMemory(fingerprint="f", http=first.http_updates)
+    told = read_pages_and_news(first, urls=[web.url("/news/story-1")])
+    second = SourceMemory(fingerprint="f", http=learn(i for i in told if isinstance(i, ValidatorsSeen)).http)
     assert read_pages(second, urls=[web.url("/news/story-1")]) == []
     assert web.hits("/news/story-1")[-1].headers["if-none-match"] == '"s1"'
 
@@ -178,3 +185,19 @@ def test_a_sitemap_of_article_pages_publishes(web: LocalWeb, tmp_path: Path) -> 
         "https://port.example/news/story-2",
         "https://port.example/news/story-3",
     }
+
+
+def test_one_run_asks_a_host_for_robots_txt_once_however_many_sources_it_serves(
+    web: LocalWeb, tmp_path: Path
+) -> None:
+    port_site(web)
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\nkind = "pages"\nurls = ["{web.url(path)}"]\ndelay = 0\n'
+        for name, path in (("first", "/news/story-1"), ("second", "/news/story-2"))
+    )
+    config = load_config(write_config(tmp_path, sources=sources))
+    report = publish_run(config, now=NOW)
+    assert report.source_errors == ()
+    assert len(web.hits("/robots.txt")) == 1  # one session and its robots.txt answers for the run
+    publish_run(config, now=NOW)
+    assert len(web.hits("/robots.txt")) == 2  # the next run asks again
