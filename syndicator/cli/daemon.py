@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import (
+from syndicator.cli._shell import (
     ExitStatus,
     _load,
     _now,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from syndicator.cli import ExitStatus, cli, exit_statuses, handle_errors
+from syndicator.cli._shell import ExitStatus, cli, exit_statuses, handle_errors
 from syndicator.config import CONFIG_CANDIDATES, load_config
 from syndicator.defaults import SITE_TEMPLATE_PATH
 from syndicator.errors import ConfigError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import ExitStatus, _now, cli, config_option, exit_statuses, handle_errors
+from syndicator.cli._shell import ExitStatus, _now, cli, config_option, exit_statuses, handle_errors
 from syndicator.config import Config, find_config_path, load_config, named_config_path
 from syndicator.oneoff import existing_one_off, state_for_output
 from syndicator.output import feed_documents

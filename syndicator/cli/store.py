@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import ExitStatus, cli, exit_statuses, handle_errors
+from syndicator.cli._shell import ExitStatus, cli, exit_statuses, handle_errors
 from syndicator.errors import StoreError
 from syndicator.lock import writer_lock
 from syndicator.redact import public_url

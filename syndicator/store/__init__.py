@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from syndicator.store._contract import Store
 from syndicator.store._feeds import Category, FeedSlice
-from syndicator.store._history import LastRun, RunEvent, RunRecord, read_last_run
-from syndicator.store._open import open_store, parse_location, store_exists
+from syndicator.store._history import LastRun, RunEvent, RunRecord
+from syndicator.store._open import open_store, parse_location, read_last_run, store_exists
 from syndicator.store._postgres_store import PostgresStore
 from syndicator.store._postgres_store import publish_lock as server_publish_lock
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION

@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from syndicator.articles import rfc3339
 from syndicator.store._base import Connected
-from syndicator.store._sqlite import wrap_sqlite_errors
 
 
 class RunEvent(NamedTuple):
@@ -141,34 +138,3 @@ class LastRun:
 
 
 LAST_RUN = "SELECT id, started, finished, outcome, report FROM runs ORDER BY id DESC LIMIT 1"
-
-
-def read_last_run(location: Path | str) -> LastRun | None:
-    """The newest run recorded in the store at ``location`` (an SQLite file or a
-    postgresql:// URL), read without writing.
-
-    Opened read-only (no migration, no WAL checkpoint), so a server reading it
-    never takes the writer's place or changes the file under a running
-    publish. None when the store does not exist yet or holds no run.
-    """
-    if isinstance(location, str):
-        from syndicator.store._postgres_store import read_one  # the engine's module imports this one
-
-        row = read_one(location, LAST_RUN, needs_table="runs")
-    else:
-        if not location.exists():
-            return None
-        with wrap_sqlite_errors(location):
-            db = sqlite3.connect(f"{location.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-            try:
-                row = db.execute(LAST_RUN).fetchone()
-            finally:
-                db.close()
-    if row is None:
-        return None
-    run, started, finished, outcome, report = row
-    try:
-        parsed = json.loads(report) if report else {}
-    except ValueError:
-        parsed = {}  # a damaged report still leaves the run's outcome to tell
-    return LastRun(run, started, finished, outcome, parsed if isinstance(parsed, dict) else {})

@@ -6,12 +6,16 @@ A location is a path (an SQLite file), `sqlite:PATH`, or a
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 from syndicator.errors import StoreError
 from syndicator.redact import public_url
 from syndicator.store._contract import Store
-from syndicator.store._postgres_store import PostgresStore, is_postgres_url
+from syndicator.store._history import LAST_RUN, LastRun
+from syndicator.store._postgres_store import PostgresStore, is_postgres_url, read_one
+from syndicator.store._sqlite import wrap_sqlite_errors
 from syndicator.store._sqlite_store import SQLiteStore
 
 
@@ -46,3 +50,32 @@ def store_exists(location: str | Path) -> bool:
     """Whether anything was stored there yet (a server store is asked by opening it)."""
     where = parse_location(location)
     return where.exists() if isinstance(where, Path) else True
+
+
+def read_last_run(location: Path | str) -> LastRun | None:
+    """The newest run recorded in the store at ``location`` (an SQLite file or a
+    postgresql:// URL), read without writing.
+
+    Opened read-only (no migration, no WAL checkpoint), so a server reading it
+    never takes the writer's place or changes the file under a running
+    publish. None when the store does not exist yet or holds no run.
+    """
+    if isinstance(location, str):
+        row = read_one(location, LAST_RUN, needs_table="runs")
+    else:
+        if not location.exists():
+            return None
+        with wrap_sqlite_errors(location):
+            db = sqlite3.connect(f"{location.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                row = db.execute(LAST_RUN).fetchone()
+            finally:
+                db.close()
+    if row is None:
+        return None
+    run, started, finished, outcome, report = row
+    try:
+        parsed = json.loads(report) if report else {}
+    except ValueError:
+        parsed = {}  # a damaged report still leaves the run's outcome to tell
+    return LastRun(run, started, finished, outcome, parsed if isinstance(parsed, dict) else {})
