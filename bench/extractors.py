@@ -2,7 +2,7 @@
 
 Every extractor reads the same saved pages (tests/normalize/page_corpus.py: the
 scrapinghub pages, codelucas/newspaper's and goose3's test pages), in one run:
-- body F1 against the reference bodies (syndicator.textscore: the measure of
+- body F1 against the reference bodies (tests/textscore.py: the measure of
   tests/normalize/test_body_f1.py), per language and for English / the rest;
 - metadata against what the pages state (expected.json): titles exactly right,
   authors right (the same names, in any order and case), published day right
@@ -35,15 +35,15 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "normalize"))
+sys.path[:0] = [str(ROOT / "tests" / "normalize"), str(ROOT / "tests")]
 
 from page_corpus import Page, language_group, pages  # noqa: E402
+from textscore import score  # noqa: E402
 
 from syndicator.model import Article, RawRecord  # noqa: E402
 from syndicator.normalize import normalize  # noqa: E402
 from syndicator.normalize.context import NormalizeContext  # noqa: E402
 from syndicator.rules import default_rules_path, load_rules  # noqa: E402
-from syndicator.textscore import score  # noqa: E402
 
 
 @dataclass(frozen=True)

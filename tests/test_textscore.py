@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from syndicator.textscore import Score, mean_score, score
+from textscore import Score, mean_score, score
 
 
 def test_identical_texts_score_one_whatever_the_spacing_and_case() -> None:

@@ -7,19 +7,19 @@ precision and a dropped paragraph costs recall, while differences in spacing,
 punctuation or paragraph breaks cost nothing. Pages are averaged with equal
 weight, so one long page cannot hide many short failures. Chinese, Japanese
 and Thai are written without spaces between words, so there each character of
-those scripts is a token of its own (the usual character-level measure for them).
+those scripts is a token of its own (the usual character-level measure for them):
+the tokens are syndicator's own word count (`syndicator.normalize.words`).
+
+Used by the tests and the benchmarks only, so it lives beside them, not in
+the package.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Han ideographs, kana and Thai: one token per character; elsewhere one per word.
-_UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+from syndicator.normalize.words import tokens
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,6 @@ class Score:
     precision: float  # share of extracted tokens that are in the reference
     recall: float  # share of reference tokens that were extracted
     f1: float
-
-
-def tokens(text: str) -> Counter[str]:
-    """Lowercase word tokens (characters in unspaced scripts) as a multiset."""
-    return Counter(_WORD.findall(text.casefold()))
 
 
 def score(extracted: str, reference: str) -> Score:

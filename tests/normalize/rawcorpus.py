@@ -3,7 +3,7 @@
 The dumps (tests/normalize/dumps) are real pages turned into text by several
 HTML-to-text tools, plus hand-written dumps in languages the pages lack. Each
 is read as a `.txt` record by `normalize`, as a directory source would, and
-scored against the page's reference body with `syndicator.textscore`, the
+scored against the page's reference body with `tests/textscore.py`, the
 measure of test_body_f1.py.
 
 Run it to print the figures per tool and per language:
@@ -53,7 +53,7 @@ class Outcome:
 
     @property
     def title_right(self) -> bool:
-        from syndicator.textscore import score
+        from textscore import score
 
         return self.published and score(self.title, self.dump.title).f1 >= TITLE_MATCH
 
@@ -84,12 +84,13 @@ def dumps() -> list[Dump]:
 
 def run_syndicator(items: Iterable[Dump]) -> list[Outcome]:
     """Each dump normalized as a `.txt` record of a directory source."""
+    from textscore import score
+
     from syndicator.model import Article, RawRecord
     from syndicator.normalize import NormalizeContext, normalize
     from syndicator.normalize.encoding import decode_text
     from syndicator.normalize.sanitize import html_to_text
     from syndicator.rules import default_rules_path, load_rules
-    from syndicator.textscore import score
 
     ctx = NormalizeContext(
         base_url="https://news.example.org/",
@@ -119,8 +120,7 @@ def run_justext(items: Iterable[Dump]) -> list[Outcome]:
     import html
 
     import justext
-
-    from syndicator.textscore import score
+    from textscore import score
 
     names = {
         "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
@@ -202,4 +202,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: textscore
     sys.exit(main(sys.argv[1:]))

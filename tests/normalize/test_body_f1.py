@@ -14,11 +14,11 @@ from collections import defaultdict
 
 import pytest
 from page_corpus import Page, language_group, pages
+from textscore import Score, mean_score, score
 
 from syndicator.model import Article, RawRecord
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
-from syndicator.textscore import Score, mean_score, score
 
 FLOORS = {  # group: (F1, precision, recall); measured 0.956 / 0.964 / 0.963 and 0.936 / 0.919 / 0.967
     "en": (0.95, 0.955, 0.955),
