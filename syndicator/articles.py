@@ -19,6 +19,11 @@ _HASH_EXCLUDES = frozenset({"id", "published", "updated", "source", "source_id",
 
 
 def rfc3339(value: datetime) -> str:
+    """A date as the store keeps it: RFC 3339 in its own offset, to the whole second.
+
+    A source's fraction of a second is dropped here, once, before anything is
+    stored or published, so every format and every later run show the same date.
+    """
     return value.isoformat(timespec="seconds")
 
 

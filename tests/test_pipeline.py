@@ -315,3 +315,16 @@ def test_undated_records_first_seen_together_get_distinct_dates_in_source_order(
     assert [i["date_published"] for i in items] == [
         (NOW - timedelta(seconds=k)).isoformat() for k in range(3)
     ]
+
+
+def test_a_date_with_a_fraction_of_a_second_is_published_to_the_second_the_same_on_every_run(
+    site: Path, add_records: Callable[[str, Any], Path]
+) -> None:
+    add_records("a.json", [record(1, published="2024-02-01T10:00:00.750+01:00")])
+    publish(site)
+    first = {name: (site / "out" / name).read_bytes() for name in FEED_FILES}
+
+    assert json_items(site / "out" / "feed.json")[0]["date_published"] == "2024-02-01T10:00:00+01:00"
+    assert parsed(site / "out" / "atom.xml").entries[0].published == "2024-02-01T10:00:00+01:00"
+    publish(site, full=True)
+    assert {name: (site / "out" / name).read_bytes() for name in FEED_FILES} == first

@@ -68,8 +68,10 @@ def instant(value: datetime) -> datetime:
 
     RFC 3339 §5.6 and RFC 822 §5 only know offsets in whole minutes; a
     historical zone offset such as +00:09:21 is moved to UTC instead.
-    Fractions of a second are kept (RFC 3339 time-secfrac): two entries a
-    moment apart should not share one `updated` value.
+    Dates come to the renderers from the store, which keeps whole seconds
+    (`articles.rfc3339`), so feeds carry whole seconds and a date a reader
+    has seen reads the same on every run. Two articles of one run never share
+    a date by the run's doing: the planner dates undated ones a second apart.
     """
     offset = value.utcoffset()
     if offset is None:
