@@ -52,6 +52,13 @@ class SourceConfig:
     kind: str  # key in syndicator.sources.SOURCES
     options: Mapping[str, Any]  # the kind's own keys, checked by the kind
     site_url: str = ""  # site.base_url, named in the User-Agent of remote sources
+    config_path: str = ""  # the configuration file it is written in
+    key: str = ""  # its table there: "sources[2]"
+
+    def error(self, key: str, message: str) -> ConfigError:
+        """A mistake in one of this source's keys, named by file and dotted key
+        where it is found (the source kinds' checks raise these)."""
+        return ConfigError(self.config_path, f"{self.key}.{key}" if self.key else key, message)
 
 
 CONTENT_MODES = ("full", "excerpt", "title")  # what an item carries besides its title
@@ -163,11 +170,22 @@ class Config:
                 cfg,
                 sources=tuple(
                     SourceConfig(
-                        name=public_url(p), kind="url", options={"url": p}, site_url=self.site.base_url
+                        name=public_url(p),
+                        kind="url",
+                        options={"url": p},
+                        site_url=self.site.base_url,
+                        config_path=str(self.path),
+                        key=f"sources[{i}]",
                     )
                     if isinstance(p, str) and p.startswith(("http://", "https://"))
-                    else SourceConfig(name=str(p), kind="directory", options={"path": Path(p).resolve()})
-                    for p in sources
+                    else SourceConfig(
+                        name=str(p),
+                        kind="directory",
+                        options={"path": Path(p).resolve()},
+                        config_path=str(self.path),
+                        key=f"sources[{i}]",
+                    )
+                    for i, p in enumerate(sources)
                 ),
             )
         if output is not None:
@@ -554,7 +572,16 @@ class _Checker:
             for k, v in options.items():  # token_file, password_file: beside the configuration
                 if k.endswith("_file") and isinstance(v, str):
                     options[k] = Path(os.path.normpath(root / v))
-            result.append(SourceConfig(name=name, kind=kind, options=options, site_url=self.site_url))
+            result.append(
+                SourceConfig(
+                    name=name,
+                    kind=kind,
+                    options=options,
+                    site_url=self.site_url,
+                    config_path=str(self.path),
+                    key=key,
+                )
+            )
         return tuple(result)
 
 

@@ -43,8 +43,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicator.config import Config
-from syndicator.errors import ConfigError, OutputError, StoreError, StoreLockedError, SyndicatorError
-from syndicator.intake import RunCancelled, prepare
+from syndicator.errors import (
+    ConfigError,
+    OutputError,
+    RunCancelled,
+    StoreError,
+    StoreLockedError,
+    SyndicatorError,
+)
+from syndicator.intake import prepare
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 from syndicator.server import RunningServer, ServerSettings, start_in_thread

@@ -18,18 +18,16 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from syndicator.config import Config, SourceConfig
-from syndicator.errors import SourceError, SyndicatorError
+from syndicator.errors import RunCancelled, SourceError
 from syndicator.fingerprint import NOT_NORMALIZING, config_fingerprint
 from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
@@ -37,7 +35,7 @@ from syndicator.normalize import normalize, unexpected
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.ids import KEYS_VERSION
 from syndicator.redact import public_url, scrub_text
-from syndicator.report import Progress
+from syndicator.report import Progress, Timer
 from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.context import ReadContext
@@ -56,26 +54,6 @@ from syndicator.taxonomy import Taxonomy, load_taxonomy
 from syndicator.validate import ArticleValidator, check_article, load_validator
 
 logger = logging.getLogger(__name__)
-
-
-class RunCancelled(SyndicatorError):
-    """A shutdown cut the run short at a safe point: every file whole, the
-    store consistent; the next run reads and writes what this one did not."""
-
-
-@dataclass
-class Timer:
-    """Seconds per stage, for the run report (a monotonic clock, not `now`)."""
-
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndicator.config import Config
+from syndicator.errors import RunCancelled
 from syndicator.feeds import (
     EPOCH,
     feed_document,
@@ -26,11 +27,10 @@ from syndicator.feeds import (
     within_policy,
 )
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
-from syndicator.intake import RunCancelled, Timer
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.pages import render_site_pages
 from syndicator.render import FORMATS
-from syndicator.report import Progress
+from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
 from syndicator.write import write_if_changed

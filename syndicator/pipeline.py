@@ -26,7 +26,7 @@ from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
 from syndicator.config import Config
 from syndicator.errors import UploadError
-from syndicator.intake import IntakeFold, Prepared, Timer, iter_normalized, prepare
+from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.model import Article, Rejection
 from syndicator.notify import Ping, notify_hubs, public_url
@@ -34,7 +34,7 @@ from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
-from syndicator.report import Progress, RunReport
+from syndicator.report import Progress, RunReport, Timer
 from syndicator.run_end import (
     RunEnd,
     complete_sources,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +16,21 @@ class Progress(Protocol):
 
     def __call__(self, stage: str, done: int, total: int | None = None) -> None:
         """`done` of `total` (None: not known ahead) in `stage`: normalize, store, render."""
+
+
+@dataclass
+class Timer:
+    """Seconds per stage, for the run report (a monotonic clock, not `now`)."""
+
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
 @dataclass(frozen=True)

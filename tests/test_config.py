@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sitekit import write_config as write_site
 
 from syndicator.config import (
     Config,
@@ -14,6 +15,7 @@ from syndicator.config import (
 )
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
+from syndicator.sources import SOURCES, check_sources
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "syndicator.toml"
 
@@ -322,3 +324,29 @@ def test_items_override_must_be_positive(tmp_path: Path) -> None:
 def test_no_overrides_is_the_same_config(tmp_path: Path) -> None:
     base = loaded(tmp_path)
     assert base.with_overrides() == base
+
+
+def wire_source(tmp_path: Path, keys: str) -> Config:
+    sources = (
+        '[[sources]]\nname = "articles"\nkind = "directory"\npath = "articles"\n'
+        f'[[sources]]\nname = "wire"\nkind = "feed"\n{keys}'
+    )
+    return load_config(write_site(tmp_path, sources=sources))
+
+
+def test_a_source_kind_names_the_file_and_dotted_key_where_it_finds_the_mistake(tmp_path: Path) -> None:
+    config = wire_source(tmp_path, 'url = "wire.example/rss.xml"\n')
+
+    with pytest.raises(ConfigError) as info:
+        SOURCES["feed"].check(config.sources[1])  # the kind itself, not only check_sources
+
+    assert (info.value.path, info.value.key) == (str(config.path), "sources[1].url")
+
+
+def test_a_record_limit_mistake_names_the_source_s_key(tmp_path: Path) -> None:
+    config = wire_source(tmp_path, 'url = "https://wire.example/rss.xml"\nmax_record_bytes = 0\n')
+
+    with pytest.raises(ConfigError) as info:
+        check_sources(config)
+
+    assert (info.value.path, info.value.key) == (str(config.path), "sources[1].max_record_bytes")

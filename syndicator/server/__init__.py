@@ -19,8 +19,9 @@ the whole file or a 304, never a partial or foreign one:
 
 from __future__ import annotations
 
+from syndicator.errors import ServerError
 from syndicator.server._app import ServerSettings, StatusCallback, make_app, media_type
-from syndicator.server._run import RunningServer, ServerError, serve, start_in_thread
+from syndicator.server._run import RunningServer, serve, start_in_thread
 from syndicator.server._status import store_status
 
 __all__ = [

@@ -24,7 +24,7 @@ from waitress import server as waitress_server
 from waitress import trigger as waitress_trigger
 from waitress import wasyncore
 
-from syndicator.errors import SyndicatorError
+from syndicator.errors import ServerError
 from syndicator.server._app import ServerSettings, StatusCallback, make_app
 from syndicator.server._guard import guard, guarded_channel_class
 
@@ -37,19 +37,6 @@ _SHUTDOWN_TIMEOUT_SECONDS = 5.0
 # waitress's own limit stops accepting (new clients wait in the backlog); ours
 # evicts or refuses first (see _guard), so waitress's sits above it unused.
 _WAITRESS_LIMIT_HEADROOM = 64
-
-
-class ServerError(SyndicatorError):
-    """The server could not start (address in use, unknown host, bad port)."""
-
-    def __init__(self, host: str, port: int, message: str) -> None:
-        self.host = host
-        self.port = port
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"cannot serve on {_authority(self.host, self.port)}: {self.message}"
 
 
 def _authority(host: str, port: int) -> str:

@@ -48,10 +48,7 @@ def check_sources(config: Config) -> list[tuple[SourceConfig, SourceKind, Any]]:
             raise ConfigError(
                 str(config.path), f"sources[{i}].kind", f"unknown source kind {source.kind!r}{hint}"
             )
-        try:
-            options = kind.check(source)
-            check_limits(source)
-        except ConfigError as e:
-            raise ConfigError(str(config.path), f"sources[{i}].{e.key}", e.message) from e
+        options = kind.check(source)  # a mistake is a ConfigError naming file and key
+        check_limits(source)
         checked.append((source, kind, options))
     return checked

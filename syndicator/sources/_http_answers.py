@@ -13,18 +13,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
-from syndicator.errors import SyndicatorError
 from syndicator.redact import public_url
 from syndicator.sources.memory import HttpValidators, SourceMemory, ValidatorsSeen
-
-
-class FetchError(SyndicatorError):
-    """One URL could not be fetched; `reason` never holds credentials."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from syndicator.sources._http_answers import FetchError, Response
+from syndicator.errors import FetchError
+from syndicator.sources._http_answers import Response
 from syndicator.sources.http_options import HttpOptions
 
 ROBOTS_TOKEN = "syndicator"  # the product token robots.txt groups match (RFC 9309 §2.2.1)

@@ -52,7 +52,7 @@ class UrlOptions:
 
 
 def check(source: SourceConfig) -> UrlOptions:
-    return UrlOptions(url=check_url(source.options.get("url")), http=check_http(source, _KEYS, "url"))
+    return UrlOptions(url=check_url(source, source.options.get("url")), http=check_http(source, _KEYS, "url"))
 
 
 def recognise(source: str, response: Response) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicator.config import SourceConfig
-from syndicator.errors import ConfigError, SourceError
+from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_report
 from syndicator.sources import _json
@@ -49,20 +49,21 @@ def check(source: SourceConfig) -> DirectoryOptions:
         if key not in _KEYS:
             close = difflib.get_close_matches(key, _KEYS, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(_KEYS)}"
-            raise ConfigError("", key, f"unknown key for a directory source ({hint})")
+            raise source.error(key, f"unknown key for a directory source ({hint})")
     path = source.options.get("path")
     if not isinstance(path, (str, Path)):
-        raise ConfigError("", "path", 'a directory source needs path = "<folder>"')
+        raise source.error("path", 'a directory source needs path = "<folder>"')
     recursive = source.options.get("recursive", True)
     if not isinstance(recursive, bool):
-        raise ConfigError("", "recursive", "must be true or false")
-    max_file_bytes = whole_number(source.options, "max_file_bytes", MAX_FILE_BYTES)
+        raise source.error("recursive", "must be true or false")
+    max_file_bytes = whole_number(source, "max_file_bytes", MAX_FILE_BYTES)
     return DirectoryOptions(path=Path(path), recursive=recursive, max_file_bytes=max_file_bytes)
 
 
-def list_files(options: DirectoryOptions) -> list[Path]:
+def list_files(source: str, options: DirectoryOptions) -> list[Path]:
+    """The record files of the folder, sorted; `source` is the configured source's name."""
     if not options.path.is_dir():
-        raise SourceError("directory", str(options.path), "is not a directory")
+        raise SourceError(source, str(options.path), "is not a directory")
     pattern = "**/*" if options.recursive else "*"
     return sorted(
         p
@@ -79,10 +80,7 @@ def read(
     """Every record of every file, except files unchanged since the last run;
     each file present is told (`FileSeen`) before its records."""
     memory = (context or ReadContext()).memory
-    try:
-        paths = list_files(options)
-    except SourceError as e:
-        raise SourceError(source.name, e.ref, e.message) from e  # name the configured source
+    paths = list_files(source.name, options)
     for path in paths:
         relative = path.relative_to(options.path).as_posix()
         try:

@@ -77,9 +77,9 @@ class FeedOptions:
 def check(source: SourceConfig) -> FeedOptions:
     http = check_http(source, _KEYS, "feed")
     return FeedOptions(
-        url=check_url(source.options.get("url")),
+        url=check_url(source, source.options.get("url")),
         http=http,
-        max_items=whole_number(source.options, "max_items", MAX_ITEMS),
+        max_items=whole_number(source, "max_items", MAX_ITEMS),
     )
 
 

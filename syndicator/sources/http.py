@@ -26,9 +26,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from syndicator.errors import FetchError
 from syndicator.redact import public_url
 from syndicator.sources._http_answers import (
-    FetchError,
     Response,
     caused_by,
     innermost,

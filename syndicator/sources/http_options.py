@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import difflib
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from urllib.parse import unquote, urlsplit
 
 from syndicator import __version__
 from syndicator.config import SourceConfig
-from syndicator.errors import ConfigError
 from syndicator.redact import public_url
 from syndicator.sources.limits import LIMIT_KEYS
 
@@ -104,48 +102,48 @@ def check_http(
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
-            raise ConfigError("", key, f"unknown key for a {kind} source ({hint})")
+            raise source.error(key, f"unknown key for a {kind} source ({hint})")
     site = source.site_url
     default_agent = f"syndicator/{__version__}" + (f" (+{site})" if site else "")
     timeout = options.get("timeout", [5.0, 20.0])
     if _number(timeout):
         timeout = [timeout, timeout]
     if not (isinstance(timeout, list) and len(timeout) == 2 and all(_number(t) and t > 0 for t in timeout)):
-        raise ConfigError("", "timeout", "must be seconds, or [connect, read] seconds, above 0")
+        raise source.error("timeout", "must be seconds, or [connect, read] seconds, above 0")
     headers = options.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise ConfigError("", "headers", "must be a table of header names and string values")
+        raise source.error("headers", "must be a table of header names and string values")
     url = url if url is not None else options.get("url")
     return HttpOptions(
-        user_agent=_string(options, "user_agent", default_agent),
+        user_agent=_string(source, "user_agent", default_agent),
         connect_timeout=float(timeout[0]),
         read_timeout=float(timeout[1]),
-        total_timeout=_seconds(options, "total_timeout", 120.0),
-        max_bytes=int(_seconds(options, "max_bytes", 20_000_000, whole=True)),
-        max_redirects=int(_seconds(options, "max_redirects", 5, whole=True, zero=True)),
-        retries=int(_seconds(options, "retries", 2, whole=True, zero=True)),
-        retry_after_max=_seconds(options, "retry_after_max", 30.0, zero=True),
-        delay=_seconds(options, "delay", 0.25, zero=True),
-        per_host=int(_seconds(options, "per_host", 2, whole=True)),
-        robots=_boolean(options, "robots", True),
+        total_timeout=_seconds(source, "total_timeout", 120.0),
+        max_bytes=int(_seconds(source, "max_bytes", 20_000_000, whole=True)),
+        max_redirects=int(_seconds(source, "max_redirects", 5, whole=True, zero=True)),
+        retries=int(_seconds(source, "retries", 2, whole=True, zero=True)),
+        retry_after_max=_seconds(source, "retry_after_max", 30.0, zero=True),
+        delay=_seconds(source, "delay", 0.25, zero=True),
+        per_host=int(_seconds(source, "per_host", 2, whole=True)),
+        robots=_boolean(source, "robots", True),
         headers=tuple(sorted((str(k), v) for k, v in headers.items())),
-        auth_header=_string(options, "auth_header", "Authorization"),
-        credential=_credential(options) or (_userinfo(url) if isinstance(url, str) else None),
+        auth_header=_string(source, "auth_header", "Authorization"),
+        credential=_credential(source) or (_userinfo(url) if isinstance(url, str) else None),
         auth_origin=origin(url) if isinstance(url, str) else "",
     )
 
 
-def check_url(value: Any, key: str = "url") -> str:
+def check_url(source: SourceConfig, value: Any, key: str = "url") -> str:
     """An absolute http(s) URL, without its user:password@ (check_http makes that a credential)."""
     if not isinstance(value, str):
-        raise ConfigError("", key, 'needs an http(s) URL, such as "https://example.org/feed.xml"')
+        raise source.error(key, 'needs an http(s) URL, such as "https://example.org/feed.xml"')
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError as e:
-        raise ConfigError("", key, f"{public_url(value)!r} is not a usable URL: {e}") from e
+        raise source.error(key, f"{public_url(value)!r} is not a usable URL: {e}") from e
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("", key, f"{public_url(value)!r} is not an absolute http(s) URL")
+        raise source.error(key, f"{public_url(value)!r} is not an absolute http(s) URL")
     if "@" in parts.netloc:
         return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     return value
@@ -167,56 +165,58 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _string(options: Mapping[str, Any], key: str, default: str) -> str:
-    value = options.get(key, default)
+def _string(source: SourceConfig, key: str, default: str) -> str:
+    value = source.options.get(key, default)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError("", key, "must be a non-empty string")
+        raise source.error(key, "must be a non-empty string")
     return value
 
 
-def _boolean(options: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = options.get(key, default)
+def _boolean(source: SourceConfig, key: str, default: bool) -> bool:
+    value = source.options.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError("", key, "must be true or false")
+        raise source.error(key, "must be true or false")
     return value
 
 
 def _seconds(
-    options: Mapping[str, Any], key: str, default: float, *, whole: bool = False, zero: bool = False
+    source: SourceConfig, key: str, default: float, *, whole: bool = False, zero: bool = False
 ) -> float:
-    value = options.get(key, default)
+    value = source.options.get(key, default)
     ok = (isinstance(value, int) if whole else _number(value)) and not isinstance(value, bool)
     if not ok or value < 0 or (value == 0 and not zero):
         kind = "a whole number" if whole else "a number"
-        raise ConfigError("", key, f"must be {kind} of {'0' if zero else '1'} or more, not {value!r}")
+        raise source.error(key, f"must be {kind} of {'0' if zero else '1'} or more, not {value!r}")
     return float(value)
 
 
-def _secret(options: Mapping[str, Any], env_key: str, file_key: str) -> str | None:
+def _secret(source: SourceConfig, env_key: str, file_key: str) -> str | None:
+    options = source.options
     if env_key in options:
         name = options[env_key]
         if not isinstance(name, str) or name not in os.environ:
-            raise ConfigError("", env_key, f"environment variable {name!r} is not set")
+            raise source.error(env_key, f"environment variable {name!r} is not set")
         return os.environ[name].strip()
     if file_key in options:
         path = options[file_key]
         if not isinstance(path, (str, Path)):
-            raise ConfigError("", file_key, "must be the path of a file holding the secret")
+            raise source.error(file_key, "must be the path of a file holding the secret")
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError("", file_key, f"cannot read {str(path)!r}: {e.__class__.__name__}") from e
+            raise source.error(file_key, f"cannot read {str(path)!r}: {e.__class__.__name__}") from e
     return None
 
 
-def _credential(options: Mapping[str, Any]) -> Secret | None:
-    token = _secret(options, "token_env", "token_file")
+def _credential(source: SourceConfig) -> Secret | None:
+    options = source.options
+    token = _secret(source, "token_env", "token_file")
     if token is not None:
         if options.get("auth_header", "Authorization").lower() != "authorization":
             return Secret(token)  # an API-key header takes the bare token
-        return Secret(f"{_string(options, 'auth_scheme', 'Bearer')} {token}")
+        return Secret(f"{_string(source, 'auth_scheme', 'Bearer')} {token}")
     if "username" in options:
-        password = _secret(options, "password_env", "password_file") or ""
-        pair = f"{_string(options, 'username', '')}:{password}".encode()
+        password = _secret(source, "password_env", "password_file") or ""
+        pair = f"{_string(source, 'username', '')}:{password}".encode()
         return Secret("Basic " + base64.b64encode(pair).decode("ascii"))  # RFC 7617 §2
     return None

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from syndicator.config import SourceConfig
-from syndicator.errors import ConfigError, SourceError
+from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.redact import public_url
 from syndicator.sources import _json
@@ -112,30 +112,30 @@ def check(source: SourceConfig) -> JsonApiOptions:
     o = source.options
     fields = o.get("fields", {})
     if not isinstance(fields, dict) or not all(isinstance(v, str) and v for v in fields.values()):
-        raise ConfigError("", "fields", 'must be a table such as { title = "headline.main" }')
+        raise source.error("fields", 'must be a table such as { title = "headline.main" }')
     for name in fields:
         if name not in FIELDS:
-            raise ConfigError("", f"fields.{name}", f"not a record field (known: {', '.join(FIELDS)})")
+            raise source.error(f"fields.{name}", f"not a record field (known: {', '.join(FIELDS)})")
 
     def text(key: str) -> str | None:
         value = o.get(key)
         if value is not None and (not isinstance(value, str) or not value):
-            raise ConfigError("", key, "must be a non-empty string")
+            raise source.error(key, "must be a non-empty string")
         return value
 
     def whole(key: str, default: int | None, least: int) -> int | None:
         value = o.get(key, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
-            raise ConfigError("", key, f"must be a whole number of {least} or more")
+            raise source.error(key, f"must be a whole number of {least} or more")
         return value
 
     wordpress = o.get("wordpress")
     if wordpress is not None and not isinstance(wordpress, bool):
-        raise ConfigError("", "wordpress", "must be true or false")
+        raise source.error("wordpress", "must be true or false")
     if o.get("page_param") and o.get("offset_param"):
-        raise ConfigError("", "offset_param", "use page_param or offset_param, not both")
+        raise source.error("offset_param", "use page_param or offset_param, not both")
     return JsonApiOptions(
-        url=check_url(o.get("url")),
+        url=check_url(source, o.get("url")),
         http=http,
         items=text("items"),
         next=text("next"),
@@ -147,7 +147,7 @@ def check(source: SourceConfig) -> JsonApiOptions:
         max_pages=whole("max_pages", 10, 1) or 1,
         fields=tuple(sorted(fields.items())),
         wordpress=wordpress,
-        max_items=whole_number(o, "max_items", MAX_ITEMS),
+        max_items=whole_number(source, "max_items", MAX_ITEMS),
     )
 
 

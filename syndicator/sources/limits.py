@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from syndicator.config import SourceConfig
-from syndicator.errors import ConfigError
 from syndicator.model import RawRecord
 
 logger = logging.getLogger(__name__)
@@ -44,16 +43,16 @@ def check_limits(source: SourceConfig) -> RecordLimits:
     ):
         value = source.options.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError("", key, f"must be a whole number of bytes, 1 or more, not {value!r}")
+            raise source.error(key, f"must be a whole number of bytes, 1 or more, not {value!r}")
         values[key] = value
     return RecordLimits(record_bytes=values["max_record_bytes"], field_bytes=values["max_field_bytes"])
 
 
-def whole_number(options: Mapping[str, Any], key: str, default: int) -> int:
+def whole_number(source: SourceConfig, key: str, default: int) -> int:
     """A count option (`max_items`, `max_file_bytes`): a whole number of 1 or more."""
-    value = options.get(key, default)
+    value = source.options.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError("", key, f"must be a whole number of 1 or more, not {value!r}")
+        raise source.error(key, f"must be a whole number of 1 or more, not {value!r}")
     return value
 
 

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from syndicator.config import SourceConfig
-from syndicator.errors import ConfigError, SourceError
+from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
 from syndicator.normalize.encoding import decode_text
 from syndicator.sources.context import ReadContext
@@ -67,37 +67,37 @@ def check(source: SourceConfig) -> PagesOptions:
     o = source.options
     given = [k for k in ("urls", "sitemap", "section") if k in o]
     if len(given) != 1:
-        raise ConfigError("", "urls", "a pages source needs exactly one of urls, sitemap or section")
+        raise source.error("urls", "a pages source needs exactly one of urls, sitemap or section")
     urls = o.get("urls", [])
     if not isinstance(urls, list) or (not urls and "urls" in o):
-        raise ConfigError("", "urls", "must be a non-empty list of page URLs")
-    section = check_url(o["section"], "section") if "section" in o else None
+        raise source.error("urls", "must be a non-empty list of page URLs")
+    section = check_url(source, o["section"], "section") if "section" in o else None
     links, pattern = o.get("links"), o.get("pattern")
     if section and not (links or pattern):
-        raise ConfigError("", "links", 'a section needs links = "<CSS selector>" or pattern = "<regex>"')
+        raise source.error("links", 'a section needs links = "<CSS selector>" or pattern = "<regex>"')
     if links is not None:
         if not isinstance(links, str):
-            raise ConfigError("", "links", "must be a CSS selector")
+            raise source.error("links", "must be a CSS selector")
         try:
             from lxml.cssselect import CSSSelector
 
             CSSSelector(links)
         except Exception as e:  # cssselect's SelectorSyntaxError and ExpressionError
-            raise ConfigError("", "links", f"not a CSS selector: {e}") from e
+            raise source.error("links", f"not a CSS selector: {e}") from e
     if pattern is not None:
         if not isinstance(pattern, str):
-            raise ConfigError("", "pattern", "must be a regular expression")
+            raise source.error("pattern", "must be a regular expression")
         try:
             re.compile(pattern)
         except re.error as e:
-            raise ConfigError("", "pattern", f"not a regular expression: {e}") from e
+            raise source.error("pattern", f"not a regular expression: {e}") from e
     max_pages = o.get("max_pages", 200)
     if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
-        raise ConfigError("", "max_pages", "must be a whole number of 1 or more")
-    main = section or (check_url(o["sitemap"], "sitemap") if "sitemap" in o else None)
+        raise source.error("max_pages", "must be a whole number of 1 or more")
+    main = section or (check_url(source, o["sitemap"], "sitemap") if "sitemap" in o else None)
     return PagesOptions(
-        http=check_http(source, _KEYS, "pages", url=main or check_url(urls[0], "urls[0]")),
-        urls=tuple(check_url(u, f"urls[{i}]") for i, u in enumerate(urls)),
+        http=check_http(source, _KEYS, "pages", url=main or check_url(source, urls[0], "urls[0]")),
+        urls=tuple(check_url(source, u, f"urls[{i}]") for i, u in enumerate(urls)),
         sitemap=o.get("sitemap"),
         section=section,
         links=links,

@@ -231,7 +231,7 @@ def test_missing_directory_is_a_source_error_naming_the_source(tmp_path: Path) -
 def test_list_files_of_a_file_is_a_source_error(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text("{}", encoding="utf-8")
     with pytest.raises(SourceError):
-        list_files(DirectoryOptions(path=tmp_path / "a.json"))
+        list_files("wire", DirectoryOptions(path=tmp_path / "a.json"))
 
 
 # -- options -------------------------------------------------------------------------
