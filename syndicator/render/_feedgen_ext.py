@@ -12,8 +12,9 @@ Defects handled, and where:
   attributes from it), so a related link reads as a second alternate:
   atom.py replaces the links in its entry hook.
 - RSS items drop related links: rss.py writes atom:link rel="related".
-- `updated` / `lastBuildDate` default to datetime.now(): `new_feed` clears the
-  RSS default, and the renderers always set dates from the FeedDocument.
+- `updated` / `lastBuildDate` default to datetime.now(): `new_feed` replaces
+  the default, through the public setter, with a date that is false, which
+  feedgen never writes; the renderers always set dates from the FeedDocument.
 - Dates in RSS go through formatRFC2822, which switches the process-wide
   locale (locale.setlocale(LC_ALL, "C")) and back, racing every other thread:
   rss.py never hands feedgen an RSS date and writes them itself.
@@ -35,6 +36,7 @@ Defects handled, and where:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -54,6 +56,16 @@ __all__ = [
 ]
 
 Hook = Callable[[etree._Element], None]
+
+
+class _NotWritten(datetime):
+    """A date that is false: feedgen writes lastBuildDate only when it is true."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_NOT_WRITTEN = _NotWritten(1970, 1, 1, tzinfo=UTC)
 
 _NAME = "syndicator"  # the attribute feedgen gives the extension instance
 
@@ -106,9 +118,11 @@ def new_feed(
     use are written once there rather than on every element.
     """
     generator = FeedGenerator()
-    # FeedGenerator.__init__ sets lastBuildDate to datetime.now() and always
-    # writes it (through the locale switch); only its private field holds it.
-    generator._FeedGenerator__rss_lastBuildDate = None
+    # FeedGenerator.__init__ sets lastBuildDate to datetime.now() and writes it
+    # (through the locale switch) whenever the stored date is true; the public
+    # setter takes this false one instead. It also stands for atom:updated,
+    # which feedgen refuses to write while false: the Atom renderer must set it.
+    generator.lastBuildDate(_NOT_WRITTEN)
     generator.register_extension(_NAME, _FeedHook, _EntryHook)
     hook: _FeedHook = getattr(generator, _NAME)
     hook.namespaces = dict(namespaces or {})

@@ -29,7 +29,7 @@ def test_an_item_with_ten_thousand_categories_and_tags_renders_in_every_format(
     def render_all() -> None:
         for renderer in FORMATS.values():
             data = renderer.render(doc)
-            assert data.count(b"Topic 9999") >= 1 and data.count(b"tag 9999") >= 1, renderer.format
+            assert data.count(b"Topic 9999") >= 1 and data.count(b"tag 9999") >= 1, renderer.name
 
     # A hang guard, not a speed target: the quadratic adapter took minutes.
     assert finishes_within(60, render_all)
