@@ -53,7 +53,7 @@ def floor_rss(doc: FeedDocument) -> bytes:
     E(ch, "title").text = doc.title
     E(ch, "link").text = doc.urls.html
     E(ch, "description").text = doc.description
-    E(ch, f"{{{ATOM}}}link", href=doc.urls.rss, rel="self", type="application/rss+xml")
+    E(ch, f"{{{ATOM}}}link", href=doc.urls.of("rss.xml"), rel="self", type="application/rss+xml")
     E(ch, "language").text = doc.language
     E(ch, "lastBuildDate").text = format_datetime(doc.updated)
     for a in doc.articles:
@@ -80,11 +80,11 @@ def floor_rss(doc: FeedDocument) -> bytes:
 def floor_atom(doc: FeedDocument) -> bytes:
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", doc.language)
-    E(feed, "id").text = doc.urls.atom
+    E(feed, "id").text = doc.urls.of("atom.xml")
     E(feed, "title").text = doc.title
     E(feed, "subtitle").text = doc.description
     E(feed, "updated").text = doc.updated.isoformat()
-    E(feed, "link", rel="self", href=doc.urls.atom, type="application/atom+xml")
+    E(feed, "link", rel="self", href=doc.urls.of("atom.xml"), type="application/atom+xml")
     E(feed, "link", rel="alternate", href=doc.urls.html)
     E(feed, "generator", uri=doc.generator_uri, version=doc.generator_version).text = doc.generator
     for a in doc.articles:
@@ -132,7 +132,7 @@ def floor_json(doc: FeedDocument) -> bytes:
         "version": "https://jsonfeed.org/version/1.1",
         "title": doc.title,
         "home_page_url": doc.urls.html,
-        "feed_url": doc.urls.json,
+        "feed_url": doc.urls.of("feed.json"),
         "description": doc.description,
         "language": doc.language,
         "items": items,
@@ -144,10 +144,10 @@ def _feedgen(doc: FeedDocument) -> Any:
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
-    fg.id(doc.urls.atom)
+    fg.id(doc.urls.of("atom.xml"))
     fg.title(doc.title)
     fg.link(href=doc.urls.html, rel="alternate")
-    fg.link(href=doc.urls.atom, rel="self")
+    fg.link(href=doc.urls.of("atom.xml"), rel="self")
     fg.description(doc.description)
     fg.language(doc.language)
     fg.updated(doc.updated)

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syndicator.config import Config, ObjectStorage
-from syndicator.errors import UploadError
-from syndicator.intake import RunCancelled
+from syndicator.errors import RunCancelled, UploadError
 from syndicator.objectstore._plan import (
     CACHE_CONTROL,
     ENCODINGS,

@@ -22,8 +22,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from syndicator.pages import INDEX_NAME, OPML_NAME, view_filename
-from syndicator.render import RENDERERS
+from syndicator.pages import INDEX_NAME, OPML_NAME
+from syndicator.render import FORMATS
 from syndicator.server import media_type
 
 # Cache-Control per kind of object. A full archive page is history (RFC 5005
@@ -42,8 +42,15 @@ ENCODINGS: Mapping[str, str] = {".gz": "gzip", ".br": "br"}
 ORDER: Mapping[str, int] = {"archive": 0, "newest-archive": 0, "feed": 1, "page": 2, "opml": 3, "index": 4}
 
 _ARCHIVE = re.compile(r"^(?P<folder>(?:.*/)?archive)/(?P<page>\d+)/[^/]+$")
-_FEED_NAMES = frozenset(r.filename for r in RENDERERS.values())
-_PAGE_NAMES = frozenset({INDEX_NAME, OPML_NAME} | {view_filename(n) for n in _FEED_NAMES})
+
+
+def _feed_names() -> frozenset[str]:
+    """The file names of the feeds, as the format registry has them now."""
+    return FORMATS.filenames()
+
+
+def _page_names() -> frozenset[str]:
+    return frozenset({INDEX_NAME, OPML_NAME} | {fmt.view_filename for fmt in FORMATS.values()})
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ def is_output_name(relative: str) -> bool:
     name = relative.rsplit("/", 1)[-1]
     for suffix in ENCODINGS:
         name = name.removesuffix(suffix)
-    return name in _FEED_NAMES or name in _PAGE_NAMES
+    return name in _feed_names() or name in _page_names()
 
 
 def _plain_name(relative: str) -> str:
@@ -151,7 +158,7 @@ def _kind(relative: str, newest_pages: frozenset[str]) -> str:
         return "index"
     if name == OPML_NAME:
         return "opml"
-    return "feed" if name in _FEED_NAMES else "page"
+    return "feed" if name in _feed_names() else "page"
 
 
 def _upload_order(relative: str, kind: str) -> tuple[int, str, int, str]:
