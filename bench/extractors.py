@@ -43,7 +43,7 @@ from textscore import score  # noqa: E402
 from syndicator.model import Article, RawRecord  # noqa: E402
 from syndicator.normalize import normalize  # noqa: E402
 from syndicator.normalize.context import NormalizeContext  # noqa: E402
-from syndicator.rules import default_rules_path, load_rules  # noqa: E402
+from syndicator.normalize.rules import default_rules_path, load_rules  # noqa: E402
 
 
 @dataclass(frozen=True)

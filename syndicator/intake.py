@@ -34,9 +34,10 @@ from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize, unexpected
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.ids import KEYS_VERSION
+from syndicator.normalize.rules import load_rules
+from syndicator.normalize.taxonomy import Taxonomy, load_taxonomy
 from syndicator.redact import public_url, scrub_text
 from syndicator.report import Progress, Timer
-from syndicator.rules import load_rules
 from syndicator.sources import SourceKind, check_sources
 from syndicator.sources.context import ReadContext
 from syndicator.sources.http import Fetcher
@@ -50,7 +51,6 @@ from syndicator.sources.memory import (
     ValidatorsSeen,
     learn,
 )
-from syndicator.taxonomy import Taxonomy, load_taxonomy
 from syndicator.validate import ArticleValidator, check_article, load_validator
 
 logger = logging.getLogger(__name__)

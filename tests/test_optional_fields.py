@@ -18,7 +18,7 @@ from syndicator.intake import normalize_one
 from syndicator.model import Article, RawRecord
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.json_record import ALIASES
-from syndicator.rules import default_rules_path, load_rules
+from syndicator.normalize.rules import default_rules_path, load_rules
 from syndicator.validate import load_validator
 
 # Fields a record cannot do without (title, body) or that say "do not publish" (status).

@@ -8,7 +8,7 @@ import pytest
 
 from syndicator.errors import ConfigError
 from syndicator.model import Category
-from syndicator.taxonomy import Taxonomy, load_taxonomy
+from syndicator.normalize.taxonomy import Taxonomy, load_taxonomy
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "taxonomy.toml"
 SCHEME = "https://news.example.org/sections/"

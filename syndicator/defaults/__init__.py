@@ -4,7 +4,7 @@ configuration `syndicator init` writes.
 
 A site uses these unless its configuration names files of its own
 (`[normalize] rules`, `schema`); a site's rules file may also extend these
-(`extends = "default"`, see rules.py).
+(`extends = "default"`, see normalize/rules.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from datetime import UTC
 
 from syndicator.model import Author
 from syndicator.normalize.dates import search_date
-from syndicator.rules import LanguageRules, Rules, fold, folded
+from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 
 _EMAIL = re.compile(r"<?\b([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b>?")
 _STRONG_SEPARATORS = re.compile(r"\s+[|·•—–]\s+|\s+-\s+|\s*\|\s*|\s*[·•]\s*|\n")

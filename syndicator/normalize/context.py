@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from syndicator.rules import Rules
-from syndicator.taxonomy import Taxonomy
+from syndicator.normalize.rules import Rules
+from syndicator.normalize.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)

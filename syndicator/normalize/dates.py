@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from syndicator.rules import LanguageRules, Rules, fold
+from syndicator.normalize.rules import LanguageRules, Rules, fold
 
 _SEPARATORS = "|·•—–-,;(["
 

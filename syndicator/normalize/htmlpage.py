@@ -40,9 +40,9 @@ from syndicator.normalize.draft import Draft
 from syndicator.normalize.jsonld import LinkedData, read_linked_data
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.main_text import extract_main_text
+from syndicator.normalize.rules import fold
 from syndicator.normalize.urls import absolute_url
 from syndicator.plaintext import HUGE_HTML
-from syndicator.rules import fold
 
 _MIN_BODY_WORDS = 40  # below this, readability has missed the article; JSON-LD articleBody may hold it
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)

@@ -29,10 +29,10 @@ from readability import Document
 
 from syndicator.model import RelatedLink
 from syndicator.normalize.bylines import byline_names
+from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.words import tokens
 from syndicator.plaintext import HUGE_HTML
-from syndicator.rules import LanguageRules, Rules, fold, folded
 
 # Element names that are never the article text (HTML Living Standard §4.3, §4.10).
 _FURNITURE_TAGS = ("nav", "footer", "aside", "form", "button", "dialog", "iframe", "svg", "select", "header")

@@ -22,11 +22,11 @@ from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.language import detect_language
+from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.textregion import Region, Unit, find_region
 from syndicator.normalize.textregion import is_boilerplate as _boilerplate_line
 from syndicator.normalize.textregion import is_tail_marker as _tail_marker_line
-from syndicator.rules import LanguageRules, Rules, fold, folded
 
 _BULLET = re.compile(r"^[-*•▪►–]\s+")
 _DUMP_BULLET = re.compile(r"^(?:[-*•▪►–+·◦□■◆○☆o]|\d{1,2}[.)])\s+(?=\S)")

@@ -12,7 +12,7 @@ import unicodedata
 
 import ftfy
 
-from syndicator.rules import Rules
+from syndicator.normalize.rules import Rules
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # we balance curly quotes ourselves, never flatten them

@@ -33,7 +33,7 @@ from pathlib import Path
 from syndicator.normalize.bylines import byline_names
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.language import detect_language
-from syndicator.rules import LanguageRules, Rules, fold, folded
+from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 
 STOPLISTS = Path(__file__).resolve().parents[1] / "defaults" / "stoplists"  # jusText's lists, one word a line
 

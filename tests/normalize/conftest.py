@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from syndicator.normalize.context import NormalizeContext
-from syndicator.rules import Rules, default_rules_path, load_rules
+from syndicator.normalize.rules import Rules, default_rules_path, load_rules
 
 CASES = Path(__file__).parent / "cases"
 PARIS = ZoneInfo("Europe/Paris")

@@ -89,8 +89,8 @@ def run_syndicator(items: Iterable[Dump]) -> list[Outcome]:
     from syndicator.model import Article, RawRecord
     from syndicator.normalize import NormalizeContext, normalize
     from syndicator.normalize.encoding import decode_text
+    from syndicator.normalize.rules import default_rules_path, load_rules
     from syndicator.normalize.sanitize import html_to_text
-    from syndicator.rules import default_rules_path, load_rules
 
     ctx = NormalizeContext(
         base_url="https://news.example.org/",

@@ -17,8 +17,8 @@ from syndicator.normalize import normalize
 from syndicator.normalize.assemble import SUMMARY_LENGTH, assemble, clean_title, cut_at_word
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
-from syndicator.rules import default_rules_path, load_rules
-from syndicator.taxonomy import load_taxonomy
+from syndicator.normalize.rules import default_rules_path, load_rules
+from syndicator.normalize.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 BASE = "https://news.example.org/"

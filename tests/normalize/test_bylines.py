@@ -6,7 +6,7 @@ import pytest
 
 from syndicator.model import Author
 from syndicator.normalize.bylines import byline_names, split_authors
-from syndicator.rules import Rules
+from syndicator.normalize.rules import Rules
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from syndicator.normalize.dates import find_dates, parse_date
-from syndicator.rules import Rules
+from syndicator.normalize.rules import Rules
 
 PARIS = ZoneInfo("Europe/Paris")
 

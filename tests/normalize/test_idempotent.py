@@ -13,8 +13,8 @@ from sitekit import CONFIG_DIR
 from syndicator.articles import article_to_json
 from syndicator.model import Article, RawRecord
 from syndicator.normalize import NormalizeContext, normalize
-from syndicator.rules import default_rules_path, load_rules
-from syndicator.taxonomy import load_taxonomy
+from syndicator.normalize.rules import default_rules_path, load_rules
+from syndicator.normalize.taxonomy import load_taxonomy
 
 CTX = NormalizeContext(
     base_url="https://news.example.org/",

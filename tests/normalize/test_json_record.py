@@ -13,7 +13,7 @@ from syndicator.model import Author, Enclosure, Image, RawRecord, RelatedLink, R
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.json_record import ALIASES, extract_json_article
-from syndicator.rules import default_rules_path, load_rules
+from syndicator.normalize.rules import default_rules_path, load_rules
 
 
 @cache

@@ -23,7 +23,7 @@ from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.encoding import decode_text
 from syndicator.normalize.rawtext import extract_text_article
-from syndicator.rules import Rules, default_rules_path, load_rules
+from syndicator.normalize.rules import Rules, default_rules_path, load_rules
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.txt"))

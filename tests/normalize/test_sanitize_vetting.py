@@ -159,7 +159,7 @@ def test_a_text_node_over_10_mb_is_kept_whole_in_the_html_and_the_text() -> None
 def ctx() -> NormalizeContext:
     from zoneinfo import ZoneInfo
 
-    from syndicator.rules import default_rules_path, load_rules
+    from syndicator.normalize.rules import default_rules_path, load_rules
 
     return NormalizeContext(
         base_url="https://news.example.org/",

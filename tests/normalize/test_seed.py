@@ -11,8 +11,8 @@ from sitekit import CONFIG_DIR, SEED
 from syndicator.model import Article, Category, RawRecord
 from syndicator.normalize import NormalizeContext, normalize
 from syndicator.normalize.encoding import decode_text
-from syndicator.rules import default_rules_path, load_rules
-from syndicator.taxonomy import load_taxonomy
+from syndicator.normalize.rules import default_rules_path, load_rules
+from syndicator.normalize.taxonomy import load_taxonomy
 
 TITLE = (
     "Poutine se prépare à une mutinerie alors que des centaines de soldats russes "

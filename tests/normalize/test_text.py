@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndicator.normalize.rules import rules_from_mapping
 from syndicator.normalize.text import balance_quotes, clean_text, fix_apostrophes, strip_xml_illegal
-from syndicator.rules import rules_from_mapping
 
 
 def test_a_pair_opened_with_a_closing_mark_becomes_opening_then_closing() -> None:
