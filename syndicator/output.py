@@ -28,8 +28,8 @@ from syndicator.feeds import (
 )
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
-from syndicator.pages import render_site_pages
 from syndicator.render import FORMATS
+from syndicator.render.site import render_site_pages
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store

@@ -13,8 +13,8 @@ from syndicator.cli._shell import ExitStatus, _now, cli, config_option, exit_sta
 from syndicator.config import Config, find_config_path, load_config, named_config_path
 from syndicator.oneoff import existing_one_off, state_for_output
 from syndicator.output import feed_documents
-from syndicator.pages import discovery_snippet
 from syndicator.pipeline import retract_run
+from syndicator.render.site import discovery_snippet
 from syndicator.store import open_store, store_exists
 
 output_option = click.option(

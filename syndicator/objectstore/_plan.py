@@ -22,8 +22,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from syndicator.pages import INDEX_NAME, OPML_NAME
 from syndicator.render import FORMATS
+from syndicator.render.site import INDEX_NAME, OPML_NAME
 from syndicator.server import media_type
 
 # Cache-Control per kind of object. A full archive page is history (RFC 5005

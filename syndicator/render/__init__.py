@@ -6,7 +6,8 @@ syndicator (configuration, writer, server, pages) finds them. A renderer is a
 pure function: it reads nothing but the FeedDocument (no files, environment,
 locale or clock), so the same document always renders to the same bytes.
 
-A new format is a new module here and one entry in `FORMATS`.
+A new format is a new module here and one entry in `FORMATS`. The pages
+around the feeds (index, readable views, OPML) are rendered by `site`.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from lxml import html
 from pagedocs import DOCUMENTS, FORMATS, MAIN
 
 from syndicator.model import ArchiveLinks
-from syndicator.pages import discovery_snippet
+from syndicator.render.site import discovery_snippet
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 

@@ -18,7 +18,7 @@ from pagedocs import (
 )
 
 from syndicator.model import ArchiveLinks, FeedDocument
-from syndicator.pages import render_site_pages
+from syndicator.render.site import render_site_pages
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 

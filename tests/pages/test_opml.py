@@ -8,7 +8,7 @@ from lxml import etree
 from pagedocs import DOCUMENTS, EMPTY, FEEDS, FORMATS, HOSTILE, MAIN, article
 
 from syndicator.model import FeedDocument
-from syndicator.pages import render_site_pages
+from syndicator.render.site import render_site_pages
 
 
 def opml(documents: tuple[FeedDocument, ...] = DOCUMENTS, formats: tuple[str, ...] = FORMATS) -> bytes:

@@ -17,7 +17,7 @@ from pagedocs import (
     visible_text,
 )
 
-from syndicator.pages import render_site_pages
+from syndicator.render.site import render_site_pages
 
 
 def pages(formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from syndicator.model import FeedDocument
-from syndicator.pages._discovery import link_tags
-from syndicator.pages._markup import attr, feed_path, lang_attrs, page, text, time_element
 from syndicator.render import FeedFormat
+from syndicator.render.site._discovery import link_tags
+from syndicator.render.site._markup import attr, feed_path, lang_attrs, page, text, time_element
 
 OPML_NAME = "feeds.opml"
 

@@ -15,8 +15,8 @@ from datetime import UTC
 from lxml import etree
 
 from syndicator.model import FeedDocument
-from syndicator.pages._markup import clean
 from syndicator.render import FeedFormat
+from syndicator.render.site._markup import clean
 
 
 def render_opml(

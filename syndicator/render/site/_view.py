@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from syndicator.model import Article, FeedDocument
-from syndicator.pages._markup import (
+from syndicator.render import FeedFormat
+from syndicator.render.site._markup import (
     attr,
     lang_attrs,
     page,
@@ -20,7 +21,6 @@ from syndicator.pages._markup import (
     time_element,
     to_root,
 )
-from syndicator.render import FeedFormat
 
 
 def render_view(

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from syndicator.model import FeedDocument
-from syndicator.pages._discovery import link_tags
-from syndicator.pages._index import OPML_NAME, render_index
-from syndicator.pages._markup import feed_path
-from syndicator.pages._opml import render_opml
-from syndicator.pages._view import render_view
 from syndicator.render import FORMATS
+from syndicator.render.site._discovery import link_tags
+from syndicator.render.site._index import OPML_NAME, render_index
+from syndicator.render.site._markup import feed_path
+from syndicator.render.site._opml import render_opml
+from syndicator.render.site._view import render_view
 
 INDEX_NAME = "index.html"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from syndicator.model import FeedDocument
-from syndicator.pages._markup import attr
 from syndicator.render import FeedFormat
+from syndicator.render.site._markup import attr
 
 
 def link_tags(documents: Sequence[FeedDocument], formats: Sequence[FeedFormat]) -> list[str]:
