@@ -16,7 +16,7 @@ from pathlib import Path
 
 from syndicator.config import Config
 from syndicator.errors import RunCancelled
-from syndicator.feeds import (
+from syndicator.feed_documents import (
     EPOCH,
     feed_document,
     feed_urls,

@@ -19,7 +19,7 @@ from sitekit import NOW, record
 
 from syndicator.config import load_config
 from syndicator.errors import ConfigError
-from syndicator.feeds import EXCERPT_CHARS, with_content
+from syndicator.feed_documents import EXCERPT_CHARS, with_content
 from syndicator.model import Article, SourceRef
 from syndicator.pipeline import publish_run
 
