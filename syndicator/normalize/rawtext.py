@@ -78,7 +78,13 @@ def extract_text_article(text: str, *, ctx: NormalizeContext, name: str = "") ->
     region = find_region(units, rules, name=name)
     title, categories, rest, how = _head([u.text for u in units], rules)
     start, end, header = region.start, region.end, len(units) - len(rest)
-    if region.whole_page and how not in ("breadcrumb", "title line"):
+    headline_elsewhere = (
+        region.title is not None
+        and how in ("breadcrumb", "title line")
+        and title is not None
+        and not _same_title(title, units[region.title].text)
+    )  # the first line of a whole page is a breadcrumb of feeds or menus, the headline is further down
+    if region.whole_page and (how not in ("breadcrumb", "title line") or headline_elsewhere):
         title, categories, header = None, [], start
         if region.title is not None:
             title, how = units[region.title].text, "headline evidence"

@@ -17,8 +17,11 @@ The headline is chosen from the lines above that run by the evidence a dump
 keeps: the line printed again elsewhere (page title and on-page headline),
 the line just before a byline or a date line, the end of a breadcrumb, a line
 that matches the record's file name, a Markdown `#` heading, the shape of a
-headline, and nearness to the text. A bullet (a menu item, another story's
-headline in a list) is never a headline.
+headline, nearness to the text, the words it shares with the text (a headline
+says what the text is about; a menu item or another story's headline does
+not), and its place above a standfirst. A bullet (a menu item, another story's
+headline in a list), a line under a "See also" marker and a slug are never
+taken for it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 STOPLISTS = Path(__file__).resolve().parents[1] / "defaults" / "stoplists"  # jusText's lists, one word a line
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]{2,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
 _SENTENCE_END = re.compile(r"[.!?…:;。！？」』)\]\"”»’]$")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\S{1,12})?$")
@@ -50,11 +54,14 @@ _NUMERIC_DATE = re.compile(
     r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b"
     r"|\b\d+ (?:minutes?|hours?|days?) ago\b"
 )
+_SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+){4,}")
 _CRUMB_SEP = re.compile(r"\s+[»›]\s+")
-_INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+[^\W\d_]")
+_INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+[(\"“‘'«]?[^\W\d_]")
 _HEADLINE_WINDOW = 40  # lines above the article looked at for its headline
 _HEADLINE_INSIDE = 6  # lines at the top of the run that may still be the headline
 _FULL_PARAGRAPH = 2.5  # the weight of a paragraph of running text (about 20 words)
+_ABOUT_THE_TEXT = 3.0  # a headline's words are the text's words: what a line gains when all of them are
+_BODY_WORDS_UNITS = 8  # the article's first units, whose words its headline shares
 
 BARRIER = -1000.0  # a tail marker: the article never runs across it
 _ARTICLE_RUN = 10.0  # the weight of a few paragraphs: what a marker must follow to end the article
@@ -101,7 +108,7 @@ def find_region(units: list[Unit], rules: Rules, *, name: str = "") -> Region:
     )
     if not whole_page:
         return Region(0, len(units), None, language, tuple(weights), False)
-    title = _headline(units, weights, start, end, rules, name)
+    title = _headline(units, weights, start, end, rules, name, stops)
     if title is not None and title >= start:
         start = title + 1  # a headline inside the run: the text starts below it
     return Region(start, end, title, language, tuple(weights), True)
@@ -169,9 +176,29 @@ def _best_segment(weights: list[float]) -> tuple[int, int]:
 
 
 def _headline(
-    units: list[Unit], weights: list[float], start: int, end: int, rules: Rules, name: str
+    units: list[Unit],
+    weights: list[float],
+    start: int,
+    end: int,
+    rules: Rules,
+    name: str,
+    stops: frozenset[str],
 ) -> int | None:
-    """The unit above the article's text that the most evidence calls its headline.
+    """The unit above the article's text that the most evidence calls its headline."""
+    scored = headline_evidence(units, weights, start, end, rules, name, stops)
+    return max(scored, key=lambda c: (c[1], -c[0]))[0] if scored else None
+
+
+def headline_evidence(
+    units: list[Unit],
+    weights: list[float],
+    start: int,
+    end: int,
+    rules: Rules,
+    name: str,
+    stops: frozenset[str],
+) -> list[tuple[int, float]]:
+    """(unit, evidence) for each unit above the article's text that may be its headline.
 
     The run found by weight may begin with a teaser or a standfirst, so lines
     down to its first full paragraph are candidates too.
@@ -182,13 +209,14 @@ def _headline(
     text_start = start
     while text_start < min(end, start + _HEADLINE_INSIDE) and weights[text_start] < _FULL_PARAGRAPH:
         text_start += 1
-    best: tuple[float, int] | None = None
     low = max(0, start - _HEADLINE_WINDOW)
     stated = [is_byline_or_date(u.text, rules) for u in units[low : text_start + 8]]
+    body_words = _content_words(" ".join(u.text for u in units[text_start:end][:_BODY_WORDS_UNITS]), stops)
 
     def dated(j: int) -> bool:
         return low <= j < low + len(stated) and stated[j - low]
 
+    out: list[tuple[int, float]] = []
     for i in range(low, text_start):
         unit = units[i]
         shape = headline_shape(unit, rules, lang)
@@ -215,9 +243,28 @@ def _headline(
             evidence += 4.0
         if i > 0 and _ends_breadcrumb(units[i - 1].text, unit.text, lang):
             evidence += 2.0
-        if best is None or evidence > best[0]:
-            best = (evidence, i)
-    return best[1] if best is not None else None
+        j = i - 1
+        while j > 0 and BARRIER < weights[j] <= -2.0:
+            j -= 1  # share buttons, an image's placeholder
+        if j >= 0 and weights[j] == BARRIER:
+            evidence -= 3.0  # under "See also", "Related": another story's headline
+        follower = below[0] if below else None
+        if (
+            follower is not None
+            and not dated(follower)
+            and fold(units[follower].text) != fold(unit.text)
+            and shape >= 1.5
+            and (headline_shape(units[follower], rules, lang) or 0.0) >= 1.5
+            and not (above and (headline_shape(units[above[0]], rules, lang) or 0.0) >= 1.5)
+        ):
+            evidence += 1.5  # the first of a headline and its standfirst
+        own = _content_words(unit.text, stops)
+        if own and shape >= 1.0 and not re.search(r"[.!?。]$", unit.text):
+            # about what the text is about; not for a standfirst or a caption (sentences that sum the
+            # text up), nor for a short name among the photos' captions
+            evidence += _ABOUT_THE_TEXT * len(own & body_words) / max(len(own), 4)
+        out.append((i, evidence))
+    return out
 
 
 def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | None:
@@ -229,6 +276,8 @@ def headline_shape(unit: Unit, rules: Rules, lang: LanguageRules) -> float | Non
         return None
     if _CLOCK.search(text) or _NUMERIC_DATE.search(text):
         return None  # a time or a date: a dateline, a comment's stamp
+    if _SLUG.search(text):
+        return None  # words-joined-by-hyphens: an address's slug, a tracking label
     if fold(text).startswith(folded((*lang.published_phrases, *lang.updated_phrases))):
         return None
     cjk = len(_CJK.findall(text))
@@ -315,4 +364,12 @@ def _all_stoplists(names: tuple[str, ...]) -> frozenset[str]:
     out: set[str] = set()
     for name in names:
         out |= _stoplist(name)
+    return frozenset(out)
+
+
+def _content_words(text: str, stops: frozenset[str]) -> frozenset[str]:
+    """The words that say what a text is about: not stop words; pairs of characters in unspaced scripts."""
+    out = {w for w in (fold(w) for w in _WORD.findall(text)) if len(w) >= 3 and w not in stops}
+    for run in _CJK_RUN.findall(text):
+        out.update(run[k : k + 2] for k in range(len(run) - 1))
     return frozenset(out)

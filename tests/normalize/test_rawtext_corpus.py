@@ -14,7 +14,7 @@ import pytest
 from rawcorpus import Outcome, dumps, figures, report, run_syndicator
 
 MEAN_F1_FLOOR = 0.85
-TITLE_RIGHT_FLOOR = 0.80  # the share measured when it was set (0.808); the aim is 0.90
+TITLE_RIGHT_FLOOR = 0.90  # measured 0.906 when it was set
 TOOLS = {"inscriptis", "html2text", "w3m", "lynx", "hand"}
 
 
