@@ -29,7 +29,14 @@ from readability import Document
 
 from syndicator.model import RelatedLink
 from syndicator.normalize.bylines import byline_names
-from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
+from syndicator.normalize.linerules import (
+    SENTENCE_END,
+    announces_related,
+    is_boilerplate,
+    is_real_paragraph,
+    related_reference,
+)
+from syndicator.normalize.rules import LanguageRules, Rules, fold
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.words import tokens
 from syndicator.plaintext import HUGE_HTML
@@ -72,7 +79,6 @@ _WRAPPER_SHARE = 0.5  # ... and one holding more than this share of the page's t
 _RELATED_CONTAINER = re.compile(r"related|read-?more|more-?on|recommend|see-?also|also-?read", re.IGNORECASE)
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "dt", "dd", "div")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
 _MAX_RELATED = 12
 _BYLINE_BLOCKS = 3  # a byline line among the first blocks of the body is the article's signature
 _RETRY_WORDS = 100  # a body shorter than this is checked against readability on the whole page
@@ -98,7 +104,7 @@ def extract_main_text(
     articleBody), which the caller prefers to a short reading and so needs no second opinion.
     """
     lang = rules.merged
-    related = related_links(root, lang)
+    related = related_links(root, rules)
     page = copy.deepcopy(root)
     _drop_furniture(page)
     fragment = _readability(page)
@@ -165,14 +171,15 @@ def _word_count(fragment: str) -> int:
     return len(re.sub(r"<[^>]+>", " ", fragment).split())
 
 
-def related_links(root: lxml.html.HtmlElement, lang: LanguageRules) -> tuple[RelatedLink, ...]:
+def related_links(root: lxml.html.HtmlElement, rules: Rules) -> tuple[RelatedLink, ...]:
     """Article links listed under a "Related" heading or in a container named for them."""
+    lang = rules.merged
     found: list[RelatedLink] = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         if element.tag in _HEADINGS or element.get("role") == "heading":
-            if _is_related_heading(element.text_content(), lang):
+            if announces_related(" ".join(element.text_content().split()), rules, lang):
                 container = element.getparent()
                 # The heading's own section, unless that is a large part of the page.
                 if container is not None and len(container.text_content()) > 4000:
@@ -186,11 +193,6 @@ def related_links(root: lxml.html.HtmlElement, lang: LanguageRules) -> tuple[Rel
         if len(found) >= _MAX_RELATED * 3:
             break
     return _unique(found)[:_MAX_RELATED]
-
-
-def _is_related_heading(text: str, lang: LanguageRules) -> bool:
-    line = fold(" ".join(text.split())).rstrip(" :»›>….")
-    return bool(line) and (line in folded(lang.tail_markers) or line in folded(lang.related_prefixes))
 
 
 def _links(container: HtmlElement) -> list[RelatedLink]:
@@ -272,7 +274,7 @@ def _clean_body(
             continue  # a wrapper: its blocks are judged one by one
         text = clean_text(element.text_content())
         if in_tail:
-            if _is_real_paragraph(text) or element.tag in _HEADINGS:
+            if is_real_paragraph(text) or element.tag in _HEADINGS:
                 in_tail = False
             else:
                 related.extend(_links(element))
@@ -294,13 +296,13 @@ def _clean_body(
             byline = byline or text
         elif _is_repeat(key, element, seen):
             _doom(element, doomed, doomed_set)  # a second copy (mobile and desktop layouts, a slideshow)
-        elif _is_boilerplate(text, rules, lang):
+        elif is_boilerplate(text, rules, lang):
             _doom(element, doomed, doomed_set)
-        elif len(text) <= rules.limits.heading_max_chars and _is_related_heading(text, lang):
+        elif len(text) <= rules.limits.heading_max_chars and announces_related(text, rules, lang):
             _doom(element, doomed, doomed_set)
             in_tail = True
         else:
-            reference = _related_reference(text, rules, lang)
+            reference = related_reference(text, rules, lang)
             if reference is not None:
                 links = _links(element) or [RelatedLink(url=a.get("href") or "") for a in element.iter("a")]
                 links = [link for link in links if link.url]
@@ -335,33 +337,6 @@ def _drop_empty_containers(root: HtmlElement) -> None:
             element.drop_tree()
 
 
-def _is_boilerplate(text: str, rules: Rules, lang: LanguageRules) -> bool:
-    if len(text) > rules.limits.boilerplate_max_chars:
-        return False
-    return any(p.fullmatch(text) for p in lang.boilerplate)
-
-
-def _is_real_paragraph(text: str) -> bool:
-    return len(text.split()) >= 12 and bool(_SENTENCE_END.search(text))
-
-
-def _related_reference(text: str, rules: Rules, lang: LanguageRules) -> str | None:
-    """The title named by a "Read more: <title>" block; "" for a bare prefix; None otherwise."""
-    if len(text) > rules.limits.title_max_chars + 40:
-        return None
-    line = fold(text)
-    for prefix in folded(lang.related_prefixes):
-        if not line.startswith(prefix) or (len(line) > len(prefix) and line[len(prefix)].isalnum()):
-            continue
-        rest = text[len(prefix) :]
-        sep = re.match(r"^\s*[:»>|–—-]+\s*", rest)
-        if not rest.strip(" :»>|–—-…."):
-            return ""
-        if sep and sep.group(0).strip():
-            return rest[sep.end() :].strip("\"“”„«»‹›'‘’ \u00a0")
-    return None
-
-
 def _is_repeat(key: str, element: HtmlElement, seen: dict[str, HtmlElement]) -> bool:
     """A long paragraph of prose already kept, not inside that copy (a quote's <p> repeats its quote).
 
@@ -372,7 +347,7 @@ def _is_repeat(key: str, element: HtmlElement, seen: dict[str, HtmlElement]) -> 
     return (
         earlier is not None
         and len(key) >= _REPEAT_MIN_CHARS
-        and _SENTENCE_END.search(key) is not None
+        and SENTENCE_END.search(key) is not None
         and not key.endswith("?")
         and earlier not in element.iterancestors()
     )

@@ -22,11 +22,16 @@ from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.language import detect_language
+from syndicator.normalize.linerules import (
+    SENTENCE_END,
+    is_boilerplate,
+    is_real_paragraph,
+    is_tail_marker,
+    related_reference,
+)
 from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.textregion import Region, Unit, find_region
-from syndicator.normalize.textregion import is_boilerplate as _boilerplate_line
-from syndicator.normalize.textregion import is_tail_marker as _tail_marker_line
 
 _BULLET = re.compile(r"^[-*•▪►–]\s+")
 _DUMP_BULLET = re.compile(r"^(?:[-*•▪►–+·◦□■◆○☆o]|\d{1,2}[.)])\s+(?=\S)")
@@ -38,8 +43,6 @@ _WRAP_WIDTH = 110  # a block whose lines are all shorter may be hard-wrapped tex
 _WRAP_SLACK = 25  # a wrapped line stops at most a long word short of the width
 _LINK_LIST_RUN = 3  # this many link-list bullets in a row are a list of links, not the article's list
 _URL_LINE = re.compile(r"https?://\S+")
-_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
-_RELATED_SEP = re.compile(r"^\s*[:：»>|–—-]+\s*")
 _QUOTES = "\"“”„«»‹›'‘’ \u00a0"
 _HEADER_PARAGRAPHS = 2  # bylines and datelines are looked for before the 2nd paragraph
 
@@ -279,8 +282,8 @@ def _can_be_title(line: str, rules: Rules) -> bool:
     return (
         len(line) <= rules.limits.title_max_chars
         and not _is_boilerplate(line, rules, lang)
-        and not _is_tail_marker(line, lang)
-        and _related_title(line, rules, lang) is None
+        and not is_tail_marker(line, lang)
+        and related_reference(line, rules, lang) is None
         and byline_names(line, rules=rules) is None
         and not _BULLET.match(line)
         and not _URL_LINE.fullmatch(line)  # an address is the record's link, never its title
@@ -310,7 +313,7 @@ def _is_home(crumb: str, lang: LanguageRules) -> bool:
 
 
 def _is_section(crumb: str) -> bool:
-    return 0 < len(crumb) <= 40 and len(crumb.split()) <= 4 and not _SENTENCE_END.search(crumb)
+    return 0 < len(crumb) <= 40 and len(crumb.split()) <= 4 and not SENTENCE_END.search(crumb)
 
 
 def _same_title(crumb: str, line: str) -> bool:
@@ -325,17 +328,17 @@ def _same_title(crumb: str, line: str) -> bool:
 
 def _classify_tail(unit: str, state: _State, rules: Rules, lang: LanguageRules) -> None:
     """Below the article: only references to other articles are read."""
-    if _is_tail_marker(unit, lang):
+    if is_tail_marker(unit, lang):
         state.in_tail = True
         return
-    related = _related_title(unit, rules, lang)
+    related = related_reference(unit, rules, lang)
     if related:
         state.related.append(related)
     elif related == "":
         state.in_tail = True
     elif state.in_tail and not _is_boilerplate(unit, rules, lang):
         if (
-            not _is_real_paragraph(unit)
+            not is_real_paragraph(unit)
             and not re.search(r"[.!。！]$", unit)  # a remark, a comment: not another article's title
             and len(unit) <= rules.limits.title_max_chars
         ):
@@ -350,10 +353,10 @@ def _classify(
     """Decide what one line is and record it in state; `keep` is false above the article's text."""
     if _is_boilerplate(unit, rules, lang):
         return
-    if _is_tail_marker(unit, lang):
+    if is_tail_marker(unit, lang):
         state.in_tail = True
         return
-    related = _related_title(unit, rules, lang)
+    related = related_reference(unit, rules, lang)
     if related is not None:
         if related:
             state.related.append(related)
@@ -361,7 +364,7 @@ def _classify(
             state.in_tail = True  # "À lire aussi :" alone: titles follow
         return
     if state.in_tail:
-        if not _is_real_paragraph(unit):
+        if not is_real_paragraph(unit):
             if len(unit.split()) >= 3 and len(unit) <= rules.limits.title_max_chars:
                 state.related.append(unit.strip(_QUOTES))
             return
@@ -394,44 +397,17 @@ def _classify(
     if not keep:
         return
     state.body.append(unit)
-    if _is_real_paragraph(unit) or len(unit) > rules.limits.heading_max_chars:
+    if is_real_paragraph(unit) or len(unit) > rules.limits.heading_max_chars:
         state.paragraphs_seen += 1
 
 
 def _is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
-    return _boilerplate_line(_BULLET.sub("", unit), rules, lang)
-
-
-def _is_tail_marker(unit: str, lang: LanguageRules) -> bool:
-    return _tail_marker_line(unit, lang)
-
-
-def _related_title(unit: str, rules: Rules, lang: LanguageRules) -> str | None:
-    """The referenced title of a "Read more: <title>" line; "" for a bare prefix; None otherwise."""
-    if len(unit) > rules.limits.title_max_chars + 40:
-        return None
-    line = fold(unit)
-    for p in folded(lang.related_prefixes):
-        if not line.startswith(p) or (len(line) > len(p) and line[len(p)].isalnum()):
-            continue
-        rest = unit[len(p) :]
-        if not rest.strip(" :»>|–—-…."):
-            return ""
-        sep = _RELATED_SEP.match(rest)
-        if sep and sep.group(0).strip():
-            return rest[sep.end() :].strip(_QUOTES)
-        if unit[: len(p)].isupper():  # "LIRE AUSSI Le titre"
-            return rest.strip(_QUOTES)
-    return None
+    """A boilerplate line, read without the bullet a dump writes before a list item."""
+    return is_boilerplate(_BULLET.sub("", unit), rules, lang)
 
 
 def _starts_with_phrase(unit: str, lang: LanguageRules) -> bool:
     return fold(unit).startswith(folded((*lang.published_phrases, *lang.updated_phrases)))
-
-
-def _is_real_paragraph(unit: str) -> bool:
-    """Running text: long enough and ending like a sentence."""
-    return len(unit.split()) >= 12 and bool(_SENTENCE_END.search(unit))
 
 
 def _is_heading_like(unit: str, rules: Rules) -> bool:

@@ -36,6 +36,7 @@ from pathlib import Path
 from syndicator.normalize.bylines import byline_names
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.language import detect_language
+from syndicator.normalize.linerules import is_boilerplate, is_tail_marker
 from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 
 STOPLISTS = Path(__file__).resolve().parents[1] / "defaults" / "stoplists"  # jusText's lists, one word a line
@@ -322,19 +323,6 @@ def is_byline_or_date(text: str, rules: Rules) -> bool:
 
 def _ends_breadcrumb(line: str, title: str, lang: LanguageRules) -> bool:
     return any(f" {sep} " in line for sep in lang.breadcrumb_separators) and fold(line).endswith(fold(title))
-
-
-def is_boilerplate(unit: str, rules: Rules, lang: LanguageRules) -> bool:
-    """A whole short line matched by a boilerplate rule."""
-    if len(unit) > rules.limits.boilerplate_max_chars:
-        return False
-    return any(p.fullmatch(unit) for p in lang.boilerplate)
-
-
-def is_tail_marker(unit: str, lang: LanguageRules) -> bool:
-    """A line that announces what follows the article: related stories, comments, tags."""
-    line = fold(unit).rstrip(" :»›>….").strip()
-    return line in folded(lang.tail_markers)
 
 
 def _language(units: list[Unit]) -> str | None:

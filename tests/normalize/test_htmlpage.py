@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from syndicator.model import Article, RawRecord
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.htmlpage import extract_html_article
+from syndicator.normalize.rawtext import extract_text_article
 from syndicator.normalize.sanitize import html_to_text
 
 PAGES = Path(__file__).parent / "pages"
@@ -269,3 +271,24 @@ def test_broken_json_ld_is_skipped(ctx: NormalizeContext) -> None:
     broken = '{"@type": "NewsArticle", "headline": '
     head = f'<script type="application/ld+json">{broken}</script><title>Fallback</title>'
     assert extract_html_article(doc(head, PARAGRAPHS), ctx=ctx).title == "Fallback"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "LIRE AUSSI Le barrage de la vallée renforcé avant l’hiver",
+        "À lire aussi： Le barrage de la vallée renforcé avant l’hiver",
+    ],
+)
+def test_a_reference_line_reads_the_same_in_a_web_page_as_in_a_text_record(
+    line: str, ctx: NormalizeContext
+) -> None:
+    """One set of rules: the line the text extractor takes for a reference, the page extractor does too."""
+    reference = "Le barrage de la vallée renforcé avant l’hiver"
+    story = re.findall(r"<p>(.*?)</p>", PARAGRAPHES)
+    text = "\n\n".join(["Le titre", *story[:3], line, *story[3:]])
+    body = f"<article>{''.join(f'<p>{p}</p>' for p in [*story[:3], line, *story[3:]])}</article>"
+    from_text = extract_text_article(text, ctx=ctx)
+    from_page = extract_html_article(doc("<title>Le titre</title>", body, lang="fr"), ctx=ctx)
+    assert from_text.related_titles == from_page.related_titles == (reference,)
+    assert reference not in (from_page.content_html or "")
