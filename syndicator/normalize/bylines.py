@@ -60,8 +60,8 @@ def byline_names(line: str, *, rules: Rules, language: str | None = None) -> tup
     rest = _strip_byline_word(stripped, lang)
     if rest == stripped:
         return None
-    rest = rest.lstrip(" :")
-    if rest and not rest[0].isupper():
+    rest = rest.lstrip(" :：")
+    if rest and not _capital(rest[0]):
         return None
     if stripped.endswith((".", "!", "?")) and len(stripped.split()) > 8:
         return None
@@ -72,13 +72,13 @@ def byline_names(line: str, *, rules: Rules, language: str | None = None) -> tup
 
 
 def _strip_byline_word(segment: str, lang: LanguageRules) -> str:
-    text = segment.strip(" ,;:")
+    text = segment.strip(" ,;:：")
     line = fold(text)
     for w in folded(lang.byline_words):
         if line == w:
             return ""
         if line.startswith(w) and len(line) > len(w) and not line[len(w)].isalnum():
-            return text[len(w) :].strip(" ,;:")
+            return text[len(w) :].strip(" ,;:：")
     return text
 
 
@@ -108,6 +108,11 @@ def _split_names(segment: str, lang: LanguageRules) -> list[str]:
     return pieces
 
 
+def _capital(first: str) -> bool:
+    """A capital, or a letter of a script without case (Japanese, Chinese, Korean names)."""
+    return first.isupper() or (first.isalpha() and not first.islower())
+
+
 def _author(piece: str) -> Author | None:
     email = None
     m = _EMAIL.search(piece)
@@ -124,7 +129,7 @@ def _author(piece: str) -> Author | None:
         return None
     # A name has a capital somewhere and no plain lowercase words apart from particles
     # ("envoyé spécial à Kyiv" is a role, not a person).
-    if not any(w[:1].isupper() for w in words):
+    if not any(_capital(w[:1]) for w in words):
         return None
     if any(w[:1].islower() and fold(w) not in _PARTICLES for w in words):
         return None

@@ -275,6 +275,9 @@ def _patterns(lang: LanguageRules, zones: tuple[tuple[str, str], ...]) -> _Patte
         r"|(?P<y3>\d{4})[-/.](?P<m3>[01]?\d)[-/.](?P<d3>[0-3]?\d)(?![\d.])"
         r"|(?P<a>[0-3]?\d)[./-](?P<b>[0-3]?\d)[./-](?P<y4>\d{4}|\d{2})(?![\d])"
         r")(?!\d)"
+        # East Asian year-month-day with its unit signs (Japanese and Chinese 年月日, Korean 년월일),
+        # often written right after a word with no space: "公開日2024年3月12日"
+        r"|(?<!\d)(?P<y5>\d{4})\s*[年년]\s*(?P<m5>[01]?\d)\s*[月월]\s*(?P<d5>[0-3]?\d)\s*[日일]"
     )
     words = "|".join(re.escape(fold(w)) for w in sorted(lang.time_words, key=len, reverse=True))
     zone_alt = "|".join(re.escape(z.casefold()) for z, _ in sorted(zones, key=lambda z: -len(z[0])))
@@ -308,6 +311,8 @@ def _date_parts(m: re.Match[str], pats: _Patterns, order: str) -> tuple[int, int
         return int(g["y2"]), pats.months[g["m2"]], int(g["d2"])
     if g["y3"]:
         return int(g["y3"]), int(g["m3"]), int(g["d3"])
+    if g["y5"]:
+        return int(g["y5"]), int(g["m5"]), int(g["d5"])
     a, b = int(g["a"]), int(g["b"])
     year = int(g["y4"])
     if len(g["y4"]) == 2:

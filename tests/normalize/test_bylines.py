@@ -28,6 +28,7 @@ from syndicator.normalize.rules import Rules
         ("Jean Dupont, envoyé spécial à Kyiv", ["Jean Dupont"]),
         ("Jane Roe and John Smith", ["Jane Roe", "John Smith"]),
         ("Jean Dupont avec AFP", ["Jean Dupont", "AFP"]),
+        ("文：佐藤花子 | 2024年3月12日 10:15", ["佐藤花子"]),
         ("By Jane Roe and Jane Roe", ["Jane Roe"]),
     ],
 )
@@ -59,3 +60,8 @@ def test_an_empty_byline_is_a_byline_with_nobody(rules: Rules) -> None:
 
 def test_a_line_without_a_byline_word_is_not_a_byline(rules: Rules) -> None:
     assert byline_names("Jean Dupont", rules=rules) is None
+
+
+def test_a_japanese_byline_with_its_date_on_one_line_names_the_author(rules: Rules) -> None:
+    assert byline_names("文：佐藤花子 | 2024年3月12日 10:15", rules=rules) == (Author(name="佐藤花子"),)
+    assert byline_names("文化庁によると、サケの数は増えた。", rules=rules) is None
