@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sitekit import NOW, record
 
 from syndicator.config import load_config
@@ -50,3 +52,34 @@ def test_a_reference_to_an_unknown_title_adds_no_link_and_no_body_text(
     item = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"][0]
     assert "related" not in item.get("_syndicator", {})
     assert "personne ne connaît" not in item["content_html"]
+
+
+CASES = Path(__file__).parent / "normalize" / "cases"
+AFTER_THE_CASES = NOW + timedelta(days=30)  # the golden cases are dated 12 March 2024
+
+
+@pytest.mark.parametrize(
+    ("dump", "line"),
+    [
+        ("en_page_share_caption_teaser.txt", "Read more: "),
+        ("fr_page_partage_legende_teaser.txt", "À lire aussi : "),
+        ("pl_strona_udostepnij_podpis_zajawki.txt", "Czytaj też: "),
+    ],
+)
+def test_a_read_more_line_in_a_whole_page_dump_links_to_the_known_article(
+    dump: str, line: str, site: Path, add_records: Callable[..., Path]
+) -> None:
+    """ "Read more: …", "À lire aussi : …", "Czytaj też: …" in the text of a whole page: a link once known."""
+    expected = json.loads((CASES / dump).with_suffix(".expected.json").read_text(encoding="utf-8"))
+    title = expected["related_titles"][0]
+    assert f"{line}{title}" in (CASES / dump).read_text(encoding="utf-8")
+    add_records("a.json", [record(1, title=title)])
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    add_records(dump, (CASES / dump).read_bytes())
+
+    publish_run(load_config(site / "syndicator.toml"), now=AFTER_THE_CASES)
+
+    feed = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))
+    item = next(i for i in feed["items"] if i["title"] == expected["title"])
+    assert {"url": "https://gazette.example/news/article-1", "title": title} in item["_syndicator"]["related"]
+    assert title not in item["content_html"]

@@ -61,6 +61,24 @@ def test_there_are_golden_cases_in_at_least_six_languages() -> None:
         assert path.with_suffix(".expected.json").exists(), f"{path.name} has no expected record"
 
 
+WHOLE_PAGE_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "sv", "tr", "ja")
+
+
+@pytest.mark.parametrize("language", WHOLE_PAGE_LANGUAGES)
+def test_each_language_has_a_whole_page_case_with_share_bar_caption_teasers_and_dated_byline(
+    language: str,
+) -> None:
+    """A share bar on one line, a caption and other stories' teasers to drop; a byline with its date on one line."""
+    cases = [p for p in CASE_FILES if p.name.split("_")[0] == language]
+    assert any(
+        (expected := json.loads(p.with_suffix(".expected.json").read_text(encoding="utf-8")))["authors"]
+        and expected["published"]
+        and len(expected["absent"]) >= 4  # the share bar, the caption, the teasers, the byline line
+        and expected["related_titles"]
+        for p in cases
+    ), language
+
+
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
 def test_golden_case(path: Path, ctx: NormalizeContext) -> None:
     expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
