@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from syndicator.rules import LanguageRules, Rules, fold, folded
+from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
 
 SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
 _MARKER_END = " :»›>…."  # what may trail a marker ("Related articles:", "À lire aussi »")
