@@ -38,6 +38,20 @@ from syndicator.write import write_if_changed
 ARCHIVE_DIR = "archive"
 
 
+def archived_pages(count: int, size: int) -> int:
+    """How many archive pages `count` articles in pages of `size` make: none
+    until two pages are full, then every full page.
+
+    RFC 5005 §4 links each archive page to the one before and after it; a
+    sole page would have neither, and a reader could not tell it from a
+    broken chain (the W3C validator's ArchiveIncomplete warning). Until the
+    second page fills, the first page's articles stay in the subscription
+    feed, which is where readers find every article not yet archived.
+    """
+    pages = count // size
+    return pages if pages >= 2 else 0
+
+
 def archive_key(page: int) -> str:
     """Archive pages are numbered from 1, oldest first: archive/1/atom.xml."""
     return f"{ARCHIVE_DIR}/{page + 1}"
@@ -63,7 +77,7 @@ def iter_feed_documents(
     """
     items = config.output.items
     size = config.output.archive_page_size
-    full_pages = store.archive_count() // size
+    full_pages = archived_pages(store.archive_count(), size)
     current_urls = feed_urls(config, "")
     # A feed with no items (every record rejected, a category emptied) is
     # dated by the store's creation: stable across runs, and never 1970.
@@ -173,7 +187,7 @@ def _category_documents(
     items, size = config.output.items, config.output.archive_page_size
     policy = config.output.policy("category")
     base = f"categories/{category.term}"
-    full = store.category_archive_count(category.term) // size
+    full = archived_pages(store.category_archive_count(category.term), size)
     unarchived = store.category_archive_slice(category.term, full * size, None) if full else ()
     newest = store.newest(policy.items or items, category=category.term).articles
     chosen = within_policy(newest, policy, items)
@@ -275,7 +289,14 @@ def render_and_write(
     """
     timer = timer or Timer()
     dirty = store.dirty_archive_seqs()
-    missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir()
+    # Every archive page is rendered again when one of them is missing (a
+    # deleted folder), not only when the whole archive is gone.
+    names = [RENDERERS[fmt].filename for fmt in config.output.formats]
+    missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir() or not all(
+        (config.output.directory / archive_key(page) / name).is_file()
+        for page in range(archived_pages(store.archive_count(), config.output.archive_page_size))
+        for name in names
+    )
     terms = None if every_feed else store.dirty_terms()
     wanted = None if terms is None else {f"categories/{t}" for t in terms}
     subscribable: list[FeedDocument] = []  # for the index and the HTML views: a few, small
@@ -328,7 +349,8 @@ def render_and_write(
         for relative, data in pages:
             write(relative, data)
     if dirty and not dry_run:
-        full = store.archive_count() // config.output.archive_page_size * config.output.archive_page_size
+        size = config.output.archive_page_size
+        full = archived_pages(store.archive_count(), size) * size
         store.clear_dirty_archive([q for q in dirty if q < full])
     return written, unchanged
 
@@ -338,7 +360,7 @@ def _expected_files(
 ) -> int:
     """About how many feed files this render writes, for the progress display's ETA."""
     size = config.output.archive_page_size
-    full_pages = store.archive_count() // size
+    full_pages = archived_pages(store.archive_count(), size)
     pages = full_pages if every_page else len({q // size for q in dirty if q // size < full_pages})
     categories = 0
     if config.output.category_feeds:
@@ -357,15 +379,44 @@ def output_fingerprint(config: Config) -> str:
 
 
 def output_present(config: Config, store: Store) -> bool:
-    """Every feed file and the index are where the last render put them (nobody deleted one)."""
+    """Every feed file and the index are where the last render put them (nobody deleted one).
+
+    Every folder a render writes is checked: the main feed and its archive
+    pages, each category and its archive pages, each language, tag and author
+    feed. A folder found missing makes the run render every feed again, so a
+    deleted folder comes back on the next publish even when nothing changed.
+    """
     directory = config.output.directory
-    folders = [directory]
-    if config.output.category_feeds:
-        folders += [directory / "categories" / term for term in store.category_terms()]
     names = [FORMATS[fmt].filename for fmt in config.output.formats]
     return (directory / "index.html").is_file() and all(
-        (folder / name).is_file() for folder in folders for name in names
+        (directory / key / name).is_file() for key in _expected_keys(config, store) for name in names
     )
+
+
+def _expected_keys(config: Config, store: Store) -> Iterator[str]:
+    """The folder (relative to the output directory, "" for the main feed) of
+    every feed document a full render writes, as iter_feed_documents lays them out."""
+    size = config.output.archive_page_size
+    yield ""
+    for page in range(archived_pages(store.archive_count(), size)):
+        yield archive_key(page)
+    if config.output.language_feeds:
+        languages = store.languages()
+        if len(languages) > 1:
+            yield from (f"languages/{language}" for language in languages)
+    selections = (
+        ("tags", config.output.tag_feeds, store.newest_by_tag),
+        ("authors", config.output.author_feeds, store.newest_by_author),
+    )
+    for folder, enabled, newest_by in selections:
+        if enabled:
+            yield from (f"{folder}/{slug}" for slug in sorted({category_term(name) for name in newest_by(1)}))
+    if config.output.category_feeds:
+        for term in store.category_terms():
+            yield f"categories/{term}"
+        for term, _, _ in store.categories():
+            for page in range(archived_pages(store.category_archive_count(term), size)):
+                yield f"categories/{term}/{archive_key(page)}"
 
 
 def is_feed(relative: str) -> bool:

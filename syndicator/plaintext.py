@@ -90,6 +90,189 @@ _MARKUP = re.compile(
 )
 # What must never reach a plain-text field: a "<" a browser would read as markup.
 MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
+# Every element name HTML gives a meaning to (WHATWG HTML §4 and the obsolete
+# ones of §16, with svg and math, which switch the parser to other markup).
+HTML_ELEMENTS = frozenset(
+    (
+        "a",
+        "abbr",
+        "acronym",
+        "address",
+        "applet",
+        "area",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "base",
+        "basefont",
+        "bdi",
+        "bdo",
+        "bgsound",
+        "big",
+        "blink",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "canvas",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "data",
+        "datalist",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "i",
+        "iframe",
+        "image",
+        "img",
+        "input",
+        "ins",
+        "isindex",
+        "kbd",
+        "keygen",
+        "label",
+        "legend",
+        "li",
+        "link",
+        "listing",
+        "main",
+        "map",
+        "mark",
+        "marquee",
+        "math",
+        "menu",
+        "menuitem",
+        "meta",
+        "meter",
+        "multicol",
+        "nav",
+        "nextid",
+        "nobr",
+        "noembed",
+        "noframes",
+        "noscript",
+        "object",
+        "ol",
+        "optgroup",
+        "option",
+        "output",
+        "p",
+        "param",
+        "picture",
+        "plaintext",
+        "pre",
+        "progress",
+        "q",
+        "rb",
+        "rp",
+        "rt",
+        "rtc",
+        "ruby",
+        "s",
+        "samp",
+        "script",
+        "search",
+        "section",
+        "select",
+        "slot",
+        "small",
+        "source",
+        "spacer",
+        "span",
+        "strike",
+        "strong",
+        "style",
+        "sub",
+        "summary",
+        "sup",
+        "svg",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "title",
+        "tr",
+        "track",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+        "xmp",
+    )
+)
+# Angle brackets that are text, kept as written: a generic in code (`List<T>`,
+# `Map<K, V>`, `Vec<u8>`) right after a word, naming no HTML element and
+# carrying no attribute value, slash or quote; and a comparison cut off at the
+# end (`a<b`, `if i<n`), which no tokenizer can complete into a tag with
+# attribute values. A browser reading either as HTML gives it no behaviour.
+_GENERIC_NAME = r"[A-Za-z_][A-Za-z0-9_.]*(?:\ue002[^<>]*>+)?(?:\[\])*"
+_GENERIC = re.compile(rf"(?<=[A-Za-z0-9_])<({_GENERIC_NAME}(?:\s*,\s*{_GENERIC_NAME})*)>")
+_COMPARISON = re.compile(r"(?<=[A-Za-z0-9_])<([A-Za-z][A-Za-z0-9_ ,.]*)\Z")
+_TEXT_ANGLE = "\ue002"  # stands for a text "<" while markup is removed; private use, never in output
+
+
+def _protect(text: str) -> str:
+    """Each text "<" (see _GENERIC) swapped for a mark markup removal leaves alone."""
+
+    def inert(found: re.Match[str]) -> str:
+        names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", found.group(1))
+        if any(name.lower() in HTML_ELEMENTS for name in names):
+            return found.group(0)
+        return _TEXT_ANGLE + found.group(0)[1:]
+
+    if "<" not in text:
+        return text
+    previous = None
+    while previous != text:  # innermost first: Map<String, List<Integer>>
+        previous = text
+        text = _GENERIC.sub(inert, text)
+    return _COMPARISON.sub(lambda found: _TEXT_ANGLE + found.group(0)[1:], text)
+
+
+def _restore(text: str) -> str:
+    return text.replace(_TEXT_ANGLE, "<")
+
+
 # Entity decoding and tag removal alternate until nothing changes; a text
 # escaped more often than this is hostile, and its leftover references go.
 _DECODE_PASSES = 32
@@ -104,18 +287,23 @@ def plain_text(value: str) -> str:
     carry go first (`<scr\\0ipt>` must not turn into `<script>` after the
     markup is gone), then entities are decoded and markup removed, again and
     again until the text stops changing (CMS exports escape titles twice:
-    `&lt;em&gt;`). What is left has no "<" followed by a letter, "/", "!" or "?".
-    Idempotent: plain text stays as it is.
+    `&lt;em&gt;`). What is left has no "<" followed by a letter, "/", "!" or "?",
+    except angle brackets that are text to every browser (`List<T>`, `a<b`:
+    see _GENERIC), which are kept as written. Idempotent: plain text stays as it is.
     """
-    text = clean(value)
+    text = clean(value).replace(_TEXT_ANGLE, "")
     for _ in range(_DECODE_PASSES):
-        decoded = clean(_MARKUP.sub(" ", html.unescape(text))) if ("<" in text or "&" in text) else text
+        if "<" in text or "&" in text:
+            unescaped = html.unescape(text).replace(_TEXT_ANGLE, "")
+            decoded = clean(_restore(_MARKUP.sub(" ", _protect(unescaped))))
+        else:
+            decoded = text
         if decoded == text:
             break
         text = decoded
     else:
         text = _MARKUP.sub(" ", _CHARACTER_REFERENCE.sub("", text))
-    return MARKUP_START.sub("< ", text)
+    return _restore(MARKUP_START.sub("< ", _protect(text)))
 
 
 def html_to_text(fragment: str) -> str:

@@ -146,16 +146,21 @@ def _full_content(feed: Feed, limit: None, now: datetime) -> Problems:
 
 
 def _image_sizes(item: Any) -> list[tuple[int, int] | None]:
-    """(width, height) of each image media:content or media:thumbnail; None when unknown."""
-    sizes: list[tuple[int, int] | None] = []
+    """(width, height) of each image of the item (media:content or
+    media:thumbnail, one entry per address: a thumbnail repeating the
+    media:content is the same picture); None when its size is unknown."""
+    sizes: dict[str, tuple[int, int] | None] = {}
     for element in (*item.iter(f"{{{MEDIA}}}content"), *item.iter(f"{{{MEDIA}}}thumbnail")):
         if element.tag.endswith("content") and element.get("medium", "image") != "image":
             continue
         width, height = element.get("width"), element.get("height")
-        sizes.append(
+        size = (
             (int(width), int(height)) if width and height and width.isdigit() and height.isdigit() else None
         )
-    return sizes
+        url = element.get("url", "")
+        if sizes.get(url) is None:
+            sizes[url] = size
+    return list(sizes.values())
 
 
 def _image_shortest_side(feed: Feed, limit: int, now: datetime) -> Problems:
@@ -163,6 +168,25 @@ def _image_shortest_side(feed: Feed, limit: int, now: datetime) -> Problems:
         for size in _image_sizes(item):
             if size is not None and min(size) < limit:
                 yield _name(item), f"an image is {size[0]}x{size[1]}, its shortest side under {limit}px"
+
+
+def _image_longest_side(feed: Feed, limit: int, now: datetime) -> Problems:
+    for item in feed.items:
+        for size in _image_sizes(item):
+            if size is not None and max(size) < limit:
+                yield _name(item), f"an image is {size[0]}x{size[1]}, neither side {limit}px or more"
+
+
+def _image_aspect_ratio(feed: Feed, limit: list[float], now: datetime) -> Problems:
+    low, high = limit
+    for item in feed.items:
+        for size in _image_sizes(item):
+            if size is not None and size[1] and not low <= size[0] / size[1] <= high:
+                ratio = size[0] / size[1]
+                yield (
+                    _name(item),
+                    f"an image is {size[0]}x{size[1]}, ratio {ratio:.2f}, not between {low} and {high}",
+                )
 
 
 def _item_image(feed: Feed, limit: int, now: datetime) -> Problems:
@@ -255,6 +279,8 @@ CHECKS: Mapping[str, Check] = {
     "full_content": _full_content,
     "image_shortest_side": _image_shortest_side,
     "item_image": _item_image,
+    "image_longest_side": _image_longest_side,
+    "image_aspect_ratio": _image_aspect_ratio,
     "min_items": _min_items,
     "channel_language": _channel_language,
     "channel_language_region": _channel_language_region,

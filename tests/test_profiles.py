@@ -70,6 +70,20 @@ BAD = {
         + [item(n) for n in range(1, 30)]
     ),
     "item_image": feed([item(0, media="")] + [item(n) for n in range(1, 30)]),
+    "image_longest_side": feed(
+        [item(0, media='<media:thumbnail url="https://g.example/t.jpg" width="640" height="480"/>')]
+        + [item(n) for n in range(1, 30)]
+    ),
+    "image_aspect_ratio": feed(
+        [
+            item(
+                0,
+                media='<media:content url="https://g.example/w.jpg" medium="image" width="2000" height="800"/>'
+                '<media:thumbnail url="https://g.example/w.jpg" width="2000" height="800"/>',
+            )
+        ]
+        + [item(n) for n in range(1, 30)]
+    ),
     "min_items": feed([item(n) for n in range(29)]),
     "channel_language": feed([item(n) for n in range(30)], language=""),
     "channel_language_region": feed([item(n) for n in range(30)], language="fr"),
@@ -146,6 +160,16 @@ def test_a_site_with_an_icon_and_two_languages_has_feeds_every_profile_accepts(
     # The main feed mixes two languages: Microsoft Start takes one language per feed URL.
     assert any(f["feed"] == "rss.xml" and "feed declares" in f["message"] for f in body["findings"])
     assert result.returncode == ExitStatus.REJECTED
+
+
+def test_a_thumbnail_repeating_the_media_content_is_one_image_one_finding(tmp_path: Path) -> None:
+    (tmp_path / "rss.xml").write_text(BAD["image_aspect_ratio"], encoding="utf-8")
+    findings = [
+        f
+        for f in check_output(tmp_path, "microsoft-start", CHECKED_AT)
+        if f.rule.check == "image_aspect_ratio"
+    ]
+    assert [f.message for f in findings] == ["an image is 2000x800, ratio 2.50, not between 0.5 and 1.89"]
 
 
 def syndicator(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

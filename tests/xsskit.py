@@ -9,13 +9,18 @@ xmp, CDATA). Each one calls `alert`, `confirm` or `prompt` when it runs.
 A plain-text field (title, summary, category label, author name) passes when
 no "<" followed by a letter, "/", "!" or "?" is left in it, neither as
 written nor after one more round of entity decoding (what a reader that
-takes the field for HTML does).
+takes the field for HTML does), save for angle brackets no browser can give
+behaviour to: a tag that names no HTML element and carries no attribute
+value, slash or quote (`List<T>`), or one cut off at the end of the field
+with none of those (`a<b`).
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from syndicator.plaintext import HTML_ELEMENTS
 
 PAYLOADS: tuple[str, ...] = (
     "<script>alert(1)</script>",
@@ -67,10 +72,23 @@ MARKUP = re.compile(r"<[A-Za-z/!?]")
 def markup_in(value: str) -> str | None:
     """The markup left in a plain-text value as written or decoded once more; None when clean."""
     for form in (value, html.unescape(value)):
-        found = MARKUP.search(form)
-        if found:
-            return form[max(found.start() - 20, 0) : found.start() + 40]
+        for found in MARKUP.finditer(form):
+            if not _inert(form, found.start()):
+                return form[max(found.start() - 20, 0) : found.start() + 40]
     return None
+
+
+def _inert(text: str, start: int) -> bool:
+    """A "<" + letter that a tokenizer reads as a tag with no attribute value, no
+    slash and no quote, naming no element (or cut off at the end of the text)."""
+    if not text[start + 1].isalpha():
+        return False
+    end = text.find(">", start)
+    body = text[start + 1 :] if end < 0 else text[start + 1 : end]
+    if any(c in body for c in "=/\"'"):
+        return False
+    names = re.findall(r"[A-Za-z][A-Za-z0-9]*", body)
+    return end < 0 or not any(name.lower() in HTML_ELEMENTS for name in names)
 
 
 def title_for(number: int, payload: str) -> str:

@@ -21,6 +21,7 @@ from syndicator.normalize.dates import in_range, parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.ids import fallback_url, identity_keys, mint_id
 from syndicator.normalize.language import detect_language
+from syndicator.normalize.lead_image import lead_image
 from syndicator.normalize.sanitize import html_to_text, sanitize, sanitize_html
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.urls import absolute_url, canonical_url, iri_to_uri
@@ -96,7 +97,10 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     tags = _unique_folded(clean_text(plain_text(t)) for t in draft.tags)
     tags = _capped(tags, limits.tags_per_record, "/tags", warnings)
     related = _related(draft.related, url)
-    image = _image(draft.image, url)
+    image, promoted = lead_image(_image(draft.image, url), content_html, ctx.rules.lead_image)
+    if promoted and image is not None:
+        image = Image(_link(image.url) or image.url, image.alt, image.type, image.width, image.height)
+        inferred.append(("image", "the first image of the body that is not an icon, pixel or avatar"))
     enclosures = _enclosures(draft.enclosures, raw.origin if raw.source_kind == "feed" else url)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
     return Article(

@@ -601,18 +601,28 @@ def _categories(
 
 
 def _image(ld: LinkedData, meta: _Meta, inferred: list[tuple[str, str]]) -> Image | None:
-    if ld.image is not None:
-        inferred.append(("image", "JSON-LD"))
-        return ld.image
     found = meta.first("og:image:secure_url", "og:image", "og:image:url", "twitter:image")
-    if found is None:
-        return None
-    inferred.append(("image", found[0]))
-    alt = meta.first("og:image:alt", "twitter:image:alt")
 
     def size(name: str) -> int | None:
         value = meta.first(name)
         return int(value[1]) if value and value[1].isdigit() and int(value[1]) > 0 else None
+
+    if ld.image is not None:
+        inferred.append(("image", "JSON-LD"))
+        if found is not None and found[1] == ld.image.url:
+            # The same picture: the Open Graph tags may give the size JSON-LD left out.
+            return Image(
+                ld.image.url,
+                ld.image.alt,
+                ld.image.type,
+                ld.image.width or size("og:image:width"),
+                ld.image.height or size("og:image:height"),
+            )
+        return ld.image
+    if found is None:
+        return None
+    inferred.append(("image", found[0]))
+    alt = meta.first("og:image:alt", "twitter:image:alt")
 
     return Image(
         url=found[1],

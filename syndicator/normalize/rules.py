@@ -33,7 +33,9 @@ _LIST_KEYS = (
     "time_words",
 )
 _LANG_KEYS = frozenset((*_LIST_KEYS, "months", "date_order", "quotes", "breadcrumb_separators"))
-_TOP_KEYS = frozenset(("extends", "limits", "typography", "timezones", "stoplists", "common", "lang"))
+_TOP_KEYS = frozenset(
+    ("extends", "limits", "typography", "timezones", "stoplists", "lead_image", "common", "lang")
+)
 _DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
@@ -52,6 +54,20 @@ class Limits:
     # 10,000 feeds. The rest are dropped with a warning naming the record.
     categories_per_record: int = 50
     tags_per_record: int = 100
+
+
+@dataclass(frozen=True)
+class LeadImageRules:
+    """Which image of an article's body may stand for the article ([lead_image]).
+
+    A record that names no image gets the first body image these rules keep:
+    icons, tracking pixels, avatars, share buttons and the like are told apart
+    by their declared size and by the words of their address.
+    """
+
+    min_side: int = 100  # px: an image declaring a smaller width or height is furniture
+    skip_words: tuple[str, ...] = ()  # a word of the URL's host or path (plural too) that marks furniture
+    skip_extensions: tuple[str, ...] = ()  # file types no aggregator shows as a picture (".svg")
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,7 @@ class Rules:
     stoplists: tuple[tuple[str, str], ...]  # ("fr", "French"): jusText's stop list of a language
     languages: tuple[LanguageRules, ...]
     merged: LanguageRules  # every language at once, code "*"
+    lead_image: LeadImageRules = LeadImageRules()  # which body image is promoted to the item's image
 
     def for_language(self, code: str | None) -> LanguageRules:
         """The rules of a BCP 47 language (base code); the merged view when unknown."""
@@ -167,6 +184,7 @@ def rules_from_mapping(data: Mapping[str, Any], where: str) -> Rules:
         raise ConfigError(where, "typography.language_quotes", "must be true or false")
     timezones = _timezones(_table(data, "timezones", where), where)
     stoplists = _stoplists(_table(data, "stoplists", where), where)
+    lead_image = _lead_image(_table(data, "lead_image", where), where)
     common = _table(data, "common", where)
     _check_keys(common, "common", where)
     langs_table = _table(data, "lang", where)
@@ -189,6 +207,7 @@ def rules_from_mapping(data: Mapping[str, Any], where: str) -> Rules:
         stoplists=stoplists,
         languages=tuple(languages),
         merged=merged,
+        lead_image=lead_image,
     )
 
 
@@ -239,6 +258,32 @@ def _stoplists(table: Mapping[str, Any], where: str) -> tuple[tuple[str, str], .
             raise ConfigError(where, f"stoplists.{code}", "must name a jusText stop list, such as 'French'")
         out.append((code, name.strip()))
     return tuple(out)
+
+
+def _lead_image(table: Mapping[str, Any], where: str) -> LeadImageRules:
+    for key in table:
+        if key not in ("min_side", "skip_words", "skip_extensions"):
+            raise ConfigError(
+                where, f"lead_image.{key}", "unknown key; known: min_side, skip_extensions, skip_words"
+            )
+    min_side = table.get("min_side", LeadImageRules.min_side)
+    if not isinstance(min_side, int) or isinstance(min_side, bool) or min_side <= 0:
+        raise ConfigError(where, "lead_image.min_side", "must be a positive integer (pixels)")
+    words = (
+        _strings(table.get("skip_words", []), "lead_image.skip_words", where)
+        if table.get("skip_words")
+        else ()
+    )
+    extensions = (
+        _strings(table.get("skip_extensions", []), "lead_image.skip_extensions", where)
+        if table.get("skip_extensions")
+        else ()
+    )
+    return LeadImageRules(
+        min_side=min_side,
+        skip_words=tuple(w.lower() for w in words),
+        skip_extensions=tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions),
+    )
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:

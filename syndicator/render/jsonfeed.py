@@ -8,6 +8,7 @@ same titles; the output is UTF-8 without \\u escapes, ending with a newline.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -71,6 +72,10 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     item["content_text"] = text or summary or item["title"]
     if article.image is not None:
         item["image"] = v.clean(article.image.url)
+        if item["image"] not in html.unescape(content):
+            # JSON Feed 1.1 §items: banner_image is a picture "that wouldn't
+            # otherwise appear in the content_html", shown atop the detail view.
+            item["banner_image"] = item["image"]
     if article.enclosures:
         # JSON Feed 1.1 §attachments: url and mime_type required, size_in_bytes optional.
         item["attachments"] = [

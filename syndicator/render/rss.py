@@ -65,23 +65,32 @@ def render_rss(doc: FeedDocument) -> bytes:
     return _hex_references(rss_bytes(feed))
 
 
-_CATEGORY = re.compile(rb"(<category\b[^>]*>)([^<]*)(</category>)")
+# The RSS elements whose text is plain, not HTML: titles (channel, image,
+# item), categories, names, Media RSS descriptions and titles (written with
+# type="plain"); and, before the first item, the channel's description.
+_PLAIN = rb"title|category|dc:creator|media:description|media:title"
+_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb")\b[^>]*>)([^<]*)(</\2>)")
+_CHANNEL_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb"|description)\b[^>]*>)([^<]*)(</\2>)")
 
 
 def _hex_references(data: bytes) -> bytes:
-    """`&` and `<` in category text as hexadecimal character references.
+    """`&` and `<` in plain-text elements as hexadecimal character references.
 
     The RSS Advisory Board's profile (and the W3C validator's CharacterData
-    warning) asks plain text to write them as &#x26; and &#x3C;: a reader
-    seeing `&lt;b` in a category cannot tell markup from text. The same
-    characters reach every reader; only their spelling changes.
+    warning on every plain-text element: titles, categories, the channel
+    description, names) asks plain text to write them as &#x26; and &#x3C;:
+    a reader seeing `&lt;b` in a title cannot tell markup from text. The same
+    characters reach every reader; only their spelling changes. An item's
+    description is HTML, escaped once, and keeps its spelling.
     """
 
     def spell(match: re.Match[bytes]) -> bytes:
-        text = match[2].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
-        return match[1] + text + match[3]
+        text = match[3].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+        return match[1] + text + match[4]
 
-    return _CATEGORY.sub(spell, data)
+    first_item = data.find(b"<item>")
+    head, items = (data, b"") if first_item < 0 else (data[:first_item], data[first_item:])
+    return _CHANNEL_PLAIN_ELEMENT.sub(spell, head) + _PLAIN_ELEMENT.sub(spell, items)
 
 
 def _add_item(feed: FeedGenerator, article: Article) -> None:
@@ -206,6 +215,14 @@ def _item_extras(article: Article, item: etree._Element) -> None:
         alt = v.optional(image.alt)
         if alt:
             _text(media, f"{{{MEDIA}}}description", alt).set("type", "plain")
+        # Media RSS §media:thumbnail: the picture readers and aggregators
+        # (Feedly, Inoreader, Microsoft Start) show beside the item; the same
+        # image, with the size when it is known.
+        thumbnail = etree.SubElement(item, f"{{{MEDIA}}}thumbnail", url=v.clean(image.url))
+        if image.width and image.width > 0:
+            thumbnail.set("width", str(image.width))
+        if image.height and image.height > 0:
+            thumbnail.set("height", str(image.height))
 
 
 def _enclosures(article: Article, item: etree._Element) -> None:
