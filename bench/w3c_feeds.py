@@ -124,9 +124,7 @@ def main() -> None:
     sample = work / "sample"
     shutil.copytree(REPO / "config", sample, ignore=shutil.ignore_patterns("deploy"))
     config = (sample / "syndicator.toml").read_text(encoding="utf-8")
-    config = config.replace(
-        'directory = "../feeds"', f'directory = "out"\n{SELECTIONS}archive_page_size = 2'
-    )
+    config = config.replace('directory = "../feeds"', f'directory = "out"\n{SELECTIONS}archive_page_size = 2')
     config = config.replace('directory = "../.syndicator"', 'directory = "state"')
     config = config.replace(
         'language = "fr"', 'language = "fr-FR"\nicon = "/favicon.png"\nlogo = "/logo.png"'
