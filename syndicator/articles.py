@@ -11,7 +11,7 @@ from syndicator.model import Article
 
 # Bump when the hashed form changes, so stored hashes from older versions are
 # recognised as "not comparable" instead of as "content changed".
-HASH_VERSION = 1
+HASH_VERSION = 2  # 2: an article without an image may now have one promoted from its body
 # Fields that identify or date an article rather than make up its content:
 # a new id, a re-scrape's dates or a move to another file is not an edit;
 # content_text is derived from content_html, which is hashed already.

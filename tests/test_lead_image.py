@@ -6,19 +6,25 @@ and banner_image), read back by feedparser."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
+import feedparser_rs
 import pytest
+from sitekit import NOW, record
 
+from syndicator.config import load_config
 from syndicator.model import Article, FeedDocument, FeedUrls, RawRecord
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
+from syndicator.pipeline import publish_run
 from syndicator.render import render_atom, render_jsonfeed, render_rss
 from syndicator.rules import default_rules_path, load_rules, rules_from_mapping
 from syndicator.taxonomy import load_taxonomy
@@ -90,6 +96,9 @@ def test_a_record_without_image_gets_the_first_picture_of_its_body_with_its_size
 
     rss = feedparser.parse(render_rss(document(item))).entries[0]
     assert rss.media_thumbnail == [{"url": PHOTO, "width": "1200", "height": "800"}]
+    rust = feedparser_rs.parse(render_rss(document(item))).entries[0]
+    assert [(t.url, t.width, t.height) for t in rust.media_thumbnail] == [(PHOTO, "1200", "800")]
+    assert [(c.url, c.type) for c in rust.media_content] == [(PHOTO, "image/jpeg")]
     assert rss.media_content[0]["url"] == PHOTO
     assert (rss.media_content[0]["width"], rss.media_content[0]["height"]) == ("1200", "800")
     assert rss.media_content[0]["type"] == "image/jpeg"
@@ -121,6 +130,7 @@ def test_an_image_not_in_the_body_is_the_json_feed_banner_and_the_records_size_i
     item = article("<p>The fleet came back.</p>", image={"url": PHOTO, "width": 1400, "height": 788})
     json_item = json.loads(render_jsonfeed(document(item)))["items"][0]
     assert json_item["image"] == json_item["banner_image"] == PHOTO
+    assert item.image is not None and item.image.type == "image/jpeg"  # told by the file name
     rss = feedparser.parse(render_rss(document(item))).entries[0]
     assert rss.media_thumbnail == [{"url": PHOTO, "width": "1400", "height": "788"}]
 
@@ -177,3 +187,28 @@ def test_the_furniture_rules_are_data_a_site_can_change() -> None:
 
     with pytest.raises(ConfigError, match=r"lead_image\.min_side"):
         rules_from_mapping({"lead_image": {"min_side": 0}}, "site.toml")
+
+
+def test_an_upgrade_that_promotes_a_body_image_does_not_tell_readers_the_article_was_corrected(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    # An article stored before body images were promoted: no image, and a
+    # content hash of the version before.
+    body = f'<p>The fleet came back.</p><img src="{PHOTO}" width="1200" height="800">'
+    source = add_records("a.json", [record(1, content_html=body)])
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    db = sqlite3.connect(site / "state" / "state.sqlite3")
+    data = json.loads(db.execute("SELECT data FROM articles").fetchone()[0])
+    del data["image"]
+    db.execute(
+        "UPDATE articles SET data = ?, content_hash = 'v1:' || hex(randomblob(32))", (json.dumps(data),)
+    )
+    db.commit()
+    db.close()
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # read again
+
+    publish_run(load_config(site / "syndicator.toml"), now=NOW + timedelta(days=1))
+
+    entry = feedparser.parse((site / "out" / "rss.xml").read_bytes()).entries[0]
+    assert entry.media_thumbnail[0]["url"] == PHOTO
+    assert "updated" not in entry  # no atom:updated: nothing was corrected

@@ -37,6 +37,8 @@ def lead_image(image: Image | None, content_html: str, rules: LeadImageRules) ->
     """
     pictures = list(_body_images(content_html))
     if image is not None:
+        if image.type is None:
+            image = replace(image, type=_image_type(image.url))
         if image.width and image.height:
             return image, False
         for picture in pictures:
@@ -79,14 +81,20 @@ def _body_images(content_html: str) -> Iterator[Image]:
         if not src:
             continue
         alt = (element.get("alt") or "").strip()
-        guessed = mimetypes.guess_type(urlsplit(src).path)[0]
         yield Image(
             url=src,
             alt=alt or None,
-            type=guessed if guessed and guessed.startswith("image/") else None,
+            type=_image_type(src),
             width=_pixels(element.get("width")),
             height=_pixels(element.get("height")),
         )
+
+
+def _image_type(url: str) -> str | None:
+    """The image's MIME type told by its file name (`.jpg` → image/jpeg), for
+    media:content's `type`; None when the name does not tell."""
+    guessed = mimetypes.guess_type(urlsplit(url).path)[0]
+    return guessed if guessed and guessed.startswith("image/") else None
 
 
 def _pixels(value: str | None) -> int | None:
