@@ -297,7 +297,7 @@ def test_related_links_are_canonical_and_unique() -> None:
 
 def test_image_url_is_made_absolute() -> None:
     article = build(url="https://news.example.org/monde/a", image=Image("i.jpg", alt=" Un  chat "))
-    assert article.image == Image("https://news.example.org/monde/i.jpg", "Un chat")
+    assert article.image == Image("https://news.example.org/monde/i.jpg", "Un chat", "image/jpeg")
 
 
 def test_unusable_image_is_dropped() -> None:
