@@ -179,7 +179,8 @@ def test_one_new_article_uploads_only_the_objects_whose_bytes_changed(
     assert set(report.objects_uploaded) == changed
     assert set(report.objects_uploaded) == set(report.feeds_written)
     assert "rss.xml" in changed and "archive/1/rss.xml" not in changed
-    assert len(changed) < len(after) / 2
+    # Half of the objects at most (19 of 38: no sole archive page is published).
+    assert len(changed) <= len(after) / 2
     # What readers fetch is what the folder holds.
     for rel in changed:
         assert fetch(s3_server, bucket, rel).content == (site / "out" / rel).read_bytes()
