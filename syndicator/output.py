@@ -291,7 +291,7 @@ def render_and_write(
     dirty = store.dirty_archive_seqs()
     # Every archive page is rendered again when one of them is missing (a
     # deleted folder), not only when the whole archive is gone.
-    names = [RENDERERS[fmt].filename for fmt in config.output.formats]
+    names = [FORMATS[fmt].filename for fmt in config.output.formats]
     missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir() or not all(
         (config.output.directory / archive_key(page) / name).is_file()
         for page in range(archived_pages(store.archive_count(), config.output.archive_page_size))

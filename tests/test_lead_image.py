@@ -24,10 +24,10 @@ from syndicator.config import load_config
 from syndicator.model import Article, FeedDocument, FeedUrls, RawRecord
 from syndicator.normalize import normalize
 from syndicator.normalize.context import NormalizeContext
+from syndicator.normalize.rules import default_rules_path, load_rules, rules_from_mapping
+from syndicator.normalize.taxonomy import load_taxonomy
 from syndicator.pipeline import publish_run
 from syndicator.render import render_atom, render_jsonfeed, render_rss
-from syndicator.rules import default_rules_path, load_rules, rules_from_mapping
-from syndicator.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 BASE = "https://news.example.org/"

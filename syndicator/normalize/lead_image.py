@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from syndicator.model import Image
-from syndicator.rules import LeadImageRules
+from syndicator.normalize.rules import LeadImageRules
 
 _PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _WORD = re.compile(r"[a-z0-9]+")
