@@ -66,7 +66,7 @@ def document(item: Article) -> FeedDocument:
         title="Harbour News",
         description="News from the harbour.",
         language="en",
-        urls=FeedUrls(rss=f"{BASE}rss.xml", atom=f"{BASE}atom.xml", json=f"{BASE}feed.json", html=BASE),
+        urls=FeedUrls(directory=BASE, html=BASE),
         updated=item.published,
         articles=(replace(item, id="tag:news.example.org,2024:1"),),
         generator="syndicator",
