@@ -9,8 +9,10 @@ file is skipped as unchanged.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from syndicator.feed_documents import (
 )
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
+from syndicator.output_plan import OutputPlan, OutputState
 from syndicator.render import FORMATS
 from syndicator.render.site import render_site_pages
 from syndicator.report import Progress, Timer
@@ -57,23 +60,20 @@ def archive_key(page: int) -> str:
     return f"{ARCHIVE_DIR}/{page + 1}"
 
 
-def feed_documents(config: Config, store: Store, *, all_archive_pages: bool = False) -> list[FeedDocument]:
-    return list(iter_feed_documents(config, store, all_archive_pages=all_archive_pages))
+def feed_documents(config: Config, store: Store, *, archive_pages: bool = False) -> list[FeedDocument]:
+    """Every subscription feed (and with `archive_pages` every archive page) as documents."""
+    plan = OutputPlan(True, None, None if archive_pages else frozenset(), frozenset(), frozenset())
+    return list(iter_feed_documents(config, store, plan))
 
 
-def iter_feed_documents(
-    config: Config,
-    store: Store,
-    *,
-    all_archive_pages: bool = False,
-    archive_terms: frozenset[str] | None = None,
-) -> Iterator[FeedDocument]:
-    """The main feed, its RFC 5005 archive pages that need writing, and category feeds.
+def iter_feed_documents(config: Config, store: Store, plan: OutputPlan) -> Iterator[FeedDocument]:
+    """The main feed, the archive pages the plan names, and every other subscription feed.
 
-    Only archive pages holding an article that changed since they were last
-    written are rendered (or every page, with all_archive_pages), so a run's
-    work follows what changed, not the size of the archive. A generator: one
-    archive page is in memory at a time, however many there are.
+    Every subscription feed is yielded (the index lists them all); which of
+    them are rendered is the plan's `renders`. Archive pages are yielded only
+    when the plan names them, so a run's work follows what changed, not the
+    size of the archive. A generator: one archive page is in memory at a time.
+    Nothing here lists a folder or reads a file: what is on disk came in the plan.
     """
     items = config.output.items
     size = config.output.archive_page_size
@@ -100,14 +100,8 @@ def iter_feed_documents(
     else:
         links = ArchiveLinks(current_urls, feed_urls(config, archive_key(full_pages - 1)), None, False)
         yield replace(fit_budget(config, feed_document(config, current), main.max_bytes, keep), archive=links)
-        dirty = (
-            set(range(full_pages)) if all_archive_pages else {q // size for q in store.dirty_archive_seqs()}
-        )
-        if full_pages - 1 in dirty and full_pages >= 2:
-            # A page that has just filled up: the one before it gains its
-            # next-archive link (the newest page had none).
-            dirty.add(full_pages - 2)
-        for page in sorted(p for p in dirty if p < full_pages):
+        pages = range(full_pages) if plan.archive_pages is None else plan.archive_pages
+        for page in sorted(p for p in pages if p < full_pages):
             # next-archive only names a page that exists: the newest archive
             # page has none until the next one fills up (RFC 5005 §4 names
             # "the immediately following archive document"; a link to a page
@@ -155,17 +149,16 @@ def iter_feed_documents(
             document = selection_document(config, f"{folder}/{slug}", name, chosen, empty_date=empty_date)
             yield fit_budget(config, document, policy.max_bytes)
     if config.output.category_feeds:
-        policy = config.output.policy("category")
-        for term, label, scheme in store.categories():
+        categories = store.categories()
+        for term, label, scheme in categories:
             category = Category(term=term, label=label, scheme=scheme)
             yield from _category_documents(
-                config, store, category, archive_pages=archive_terms is None or term in archive_terms
+                config, store, category, archive_pages=plan.renders_category_archive(term)
             )
         # A category whose last article left it (retracted, now a draft, moved)
         # keeps an empty feed, so readers stop seeing the article there.
-        visible = {term for term, _, _ in store.categories()}
-        on_disk = config.output.directory / "categories"
-        written = {p.name for p in on_disk.iterdir() if p.is_dir()} if on_disk.is_dir() else set()
+        visible = {term for term, _, _ in categories}
+        written = {key.split("/", 1)[1] for key in plan.folders if key.startswith("categories/")}
         labels = {term: (label, scheme) for term, label, scheme in store.emptied_categories()}
         for term in sorted((written | set(labels)) - visible):
             label, scheme = labels.get(term, (term, None))
@@ -267,38 +260,55 @@ def _order(article: Article) -> tuple[float, str]:
     return (-article.published.timestamp(), article.id)
 
 
+def observe_output(
+    config: Config, store: Store, *, nothing_read: bool = False, full: bool = False
+) -> OutputState:
+    """Everything the output plan decides from, read once: the store's marks and
+    the folders on disk. The one place of the publish-output journey that looks
+    at the output folder before rendering."""
+    directory = config.output.directory
+    folders: set[str] = set()
+    for parent in ("categories", "tags", "authors", "languages"):
+        with suppress(OSError):
+            folders |= {
+                f"{parent}/{entry.name}" for entry in os.scandir(directory / parent) if entry.is_dir()
+            }
+    present = output_present(config, store)
+    meta = store.render_marks()
+    return OutputState(
+        fingerprint=output_fingerprint(config),
+        rendered_with=meta.rendered_with,
+        render_pending=meta.pending,
+        marks=meta.feeds,
+        archive_marks=meta.archive_seqs,
+        archive_count=store.archive_count(),
+        archive_page_size=config.output.archive_page_size,
+        files_present=present,
+        archive_present=(directory / ARCHIVE_DIR).is_dir(),
+        folders=frozenset(folders),
+        nothing_read=nothing_read,
+        full=full,
+    )
+
+
 def render_and_write(
     config: Config,
     store: Store,
+    plan: OutputPlan,
     *,
     timer: Timer | None = None,
     dry_run: bool = False,
-    every_feed: bool = True,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[list[str], list[str]]:
-    """(files written, files unchanged), relative to the output directory.
+    """(files written, files unchanged), relative to the output directory: the documents `plan` names.
 
     `cancel` (a shutdown) stops it between two documents with RunCancelled:
     every file is whole, and what was not rendered stays marked for the next run.
-
-    Unless `every_feed`, only the main feed, the category feeds holding an
-    article that changed since the last render (the store keeps that list in
-    the same transaction as the change) and the index are rendered: a run
-    with one new article costs a few feeds, not the whole site.
+    A run with one new article renders the main feed, the few feeds that hold
+    it and the index, not the whole site.
     """
     timer = timer or Timer()
-    dirty = store.dirty_archive_seqs()
-    # Every archive page is rendered again when one of them is missing (a
-    # deleted folder), not only when the whole archive is gone.
-    names = [FORMATS[fmt].filename for fmt in config.output.formats]
-    missing_archive = not (config.output.directory / ARCHIVE_DIR).is_dir() or not all(
-        (config.output.directory / archive_key(page) / name).is_file()
-        for page in range(archived_pages(store.archive_count(), config.output.archive_page_size))
-        for name in names
-    )
-    terms = None if every_feed else store.dirty_terms()
-    wanted = None if terms is None else {f"categories/{t}" for t in terms}
     subscribable: list[FeedDocument] = []  # for the index and the HTML views: a few, small
     written: list[str] = []
     unchanged: list[str] = []
@@ -309,16 +319,14 @@ def render_and_write(
         (written if changed else unchanged).append(relative)
 
     def chosen(doc: FeedDocument) -> bool:
-        # A category archive page goes with its category feed.
-        return wanted is None or doc.category is None or doc.key.split("/archive/")[0] in wanted
+        # An archive page is yielded only when the plan names it; a category
+        # archive page goes with its category feed.
+        if doc.archive is not None and doc.archive.is_archive:
+            return True
+        return plan.renders(doc.key)
 
-    documents = iter_feed_documents(
-        config,
-        store,
-        all_archive_pages=missing_archive,
-        archive_terms=None if terms is None else frozenset(terms),
-    )
-    expected = _expected_files(config, store, dirty=dirty, every_page=missing_archive, wanted=wanted)
+    documents = iter_feed_documents(config, store, plan)
+    expected = _expected_files(config, plan)
     # Render and write one document at a time, so memory holds one feed, not the site.
     while True:
         if cancel is not None and cancel.is_set():
@@ -343,29 +351,21 @@ def render_and_write(
             language=config.site.language,
             feeds_url=config.site.feeds_url,
             formats=config.output.formats,
-            views_for=None if wanted is None else {d.key for d in subscribable if chosen(d)},
+            views_for=None if plan.every_feed else {d.key for d in subscribable if chosen(d)},
         )
     with timer.stage("write"):
         for relative, data in pages:
             write(relative, data)
-    if dirty and not dry_run:
-        size = config.output.archive_page_size
-        full = archived_pages(store.archive_count(), size) * size
-        store.clear_dirty_archive([q for q in dirty if q < full])
+    if plan.clear_archive_marks and not dry_run:
+        store.clear_dirty_archive(sorted(plan.clear_archive_marks))
     return written, unchanged
 
 
-def _expected_files(
-    config: Config, store: Store, *, dirty: list[int], every_page: bool, wanted: set[str] | None
-) -> int:
+def _expected_files(config: Config, plan: OutputPlan) -> int:
     """About how many feed files this render writes, for the progress display's ETA."""
-    size = config.output.archive_page_size
-    full_pages = archived_pages(store.archive_count(), size)
-    pages = full_pages if every_page else len({q // size for q in dirty if q // size < full_pages})
-    categories = 0
-    if config.output.category_feeds:
-        categories = len(store.categories()) if wanted is None else len(wanted)
-    return (1 + pages + categories) * len(config.output.formats)
+    pages = 0 if plan.archive_pages is None else len(plan.archive_pages)
+    feeds = 0 if plan.feeds is None else len(plan.feeds)
+    return (1 + pages + feeds) * len(config.output.formats)
 
 
 def _would_change(path: Path, data: bytes) -> bool:

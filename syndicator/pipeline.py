@@ -31,7 +31,15 @@ from syndicator.lock import writer_lock
 from syndicator.model import Article, Rejection
 from syndicator.notify import Ping, notify_hubs, public_url
 from syndicator.objectstore import Uploaded, upload_output
-from syndicator.output import is_feed, keep_rejections, output_fingerprint, output_present, render_and_write
+from syndicator.output import (
+    is_feed,
+    keep_rejections,
+    observe_output,
+    output_fingerprint,
+    output_present,
+    render_and_write,
+)
+from syndicator.output_plan import plan_output
 from syndicator.plan import Action, Plan, decide, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport, Timer
@@ -330,29 +338,18 @@ def publish_output(
     an UploadError ends the journey before the store calls the output
     rendered and before any hub hears of a feed readers cannot fetch yet.
     """
-    fingerprint = output_fingerprint(config)
-    present = output_present(config, store)
-    skip_render = nothing_read or (not full and present and store.render_up_to_date(fingerprint))
-    every_feed = full or not present or not store.rendered_with(fingerprint)
+    plan = plan_output(observe_output(config, store, nothing_read=nothing_read, full=full))
     written, unchanged = (
-        ([], [])
-        if skip_render
-        else render_and_write(
-            config,
-            store,
-            timer=timer,
-            dry_run=dry_run,
-            every_feed=every_feed,
-            progress=progress,
-            cancel=cancel,
-        )
+        render_and_write(config, store, plan, timer=timer, dry_run=dry_run, progress=progress, cancel=cancel)
+        if plan.render
+        else ([], [])
     )
     uploaded = None
     if config.object_storage is not None and not dry_run:
         with timer.stage("upload"):
             uploaded = upload_output(config, folder_complete=output_present(config, store), cancel=cancel)
-    if not skip_render and not dry_run:
-        store.mark_rendered(fingerprint)
+    if plan.render and not dry_run:
+        store.mark_rendered(output_fingerprint(config))
     # WebSub after the files are live, inside the lock: the outcome and
     # the pings kept for the next run go into this run's history.
     pings: list[Ping] = []
@@ -374,7 +371,7 @@ def publish_output(
                 now=now,
                 hubs=list(hubs),
             )
-    return Published(tuple(written), tuple(unchanged), skip_render, tuple(pings), uploaded)
+    return Published(tuple(written), tuple(unchanged), not plan.render, tuple(pings), uploaded)
 
 
 @contextmanager
@@ -396,8 +393,8 @@ def retract_run(
     with publish_lock(config), open_store(config.store_location) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
-        every_feed = not store.rendered_with(output_fingerprint(config))
-        written, _ = render_and_write(config, store, every_feed=every_feed) if retracted else ([], [])
+        plan = plan_output(observe_output(config, store))
+        written, _ = render_and_write(config, store, plan) if retracted and plan.render else ([], [])
         if retracted and config.object_storage is not None:
             try:
                 upload_output(config, folder_complete=output_present(config, store))

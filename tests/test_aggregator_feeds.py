@@ -388,3 +388,38 @@ def test_tags_differing_only_in_case_share_one_feed_written_once(
         assert sorted(e.title for e in parsed.entries) == ["Article number 1", "Article number 2"]
     again = publish(site, NOW + timedelta(hours=1))
     assert not [path for path in again.feeds_written if path.startswith("tags/")]
+
+
+def test_a_new_article_renders_only_the_tag_author_and_language_feeds_that_hold_it(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    set_output(site, "")
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[output]\n", "[output]\ntag_feeds = true\nauthor_feeds = true\nlanguage_feeds = true\n"
+        ),
+        encoding="utf-8",
+    )
+    add_records(
+        "a.json",
+        [
+            record(1, tags=["Élections"], author="Jeanne Martin", language="en"),
+            record(2, tags=["Paris"], author="Ali Ben", language="fr"),
+        ],
+    )
+    publish(site)
+    add_records("b.json", [record(3, tags=["Paris"], author="Ali Ben", language="fr")])
+    report = publish(site, NOW + timedelta(hours=1))
+    touched = {f.rsplit("/", 1)[0] for f in (*report.feeds_written, *report.feeds_unchanged) if "/" in f}
+    assert {"tags/paris", "authors/ali-ben", "languages/fr"} <= touched
+    assert not touched & {"tags/elections", "authors/jeanne-martin", "languages/en"}
+    entries = feedparser.parse((site / "out" / "tags" / "paris" / "rss.xml").read_bytes()).entries
+    assert [e.title for e in entries] == ["Article number 3", "Article number 2"]
+    # An edit that moves an article out of a tag renders the tag it left.
+    add_records("b.json", [record(3, tags=["Élections"], author="Ali Ben", language="fr", title="Moved")])
+    report = publish(site, NOW + timedelta(hours=2))
+    entries = feedparser.parse((site / "out" / "tags" / "paris" / "rss.xml").read_bytes()).entries
+    assert [e.title for e in entries] == ["Article number 2"]
+    entries = feedparser.parse((site / "out" / "tags" / "elections" / "rss.xml").read_bytes()).entries
+    assert [e.title for e in entries] == ["Moved", "Article number 1"]

@@ -6,11 +6,23 @@ membership never changes and only pages touched since the last write (the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from syndicator.model import Article
 from syndicator.store._base import Connected
 from syndicator.store._sqlite import stored_article
 
 ALL_ROWS = 2**62  # a LIMIT both engines read as "no limit"
+
+
+@dataclass(frozen=True)
+class RenderMarks:
+    """What the store knows of the output, read at once for the output plan."""
+
+    rendered_with: str | None  # the output fingerprint of the last render
+    pending: bool  # an article changed since
+    feeds: frozenset[str]  # marks of the feeds holding a changed article (output_plan's docstring)
+    archive_seqs: frozenset[int]  # sequence numbers of the articles changed since
 
 
 class ArchiveMixin(Connected):
@@ -82,6 +94,17 @@ class ArchiveMixin(Connected):
             row = self.db.execute("SELECT value FROM meta WHERE key = 'rendered_with'").fetchone()
         return row is not None and row[0] == fingerprint
 
+    def render_marks(self) -> RenderMarks:
+        with self.errors():
+            meta = dict(
+                self.db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('render_pending', 'rendered_with')"
+                )
+            )
+            feeds = frozenset(str(r[0]) for r in self.db.execute("SELECT term FROM feed_dirty"))
+            seqs = frozenset(int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty"))
+        return RenderMarks(meta.get("rendered_with"), meta.get("render_pending") != "0", feeds, seqs)
+
     def dirty_terms(self) -> set[str] | None:
         """Category terms whose feeds hold a changed article; None: every feed."""
         with self.errors():
@@ -97,9 +120,23 @@ class ArchiveMixin(Connected):
             )
             self.db.execute("DELETE FROM feed_dirty")
 
+    def _mark_selections_dirty(self, article_id: str) -> None:
+        """The tag, author and language feeds the article is in as stored now (before
+        a change: the feeds it may leave; after: the feeds it joins)."""
+        d = self.dialect
+        self.db.execute(
+            "INSERT INTO feed_dirty (term) SELECT mark FROM ("
+            f" SELECT 'tag:' || n.name AS mark FROM {d.tag_rows} n WHERE n.id = ?"
+            f" UNION SELECT 'author:' || n.name FROM {d.author_rows} n WHERE n.id = ?"
+            f" UNION SELECT 'language:' || {d.language} FROM articles WHERE id = ?"
+            ") AS marks WHERE mark IS NOT NULL ON CONFLICT (term) DO NOTHING",
+            (article_id, article_id, article_id),
+        )
+
     def _mark_archive_dirty(self, article_id: str) -> None:
-        """The page holding this article, and the output as a whole, must be written
-        again (inside the transaction that changed the article)."""
+        """The page holding this article, the feeds it is in, and the output as a
+        whole must be written again (inside the transaction that changed the article)."""
+        self._mark_selections_dirty(article_id)
         self.db.execute(
             "INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?"
             " ON CONFLICT (seq) DO NOTHING",

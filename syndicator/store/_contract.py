@@ -16,6 +16,7 @@ from syndicator.model import Article
 from syndicator.plan import Plan, StoredArticle
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import MemoryUpdate, SourceMemory
+from syndicator.store._archive import RenderMarks
 from syndicator.store._feeds import Category, FeedSlice
 from syndicator.store._history import RunRecord
 
@@ -89,6 +90,8 @@ class Store(Protocol):
     def rendered_with(self, fingerprint: str) -> bool: ...
 
     def dirty_terms(self) -> set[str] | None: ...
+
+    def render_marks(self) -> RenderMarks: ...
 
     def mark_rendered(self, fingerprint: str) -> None: ...
 

@@ -141,6 +141,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
     def _save(self, article: Article, digest: str, now: datetime, *, retracted: int) -> None:
         assert article.published is not None
         data = json.dumps(article_to_json(article), ensure_ascii=False)
+        self._mark_selections_dirty(article.id)  # the tag, author and language feeds it may leave
         published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.db.execute(
             "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
