@@ -15,8 +15,9 @@ The site has every kind of feed on (main with archives, categories, languages,
 tags, authors), so the figures show what a change costs in the feeds that hold
 it and not in the others. Prints JSON: wall seconds (median, min, max), the
 stages of the run report and the number of files written per scenario.
-`PYTHONPATH=DIR` runs another copy of syndicator (e.g. an older commit's, from
-`git archive`) with the same harness.
+`--code DIR` runs another copy of syndicator (e.g. an older commit's, from
+`git archive COMMIT syndicator | tar -x -C DIR`) with the same harness: the
+children start in DIR, so `python -m syndicator` imports DIR/syndicator.
 """
 
 from __future__ import annotations
@@ -142,7 +143,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp")
     parser.add_argument("--tag", default="head", help="names the cached base store (one per code version)")
     parser.add_argument("--scenarios", default="no_change,one_new,edit_1000")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="run the syndicator/ package in this directory (e.g. `git archive` of an older commit)",
+    )
     args = parser.parse_args()
+    global CWD
+    CWD = args.code.resolve() if args.code else None
     env = dict(os.environ)
     results: dict[str, Any] = {}
     for n in (int(x) for x in args.records.split(",")):

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from syndicator import __version__
 from syndicator.config import Config, FeedPolicy
 from syndicator.model import Article, Category, FeedDocument, FeedUrls
-from syndicator.plaintext import html_to_text
 
 GENERATOR_URI = "https://github.com/syndicator/syndicator"
 # `updated` of a feed with no items when nothing better is known. Feeds
@@ -120,7 +119,10 @@ def with_content(article: Article, mode: str) -> Article:
         return article
     if mode == "title":
         return replace(article, summary="", content_html="", content_text="")
-    # content_text is worked out at normalization; older stored articles lack it.
+    # content_text is worked out at normalization; older stored articles lack it
+    # (lxml.html, imported only for them).
+    from syndicator.plaintext import html_to_text
+
     summary = article.summary.strip() or _opening(article.content_text or html_to_text(article.content_html))
     return replace(article, summary=summary, content_html="", content_text="")
 

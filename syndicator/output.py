@@ -32,7 +32,6 @@ from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.output_plan import OutputPlan, OutputState
 from syndicator.render import FORMATS
-from syndicator.render.site import render_site_pages
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
@@ -343,6 +342,8 @@ def render_and_write(
                 write(relative, data)
         if progress is not None:
             progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
+    from syndicator.render.site import render_site_pages  # the HTML pages: only when something is rendered
+
     with timer.stage("render"):
         pages = render_site_pages(
             subscribable,

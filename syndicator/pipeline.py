@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
@@ -29,7 +30,6 @@ from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import writer_lock
 from syndicator.model import Article, Rejection
-from syndicator.notify import Ping, notify_hubs, public_url
 from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import (
     is_feed,
@@ -53,6 +53,9 @@ from syndicator.run_end import (
 )
 from syndicator.store import Store, open_store, server_publish_lock, source_location
 from syndicator.write import remove_stale_temp_files
+
+if TYPE_CHECKING:
+    from syndicator.notify import Ping
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +357,8 @@ def publish_output(
     # the pings kept for the next run go into this run's history.
     pings: list[Ping] = []
     if config.hubs and not dry_run:
+        from syndicator.notify import notify_hubs, public_url  # http.client: only a site with hubs
+
         with timer.stage("notify"):
             hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials
             # With object storage, a feed is live once uploaded (this run, or

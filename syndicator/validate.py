@@ -17,20 +17,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jsonschema
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
 
 from syndicator.articles import article_from_json, article_to_json
 from syndicator.defaults import SCHEMA_PATH
 from syndicator.errors import ConfigError
 from syndicator.model import Article, RawRecord, Rejection, Repair
 from syndicator.normalize.urls import iri_to_uri
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema import Draft202012Validator, FormatChecker
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,15 @@ class ArticleValidator:
     (and has the last word, so the fast check may only be stricter)."""
 
     fast: Any  # jsonschema_rs validator, with formats checked
-    exact: Draft202012Validator
     schema: dict[str, Any]  # what tells an optional field (dropped when wrong) from a required one
+
+    @cached_property
+    def exact(self) -> Draft202012Validator:
+        """Built on the first record that fails the fast check: a run whose records
+        are all valid (or that reads none) never imports jsonschema."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema, format_checker=_format_checker())
 
     def iter_errors(self, data: dict[str, Any]) -> list[jsonschema.ValidationError]:
         if self.fast.is_valid(data):
@@ -63,11 +72,11 @@ def load_validator(path: Path = SCHEMA_PATH) -> ArticleValidator:
 def _validator_of(path: str, text: str) -> ArticleValidator:
     try:
         schema = json.loads(text)
-        Draft202012Validator.check_schema(schema)
+        # jsonschema-rs checks the schema against its metaschema as it builds the validator.
         fast = jsonschema_rs.validator_for(schema, validate_formats=True)
-    except (OSError, ValueError, jsonschema.SchemaError) as e:
+    except (OSError, ValueError) as e:
         raise ConfigError(path, "", f"unusable article schema: {e}") from e
-    return ArticleValidator(fast, Draft202012Validator(schema, format_checker=_format_checker()), schema)
+    return ArticleValidator(fast, schema)
 
 
 # jsonschema checks "date-time" and "uri" only when optional packages are
@@ -97,6 +106,8 @@ def _is_uri(value: object) -> bool:
 
 
 def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker()
     checker.checks("date-time", raises=ValueError)(_is_date_time)
     checker.checks("uri", raises=ValueError)(_is_uri)

@@ -28,11 +28,8 @@ from syndicator.config import (
     named_config_path,
     parse_interval_text,
 )
-from syndicator.daemon import Daemon, schedule_seconds
 from syndicator.logs import configure_logging
 from syndicator.oneoff import one_off_config, state_for_output
-from syndicator.server import ServerSettings, store_status
-from syndicator.server import serve as run_server
 
 
 @cli.command(
@@ -82,6 +79,8 @@ def daemon(
             config = replace(config, cron=None, interval_seconds=parse_interval_option(interval))
         return config
 
+    from syndicator.daemon import Daemon  # apscheduler and the run: only for this command
+
     runner = Daemon(load, now=_now)
     code = runner.run(
         host=host or runner.config.server_host,
@@ -124,6 +123,10 @@ def serve(
     directory = (
         output.resolve() if output is not None else (config.output.directory if config else Path("feeds"))
     )
+    from syndicator.daemon import schedule_seconds
+    from syndicator.server import ServerSettings, store_status
+    from syndicator.server import serve as run_server
+
     settings = ServerSettings(
         directory=directory,
         host=host or (config.server_host if config else "127.0.0.1"),

@@ -23,9 +23,7 @@ from syndicator.cli._shell import (
 from syndicator.cli.progress import progress_display
 from syndicator.config import Config, find_config_path, load_config, named_config_path
 from syndicator.errors import ConfigError
-from syndicator.intake import prepare, read_and_normalize
 from syndicator.oneoff import foreign_files, neutral_config, one_off_config
-from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 
 
@@ -98,6 +96,8 @@ def publish(
     as_json: bool,
 ) -> None:
     """Read the sources and write the feeds, once."""
+    from syndicator.pipeline import publish_run  # the run's modules: not for --help or another command
+
     chosen = tuple(s if s.startswith(("http://", "https://")) else Path(s) for s in sources)
     if output is not None and sources and named_config_path(config_path) is None:
         one_off = one_off_config(
@@ -236,6 +236,8 @@ def validate(
     config_path: Path | None, explain: bool, as_json: bool, profile: str | None, paths: tuple[Path, ...]
 ) -> None:
     """Check records and print what would be rejected, without writing anything."""
+    from syndicator.intake import prepare, read_and_normalize
+
     if profile is not None:
         validate_profile(config_path, profile, as_json, paths)
         return

@@ -12,10 +12,6 @@ import click
 from syndicator.cli._shell import ExitStatus, _now, cli, config_option, exit_statuses, handle_errors
 from syndicator.config import Config, find_config_path, load_config, named_config_path
 from syndicator.oneoff import existing_one_off, state_for_output
-from syndicator.output import feed_documents
-from syndicator.pipeline import retract_run
-from syndicator.render.site import discovery_snippet
-from syndicator.store import open_store, store_exists
 
 output_option = click.option(
     "--output",
@@ -64,6 +60,8 @@ def history(
     config_path: Path | None, output: Path | None, state: Path | None, limit: int, as_json: bool
 ) -> None:
     """Show what each run added, changed, retracted or rejected, newest first."""
+    from syndicator.store import open_store, store_exists
+
     config = site_config(config_path, output, state)
     if not store_exists(config.store_location):
         click.echo(f"no runs yet ({config.store_location} does not exist)")
@@ -117,6 +115,8 @@ def retract(
 ) -> None:
     """Remove one article (by id) from every feed; it stays out until `retract --undo`."""
     config = site_config(config_path, output, state)
+    from syndicator.pipeline import retract_run  # the render modules: only for this command
+
     done, written = retract_run(config, article_id, now=_now(), undo=undo)
     if done and undo:
         click.echo(f"restored {article_id}; rewrote {len(written)} feed files")
@@ -149,10 +149,15 @@ Examples:
 @handle_errors
 def discover(config_path: Path | None, output: Path | None, state: Path | None) -> None:
     """Print the <link rel="alternate"> tags to paste into your site's <head>."""
+    from syndicator.store import open_store, store_exists
+
     config = site_config(config_path, output, state)
     if not store_exists(config.store_location):
         click.echo("syndicator: error: nothing published yet; run `syndicator publish` first", err=True)
         sys.exit(ExitStatus.ERROR)
+    from syndicator.output import feed_documents
+    from syndicator.render.site import discovery_snippet
+
     with open_store(config.store_location) as store:
         documents = feed_documents(config, store)
     click.echo(discovery_snippet(documents, formats=config.output.formats))

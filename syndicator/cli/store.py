@@ -12,9 +12,6 @@ from syndicator.cli._shell import ExitStatus, cli, exit_statuses, handle_errors
 from syndicator.errors import StoreError
 from syndicator.lock import writer_lock
 from syndicator.redact import public_url
-from syndicator.store import open_store, parse_location, store_exists
-from syndicator.store._copy import copy_store
-from syndicator.store._store import StoreBase
 
 
 @cli.group(
@@ -49,6 +46,9 @@ Stop the daemon first; then set [state] url (or SYNDICATOR_STATE_URL) to the tar
 @handle_errors
 def migrate(source: str, target: str) -> None:
     """Copy every article, identity, run and source memory into an empty store."""
+    from syndicator.store import open_store, parse_location, store_exists
+    from syndicator.store._store import StoreBase
+
     if not store_exists(source):
         raise StoreError(f"{source}: no store there")
     with ExitStack() as stack:
@@ -58,6 +58,8 @@ def migrate(source: str, target: str) -> None:
         old = stack.enter_context(open_store(source))
         new = stack.enter_context(open_store(target))
         assert isinstance(old, StoreBase) and isinstance(new, StoreBase)
+        from syndicator.store._copy import copy_store
+
         report = copy_store(old, new)
     for table, rows in report.rows:
         click.echo(f"{table:<20} {rows} rows")

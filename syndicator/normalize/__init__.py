@@ -7,23 +7,40 @@ entry) that fills a Draft; `assemble` does the cleaning every format shares.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, MutableMapping
 
 from syndicator.errors import RecordError
 from syndicator.model import Article, RawRecord, Rejection
-from syndicator.normalize.assemble import assemble
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.draft import Draft
-from syndicator.normalize.htmlpage import extract_html_article
-from syndicator.normalize.json_record import extract_json_article
-from syndicator.normalize.rawtext import extract_text_article
 
-EXTRACTORS: Mapping[str, Callable[[RawRecord, NormalizeContext], Draft]] = {
-    "json": extract_json_article,
-    "text": lambda raw, ctx: extract_text_article(raw.payload, ctx=ctx, name=raw.origin),
-    "html": lambda raw, ctx: extract_html_article(
-        raw.payload, ctx=ctx, url=raw.origin if raw.origin.startswith(("http://", "https://")) else None
-    ),
+
+# Each extractor imports its module on first use: a run that reads only JSON
+# records never loads the HTML page extractor (lxml.html, readability), and a
+# run that reads nothing loads none.
+def _json(raw: RawRecord, ctx: NormalizeContext) -> Draft:
+    from syndicator.normalize.json_record import extract_json_article
+
+    return extract_json_article(raw, ctx)
+
+
+def _text(raw: RawRecord, ctx: NormalizeContext) -> Draft:
+    from syndicator.normalize.rawtext import extract_text_article
+
+    return extract_text_article(raw.payload, ctx=ctx, name=raw.origin)
+
+
+def _html(raw: RawRecord, ctx: NormalizeContext) -> Draft:
+    from syndicator.normalize.htmlpage import extract_html_article
+
+    url = raw.origin if raw.origin.startswith(("http://", "https://")) else None
+    return extract_html_article(raw.payload, ctx=ctx, url=url)
+
+
+EXTRACTORS: MutableMapping[str, Callable[[RawRecord, NormalizeContext], Draft]] = {
+    "json": _json,
+    "text": _text,
+    "html": _html,
 }
 
 __all__ = ["EXTRACTORS", "NormalizeContext", "normalize", "unexpected"]
@@ -36,6 +53,8 @@ def normalize(raw: RawRecord, ctx: NormalizeContext) -> Article | Rejection:
     extractor = EXTRACTORS.get(raw.kind)
     if extractor is None:
         return Rejection(raw.source, raw.origin, raw.locator, "", f"no reader for {raw.kind} records", None)
+    from syndicator.normalize.assemble import assemble
+
     try:
         return assemble(extractor(raw, ctx), raw, ctx)
     except RecordError as e:

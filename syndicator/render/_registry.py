@@ -11,10 +11,28 @@ format is its own module, ending in a `FeedFormat`, and one entry in
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from syndicator.model import FeedDocument, FeedUrls
+
+
+@dataclass(frozen=True)
+class LazyRender:
+    """A render function named by module and name, its module imported on the
+    first call: the registry can be read (by the configuration, the server)
+    without loading feedgen or lxml."""
+
+    module: str
+    function: str
+
+    def resolve(self) -> Callable[[FeedDocument], bytes]:
+        render: Callable[[FeedDocument], bytes] = getattr(importlib.import_module(self.module), self.function)
+        return render
+
+    def __call__(self, doc: FeedDocument) -> bytes:
+        return self.resolve()(doc)
 
 
 @dataclass(frozen=True)
@@ -110,4 +128,4 @@ class FormatRegistry(Mapping[str, FeedFormat]):
         return frozenset(f.filename for f in self._formats.values())
 
 
-__all__ = ["FeedFormat", "FormatRegistry"]
+__all__ = ["FeedFormat", "FormatRegistry", "LazyRender"]

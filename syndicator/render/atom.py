@@ -20,7 +20,6 @@ from syndicator.render._feedgen_ext import (
     atom_bytes,
     new_feed,
 )
-from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/atom+xml"
 FILENAME = "atom.xml"
@@ -187,13 +186,3 @@ def _link(href: str, rel: str, *, type_: str | None = None, title: str | None = 
     if cleaned and cleaned.strip():
         link.set("title", cleaned)
     return link
-
-
-FORMAT = FeedFormat(
-    name="atom",
-    filename=FILENAME,
-    media_type=MEDIA_TYPE,
-    label="Atom",
-    render=render_atom,
-    accepted_as=("application/xml", "text/xml"),
-)

@@ -14,7 +14,6 @@ from typing import Any
 
 from syndicator.model import Article, Author, FeedDocument
 from syndicator.render import _values as v
-from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/feed+json"
 FILENAME = "feed.json"
@@ -140,13 +139,3 @@ def _extension(article: Article, about: str) -> dict[str, Any]:
     if categories:
         extension["categories"] = categories
     return extension
-
-
-FORMAT = FeedFormat(
-    name="json",
-    filename=FILENAME,
-    media_type=MEDIA_TYPE,
-    label="JSON Feed",
-    render=render_jsonfeed,
-    accepted_as=("application/json",),
-)

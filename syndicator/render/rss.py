@@ -17,7 +17,6 @@ from lxml import etree
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
 from syndicator.render._feedgen_ext import FeedGenerator, add_categories, add_entry, new_feed, rss_bytes
-from syndicator.render._registry import FeedFormat
 
 MEDIA_TYPE = "application/rss+xml"
 FILENAME = "rss.xml"
@@ -242,13 +241,3 @@ def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
     element = etree.SubElement(parent, tag)
     element.text = text
     return element
-
-
-FORMAT = FeedFormat(
-    name="rss",
-    filename=FILENAME,
-    media_type=MEDIA_TYPE,
-    label="RSS",
-    render=render_rss,
-    accepted_as=("application/xml", "text/xml"),
-)

@@ -21,13 +21,10 @@ from typing import Any
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
-from syndicator.normalize.encoding import decode_report
 from syndicator.sources import _json
 from syndicator.sources.context import ReadContext
-from syndicator.sources.json_api import is_wordpress, wordpress_record
 from syndicator.sources.limits import LIMIT_KEYS, whole_number
 from syndicator.sources.memory import FileSeen, FileState, SourceNews
-from syndicator.sources.wxr import is_wxr, read_wxr
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +153,8 @@ def read_file(
         with contextlib.suppress(UnicodeDecodeError):
             text = data.decode("utf-8-sig")
     if text is None:
+        from syndicator.normalize.encoding import decode_report  # ftfy: only for files not in UTF-8
+
         try:
             decoded = decode_report(data)
         except ValueError as e:
@@ -229,6 +228,10 @@ def _record(
     if _json.too_deep(item):
         refused: Rejection = reject(locator, _json.depth_reason())  # not kept: the payload is the poison
         return refused
+    # The WordPress reading lives with the JSON API source (which fetches over
+    # HTTP): imported when a file is read, not when the source is checked.
+    from syndicator.sources.json_api import is_wordpress, wordpress_record
+
     payload = wordpress_record(item) if is_wordpress(item) else item
     return RawRecord(source, origin, locator, "json", payload, ref=ref)
 
@@ -237,6 +240,8 @@ def _read_wxr(
     source: str, origin: str, data: bytes, reject: Any, ref: str
 ) -> Iterator[RawRecord | Rejection]:
     """A WordPress export: one record per post or page. Other XML files are not article files."""
+    from syndicator.sources.wxr import is_wxr, read_wxr
+
     if not is_wxr(data):
         logger.debug("%s: an XML file that is not a WordPress export; not read", origin)
         return

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 from syndicator.errors import StoreError, StoreLockedError
 from syndicator.redact import public_url, scrub_text
@@ -96,6 +97,8 @@ class PostgresStore(StoreBase):
         self.label = public_url(url)
         self.dialect = POSTGRES
         self.dry_run = dry_run
+        import psycopg  # only a site whose store is on a PostgreSQL server loads the driver
+
         with self.errors():
             self.conn = psycopg.connect(url, autocommit=not dry_run, connect_timeout=CONNECT_TIMEOUT)
             self.db = _Connection(self.conn)
@@ -121,6 +124,8 @@ class PostgresStore(StoreBase):
 
     @contextmanager
     def errors(self) -> Iterator[None]:
+        import psycopg
+
         try:
             yield
         except psycopg.OperationalError as e:
@@ -168,6 +173,8 @@ class PostgresStore(StoreBase):
 def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:
     """One row from the store at `url`, in a read-only session that creates and
     migrates nothing; None when the store has no `needs_table` yet."""
+    import psycopg
+
     label = public_url(url)
     try:
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
@@ -198,6 +205,8 @@ def publish_lock(url: str, *, wait_seconds: float) -> Iterator[None]:
     second publisher waits up to `wait_seconds`, then gives up with
     StoreLockedError, as it does for the lock file on one host.
     """
+    import psycopg
+
     label = public_url(url)
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)

@@ -1,0 +1,44 @@
+"""Commands import only what they use: `--version` loads no heavy library, and
+a publish with nothing new loads neither the renderers nor the extractors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sitekit import REPO, record
+
+HEAVY = ("feedgen", "lxml.html", "readability", "trafilatura", "rich", "jsonschema", "psycopg", "apscheduler")
+
+
+def imported(argv: list[str], cwd: Path) -> set[str]:
+    """The modules a fresh `python -m syndicator ARGV` imported, from `-X importtime`."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "syndicator", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 4), done.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
+    }
+
+
+def test_version_imports_no_heavy_library() -> None:
+    loaded = imported(["--version"], REPO)
+    assert not loaded & {*HEAVY, "requests", "syndicator.pipeline", "syndicator.store"}
+
+
+def test_a_publish_with_nothing_new_loads_neither_renderers_nor_extractors(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2)])
+    first = imported(["publish", "--quiet"], site)
+    assert "feedgen" in first  # the first run renders
+    again = imported(["publish", "--quiet"], site)
+    assert not again & {*HEAVY, "requests", "syndicator.render.rss", "syndicator.normalize.json_record"}
