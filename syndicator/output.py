@@ -35,7 +35,7 @@ from syndicator.render import FORMATS
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
-from syndicator.write import write_if_changed
+from syndicator.write import etag_of, write_if_changed, write_validators
 
 ARCHIVE_DIR = "archive"
 
@@ -311,11 +311,13 @@ def render_and_write(
     subscribable: list[FeedDocument] = []  # for the index and the HTML views: a few, small
     written: list[str] = []
     unchanged: list[str] = []
+    etags: dict[str, str] = {}  # the validators `serve` answers a 304 from
 
     def write(relative: str, data: bytes) -> None:
         path = config.output.directory / relative
         changed = _would_change(path, data) if dry_run else write_if_changed(path, data)
         (written if changed else unchanged).append(relative)
+        etags[relative] = etag_of(data)
 
     def chosen(doc: FeedDocument) -> bool:
         # An archive page is yielded only when the plan names it; a category
@@ -357,6 +359,9 @@ def render_and_write(
     with timer.stage("write"):
         for relative, data in pages:
             write(relative, data)
+    if not dry_run:
+        with timer.stage("write"):
+            write_validators(config.output.directory, etags)
     if plan.clear_archive_marks and not dry_run:
         store.clear_dirty_archive(sorted(plan.clear_archive_marks))
     return written, unchanged

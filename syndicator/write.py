@@ -10,15 +10,49 @@ change is left alone, so its mtime (and HTTP Last-Modified) stays.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from syndicator.errors import OutputError
 
 TEMP_PREFIX = "."  # temp files are dotfiles: the server never serves them
 TEMP_MARK = ".tmp-"
+# The HTTP validators of the files written, kept beside them (a dotfile: never
+# served) so that `serve` answers a conditional request without reading or
+# hashing a file it has not seen yet.
+VALIDATORS_NAME = ".validators.json"
+
+
+def etag_of(data: bytes) -> str:
+    """The strong ETag of a file's bytes (RFC 9110 §8.8.3), the one `serve` sends."""
+    return f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
+
+
+def write_validators(directory: Path, etags: Mapping[str, str]) -> None:
+    """Record each file's ETag with what names its version on disk (device,
+    inode, mtime_ns, size), after the files are in place. Files not in `etags`
+    keep their entry: they were not rewritten, so their version is the same.
+    A file whose version no longer matches its entry (edited by hand) is simply
+    hashed by the server, as one it never heard of."""
+    path = directory / VALIDATORS_NAME
+    try:
+        known = json.loads(path.read_bytes()).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        known = {}
+    entries: dict[str, list[int | str]] = dict(known) if isinstance(known, dict) else {}
+    for relative, etag in etags.items():
+        try:
+            info = os.stat(directory / relative)
+        except OSError:
+            entries.pop(relative, None)
+            continue
+        entries[relative] = [info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, etag]
+    data = json.dumps({"files": entries}, sort_keys=True, separators=(",", ":")).encode()
+    write_if_changed(path, data)
 
 
 @contextlib.contextmanager

@@ -102,6 +102,7 @@ class FeedsApp:
         self._root = os.path.realpath(settings.directory)
         self._status = status
         self._cache = FileCache()
+        self._cache.written_validators(self._root)
         self._hub_links = tuple(
             ("Link", f'<{quote(hub, safe=_URL_SAFE)}>; rel="hub"') for hub in settings.hubs
         )

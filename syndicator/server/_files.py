@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -29,6 +30,8 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Final
+
+from syndicator.write import VALIDATORS_NAME
 
 # Percent-encodings that WSGI servers decode before the application sees the
 # path, hiding them: an encoded slash or backslash turns one segment into two
@@ -219,6 +222,15 @@ class FileCache:
         self._gzip_lock = threading.Lock()  # one compression of a large file at a time
         self._spill: tempfile.TemporaryDirectory[str] | None = None
         self.reads = 0  # files opened to read their bytes (the tests and benchmark count them)
+        self.hashes = 0  # files hashed to find their ETag (the tests and benchmark count them)
+        self._root: str | None = None
+        self._manifest: tuple[_Key, dict[str, _Key | None], dict[str, str]] | None = None
+
+    def written_validators(self, root: str) -> None:
+        """Take ETags from the writer's record of what it wrote under `root`
+        (syndicator.write.VALIDATORS_NAME), read again whenever that file changes,
+        so the first conditional request for a new version costs no read and no hash."""
+        self._root = root
 
     def version(self, path: str) -> Version:
         """The validators of the current version of ``path``; raises OSError.
@@ -230,6 +242,12 @@ class FileCache:
         cached = self._cached(path, key)
         if cached is not None:
             return cached.version
+        etag = self._written_etag(path, key)
+        if etag is not None:
+            version = Version(key=key, etag=etag, mtime=key[2] // 1_000_000_000)
+            with self._lock:
+                self._remember(path, _Cached(version))
+            return version
         with self._open(path) as handle:
             version, _ = self._read(path, handle)
         return version
@@ -266,6 +284,36 @@ class FileCache:
             handle.close()
             raise
 
+    def _written_etag(self, path: str, key: _Key) -> str | None:
+        """The ETag the writer recorded for this very version of `path`, if any."""
+        if self._root is None:
+            return None
+        manifest = os.path.join(self._root, VALIDATORS_NAME)
+        try:
+            manifest_key = _key(os.stat(manifest))
+        except OSError:
+            return None
+        with self._lock:
+            current = self._manifest
+        if current is None or current[0] != manifest_key:
+            try:
+                with open(manifest, "rb") as handle:
+                    files = json.loads(handle.read()).get("files", {})
+                keys: dict[str, _Key | None] = {}
+                etags: dict[str, str] = {}
+                for relative, entry in files.items():
+                    full = os.path.join(self._root, *relative.split("/"))
+                    dev, ino, mtime_ns, size, etag = entry
+                    keys[full] = (int(dev), int(ino), int(mtime_ns), int(size))
+                    etags[full] = str(etag)
+            except (OSError, ValueError, TypeError, AttributeError):
+                keys, etags = {}, {}
+            current = (manifest_key, keys, etags)
+            with self._lock:
+                self._manifest = current
+        _, keys, etags = current
+        return etags.get(path) if keys.get(path) == key else None
+
     def _open(self, path: str) -> BinaryIO:
         # One open(), then everything from that descriptor: a concurrent
         # os.replace cannot mix bytes of two versions into what we send.
@@ -278,6 +326,7 @@ class FileCache:
         key = _key(os.fstat(handle.fileno()))
         handle.seek(0)
         digest = hashlib.blake2b(digest_size=16)
+        self.hashes += 1
         body: bytes | None = None
         if key[3] <= self._max_file_bytes:
             body = handle.read()
