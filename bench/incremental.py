@@ -159,7 +159,8 @@ def main() -> None:
         for name in args.scenarios.split(","):
             runs = []
             for k in range(args.repeats):
-                config = fresh_copy(base, args.work / f"run-{args.tag}-{n}")
+                runner = "code" if CWD else "head"  # two invocations may share one base
+                config = fresh_copy(base, args.work / f"run-{args.tag}-{runner}-{n}")
                 # A no-change run right after the cold one: the output is current.
                 scenario(name, config.parent, k, n)
                 runs.append(publish(args.python, config, env))
