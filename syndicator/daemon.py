@@ -55,6 +55,7 @@ from syndicator.intake import prepare
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 from syndicator.server import RunningServer, ServerSettings, start_in_thread
+from syndicator.write import VALIDATORS_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +285,7 @@ class Daemon:
             public_url=config.site.feeds_url,
             request_timeout_seconds=config.server_request_timeout,
             connections_per_client=config.server_connections_per_client,
+            validators=config.state_directory / VALIDATORS_NAME,
         )
 
     def run(self, *, host: str, port: int, serve: bool = True) -> int:

@@ -32,10 +32,11 @@ from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Rejection
 from syndicator.output_plan import OutputPlan, OutputState
 from syndicator.render import FORMATS
+from syndicator.render.fragments import Fragments, assemble, fragments_in
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
-from syndicator.write import etag_of, write_if_changed, write_validators
+from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators
 
 ARCHIVE_DIR = "archive"
 
@@ -245,12 +246,24 @@ def fit_budget(
     return replace(doc, articles=kept, updated=newest_date(kept, doc.updated) if kept else doc.updated)
 
 
-def render_documents(config: Config, documents: Iterable[FeedDocument]) -> Iterator[tuple[str, bytes]]:
-    """(path relative to the output directory, bytes) for every feed in every format."""
+def render_documents(
+    config: Config, documents: Iterable[FeedDocument], fragments: Fragments | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """(path relative to the output directory, bytes) for every feed in every format.
+
+    With `fragments`, each feed is assembled from its items' fragments (the same
+    bytes): an item is rendered once per format, not once per feed holding it.
+    Fragments of subscription feeds are kept for the next run; an archive
+    page's items are rendered again only when the page is.
+    """
     for doc in documents:
+        archive_page = doc.archive is not None and doc.archive.is_archive
         for fmt in FORMATS.of(config.output.formats):
             relative = f"{doc.key}/{fmt.filename}" if doc.key else fmt.filename
-            yield relative, fmt.render(doc)
+            if fragments is None:
+                yield relative, fmt.render(doc)
+            else:
+                yield relative, assemble(fmt, doc, fragments, persist=not archive_page)
 
 
 def _order(article: Article) -> tuple[float, str]:
@@ -329,21 +342,29 @@ def render_and_write(
     documents = iter_feed_documents(config, store, plan)
     expected = _expected_files(config, plan)
     # Render and write one document at a time, so memory holds one feed, not the site.
-    while True:
-        if cancel is not None and cancel.is_set():
-            raise RunCancelled("stopped between two feeds; the next run writes the rest")
-        with timer.stage("render"):
-            doc = next(documents, None)
-            if doc is not None and not (doc.archive is not None and doc.archive.is_archive):
-                subscribable.append(doc)
-            rendered = list(render_documents(config, [doc])) if doc is not None and chosen(doc) else []
-        if doc is None:
-            break
-        with timer.stage("write"):
-            for relative, data in rendered:
-                write(relative, data)
-        if progress is not None:
-            progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
+    # The fragments are saved when every document is written (a cancelled run keeps none).
+    with fragments_in(None if dry_run else config.state_directory) as fragments:
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise RunCancelled("stopped between two feeds; the next run writes the rest")
+            with timer.stage("render"):
+                doc = next(documents, None)
+                if doc is not None and not (doc.archive is not None and doc.archive.is_archive):
+                    subscribable.append(doc)
+                rendered = (
+                    list(render_documents(config, [doc], fragments))
+                    if doc is not None and chosen(doc)
+                    else []
+                )
+            if doc is None:
+                break
+            with timer.stage("write"):
+                for relative, data in rendered:
+                    write(relative, data)
+            if progress is not None:
+                progress(
+                    "render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged))
+                )
     from syndicator.render.site import render_site_pages  # the HTML pages: only when something is rendered
 
     with timer.stage("render"):
@@ -361,7 +382,7 @@ def render_and_write(
             write(relative, data)
     if not dry_run:
         with timer.stage("write"):
-            write_validators(config.output.directory, etags)
+            write_validators(config.state_directory / VALIDATORS_NAME, config.output.directory, etags)
     if plan.clear_archive_marks and not dry_run:
         store.clear_dirty_archive(sorted(plan.clear_archive_marks))
     return written, unchanged

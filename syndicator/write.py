@@ -21,10 +21,10 @@ from syndicator.errors import OutputError
 
 TEMP_PREFIX = "."  # temp files are dotfiles: the server never serves them
 TEMP_MARK = ".tmp-"
-# The HTTP validators of the files written, kept beside them (a dotfile: never
-# served) so that `serve` answers a conditional request without reading or
-# hashing a file it has not seen yet.
-VALIDATORS_NAME = ".validators.json"
+# The HTTP validators of the files written, kept in the state directory (the
+# output stays byte for byte what the articles make) so that `serve` answers a
+# conditional request without reading or hashing a file it has not seen yet.
+VALIDATORS_NAME = "validators.json"
 
 
 def etag_of(data: bytes) -> str:
@@ -32,13 +32,13 @@ def etag_of(data: bytes) -> str:
     return f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
 
 
-def write_validators(directory: Path, etags: Mapping[str, str]) -> None:
+def write_validators(path: Path, directory: Path, etags: Mapping[str, str]) -> None:
     """Record each file's ETag with what names its version on disk (device,
     inode, mtime_ns, size), after the files are in place. Files not in `etags`
     keep their entry: they were not rewritten, so their version is the same.
     A file whose version no longer matches its entry (edited by hand) is simply
-    hashed by the server, as one it never heard of."""
-    path = directory / VALIDATORS_NAME
+    hashed by the server, as one it never heard of. `etags` are by path relative
+    to `directory`, the output folder; the record goes to `path`."""
     try:
         known = json.loads(path.read_bytes()).get("files", {})
     except (OSError, ValueError, AttributeError):

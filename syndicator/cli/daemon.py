@@ -30,6 +30,7 @@ from syndicator.config import (
 )
 from syndicator.logs import configure_logging
 from syndicator.oneoff import one_off_config, state_for_output
+from syndicator.write import VALIDATORS_NAME
 
 
 @cli.command(
@@ -139,4 +140,5 @@ def serve(
     )
     # Without a configuration, the folder may be a one-off output, whose state lives elsewhere.
     state = config.state_directory if config else state_for_output(directory)
+    settings = replace(settings, validators=state / VALIDATORS_NAME)
     run_server(settings, status=store_status(config.store_location if config else state / STORE_NAME))

@@ -53,6 +53,11 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
     return text.encode("utf-8") + b"\n"
 
 
+def item_bytes(article: Article, about: str) -> bytes:
+    """One item as it appears in the `items` array of `render_jsonfeed`'s output."""
+    return json.dumps(_item(article, about), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _item(article: Article, about: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": v.clean(article.id),

@@ -58,6 +58,7 @@ class ServerSettings:
     channel_timeout_seconds: int = 60  # an idle keep-alive connection is closed after this
     request_timeout_seconds: float = 10.0  # a request must arrive whole this soon (_guard)
     connections_per_client: int = 32  # per client address; 0 turns the cap off (behind a proxy)
+    validators: Path | None = None  # the writer's record of ETags (state directory's validators.json)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ class FeedsApp:
         self._root = os.path.realpath(settings.directory)
         self._status = status
         self._cache = FileCache()
-        self._cache.written_validators(self._root)
+        if settings.validators is not None:
+            self._cache.written_validators(self._root, str(settings.validators))
         self._hub_links = tuple(
             ("Link", f'<{quote(hub, safe=_URL_SAFE)}>; rel="hub"') for hub in settings.hubs
         )

@@ -31,8 +31,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Final
 
-from syndicator.write import VALIDATORS_NAME
-
 # Percent-encodings that WSGI servers decode before the application sees the
 # path, hiding them: an encoded slash or backslash turns one segment into two
 # (the classic `..%2f..%2fetc/passwd`), an encoded NUL truncates C paths.
@@ -224,13 +222,16 @@ class FileCache:
         self.reads = 0  # files opened to read their bytes (the tests and benchmark count them)
         self.hashes = 0  # files hashed to find their ETag (the tests and benchmark count them)
         self._root: str | None = None
+        self._record = ""
         self._manifest: tuple[_Key, dict[str, _Key | None], dict[str, str]] | None = None
 
-    def written_validators(self, root: str) -> None:
-        """Take ETags from the writer's record of what it wrote under `root`
-        (syndicator.write.VALIDATORS_NAME), read again whenever that file changes,
-        so the first conditional request for a new version costs no read and no hash."""
+    def written_validators(self, root: str, record: str) -> None:
+        """Take ETags from the writer's record (`record`, syndicator.write.VALIDATORS_NAME
+        in the state directory) of what it wrote under `root`, read again whenever
+        that file changes, so the first conditional request for a new version
+        costs no read and no hash."""
         self._root = root
+        self._record = record
 
     def version(self, path: str) -> Version:
         """The validators of the current version of ``path``; raises OSError.
@@ -288,7 +289,7 @@ class FileCache:
         """The ETag the writer recorded for this very version of `path`, if any."""
         if self._root is None:
             return None
-        manifest = os.path.join(self._root, VALIDATORS_NAME)
+        manifest = self._record
         try:
             manifest_key = _key(os.stat(manifest))
         except OSError:

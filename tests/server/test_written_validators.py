@@ -14,7 +14,7 @@ from sitekit import NOW, record
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
 from syndicator.server._files import FileCache
-from syndicator.write import etag_of
+from syndicator.write import VALIDATORS_NAME, etag_of
 
 
 def test_the_first_conditional_request_after_a_publish_needs_no_read_and_no_hash(
@@ -24,7 +24,7 @@ def test_the_first_conditional_request_after_a_publish_needs_no_read_and_no_hash
     publish_run(load_config(site / "syndicator.toml"), now=NOW)
     out = os.path.realpath(site / "out")
     cache = FileCache()
-    cache.written_validators(out)
+    cache.written_validators(out, str(site / "state" / VALIDATORS_NAME))
     feed = os.path.join(out, "rss.xml")
     with open(feed, "rb") as handle:
         expected = etag_of(handle.read())
@@ -49,7 +49,7 @@ def test_a_file_changed_by_hand_is_hashed_not_trusted_to_the_record(
     feed = Path(out) / "atom.xml"
     feed.write_bytes(feed.read_bytes().replace(b"Article number 1", b"Edited by hand"))
     cache = FileCache()
-    cache.written_validators(out)
+    cache.written_validators(out, str(site / "state" / VALIDATORS_NAME))
     assert cache.version(str(feed)).etag == etag_of(feed.read_bytes())
     assert cache.hashes == 1
 
@@ -60,6 +60,6 @@ def test_serve_answers_304_to_the_etag_the_writer_recorded(
     add_records("a.json", [record(1)])
     publish_run(load_config(site / "syndicator.toml"), now=NOW)
     etag = etag_of((site / "out" / "feed.json").read_bytes())
-    running = start_server(site / "out")
+    running = start_server(site / "out", validators=site / "state" / VALIDATORS_NAME)
     response, body = fetch(running, "/feed.json", headers={"If-None-Match": etag})
     assert response.status == 304 and response.headers["ETag"] == etag and body == b""
