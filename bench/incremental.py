@@ -3,9 +3,9 @@
     python bench/incremental.py --records 10000,100000 [--repeats 3] [--python PY]
 
 For each size a store is built once by a cold publish of the generated records
-(cached under `--work` with its output and state, keyed by size and the code's
-version), then each scenario runs on a fresh copy of that site, in a new
-process, imports included:
+(cached under `--work`, with a snapshot of its output and state), then each
+scenario runs on the site restored from that snapshot at the same paths, in a
+new process, imports included:
 
 - no change: publish again with nothing new;
 - one new: one record newer than all the others, in a new file;
@@ -15,9 +15,9 @@ The site has every kind of feed on (main with archives, categories, languages,
 tags, authors), so the figures show what a change costs in the feeds that hold
 it and not in the others. Prints JSON: wall seconds (median, min, max), the
 stages of the run report and the number of files written per scenario.
-`--code DIR` runs another copy of syndicator (e.g. an older commit's, from
-`git archive COMMIT syndicator | tar -x -C DIR`) with the same harness: the
-children start in DIR, so `python -m syndicator` imports DIR/syndicator.
+`--compare DIR` runs every scenario with another copy of syndicator too (an
+older commit's, from `git archive COMMIT syndicator | tar -x -C DIR`),
+alternating with this one, so both are measured under the same load.
 """
 
 from __future__ import annotations
@@ -72,10 +72,9 @@ taxonomy = "{REPO / "config" / "taxonomy.toml"}"
 """
 
 
-def publish(python: str, config: Path, env: dict[str, str]) -> dict[str, Any]:
-    child = measure.run_child(
-        [python, "-m", "syndicator", "publish", "--config", str(config), "--json"], env=env
-    )
+def publish(python: str, config: Path, env: dict[str, str], cwd: Path | None) -> dict[str, Any]:
+    argv = [python, "-m", "syndicator", "publish", "--config", str(config), "--json"]
+    child = measure.run_child(argv, env=env, cwd=cwd)
     if child.returncode not in (0, 4):
         raise RuntimeError(f"publish failed ({child.returncode}):\n{child.stderr[-3000:]}")
     report = json.loads(child.stdout)
@@ -87,8 +86,10 @@ def publish(python: str, config: Path, env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def base_site(work: Path, n: int, python: str, env: dict[str, str], tag: str) -> Path:
-    """The cold-published site of n records, built once per size and code tag."""
+def base_site(work: Path, n: int, python: str, env: dict[str, str]) -> Path:
+    """The cold-published site of n records, built once per size, with a snapshot
+    of its state and output that every scenario starts from, at the same paths
+    (what a site remembers names its own folders)."""
     data = work / f"data-{n}"
     stamp = data / ".stamp"
     want = f"{generate.SEED} {n}"
@@ -96,29 +97,38 @@ def base_site(work: Path, n: int, python: str, env: dict[str, str], tag: str) ->
         print(f"generating {n} records", file=sys.stderr, flush=True)
         generate.generate(data, n)
         stamp.write_text(want)
-    base = work / f"base-{tag}-{n}"
-    if not (base / ".done").exists():
-        if base.exists():
-            shutil.rmtree(base)
-        base.mkdir(parents=True)
-        subprocess.run(["cp", "-al", str(data), str(base / "src")], check=True)
-        (base / "syndicator.toml").write_text(config_text(base, base / "src"), encoding="utf-8")
-        print(f"cold publish of {n} records ({tag})", file=sys.stderr, flush=True)
-        figures = publish(python, base / "syndicator.toml", env)
-        (base / ".done").write_text(json.dumps(figures))
-    return base
+    site = work / f"stores-site-{n}"
+    snap = work / f"stores-snap-{n}"
+    if not (snap / ".done").exists():
+        for folder in (site, snap):
+            if folder.exists():
+                shutil.rmtree(folder)
+        site.mkdir(parents=True)
+        subprocess.run(["cp", "-al", str(data), str(site / "src")], check=True)
+        (site / "syndicator.toml").write_text(config_text(site, site / "src"), encoding="utf-8")
+        print(f"cold publish of {n} records", file=sys.stderr, flush=True)
+        figures = publish(python, site / "syndicator.toml", env, None)
+        snap.mkdir()
+        for part in ("state", "feeds"):
+            subprocess.run(["cp", "-a", str(site / part), str(snap / part)], check=True)
+        (snap / ".done").write_text(json.dumps(figures))
+    return site
 
 
-def fresh_copy(base: Path, into: Path) -> Path:
-    """A copy of the built site the scenario may change (sources hard-linked, edits replace files)."""
-    if into.exists():
-        shutil.rmtree(into)
-    into.mkdir(parents=True)
-    subprocess.run(["cp", "-al", str(base / "src"), str(into / "src")], check=True)
+def restore(site: Path, n: int, work: Path) -> None:
+    """The site as the cold publish left it: state, output and source files."""
+    snap = work / f"stores-snap-{n}"
     for part in ("state", "feeds"):
-        subprocess.run(["cp", "-a", "--reflink=auto", str(base / part), str(into / part)], check=True)
-    (into / "syndicator.toml").write_text(config_text(into, into / "src"), encoding="utf-8")
-    return into / "syndicator.toml"
+        shutil.rmtree(site / part, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(snap / part), str(site / part)], check=True)
+    for extra in site.glob("src/new-*.jsonl"):
+        extra.unlink()
+    data = work / f"data-{n}"
+    for edited in (site / "src").glob("records-*.jsonl"):
+        original = data / edited.name
+        if edited.stat().st_ino != original.stat().st_ino:
+            edited.unlink()
+            os.link(original, edited)
 
 
 def scenario(name: str, site: Path, k: int, n: int) -> None:
@@ -128,8 +138,7 @@ def scenario(name: str, site: Path, k: int, n: int) -> None:
         (source / f"new-{k:03d}.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n")
     elif name == "edit_1000":
         # A file in the middle of the archive, so the edit is not in the newest feed only.
-        target = source / f"records-{(n // generate.PER_FILE) // 2:05d}.jsonl"
-        target.unlink()  # hard-linked to the cache: replace, never write through
+        # edited_file replaces the file by a rename: the hard-linked original is untouched.
         generate.edited_file(source, (n // generate.PER_FILE) // 2, edit=k + 1)
 
 
@@ -141,36 +150,40 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp")
-    parser.add_argument("--tag", default="head", help="names the cached base store (one per code version)")
     parser.add_argument("--scenarios", default="no_change,one_new,edit_1000")
     parser.add_argument(
-        "--code",
+        "--compare",
         type=Path,
-        help="run the syndicator/ package in this directory (e.g. `git archive` of an older commit)",
+        help="also run each scenario with the syndicator/ package in this directory (e.g. an older"
+        " commit's, from `git archive COMMIT syndicator | tar -x -C DIR`), alternating with this one",
     )
     args = parser.parse_args()
-    global CWD
-    CWD = args.code.resolve() if args.code else None
     env = dict(os.environ)
+    codes: dict[str, Path | None] = {"head": None}
+    if args.compare:
+        # The children start in that directory, so `python -m syndicator` imports its package.
+        codes["compare"] = args.compare.resolve()
     results: dict[str, Any] = {}
     for n in (int(x) for x in args.records.split(",")):
-        base = base_site(args.work, n, args.python, env, args.tag)
-        out: dict[str, Any] = {"cold": json.loads((base / ".done").read_text())}
+        site = base_site(args.work, n, args.python, env)
+        out: dict[str, Any] = {"cold": json.loads((args.work / f"stores-snap-{n}" / ".done").read_text())}
         for name in args.scenarios.split(","):
-            runs = []
+            runs: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
             for k in range(args.repeats):
-                runner = "code" if CWD else "head"  # two invocations may share one base
-                config = fresh_copy(base, args.work / f"run-{args.tag}-{runner}-{n}")
-                # A no-change run right after the cold one: the output is current.
-                scenario(name, config.parent, k, n)
-                runs.append(publish(args.python, config, env))
-            walls = [r["wall_s"] for r in runs]
-            out[name] = {
-                "wall_s": {"median": statistics.median(walls), "min": min(walls), "max": max(walls)},
-                "written": runs[-1]["written"],
-                "timings": runs[-1]["timings"],
-            }
-            print(f"{n} {name}: {statistics.median(walls):.2f} s", file=sys.stderr, flush=True)
+                for code, cwd in codes.items():
+                    restore(site, n, args.work)
+                    scenario(name, site, k, n)
+                    runs[code].append(publish(args.python, site / "syndicator.toml", env, cwd))
+            restore(site, n, args.work)
+            for code, done in runs.items():
+                walls = [r["wall_s"] for r in done]
+                out.setdefault(code, {})[name] = {
+                    "wall_s": {"median": statistics.median(walls), "min": min(walls), "max": max(walls)},
+                    "written": done[-1]["written"],
+                    "peak_rss_mb": max(r["peak_rss_mb"] for r in done),
+                    "timings": done[-1]["timings"],
+                }
+                print(f"{n} {name} {code}: {statistics.median(walls):.2f} s", file=sys.stderr, flush=True)
         results[str(n)] = out
     print(json.dumps(results, indent=2))
 
