@@ -117,14 +117,15 @@ def with_content(article: Article, mode: str) -> Article:
     neither. Readers follow the link to the site for the rest."""
     if mode == "full":
         return article
+    version = f"{article.version}/{mode}" if article.version else ""
     if mode == "title":
-        return replace(article, summary="", content_html="", content_text="")
+        return replace(article, summary="", content_html="", content_text="", version=version)
     # content_text is worked out at normalization; older stored articles lack it
     # (lxml.html, imported only for them).
     from syndicator.plaintext import html_to_text
 
     summary = article.summary.strip() or _opening(article.content_text or html_to_text(article.content_html))
-    return replace(article, summary=summary, content_html="", content_text="")
+    return replace(article, summary=summary, content_html="", content_text="", version=version)
 
 
 def _opening(text: str) -> str:

@@ -124,6 +124,9 @@ class Article:
     # (JSON pointer, what was wrong and what was done): a limit hit or a value
     # dropped while the article itself publishes; reported with file and record
     enclosures: tuple[Enclosure, ...] = ()  # audio, video, files (not the image)
+    # Names this version of the article as the store holds it (and, in a feed, its
+    # content mode): the key of its rendered fragments. "" when not read from a store.
+    version: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

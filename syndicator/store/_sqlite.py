@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,12 +30,16 @@ def stored_article(path: Path | str, article_id: str, data: str) -> Article:
     """One `articles.data` value back as an Article; a corrupted one is a
     StoreError naming the table, the row and the column, not a bare crash."""
     try:
-        return article_from_json(json.loads(data))
+        article = article_from_json(json.loads(data))
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise StoreError(
             f"{path}: table articles, row id={article_id!r}, column data: cannot be read"
             f" ({type(e).__name__}: {e}); restore the store from a backup or retract the article"
         ) from e
+    # The stored JSON is the whole article: its hash names this version for the fragment cache.
+    version = hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    object.__setattr__(article, "version", version)  # the object built just above, not yet shared
+    return article
 
 
 def stored_time(path: Path | str, table: str, row: str, column: str, value: str) -> datetime:
