@@ -94,10 +94,11 @@ def test_an_edited_article_is_rendered_again_not_taken_from_its_old_fragment(nam
     assert cache.rendered == 3 and cache.reused == 1
 
 
-@pytest.mark.parametrize("fmt", sorted(RENDERERS))
-def test_an_empty_feed_and_an_archive_page_assemble_to_the_whole_render(fmt: str) -> None:
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_an_empty_feed_and_an_archive_page_assemble_to_the_whole_render(name: str) -> None:
+    fmt = FORMATS[name]
     cache = Fragments()
     empty = replace(make_document((make_article(1),)), articles=())
-    assert assemble(fmt, empty, cache, persist=False) == RENDERERS[fmt].render(empty)
+    assert assemble(fmt, empty, cache, persist=False) == fmt.render(empty)
     other_language = replace(make_document((make_article(1),)), language="de")
-    assert assemble(fmt, other_language, cache, persist=False) == RENDERERS[fmt].render(other_language)
+    assert assemble(fmt, other_language, cache, persist=False) == fmt.render(other_language)
