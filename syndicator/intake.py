@@ -39,8 +39,7 @@ from syndicator.normalize.taxonomy import Taxonomy, load_taxonomy
 from syndicator.redact import public_url, scrub_text
 from syndicator.report import Progress, Timer
 from syndicator.sources import SourceKind, check_sources
-from syndicator.sources.context import ReadContext
-from syndicator.sources.http import Fetcher
+from syndicator.sources.context import ReadContext, RunFetcher
 from syndicator.sources.limits import check_limits, within_limits
 from syndicator.sources.memory import (
     FileSeen,
@@ -210,8 +209,8 @@ def iter_normalized(
                     logger.warning("source=%s %s: %s: %s", raw.source, raw.where, pointer, message)
                 yield raw, result
 
-    with Normalizer(prepared, timer) as normalizer, Fetcher() as fetcher:
-        context = ReadContext(memory, fetcher)
+    with Normalizer(prepared, timer) as normalizer, contextlib.closing(RunFetcher()) as fetchers:
+        context = ReadContext(memory, fetchers)
         for source, kind, options in prepared.sources:
             if cancel is not None and cancel.is_set():
                 raise RunCancelled("stopped between two sources; the next run reads them")
