@@ -147,6 +147,9 @@ class Config:
     state_url: str | None = None
     # `[output] url`: the output folder is also uploaded there after each render.
     object_storage: ObjectStorage | None = None
+    # `[state] lease`: how long a daemon's hold on a PostgreSQL store lasts
+    # unless renewed; another daemon takes over once it has run out.
+    lease_seconds: int = 30
 
     @property
     def store_location(self) -> str | Path:
@@ -243,7 +246,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     ),
     "output.feeds": FEED_KINDS,
     **{f"output.feeds.{kind}": ("content", "items", "max_age_days", "max_bytes") for kind in FEED_KINDS},
-    "state": ("directory", "url"),
+    "state": ("directory", "url", "lease"),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port", "request_timeout", "connections_per_client"),
@@ -370,6 +373,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         typography=check.choice(norm_t, "normalize.typography", TYPOGRAPHY, default="broken"),
         state_url=_state_url(path, check.string(state_t, "state.url", default="")),
         object_storage=_object_storage(out_t, check),
+        lease_seconds=parse_interval(
+            check.string(state_t, "state.lease", default="30s"), check, "state.lease"
+        ),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"

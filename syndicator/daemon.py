@@ -22,6 +22,17 @@ time), so nothing can deadlock.
 SIGHUP reloads the configuration after checking everything a run checks (the
 sources' options, credentials, URLs and selectors, rules, taxonomy, schema,
 schedule); an invalid one is logged with its reason and the old one kept.
+
+Several daemons may share one PostgreSQL store, on one host or many: one of
+them leads and publishes, the others follow and skip their runs. The leader
+holds the store's publish lease (`lock.PublishLease`, `store/_lease.py`) and
+renews it every third of its length; a follower looks as often and takes it
+over when it runs out or its holder's session is gone, then runs at once. The
+lease lasts `[state] lease` (30 s), at most half the schedule's interval, so
+a follower takes over within one interval. A leader that loses the lease
+stops its run at the next safe point, and the store refuses its writes. On
+SQLite the daemon takes the lock file for each run, as `syndicator publish`
+does. /status says who leads (host, pid, since, until).
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -45,6 +57,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from syndicator.config import Config
 from syndicator.errors import (
     ConfigError,
+    LeaseLostError,
     OutputError,
     RunCancelled,
     StoreError,
@@ -52,6 +65,7 @@ from syndicator.errors import (
     SyndicatorError,
 )
 from syndicator.intake import prepare
+from syndicator.lock import PublishLease, open_lease
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 from syndicator.server import RunningServer, ServerSettings, start_in_thread
@@ -68,6 +82,7 @@ POLL = 0.2  # seconds between the main thread's looks at signals and the next ru
 # message (it names files and folders of the host); the log has the details.
 PUBLIC_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (ConfigError, "invalid configuration"),
+    (LeaseLostError, "the publish lease was lost to another daemon"),
     (StoreLockedError, "another publish held the writer lock"),
     (StoreError, "the state store could not be used"),
     (OutputError, "the feeds could not be written"),
@@ -122,6 +137,8 @@ class DaemonState:
     last_run: dict[str, Any] | None = None
     next_run: str | None = None
     failing_sources: dict[str, dict[str, int]] = field(default_factory=dict)  # SourceBackoff.summary
+    leading: bool = False  # whether this process publishes (holds the lease or takes the lock per run)
+    leader: dict[str, Any] | None = None  # LeaseHolder.to_json of who publishes, as last seen
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
@@ -133,6 +150,8 @@ class DaemonState:
                 "last_run": self.last_run,
                 "next_run": self.next_run,
                 "failing_sources": self.failing_sources,
+                "leading": self.leading,
+                "leader": self.leader,
             }
 
 
@@ -151,6 +170,13 @@ def check_config(config: Config, *, now: datetime) -> BaseTrigger:
     trigger = make_trigger(config)
     prepare(config, now=now)
     return trigger
+
+
+def lease_seconds(config: Config) -> float:
+    """How long a daemon's lease lasts: `[state] lease`, at most half the
+    interval, so that a follower takes over within one interval."""
+    interval = config.interval_seconds if not config.cron and config.interval_seconds else None
+    return float(config.lease_seconds) if interval is None else min(config.lease_seconds, interval / 2)
 
 
 def schedule_seconds(config: Config) -> int:
@@ -174,6 +200,10 @@ class Daemon:
         self._reload = threading.Event()
         self._idle = threading.Event()  # set while no run is under way
         self._idle.set()
+        self._run_cancel = threading.Event()  # the current run's: set by a shutdown or a lost lease
+        self._run_now = threading.Event()  # a follower took the lease over: run without waiting
+        self.lease: PublishLease | None = None  # kept between runs (PostgreSQL); None: per run
+        self._leadership: threading.Thread | None = None
         self._server: RunningServer | None = None
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
@@ -188,13 +218,30 @@ class Daemon:
         if skipped:
             config = replace(config, sources=tuple(s for s in config.sources if s.name not in skipped))
             logger.warning("skipping backed-off sources: %s", ", ".join(sorted(skipped)))
+        lease = self.lease
+        if lease is not None and not lease.held():
+            with self.state.lock:
+                leader = self.state.leader
+            logger.info(
+                "following: %s leads; this run is skipped",
+                f"{leader['host']} pid {leader['pid']}" if leader else "another daemon",
+            )
+            return None
         self.tick += 1
+        self._run_cancel = threading.Event()
+        if self._cancel.is_set():
+            return None
         try:
             report = publish_run(
-                config, now=self._now(), cancel=self._cancel, backed_off=tuple(sorted(skipped))
+                config,
+                now=self._now(),
+                cancel=self._run_cancel,
+                backed_off=tuple(sorted(skipped)),
+                lease=lease,
             )
         except RunCancelled as e:
-            logger.info("run cut short by the shutdown: %s", e)
+            why = "the shutdown" if self._cancel.is_set() else "the loss of the publish lease"
+            logger.info("run cut short by %s: %s", why, e)
             return None
         except SyndicatorError as e:
             self._record_failure(e)
@@ -272,6 +319,30 @@ class Daemon:
         finally:
             self._idle.set()
 
+    # -- leadership (a store shared by several daemons) ------------------------
+
+    def _lead(self, lease: PublishLease, seconds: float) -> None:
+        """The leadership thread: renew the lease while leading, else look for it
+        free, every third of its length; the only thread that speaks to the lease."""
+        led = False
+        while True:
+            try:
+                if led and not (lease.held() and lease.renew()):
+                    logger.warning("lost the publish lease: stopping the run at its next safe point")
+                    self._run_cancel.set()
+                if not lease.held() and lease.try_acquire():
+                    self._run_now.set()
+                led = lease.held()
+                holder = lease.holder()
+            except SyndicatorError as e:
+                logger.warning("publish lease: %s", e)
+                holder = None
+            with self.state.lock:
+                self.state.leading = lease.held()
+                self.state.leader = holder.to_json() if holder else None
+            if self._stop.wait(seconds / 3):
+                return
+
     # -- lifecycle ----------------------------------------------------------
 
     def _server_settings(self, host: str, port: int) -> ServerSettings:
@@ -303,12 +374,16 @@ class Daemon:
             misfire_grace_time=max(30, schedule_seconds(self.config) // 2),
             next_run_time=datetime.now(UTC),  # once at start, then on schedule
         )
+        self._start_leadership()
         self._scheduler.start()
         self._update_next_run()
         logger.info(
             "daemon started schedule=%s", self.config.cron or f"every {self.config.interval_seconds}s"
         )
         while not self._stop.wait(POLL):
+            if self._run_now.is_set():
+                self._run_now.clear()
+                self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
             if self._reload.is_set():
                 self._reload.clear()
                 self._reload_config()
@@ -320,8 +395,14 @@ class Daemon:
         running = not self._idle.is_set()
         logger.info("stopping%s", ": cutting the current run short at a safe point" if running else "")
         self._cancel.set()
+        self._run_cancel.set()
         self._scheduler.shutdown(wait=False)  # no new run; the current one is waited for below
         finished = self._idle.wait(STOP_GRACE)
+        if self._leadership is not None:
+            self._leadership.join(timeout=STOP_GRACE)
+        if finished and self.lease is not None:
+            self.lease.release()  # the next daemon leads at once, not when the lease runs out
+            self.lease.close()
         if self._server is not None:
             self._server.close()
         if not finished:
@@ -336,6 +417,27 @@ class Daemon:
             os._exit(0)
         logger.info("daemon stopped")
         return 0
+
+    def _start_leadership(self) -> None:
+        """With a PostgreSQL store: the lease, kept between runs, and the thread that keeps it."""
+        lease = open_lease(
+            self.config.state_url, self.config.state_directory, seconds=lease_seconds(self.config)
+        )
+        if not lease.kept_between_runs:  # the lock file, taken by each run
+            with self.state.lock:
+                self.state.leading = True
+                self.state.leader = {
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "since": self.state.started,
+                    "expires": None,
+                }
+            return
+        self.lease = lease
+        self._leadership = threading.Thread(
+            target=self._lead, args=(lease, lease_seconds(self.config)), name="leadership", daemon=True
+        )
+        self._leadership.start()
 
     def _reload_config(self) -> None:
         try:

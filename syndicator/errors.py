@@ -77,6 +77,10 @@ class StoreLockedError(StoreError):
     """Another publish holds the writer lock."""
 
 
+class LeaseLostError(StoreLockedError):
+    """The publish lease ran out or was taken over: this process writes nothing more."""
+
+
 class OutputError(SyndicatorError):
     """Feeds could not be written to the output directory."""
 

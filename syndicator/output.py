@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import replace
@@ -39,6 +40,9 @@ from syndicator.store import Store
 from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators
 
 ARCHIVE_DIR = "archive"
+# Seconds to wait before writing each file: crash tests widen the window in
+# which a publisher is killed between two written files. Unset: no wait.
+WRITE_DELAY_ENV = "SYNDICATOR_TEST_WRITE_DELAY"
 
 
 def archived_pages(count: int, size: int) -> int:
@@ -273,7 +277,7 @@ def _order(article: Article) -> tuple[float, str]:
 
 
 def observe_output(
-    config: Config, store: Store, *, nothing_read: bool = False, full: bool = False
+    config: Config, store: Store, *, nothing_read: bool = False, full: bool = False, held: bool = False
 ) -> OutputState:
     """Everything the output plan decides from, read once: the store's marks and
     the folders on disk. The one place of the publish-output journey that looks
@@ -299,6 +303,7 @@ def observe_output(
         archive_present=(directory / ARCHIVE_DIR).is_dir(),
         folders=frozenset(folders),
         nothing_read=nothing_read,
+        held=held,
         full=full,
     )
 
@@ -326,7 +331,14 @@ def render_and_write(
     unchanged: list[str] = []
     etags: dict[str, str] = {}  # the validators `serve` answers a 304 from
 
+    delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
+
     def write(relative: str, data: bytes) -> None:
+        if delay:
+            time.sleep(delay)
+        # Rendering took a while: a publisher that lost its lease since must not write.
+        if cancel is not None and cancel.is_set():
+            raise RunCancelled("stopped between two feeds; the next run writes the rest")
         path = config.output.directory / relative
         changed = _would_change(path, data) if dry_run else write_if_changed(path, data)
         (written if changed else unchanged).append(relative)

@@ -38,6 +38,7 @@ class OutputState:
     archive_present: bool  # the main archive folder is on disk
     folders: frozenset[str]  # feed folders on disk: categories/<term>, tags/<slug>, languages/<tag>…
     nothing_read: bool = False  # no configured source could be read
+    held: bool = False  # a backfill in parts is not all stored yet: publish nothing partial
     full: bool = False  # `publish --full`: every document again
 
 
@@ -90,7 +91,8 @@ def marked_feeds(marks: frozenset[str]) -> frozenset[str]:
 def plan_output(state: OutputState) -> OutputPlan:
     """The rules, in order:
 
-    1. Nothing could be read: nothing is rendered (the feeds already say what the store holds).
+    1. Nothing could be read, or a backfill in parts is not all stored: nothing is rendered
+       (the feeds already say what the store holds; a partial backfill is never published).
     2. `--full`, a file missing from the output, a configuration that shapes the output
        differently from the last render, or a store marking every feed: every document,
        archive pages included.
@@ -101,7 +103,7 @@ def plan_output(state: OutputState) -> OutputPlan:
        folder is missing; the page before one that has just filled up, for its new
        next-archive link).
     """
-    if state.nothing_read:
+    if state.nothing_read or state.held:
         return OutputPlan(False, frozenset(), frozenset(), state.folders, frozenset())
     size = state.archive_page_size
     full_pages = state.archive_count // size

@@ -4,7 +4,8 @@
     publish output  store | plan (stale documents) | render | write | notify
 
 `publish_run` is the single function the CLI and the daemon both call; it
-runs `ingest`, then `publish_output`, under the writer lock, and reports.
+runs `ingest`, then `publish_output`, under the publish lease (the lock file
+on SQLite, a fenced lease in a PostgreSQL store), and reports.
 Bad records become Rejections and the run goes on; only infrastructure
 failures (configuration, store, disk) raise. The clock is read by the caller
 and passed in as `now`.
@@ -18,17 +19,18 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
-from syndicator.config import Config
+from syndicator.config import Config, SourceConfig
 from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
-from syndicator.lock import writer_lock
+from syndicator.lock import LeaseGuard, PublishLease, held_lease
 from syndicator.model import Article, Rejection
 from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import (
@@ -51,7 +53,7 @@ from syndicator.run_end import (
     memory_update,
     sources_to_scan,
 )
-from syndicator.store import Store, open_store, server_publish_lock, source_location
+from syndicator.store import Store, open_store, source_location
 from syndicator.write import remove_stale_temp_files
 
 if TYPE_CHECKING:
@@ -125,6 +127,7 @@ class Published:
     skipped: bool  # nothing was rendered: the output was up to date, or nothing could be read
     pings: tuple[Ping, ...]
     uploaded: Uploaded | None = None  # `[output] url`: what the bucket was sent
+    held: tuple[str, ...] = ()  # backfills with parts still to store: the output waits for them
 
 
 def publish_run(
@@ -137,6 +140,7 @@ def publish_run(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     backed_off: tuple[str, ...] = (),
+    lease: PublishLease | None = None,
 ) -> RunReport:
     """Publish once: the two journeys, joined by the store, under the writer lock.
 
@@ -147,14 +151,16 @@ def publish_run(
     shutdown) cuts the run short at the next safe point: between two records,
     between two written files, or in the pings; `backed_off` names the sources
     the daemon left out of this run because they keep failing, so the report
-    does not call the run ok.
+    does not call the run ok. `lease`: the daemon's, already held (it leads);
+    without it the run takes one for itself, waiting up to `wait_seconds`.
     """
     timer = Timer()
     started = time.perf_counter()
     prepared = prepare(config, now=now)
-    with publish_lock(config, wait_seconds=wait_seconds):
+    with publish_lease(config, lease, wait_seconds=wait_seconds, cancel=cancel) as held:
+        cancel = LeaseGuard(cancel, held)
         remove_stale_temp_files(config.output.directory)
-        with open_store(config.store_location, dry_run=dry_run) as store:
+        with open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store:
             run_id = store.begin_run(now)
             ingested = ingest(
                 prepared,
@@ -218,6 +224,7 @@ def publish_run(
                 objects_uploaded=published.uploaded.put if published.uploaded else (),
                 objects_deleted=published.uploaded.deleted if published.uploaded else (),
                 upload_bytes=published.uploaded.bytes if published.uploaded else 0,
+                output_held=published.held,
             )
             store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     return report
@@ -233,6 +240,7 @@ def ingest(
     timer: Timer,
     progress: Progress | None,
     cancel: threading.Event | None,
+    partial: bool = False,
 ) -> Ingested:
     """sources | normalize | validate | plan | store.
 
@@ -240,6 +248,8 @@ def ingest(
     chunk at a time; what the sources learnt (files read, validators) and the
     removals are committed last, in one transaction, so a run killed half-way
     reads the same files again and finds the articles it already stored.
+    `partial`: the sources are read in part (a backfill's part): no source is
+    complete, so nothing is found gone from one.
     """
     config = prepared.config
     memory = store.source_memory(prepared.fingerprint)
@@ -279,7 +289,7 @@ def ingest(
         totals = plan_and_store(chunk, totals)
     tally = fold.tally()
     with timer.stage("store"):
-        complete = complete_sources(names, tally.failed_sources)
+        complete = [] if partial else complete_sources(names, tally.failed_sources)
         ledger = file_ledger(memory, tally.learnt)
         # A file holding a rejected record is read (and reported) again
         # until it is fixed; an embargoed record's file until its time.
@@ -341,7 +351,10 @@ def publish_output(
     an UploadError ends the journey before the store calls the output
     rendered and before any hub hears of a feed readers cannot fetch yet.
     """
-    plan = plan_output(observe_output(config, store, nothing_read=nothing_read, full=full))
+    held = tuple(store.backfills_pending())
+    if held:
+        logger.warning("output held until every part of a backfill is stored: %s", "; ".join(held))
+    plan = plan_output(observe_output(config, store, nothing_read=nothing_read, full=full, held=bool(held)))
     written, unchanged = (
         render_and_write(config, store, plan, timer=timer, dry_run=dry_run, progress=progress, cancel=cancel)
         if plan.render
@@ -376,26 +389,118 @@ def publish_output(
                 now=now,
                 hubs=list(hubs),
             )
-    return Published(tuple(written), tuple(unchanged), not plan.render, tuple(pings), uploaded)
+    return Published(
+        tuple(written), tuple(unchanged), not plan.render, tuple(pings), uploaded=uploaded, held=held
+    )
 
 
 @contextmanager
-def publish_lock(config: Config, *, wait_seconds: float = 30.0) -> Iterator[None]:
-    """The lock file in the state directory (one host), and with a PostgreSQL
-    store the store's own lock too (every host that publishes into it)."""
-    with writer_lock(config.state_directory, wait_seconds=wait_seconds):
-        if config.state_url is None:
-            yield
-            return
-        with server_publish_lock(config.state_url, wait_seconds=wait_seconds):
-            yield
+def publish_lease(
+    config: Config,
+    lease: PublishLease | None,
+    *,
+    wait_seconds: float = 30.0,
+    cancel: threading.Event | None = None,
+) -> Iterator[PublishLease]:
+    """The lease a run publishes under: the one given (the daemon leads), or one
+    taken for this run. Losing it mid-run sets `cancel`, so the run stops at its
+    next safe point; the store writes nothing more either way (its fence)."""
+    if lease is not None:
+        yield lease
+        return
+    lost = cancel if cancel is not None else threading.Event()
+    with held_lease(
+        config.state_url,
+        config.state_directory,
+        seconds=config.lease_seconds,
+        wait_seconds=wait_seconds,
+        on_lost=lost.set,
+    ) as held:
+        yield held
+
+
+def backfill_run(
+    config: Config,
+    folder: Path,
+    *,
+    name: str,
+    part: int,
+    parts: int,
+    now: datetime,
+    progress: Progress | None = None,
+) -> RunReport:
+    """One part of a backfill: the ingest journey alone, over the files of part
+    `part` of `parts` of `folder`, stored as source `name`.
+
+        ingest          sources | normalize | validate | plan | store
+
+    No output: every publisher holds its output back until all parts are
+    stored (`store/_backfill.py`), so readers never see part of a backfill.
+    Parts run at once in as many processes, on any host that reaches the
+    store, beside the daemon that publishes; none takes the publish lease.
+    `name` should not be a configured source: the configured sources' runs
+    would otherwise find the other parts' articles gone from their folder.
+    """
+    timer = Timer()
+    started = time.perf_counter()
+    source = SourceConfig(
+        name=name,
+        kind="directory",
+        options={"path": str(folder), "part": f"{part}/{parts}"},
+        site_url=config.site.base_url,
+    )
+    prepared = prepare(replace(config, sources=(source,)), now=now)
+    with open_store(config.store_location) as store:
+        store.open_backfill(name, parts)  # before anything is stored: the output waits from now
+        run_id = store.begin_run(now)
+        ingested = ingest(
+            prepared,
+            store,
+            run_id=run_id,
+            now=now,
+            full=False,
+            timer=timer,
+            progress=progress,
+            cancel=None,
+            partial=True,
+        )
+        if not ingested.failed_sources:
+            store.backfill_part_done(name, part)
+        timer.timings["total"] = time.perf_counter() - started
+        report = RunReport(
+            run_id=run_id,
+            started=rfc3339(now),
+            records_read=ingested.records_read,
+            added=ingested.counts[Action.ADDED],
+            changed=ingested.counts[Action.CHANGED],
+            unchanged=ingested.counts[Action.UNCHANGED],
+            retracted=ingested.counts[Action.RETRACTED],
+            held=ingested.counts[Action.HELD],
+            rejections=ingested.rejections,
+            duplicates=ingested.duplicates,
+            source_errors=ingested.source_errors,
+            failed_sources=ingested.failed_sources,
+            feeds_written=(),
+            feeds_unchanged=(),
+            timings=dict(timer.timings),
+            articles_total=store.visible_count(),
+            output_up_to_date=True,
+            files_skipped=ingested.files_skipped,
+            processes=ingested.processes,
+            warnings=tuple(line for _, line in ingested.warnings),
+            output_held=tuple(store.backfills_pending()),
+        )
+        store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
+    if ingested.rejections:
+        keep_rejections(config.state_directory, run_id, ingested.rejections)
+    return report
 
 
 def retract_run(
     config: Config, article_id: str, *, now: datetime, undo: bool = False
 ) -> tuple[bool, list[str]]:
     """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
-    with publish_lock(config), open_store(config.store_location) as store:
+    with publish_lease(config, None) as held, open_store(config.store_location, fence=held.fence) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         plan = plan_output(observe_output(config, store))

@@ -65,6 +65,7 @@ class RunReport:
     objects_uploaded: tuple[str, ...] = ()
     objects_deleted: tuple[str, ...] = ()
     upload_bytes: int = 0
+    output_held: tuple[str, ...] = ()  # unfinished backfills ("NAME: K of N parts stored"): nothing rendered
 
     @property
     def published(self) -> int:
@@ -96,6 +97,7 @@ class RunReport:
             "articles_total": self.articles_total,
             "files_skipped": self.files_skipped,
             "output_up_to_date": self.output_up_to_date,
+            "output_held": list(self.output_held),
             "processes": self.processes,
             "removed_from_source": self.removed_from_source,
             "rejected": [

@@ -17,8 +17,9 @@ from sitekit import NOW, write_config
 
 from syndicator.config import STATE_URL_ENV, load_config
 from syndicator.errors import StoreLockedError
+from syndicator.lock import held_lease
 from syndicator.pipeline import publish_run, retract_run
-from syndicator.store import RunRecord, open_store, server_publish_lock
+from syndicator.store import RunRecord, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,7 +206,7 @@ def test_two_publishers_on_one_postgresql_store_never_run_at_once(
     on(postgres_url, monkeypatch)
     first = generated_site(tmp_path / "first", 10)
     second = generated_site(tmp_path / "second", 10)
-    with server_publish_lock(postgres_url, wait_seconds=0):
+    with held_lease(postgres_url, tmp_path, seconds=30, wait_seconds=0, on_lost=lambda: None):
         with pytest.raises(StoreLockedError, match="another syndicator publish is running on this store"):
             publish_run(load_config(second / "syndicator.toml"), now=NOW, wait_seconds=0.5)
         assert not (second / "out").exists()
@@ -225,8 +226,9 @@ def test_a_publisher_killed_with_sigkill_leaves_the_store_to_the_next_one(
             sys.executable,
             "-c",
             "import sys, time\n"
-            "from syndicator.store import server_publish_lock\n"
-            "with server_publish_lock(sys.argv[1], wait_seconds=10):\n"
+            "from pathlib import Path\n"
+            "from syndicator.lock import held_lease\n"
+            "with held_lease(sys.argv[1], Path('.'), seconds=30, wait_seconds=10, on_lost=print):\n"
             "    print('held', flush=True)\n"
             "    time.sleep(600)\n",
             postgres_url,

@@ -13,7 +13,7 @@ registers them on the group.
 
 from __future__ import annotations
 
-from syndicator.cli import daemon, publish, setup, state, store
+from syndicator.cli import backfill, daemon, publish, setup, state, store
 from syndicator.cli._shell import ExitStatus, cli, closed_pipe, config_option, exit_statuses, handle_errors
 from syndicator.interrupt import exit_interrupted
 
@@ -29,6 +29,7 @@ def main() -> None:
 
 __all__ = [
     "ExitStatus",
+    "backfill",
     "cli",
     "config_option",
     "daemon",

@@ -16,7 +16,7 @@ from typing import Any
 
 from syndicator.errors import SyndicatorError
 from syndicator.server._app import StatusCallback
-from syndicator.store import LastRun, read_last_run
+from syndicator.store import LastRun, parse_location, read_holder, read_last_run
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,25 @@ def store_status(store_path: Path | str) -> StatusCallback:
         except SyndicatorError as error:
             logger.warning("status: cannot read the state store: %s", error)
             return {"last_run": None, "store": "unreadable"}
+        leader = lease_holder(store_path)
         if last is None:
-            return {"last_run": None, "store": "no runs yet"}
-        return {"last_run": run_summary(last), "store": "ok"}
+            return {"last_run": None, "store": "no runs yet", **leader}
+        return {"last_run": run_summary(last), "store": "ok", **leader}
 
     return status
+
+
+def lease_holder(store_path: Path | str) -> dict[str, object]:
+    """With a PostgreSQL store: which daemon leads it (host, pid, since, until), or null."""
+    where = parse_location(store_path)
+    if isinstance(where, Path):
+        return {}
+    try:
+        holder = read_holder(where)
+    except SyndicatorError as error:
+        logger.warning("status: cannot read the publish lease: %s", error)
+        return {"leader": None}
+    return {"leader": holder.to_json() if holder else None}
 
 
 def run_summary(last: LastRun) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from syndicator.sources.memory import FileSeen, FileState, SourceNews
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm", ".xml")
-_KEYS = ("path", "recursive", "max_file_bytes", *LIMIT_KEYS)
+_KEYS = ("path", "recursive", "max_file_bytes", "part", *LIMIT_KEYS)
 MAX_FILE_BYTES = 200_000_000  # a whole export in one .json or .jsonl file still fits
 
 
@@ -39,6 +40,30 @@ class DirectoryOptions:
     recursive: bool = True
     # A larger file is not read (it is held in memory whole): a rejection names it and the limit.
     max_file_bytes: int = MAX_FILE_BYTES
+    # `part = "K/N"`: only the files of part K of N (a backfill spread over N
+    # processes); a file's part is a hash of its path in the folder, so every
+    # process that lists the folder agrees on it. None: every file.
+    part: tuple[int, int] | None = None
+
+
+def part_of(relative: str, parts: int) -> int:
+    """Which of `parts` parts (1…parts) the file at this folder-relative path is in."""
+    return zlib.crc32(relative.encode("utf-8")) % parts + 1
+
+
+def parse_part(text: object) -> tuple[int, int]:
+    """ "K/N" with 1 <= K <= N."""
+    k, _, n = str(text).partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise ValueError(f"{text!r} is not a part such as '2/4' (part 2 of 4)")
+    return int(k), int(n)
+
+
+def _part_option(source: SourceConfig) -> tuple[int, int]:
+    try:
+        return parse_part(source.options["part"])
+    except ValueError as e:
+        raise source.error("part", str(e)) from e
 
 
 def check(source: SourceConfig) -> DirectoryOptions:
@@ -54,7 +79,8 @@ def check(source: SourceConfig) -> DirectoryOptions:
     if not isinstance(recursive, bool):
         raise source.error("recursive", "must be true or false")
     max_file_bytes = whole_number(source, "max_file_bytes", MAX_FILE_BYTES)
-    return DirectoryOptions(path=Path(path), recursive=recursive, max_file_bytes=max_file_bytes)
+    part = _part_option(source) if "part" in source.options else None
+    return DirectoryOptions(path=Path(path), recursive=recursive, max_file_bytes=max_file_bytes, part=part)
 
 
 def list_files(source: str, options: DirectoryOptions) -> list[Path]:
@@ -68,6 +94,10 @@ def list_files(source: str, options: DirectoryOptions) -> list[Path]:
         if p.suffix.lower() in SUFFIXES
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(options.path).parts)
+        and (
+            options.part is None
+            or part_of(p.relative_to(options.path).as_posix(), options.part[1]) == options.part[0]
+        )
     )
 
 

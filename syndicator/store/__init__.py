@@ -12,9 +12,9 @@ from __future__ import annotations
 from syndicator.store._contract import Store
 from syndicator.store._feeds import Category, FeedSlice
 from syndicator.store._history import LastRun, RunEvent, RunRecord
+from syndicator.store._lease import LeaseHolder, PostgresLease, read_holder
 from syndicator.store._open import open_store, parse_location, read_last_run, store_exists
 from syndicator.store._postgres_store import PostgresStore
-from syndicator.store._postgres_store import publish_lock as server_publish_lock
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
 from syndicator.store._sqlite import source_location, wrap_sqlite_errors
 from syndicator.store._sqlite_store import SQLiteStore
@@ -25,6 +25,8 @@ __all__ = [
     "Category",
     "FeedSlice",
     "LastRun",
+    "LeaseHolder",
+    "PostgresLease",
     "PostgresStore",
     "RunEvent",
     "RunRecord",
@@ -32,8 +34,8 @@ __all__ = [
     "Store",
     "open_store",
     "parse_location",
+    "read_holder",
     "read_last_run",
-    "server_publish_lock",
     "source_location",
     "store_exists",
     "wrap_sqlite_errors",

@@ -34,16 +34,18 @@ def parse_location(location: str | Path) -> str | Path:
     return Path(location)
 
 
-def open_store(location: str | Path, *, dry_run: bool = False) -> Store:
+def open_store(location: str | Path, *, dry_run: bool = False, fence: int | None = None) -> Store:
     """The store at `location`, migrated to the current schema (a newer one is refused).
 
     `dry_run`: a store whose writes never persist (an in-memory copy of the
-    SQLite file, or one rolled-back PostgreSQL transaction).
+    SQLite file, or one rolled-back PostgreSQL transaction). `fence`: the
+    publish lease's token, checked by each PostgreSQL write transaction (an
+    SQLite store is fenced by its lock file, which only dies with its holder).
     """
     where = parse_location(location)
     if isinstance(where, Path):
         return SQLiteStore.in_memory_copy(where) if dry_run else SQLiteStore(where)
-    return PostgresStore(where, dry_run=dry_run)
+    return PostgresStore(where, dry_run=dry_run, fence=fence)
 
 
 def store_exists(location: str | Path) -> bool:

@@ -4,12 +4,13 @@ answers as SQLite, for a state shared by several hosts or too big for a file.
 Statements keep SQLite's `?` placeholders and are translated here; every
 write transaction first takes one transaction-level advisory lock, so writers
 queue as SQLite's BEGIN IMMEDIATE makes them queue (an archive slot is
-max + 1: two writers must not compute it at once).
+max + 1: two writers must not compute it at once). A store opened with a
+fencing token (the publish lease's, `_lease.py`) then checks that the lease is
+still its own, in the same transaction, before it writes anything.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import psycopg
 
-from syndicator.errors import StoreError, StoreLockedError
+from syndicator.errors import LeaseLostError, StoreError
 from syndicator.redact import public_url, scrub_text
 from syndicator.store._base import Cursor, Dialect
+from syndicator.store._lease import FENCE, KEEPALIVES, LEASE_NAME
 from syndicator.store._schema import (
     POSTGRES_FIRST_VERSION,
     POSTGRES_MIGRATIONS,
@@ -30,8 +32,9 @@ from syndicator.store._sqlite import statements
 from syndicator.store._store import StoreBase
 
 WRITER_KEY = 0x73796E64  # "synd": the advisory lock every write transaction takes
-PUBLISH_KEY = 0x73796E65  # the advisory lock a whole publish holds, whatever host it runs on
-LOCK_POLL_SECONDS = 0.1
+# A write transaction waits on its client only between two statements of one
+# plan; a client silent this long inside one is frozen or gone.
+IDLE_IN_TRANSACTION_MS = 10_000
 CONNECT_TIMEOUT = 10  # seconds to reach the server before the run fails
 
 POSTGRES = Dialect(
@@ -90,10 +93,13 @@ def is_postgres_url(url: str) -> bool:
 
 
 class PostgresStore(StoreBase):
-    def __init__(self, url: str, *, dry_run: bool = False) -> None:
+    def __init__(self, url: str, *, dry_run: bool = False, fence: int | None = None) -> None:
         """`dry_run`: everything happens inside one transaction that is rolled
-        back on close, so a dry run plans and renders and nothing persists."""
+        back on close, so a dry run plans and renders and nothing persists.
+        `fence`: the publish lease's token; every write transaction first checks
+        that the lease still holds it, or writes nothing (LeaseLostError)."""
         self.url = url
+        self.fence = None if dry_run else fence
         self.label = public_url(url)
         self.dialect = POSTGRES
         self.dry_run = dry_run
@@ -103,6 +109,10 @@ class PostgresStore(StoreBase):
             self.conn = psycopg.connect(url, autocommit=not dry_run, connect_timeout=CONNECT_TIMEOUT)
             self.db = _Connection(self.conn)
             try:
+                for statement in KEEPALIVES:  # a cut-off host's open transaction ends within seconds
+                    self.conn.execute(statement)
+                if not dry_run:  # and a frozen one's: a takeover waits for open transactions
+                    self.conn.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}")
                 if dry_run:
                     self.conn.execute("SELECT 1")  # opens the transaction every write nests in
                 self._migrate()
@@ -141,6 +151,14 @@ class PostgresStore(StoreBase):
         with self.errors(), self.conn.transaction(), self.conn.pipeline():
             if not self.dry_run:  # a dry run never commits: it needs no place in the queue
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_KEY,))
+            if (
+                self.fence is not None
+                and self.conn.execute(FENCE, (LEASE_NAME, self.fence)).fetchone() is None
+            ):
+                raise LeaseLostError(
+                    f"{self.label}: this process no longer holds the publish lease"
+                    f" (token {self.fence}); another publisher took over, nothing was written"
+                )
             yield
 
     def _version(self) -> int | None:
@@ -187,46 +205,3 @@ def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:
         raise StoreError(f"{label}: {scrub_text(str(e).strip())} (is the server reachable?)") from e
     except psycopg.Error as e:
         raise StoreError(f"{label}: {scrub_text(str(e).strip())}") from e
-
-
-def _try_lock(conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
-    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (PUBLISH_KEY,)).fetchone()
-    return bool(row and row[0])
-
-
-@contextmanager
-def publish_lock(url: str, *, wait_seconds: float) -> Iterator[None]:
-    """One publisher at a time on this store, from any host: a session advisory
-    lock held on a connection of its own for the whole run.
-
-    The server drops the lock when that connection ends, so a publisher killed
-    with SIGKILL never leaves it held; the session's TCP keepalives (10 s idle,
-    then 3 probes 5 s apart) end it when the publisher's host is cut off. A
-    second publisher waits up to `wait_seconds`, then gives up with
-    StoreLockedError, as it does for the lock file on one host.
-    """
-    import psycopg
-
-    label = public_url(url)
-    try:
-        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-    except psycopg.Error as e:
-        raise StoreError(f"{label}: {scrub_text(str(e).strip())} (is the server reachable?)") from e
-    try:
-        deadline = time.monotonic() + wait_seconds
-        try:
-            conn.execute("SET tcp_keepalives_idle = 10")
-            conn.execute("SET tcp_keepalives_interval = 5")
-            conn.execute("SET tcp_keepalives_count = 3")
-            while not _try_lock(conn):
-                if time.monotonic() >= deadline:
-                    raise StoreLockedError(
-                        f"{label}: another syndicator publish is running on this store; "
-                        f"waited {wait_seconds:g}s (try again when it has finished)"
-                    )
-                time.sleep(LOCK_POLL_SECONDS)
-        except psycopg.Error as e:
-            raise StoreError(f"{label}: {scrub_text(str(e).strip())}") from e
-        yield
-    finally:
-        conn.close()  # ends the session, and with it the lock

@@ -19,6 +19,7 @@ from syndicator.model import Article
 from syndicator.plan import Action, Plan, StoredArticle
 from syndicator.sources.memory import MemoryUpdate
 from syndicator.store._archive import ArchiveMixin
+from syndicator.store._backfill import BackfillMixin
 from syndicator.store._feeds import FeedsMixin
 from syndicator.store._history import HistoryMixin
 from syndicator.store._sources import SourcesMixin
@@ -27,11 +28,11 @@ from syndicator.store._sqlite import chunks, source_location, stored_article, st
 RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
 
 
-class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin):
+class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMixin):
     """Articles, plans and retractions are here; what the feeds read
-    (`_feeds`), archive pages (`_archive`), source memory (`_sources`) and the
-    run history (`_history`) are mixins, each over the same connection and
-    transactions (`_base.Connected`)."""
+    (`_feeds`), archive pages (`_archive`), source memory (`_sources`), the
+    run history (`_history`) and backfills in parts (`_backfill`) are
+    mixins, each over the same connection and transactions (`_base.Connected`)."""
 
     @abstractmethod
     def close(self) -> None:
