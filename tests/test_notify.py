@@ -17,7 +17,7 @@ import pytest
 from sitekit import NOW, record, write_config
 from slowweb import TricklingServer
 
-from syndicator.config import load_config
+from syndicator.config import STATE_URL_ENV, load_config
 from syndicator.pipeline import publish_run
 from syndicator.store import SQLiteStore
 
@@ -53,6 +53,14 @@ class Hub:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The site's store: the SQLite file, or a PostgreSQL server (the configuration names it)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(STATE_URL_ENV, request.getfixturevalue("postgres_url"))
+    return str(request.param)
 
 
 @pytest.fixture
@@ -202,7 +210,9 @@ def test_publish_with_a_trickling_hub_exits_soon_after_its_deadline(site: Path) 
     assert seconds < 4 + 15, f"the pings' deadline is 4 s; publish took {seconds:.1f} s in all"
 
 
-def test_a_failed_ping_is_sent_again_by_the_next_run(site: Path, add_records: Callable[..., Path]) -> None:
+def test_a_failed_ping_is_sent_again_by_the_next_run(
+    site: Path, add_records: Callable[..., Path], engine: str
+) -> None:
     hub = Hub(status=503)
     try:
         add_records("a.json", [record(1)])

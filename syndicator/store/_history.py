@@ -79,7 +79,9 @@ class HistoryMixin(Connected):
             )
             self.db.executemany(
                 "INSERT INTO pending_pings (hub, topic, since, failures, error) VALUES (?, ?, ?, 1, ?)"
-                " ON CONFLICT (hub, topic) DO UPDATE SET failures = failures + 1, error = excluded.error",
+                # The table named: PostgreSQL finds a bare `failures` ambiguous (excluded's or the row's).
+                " ON CONFLICT (hub, topic) DO UPDATE SET failures = pending_pings.failures + 1,"
+                " error = excluded.error",
                 [(hub, topic, rfc3339(now), line) for hub, topic, ok, line in pings if not ok],
             )
             if not hubs:  # `IN ()` is SQLite's, not PostgreSQL's
