@@ -21,7 +21,7 @@ from sitekit import NOW, record
 
 from syndicator.config import STATE_URL_ENV, Config, load_config
 from syndicator.errors import StoreLockedError
-from syndicator.lock import writer_lock
+from syndicator.lock import held_lease
 from syndicator.pipeline import publish_run
 from syndicator.store import MIGRATIONS, SQLiteStore, open_store
 from syndicator.store._sqlite import statements
@@ -264,7 +264,8 @@ def test_a_second_publish_waits_then_says_another_run_holds_the_lock(
 ) -> None:
     add_records("a.json", [record(1)])
     config = config_of(site)
-    with writer_lock(config.state_directory):
+    # The publish lease of the store: the lock file on SQLite, the lease in PostgreSQL.
+    with held_lease(config.state_url, config.state_directory, seconds=30, wait_seconds=0, on_lost=print):
         try:
             publish_run(config, now=NOW, wait_seconds=0.3)
         except StoreLockedError as e:
