@@ -10,7 +10,6 @@ import click
 
 from syndicator.cli._shell import ExitStatus, cli, exit_statuses, handle_errors
 from syndicator.errors import StoreError
-from syndicator.lock import writer_lock
 from syndicator.redact import public_url
 
 
@@ -46,6 +45,7 @@ Stop the daemon first; then set [state] url (or SYNDICATOR_STATE_URL) to the tar
 @handle_errors
 def migrate(source: str, target: str) -> None:
     """Copy every article, identity, run and source memory into an empty store."""
+    from syndicator.lock import writer_lock
     from syndicator.store import open_store, parse_location, store_exists
     from syndicator.store._store import StoreBase
 

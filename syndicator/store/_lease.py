@@ -35,12 +35,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from syndicator.errors import StoreError, StoreLockedError
 from syndicator.redact import public_url, scrub_text
+
+if TYPE_CHECKING:
+    import psycopg  # imported where a lease is used: a run on SQLite never loads it
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ class PostgresLease:
     # -- the connection ---------------------------------------------------------
 
     def _connect(self) -> None:
+        import psycopg
+
         with self._errors():
             self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
             for statement in KEEPALIVES:
@@ -143,6 +146,8 @@ class PostgresLease:
     @contextmanager
     def _errors(self) -> Iterator[None]:
         """psycopg's errors become StoreError naming the store (without its password)."""
+        import psycopg
+
         try:
             yield
         except psycopg.Error as e:
@@ -197,7 +202,9 @@ class PostgresLease:
                     .fetchone()
                 )
         except StoreError as e:
-            if isinstance(e.__cause__, psycopg.errors.LockNotAvailable):
+            from psycopg.errors import LockNotAvailable
+
+            if isinstance(e.__cause__, LockNotAvailable):
                 return False  # the old holder's last transaction is still open: later
             raise
         if row is None:
@@ -281,6 +288,8 @@ def holder_of(row: tuple[Any, ...] | None) -> LeaseHolder | None:
 
 def read_holder(url: str) -> LeaseHolder | None:
     """Who leads the store at `url`, read without creating anything (for `serve`'s /status)."""
+    import psycopg
+
     label = public_url(url)
     try:
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
