@@ -323,6 +323,44 @@ def generate(
     return Generated(out, records, json_n, txt_n, bad_n, size)
 
 
+LAYOUTS = ("files", "one-file", "many-files")
+
+
+def relayout(generated: Path, out: Path, layout: str) -> Path:
+    """The same records in another file layout, for the memory and speed scenarios.
+
+    `files`: as `generate` writes them (JSONL files of PER_FILE records);
+    `one-file`: every JSON line in one `records.jsonl` (640 MB at 100,000 records);
+    `many-files`: one `.json` file per JSON line (100,000 files at 100,000 records).
+    The scraped `.txt` articles stay files of their own in every layout (hard links).
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: one of {', '.join(LAYOUTS)}")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    jsonl = sorted(generated.glob("*.jsonl"), key=lambda p: (p.name.split("-")[1], p.name))
+    for txt in sorted(generated.glob("*.txt")):
+        (out / txt.name).hardlink_to(txt)
+    if layout == "files":
+        for path in jsonl:
+            (out / path.name).hardlink_to(path)
+    elif layout == "one-file":
+        with (out / "records.jsonl").open("wb") as big:
+            for path in jsonl:
+                with path.open("rb") as part:
+                    shutil.copyfileobj(part, big, 1 << 20)
+    else:
+        n = 0
+        for path in jsonl:
+            with path.open("rb") as part:
+                for line in part:
+                    if line.strip():
+                        (out / f"{path.stem}-{n:07d}.json").write_bytes(line)
+                        n += 1
+    return out
+
+
 def edited_file(out: Path, file_index: int, edit: int, *, seed: int = SEED, spread: bool = False) -> int:
     """Rewrite one JSONL file with a later revision of each of its valid records."""
     lines = []
@@ -359,8 +397,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--spread", action="store_true", help="broken records among the good ones")
+    parser.add_argument("--layout", choices=LAYOUTS, default="files", help="how the records are split in files")
     args = parser.parse_args()
-    g = generate(args.out, args.records, seed=args.seed, spread=args.spread)
+    if args.layout == "files":
+        g = generate(args.out, args.records, seed=args.seed, spread=args.spread)
+    else:
+        staging = args.out.with_name(args.out.name + ".files")
+        g = generate(staging, args.records, seed=args.seed, spread=args.spread)
+        relayout(staging, args.out, args.layout)
+        shutil.rmtree(staging)
     print(
         f"wrote {g.records} records ({g.json_records} JSON, {g.txt_records} txt, "
         f"{g.invalid_records} invalid), {g.bytes / 1e6:.1f} MB, in {g.directory}"

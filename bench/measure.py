@@ -1,8 +1,13 @@
-"""Timing a child process: wall time and its own peak RSS, and summaries of several runs.
+"""Timing a child process: wall time, its own peak RSS, the peak of its whole
+process tree, and summaries of several runs.
 
-Peak memory comes from os.wait4 on the child itself (ru_maxrss, KiB on Linux),
-so each figure is that one process, not the maximum over every child the
-runner ever started (which is what RUSAGE_CHILDREN would give).
+The child's own peak comes from os.wait4 on the child itself (ru_maxrss, KiB on
+Linux), so it is that one process, not the maximum over every child the runner
+ever started (which is what RUSAGE_CHILDREN would give). The tree's peak is
+sampled: every TREE_EVERY seconds the resident sets of the child and of all
+its descendants (normalize workers) are read from /proc and added up, and the
+largest sum is kept. Pages a forked worker shares with its parent count in
+both, as they do in what `ps` or a container's memory limit shows per process.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 class Child:
     wall: float  # seconds, fork to reap
     peak_rss_mb: float  # the child's own peak resident set, MiB
+    tree_peak_mb: float  # the largest sum of resident sets over the child and its descendants, MiB
     returncode: int
     stdout: str
     stderr: str
@@ -41,7 +47,13 @@ def run_child(
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env else None, stdout=out, stderr=err)
         deadline = start + timeout
+        tree_peak = 0
+        next_sample = start
         while True:
+            now = time.perf_counter()
+            if now >= next_sample:
+                tree_peak = max(tree_peak, tree_rss(proc.pid))
+                next_sample = now + TREE_EVERY
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -56,7 +68,30 @@ def run_child(
     stderr = err_path.read_text(errors="replace")
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
-    return Child(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    own_peak = usage.ru_maxrss / 1024
+    # A run shorter than one sample still has its own peak: the tree is at least that.
+    return Child(wall, own_peak, max(own_peak, tree_peak / 2**20), proc.returncode, stdout, stderr)
+
+
+TREE_EVERY = 0.02  # seconds between two samples of the process tree's memory
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in `pid` and every process below it, now (0 for one already gone)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm", "rb") as f:
+                total += int(f.read().split()[1]) * _PAGE
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", "rb") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue  # exited between two reads
+    return total
 
 
 @dataclass

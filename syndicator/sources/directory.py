@@ -7,17 +7,19 @@ naming the file, and the files beside it are still read.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import hashlib
+import itertools
 import json
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
@@ -39,6 +41,7 @@ class DirectoryOptions:
     path: Path
     recursive: bool = True
     # A larger file is not read (it is held in memory whole): a rejection names it and the limit.
+    # A UTF-8 .jsonl file is read a line at a time, so the limit bounds one of its lines.
     max_file_bytes: int = MAX_FILE_BYTES
     # `part = "K/N"`: only the files of part K of N (a backfill spread over N
     # processes); a file's part is a hash of its path in the folder, so every
@@ -118,6 +121,25 @@ def read(
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             yield FileSeen(source.name, relative, None, unchanged=True)
             continue
+        ref = f"{source.name}/{relative}"
+        if path.suffix.lower() == ".jsonl":
+            scan = _scan(path)
+            if isinstance(scan, OSError):
+                yield Rejection(
+                    source.name, display_path(path), "", "", f"cannot read file: {scan.strerror or scan}"
+                )
+                continue
+            if scan.utf8:
+                # Streamed a line at a time: the file's size costs no memory, so
+                # max_file_bytes bounds one line instead of the whole file.
+                state = FileState(stat.st_size, stat.st_mtime_ns, scan.sha256, memory.fingerprint)
+                if known is not None and known.sha256 == state.sha256:
+                    yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
+                    continue
+                yield FileSeen(source.name, relative, state, unchanged=False)
+                yield from read_file(source.name, path, ref=ref, scan=scan, line_bytes=options.max_file_bytes)
+                continue
+            # Not UTF-8: read whole, as other files are, to find its encoding.
         if stat.st_size > options.max_file_bytes:
             # Not remembered as read: once the limit is raised, the next run reads it.
             yield Rejection(
@@ -127,7 +149,7 @@ def read(
                 "",
                 f"file of {stat.st_size} bytes is over max_file_bytes = {options.max_file_bytes}:"
                 " not read (raise max_file_bytes to read it)",
-                ref=f"{source.name}/{relative}",
+                ref=ref,
             )
             continue
         try:
@@ -142,7 +164,43 @@ def read(
             yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
             continue
         yield FileSeen(source.name, relative, state, unchanged=False)
-        yield from read_file(source.name, path, data=data, ref=f"{source.name}/{relative}")
+        yield from read_file(source.name, path, data=data, ref=ref)
+
+
+STREAM_BYTES = 1 << 20  # bytes read at a time while a JSONL file is hashed
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a JSONL file before its records are read: what decides how to read it."""
+
+    sha256: str  # of the bytes as stored: a touched but unchanged file is not read again
+    utf8: bool  # valid UTF-8 throughout: streamed; otherwise read whole to find its encoding
+    nonblank: bool  # holds something besides whitespace: an empty file is one rejection
+
+
+def _scan(path: Path) -> Scan | OSError:
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, nonblank = True, False
+    try:
+        with path.open("rb") as f:
+            while block := f.read(STREAM_BYTES):
+                digest.update(block)
+                nonblank = nonblank or bool(block.strip())
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+            if utf8:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    utf8 = False
+    except OSError as e:
+        return e
+    return Scan(digest.hexdigest(), utf8, nonblank)
 
 
 def display_path(path: Path) -> str:
@@ -154,14 +212,38 @@ def display_path(path: Path) -> str:
 
 
 def read_file(
-    source: str, path: Path, *, data: bytes | None = None, ref: str = ""
+    source: str,
+    path: Path,
+    *,
+    data: bytes | None = None,
+    ref: str = "",
+    scan: Scan | None = None,
+    line_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[RawRecord | Rejection]:
+    """The records of one file. A UTF-8 `.jsonl` file given without `data` is
+    streamed a line at a time (`scan`: the caller's pass over it, else one is made
+    here); any other file, and a JSONL file in another encoding, is held whole."""
     origin = display_path(path)
     ref = ref or f"{source}/{path.name}"
 
     def reject(locator: str, reason: str, payload: Any = None) -> Rejection:
         return Rejection(source, origin, locator, "", reason, payload, ref=ref)
 
+    if data is None and path.suffix.lower() == ".jsonl":
+        scanned = scan or _scan(path)
+        if isinstance(scanned, OSError):
+            yield reject("", f"cannot read file: {scanned.strerror or scanned}")
+            return
+        if scanned.utf8:
+            if not scanned.nonblank:
+                yield reject("", "empty file")
+                return
+            try:
+                with path.open("rb") as f:
+                    yield from _read_jsonl(source, origin, _lines(f, line_bytes, reject), reject, ref)
+            except OSError as e:
+                yield reject("", f"cannot read file: {e.strerror or e}")
+            return
     if data is None:
         try:
             data = path.read_bytes()
@@ -200,7 +282,9 @@ def read_file(
     if suffix == ".json":
         yield from _read_json(source, origin, text, reject, ref)
     elif suffix == ".jsonl":
-        yield from _read_jsonl(source, origin, text, reject, ref)
+        # Split on LF only: str.splitlines() also splits on U+2028, U+0085 and
+        # other characters that JSON allows unescaped inside strings (RFC 8259 §7).
+        yield from _read_jsonl(source, origin, enumerate(text.split("\n"), start=1), reject, ref)
     else:
         kind = "text" if suffix == ".txt" else "html"
         yield RawRecord(source=source, origin=origin, locator="", kind=kind, payload=text, ref=ref)
@@ -227,12 +311,38 @@ def _read_json(source: str, origin: str, text: str, reject: Any, ref: str) -> It
         yield reject("", f"expected a JSON object or a list of objects, not {_json_type(value)}", value)
 
 
+def _lines(
+    f: BinaryIO, limit: int, reject: Callable[[str, str], Rejection]
+) -> Iterator[tuple[int, str | Rejection]]:
+    """(number, text) of each line of a UTF-8 file read a line at a time, split on LF only
+    (as `text.split("\\n")`: a JSON string may hold U+2028 unescaped, RFC 8259 §7);
+    a line over `limit` bytes is skipped unheld and stands as its rejection."""
+    for lineno in itertools.count(1):
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            size = len(line)
+            while (more := f.readline(STREAM_BYTES)) and not more.endswith(b"\n"):
+                size += len(more)
+            size += len(more.rstrip(b"\n"))
+            yield (
+                lineno,
+                reject(f"line {lineno}", f"line of {size} bytes is over max_file_bytes = {limit}: not read"),
+            )
+            continue
+        if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        yield lineno, line.removesuffix(b"\n").decode("utf-8")
+
+
 def _read_jsonl(
-    source: str, origin: str, text: str, reject: Any, ref: str
+    source: str, origin: str, lines: Iterable[tuple[int, str | Rejection]], reject: Any, ref: str
 ) -> Iterator[RawRecord | Rejection]:
-    # Split on LF only: str.splitlines() also splits on U+2028, U+0085 and
-    # other characters that JSON allows unescaped inside strings (RFC 8259 §7).
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in lines:
+        if isinstance(line, Rejection):
+            yield line
+            continue
         if not line.strip():
             continue
         locator = f"line {lineno}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,58 @@ def test_html_page_is_one_html_record(tmp_path: Path) -> None:
     assert isinstance(record, RawRecord)
     assert record.kind == "html"
     assert "<h1>Titre</h1>" in record.payload
+
+
+# -- a JSONL file of any size ----------------------------------------------------------
+
+
+def test_a_jsonl_file_is_read_a_line_at_a_time_not_held_whole(tmp_path: Path) -> None:
+    """A 640 MB export costs the memory of one line, in the reader and in every worker forked after it."""
+    line = json.dumps({"title": "Un titre", "content": "é" * 2000}, ensure_ascii=False) + "\n"
+    (tmp_path / "big.jsonl").write_text(line * 10_000, encoding="utf-8")  # 40 MB
+    source = SourceConfig(name="wire", kind="directory", options={"path": tmp_path})
+    tracemalloc.start()
+    try:
+        count = sum(
+            1 for item in read(source, DirectoryOptions(path=tmp_path)) if isinstance(item, RawRecord)
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 10_000
+    assert peak < 8_000_000, f"{peak} bytes held while reading a 40 MB file"
+
+
+def test_a_jsonl_file_over_max_file_bytes_is_read_and_only_a_line_over_it_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    long_line = json.dumps({"title": "Long", "content": "x" * 5000})
+    path.write_text(f'{{"title": "One"}}\n{long_line}\n{{"title": "Three"}}\n', encoding="utf-8")
+    source = SourceConfig(name="wire", kind="directory", options={"path": tmp_path})
+    items = list(read(source, DirectoryOptions(path=tmp_path, max_file_bytes=1000)))
+    assert [(r.locator, r.payload["title"]) for r in records(items)] == [
+        ("line 1", "One"),
+        ("line 3", "Three"),
+    ]
+    [rejection] = rejections(items)
+    assert rejection.locator == "line 2"
+    assert rejection.reason == f"line of {len(long_line)} bytes is over max_file_bytes = 1000: not read"
+
+
+def test_a_jsonl_file_in_a_legacy_encoding_is_still_decoded(tmp_path: Path) -> None:
+    (tmp_path / "legacy.jsonl").write_bytes(
+        '{"title": "Café à Montréal"}\n{"title": "l’été"}\n'.encode("cp1252")
+    )
+    assert [r.payload["title"] for r in records(read_all(tmp_path))] == ["Café à Montréal", "l’été"]
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_an_empty_jsonl_file_is_one_rejection(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(content)
+    [rejection] = read_all(tmp_path)
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason == "empty file"
+
+
+def test_a_jsonl_file_with_a_byte_order_mark_reads_its_first_line(tmp_path: Path) -> None:
+    (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"title": "T"}\n{"title": "U"}\n')
+    assert [r.payload for r in records(read_all(tmp_path))] == [{"title": "T"}, {"title": "U"}]
