@@ -397,7 +397,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--spread", action="store_true", help="broken records among the good ones")
-    parser.add_argument("--layout", choices=LAYOUTS, default="files", help="how the records are split in files")
+    parser.add_argument(
+        "--layout", choices=LAYOUTS, default="files", help="how the records are split in files"
+    )
     args = parser.parse_args()
     if args.layout == "files":
         g = generate(args.out, args.records, seed=args.seed, spread=args.spread)

@@ -7,7 +7,9 @@ ever started (which is what RUSAGE_CHILDREN would give). The tree's peak is
 sampled: every TREE_EVERY seconds the resident sets of the child and of all
 its descendants (normalize workers) are read from /proc and added up, and the
 largest sum is kept. Pages a forked worker shares with its parent count in
-both, as they do in what `ps` or a container's memory limit shows per process.
+both, as they do in what `ps` shows per process. Processor seconds (the child's
+and its reaped workers') are given beside wall time: on a shared machine they
+move far less than wall time does.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Child:
     wall: float  # seconds, fork to reap
     peak_rss_mb: float  # the child's own peak resident set, MiB
     tree_peak_mb: float  # the largest sum of resident sets over the child and its descendants, MiB
+    cpu_s: float  # processor seconds (user + system) of the child and the workers it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -70,7 +73,8 @@ def run_child(
     err_path.unlink(missing_ok=True)
     own_peak = usage.ru_maxrss / 1024
     # A run shorter than one sample still has its own peak: the tree is at least that.
-    return Child(wall, own_peak, max(own_peak, tree_peak / 2**20), proc.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime  # wait4 counts the descendants the child reaped
+    return Child(wall, own_peak, max(own_peak, tree_peak / 2**20), cpu, proc.returncode, stdout, stderr)
 
 
 TREE_EVERY = 0.02  # seconds between two samples of the process tree's memory

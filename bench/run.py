@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -91,7 +92,19 @@ class Bench:
         (src / ".stamp").unlink(missing_ok=True)
         return src
 
-    def config(self, name: str, source: Path) -> Path:
+    def layout(self, n: int, layout: str) -> Path:
+        """The n-record set in one of generate.LAYOUTS (hard links where the files are the same)."""
+        out = self.work / f"layout-{n}-{layout}"
+        stamp = out / ".stamp"
+        data = self.dataset(n)
+        want = (data / ".stamp").read_text() + f" {layout}"
+        if not (stamp.exists() and stamp.read_text() == want):
+            log(f"laying out {n} records as {layout}")
+            generate.relayout(data, out, layout)
+            stamp.write_text(want)
+        return out
+
+    def config(self, name: str, source: Path, *, workers: int = 0) -> Path:
         site = self.work / name
         if site.exists():
             shutil.rmtree(site)
@@ -111,6 +124,7 @@ timezone = "Europe/Paris"
 name = "bench"
 kind = "directory"
 path = "{source}"
+max_file_bytes = 2000000000
 
 [output]
 directory = "{site / "feeds"}"
@@ -123,6 +137,7 @@ directory = "{site / "state"}"
 
 [normalize]
 taxonomy = "{conf / "taxonomy.toml"}"
+workers = {workers}
 """,
             encoding="utf-8",
         )
@@ -144,6 +159,8 @@ taxonomy = "{conf / "taxonomy.toml"}"
         figures = {
             "wall_s": child.wall,
             "peak_rss_mb": child.peak_rss_mb,
+            "tree_peak_mb": child.tree_peak_mb,
+            "cpu_s": child.cpu_s,
             "records_per_s": report["records_read"] / child.wall,
             "records_read": report["records_read"],
             "added": report["added"],
@@ -169,6 +186,44 @@ taxonomy = "{conf / "taxonomy.toml"}"
             out[str(n)] = measure.summaries(
                 measure.repeat(once, at_least=at_least, at_most=at_least, budget_s=0)
             )
+
+    def layouts(self, sizes: tuple[int, ...]) -> None:
+        """Cold publish of the same records as 100 files, one big JSONL file and one file each:
+        wall time and the peak of the whole process tree (the publisher and its workers)."""
+        out = self.results.setdefault("layouts", {})
+        for n in sizes:
+            for layout in generate.LAYOUTS:
+                source = self.layout(n, layout)
+
+                def once(k: int, n: int = n, layout: str = layout, source: Path = source) -> dict[str, float]:
+                    figures = self.publish(self.config(f"layout-site-{n}", source))
+                    log(
+                        f"cold {n} as {layout}: {figures['wall_s']:.1f}s,"
+                        f" tree {figures['tree_peak_mb']:.0f} MB"
+                    )
+                    return figures
+
+                out.setdefault(str(n), {})[layout] = measure.summaries(
+                    measure.repeat(once, at_least=1, at_most=1, budget_s=0)
+                )
+
+    def workers(self, sizes: tuple[int, ...]) -> None:
+        """Cold publish with 1, 2 (and, where the machine has them, all) normalize workers."""
+        out = self.results.setdefault("workers", {})
+        counts = sorted({1, 2, os.cpu_count() or 1})
+        for n in sizes:
+            source = self.layout(n, "files")
+            for count in counts:
+
+                def once(k: int, n: int = n, count: int = count, source: Path = source) -> dict[str, float]:
+                    figures = self.publish(self.config(f"workers-site-{n}", source, workers=count))
+                    log(f"cold {n}, {count} workers: {figures['wall_s']:.1f}s")
+                    return figures
+
+                at_least = self.plan.repeats if n < 100_000 else self.plan.big_repeats
+                out.setdefault(str(n), {})[str(count)] = measure.summaries(
+                    measure.repeat(once, at_least=at_least, at_most=at_least, budget_s=0)
+                )
 
     def incremental(self) -> None:
         """On the largest store: nothing new, one new record, 1,000 edited records."""
@@ -246,7 +301,12 @@ taxonomy = "{conf / "taxonomy.toml"}"
                 c = measure.run_child(["hugo", "--quiet"], cwd=site)
                 if c.returncode != 0:
                     raise RuntimeError(f"hugo failed: {c.stderr[-2000:]}")
-                return {"wall_s": c.wall, "peak_rss_mb": c.peak_rss_mb}
+                return {
+                    "wall_s": c.wall,
+                    "peak_rss_mb": c.peak_rss_mb,
+                    "tree_peak_mb": c.tree_peak_mb,
+                    "cpu_s": c.cpu_s,
+                }
 
             def one_new(k: int, site: Path = site) -> dict[str, float]:
                 rivals.hugo_add(site, k)
@@ -421,7 +481,9 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated: cold,incremental,profile,render,hugo,pelican,http,stores,importtime",
+        help=(
+            "comma-separated: cold,incremental,profile,render,hugo,pelican,http,stores,importtime,layouts,workers"
+        ),
     )
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp", help="scratch directory")
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="where results.md/json go")
@@ -456,6 +518,7 @@ def main() -> None:
         ("profile", bench.profile),
         ("render", bench.render),
         ("hugo", lambda: bench.hugo(small_hugo)),
+        ("workers", lambda: bench.workers(bench.small)),
         ("pelican", bench.pelican),
         ("http", bench.http),
         ("cold", lambda: bench.cold(bench.big)),
@@ -463,6 +526,8 @@ def main() -> None:
         ("stores", bench.stores),
         ("importtime", bench.importtime),
         ("hugo", lambda: bench.hugo(big_hugo)),
+        ("layouts", lambda: bench.layouts(bench.big or bench.small)),
+        ("workers", lambda: bench.workers(bench.big)),
     ]
     for name, step in steps:
         if name in skip or (

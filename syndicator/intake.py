@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -340,10 +341,25 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _normalize_batch(batch: list[RawRecord]) -> list[Article | Rejection]:
+def _normalize_batch(batch: list[RawRecord]) -> tuple[list[Article | Rejection], dict[str, float]]:
     assert _WORKER is not None, "worker not started"
     context, validator = _WORKER
-    return [normalize_one(raw, context, validator) for raw in batch]
+    return normalize_timed(batch, context, validator)
+
+
+def normalize_timed(
+    batch: list[RawRecord], context: NormalizeContext, validator: ArticleValidator
+) -> tuple[list[Article | Rejection], dict[str, float]]:
+    """normalize_one of each record, and the processor seconds each kind of record took
+    ("normalize_json", "normalize_text", "normalize_html"): where normalizing costs, by input."""
+    done: list[Article | Rejection] = []
+    spent: dict[str, float] = {}
+    for raw in batch:
+        start = time.process_time()
+        done.append(normalize_one(raw, context, validator))
+        key = f"normalize_{raw.kind}"
+        spent[key] = spent.get(key, 0.0) + time.process_time() - start
+    return done, spent
 
 
 def normalize_one(
@@ -373,9 +389,11 @@ class Normalizer:
         self.validator = load_validator(prepared.config.schema_path)
         self.workers = prepared.config.normalize_workers or (os.cpu_count() or 1)
         self.batch: list[RawRecord | Rejection] = []
-        self.pending: deque[tuple[list[RawRecord | Rejection], Future[list[Article | Rejection]] | None]] = (
-            deque()
-        )
+        self.pending: deque[
+            tuple[
+                list[RawRecord | Rejection], Future[tuple[list[Article | Rejection], dict[str, float]]] | None
+            ]
+        ] = deque()
         self.seen = 0
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False  # a worker died: the rest is normalized in this process
@@ -427,7 +445,7 @@ class Normalizer:
 
     def _take(self) -> Iterator[Result]:
         batch, future = self.pending.popleft()
-        done: list[Article | Rejection] | None = None
+        done: tuple[list[Article | Rejection], dict[str, float]] | None = None
         if future is not None:
             with self.timer.stage("normalize"):
                 try:
@@ -443,12 +461,12 @@ class Normalizer:
                     logger.warning("normalize worker could not take a batch (%s); done in this process", e)
         if done is None:
             with self.timer.stage("normalize"):
-                done = [
-                    normalize_one(r, self.prepared.context, self.validator)
-                    for r in batch
-                    if isinstance(r, RawRecord)
-                ]
-        results = iter(done)
+                raws = [r for r in batch if isinstance(r, RawRecord)]
+                done = normalize_timed(raws, self.prepared.context, self.validator)
+        articles, spent = done
+        for key, seconds in spent.items():
+            self.timer.add(key, seconds)
+        results = iter(articles)
         for item in batch:
             if isinstance(item, Rejection):
                 yield None, item

@@ -3,6 +3,7 @@ summary a publish prints."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -77,6 +78,12 @@ and history, retract and discover reach it with --output.
     show_default=True,
     help="Seconds to wait for another running publish to finish.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Processes that normalize a big run: 1 for none, 0 for one per core"
+    " [default: from config, normalize.workers, 0].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @handle_errors
@@ -92,6 +99,7 @@ def publish(
     dry_run: bool,
     wait_seconds: float,
     full: bool,
+    workers: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -113,6 +121,8 @@ def publish(
                 " a configured site sets it in [site]",
             )
         config, assumed = _load(config_path, sources, output, items, state=state), ()
+    if workers is not None:
+        config = dataclasses.replace(config, normalize_workers=workers)
     if output is not None and not force:
         foreign = foreign_files(config.output.directory, config.state_directory)
         if foreign:

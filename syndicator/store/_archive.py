@@ -120,34 +120,35 @@ class ArchiveMixin(Connected):
             )
             self.db.execute("DELETE FROM feed_dirty")
 
-    def _mark_selections_dirty(self, article_id: str) -> None:
-        """The tag, author and language feeds the article is in as stored now (before
-        a change: the feeds it may leave; after: the feeds it joins)."""
+    def _mark_selections_dirty(self, article_ids: list[str]) -> None:
+        """The tag, author and language feeds the articles are in as stored now (before
+        a change: the feeds they may leave; after: the feeds they join)."""
         d = self.dialect
-        self.db.execute(
+        self.db.executemany(
             "INSERT INTO feed_dirty (term) SELECT mark FROM ("
             f" SELECT 'tag:' || n.name AS mark FROM {d.tag_rows} n WHERE n.id = ?"
             f" UNION SELECT 'author:' || n.name FROM {d.author_rows} n WHERE n.id = ?"
             f" UNION SELECT 'language:' || {d.language} FROM articles WHERE id = ?"
             ") AS marks WHERE mark IS NOT NULL ON CONFLICT (term) DO NOTHING",
-            (article_id, article_id, article_id),
+            [(aid, aid, aid) for aid in article_ids],
         )
 
-    def _mark_archive_dirty(self, article_id: str) -> None:
-        """The page holding this article, the feeds it is in, and the output as a
-        whole must be written again (inside the transaction that changed the article)."""
-        self._mark_selections_dirty(article_id)
-        self.db.execute(
+    def _mark_archive_dirty(self, article_ids: list[str]) -> None:
+        """The pages holding these articles, the feeds they are in, and the output
+        as a whole, must be written again (inside the transaction that changed them)."""
+        self._mark_selections_dirty(article_ids)
+        rows = [(aid,) for aid in article_ids]
+        self.db.executemany(
             "INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?"
             " ON CONFLICT (seq) DO NOTHING",
-            (article_id,),
+            rows,
         )
         self.db.execute(
             "INSERT INTO meta (key, value) VALUES ('render_pending', '1')"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
         )
-        self.db.execute(
+        self.db.executemany(
             "INSERT INTO feed_dirty (term) SELECT term FROM article_categories WHERE article_id = ?"
             " ON CONFLICT (term) DO NOTHING",
-            (article_id,),
+            rows,
         )

@@ -141,6 +141,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (hub, topic)
     );
     """,
+    """
+    -- v10: the languages the visible articles are in (language feeds) read from
+    -- an index, not by parsing every stored article's JSON on each run.
+    CREATE INDEX articles_by_language ON articles (retracted, json_extract(data, '$.language'));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -325,5 +330,9 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         error    TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (hub, topic)
     );
+    """,
+    9: """
+    -- v10: the visible articles' languages from an index (as SQLite's v10).
+    CREATE INDEX articles_by_language ON articles (retracted, ((data::json) ->> 'language'));
     """,
 }

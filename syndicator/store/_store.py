@@ -16,7 +16,7 @@ from types import TracebackType
 
 from syndicator.articles import article_to_json, rfc3339
 from syndicator.model import Article
-from syndicator.plan import Action, Plan, StoredArticle
+from syndicator.plan import Action, Decision, Plan, StoredArticle
 from syndicator.sources.memory import MemoryUpdate
 from syndicator.store._archive import ArchiveMixin
 from syndicator.store._backfill import BackfillMixin
@@ -109,76 +109,75 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                 self._apply_memory(memory)
             for article_id in retract:
                 self._retract(article_id, run_id, "removed from its source")
-            for d in plan.decisions:
-                if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED):
-                    flag = RETRACTED_BY_HAND if d.keep_retracted else int(d.action is Action.RETRACTED)
-                    self._save(d.article, d.content_hash, now, retracted=flag)
-                elif d.action is Action.UNCHANGED:
-                    # The same article, perhaps from another file now (a rename).
-                    self.db.execute(
-                        "UPDATE articles SET source_ref = ?, source_name = ?, source_file = ?"
-                        " WHERE id = ? AND source_ref != ?",
-                        (
-                            d.article.source.ref,
-                            *source_location(d.article.source.ref, (d.article.source.name,)),
-                            d.article.id,
-                            d.article.source.ref,
-                        ),
-                    )
-                if d.keys and d.action is not Action.HELD:
-                    self.db.executemany(
-                        "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
-                        " ON CONFLICT (key) DO NOTHING",
-                        [(k, d.article.id) for k in d.keys],
-                    )
-                if d.action is not Action.UNCHANGED:
-                    detail = d.detail or ("updated moved" if d.updated_moved else "")
-                    self.db.execute(
-                        "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (run_id, d.action.value, d.article.id, d.article.source.ref, detail),
-                    )
+            self._apply_decisions(plan, run_id, now)
 
-    def _save(self, article: Article, digest: str, now: datetime, *, retracted: int) -> None:
-        assert article.published is not None
-        data = json.dumps(article_to_json(article), ensure_ascii=False)
-        self._mark_selections_dirty(article.id)  # the tag, author and language feeds it may leave
-        published_utc = article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.db.execute(
-            "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
-            " published_utc, updated, retracted, data, source_name, source_file, archive_seq)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            # A new article takes the next archive slot as it is inserted; an
-            # update keeps its slot (the row, with its content, is written once).
-            " (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles))"
-            " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
-            " source_name = excluded.source_name, source_file = excluded.source_file,"
-            " content_hash = excluded.content_hash, updated = excluded.updated,"
-            " retracted = excluded.retracted, data = excluded.data",
+    def _apply_decisions(self, plan: Plan, run_id: int, now: datetime) -> None:
+        """The plan's rows, one statement per kind of row for the whole chunk (`executemany`):
+        no round trip per article. Each statement keeps the plan's order, so archive
+        numbers, identity keys and events come out as one article at a time would give them."""
+        saved = [d for d in plan.decisions if d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED)]
+        if saved:
+            # The tag, author and language feeds they may leave, as stored before this save.
+            self._mark_selections_dirty([d.article.id for d in saved])
+            self.db.executemany(
+                "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
+                " published_utc, updated, retracted, data, source_name, source_file, archive_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                # A new article takes the next archive slot as it is inserted; an
+                # update keeps its slot (the row, with its content, is written once).
+                " (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles))"
+                " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
+                " source_name = excluded.source_name, source_file = excluded.source_file,"
+                " content_hash = excluded.content_hash, updated = excluded.updated,"
+                " retracted = excluded.retracted, data = excluded.data",
+                [_article_row(d, now) for d in saved],
+            )
+            # The pages and feeds it is in (its categories before this save) must be written again.
+            self._mark_archive_dirty([d.article.id for d in saved])
+            latest = {d.article.id: d.article for d in saved}  # one save per article in a plan
+            self.db.executemany(
+                "DELETE FROM article_categories WHERE article_id = ?", [(aid,) for aid in latest]
+            )
+            self.db.executemany(
+                "INSERT INTO article_categories (article_id, term, label, scheme) VALUES (?, ?, ?, ?)",
+                [(a.id, c.term, c.label, c.scheme) for a in latest.values() for c in a.categories],
+            )
+            self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
+                "INSERT INTO feed_dirty (term) VALUES (?) ON CONFLICT (term) DO NOTHING",
+                [(term,) for term in dict.fromkeys(c.term for a in latest.values() for c in a.categories)],
+            )
+        moved = [d.article for d in plan.decisions if d.action is Action.UNCHANGED]
+        if moved:
+            # The same article, perhaps from another file now (a rename).
+            self.db.executemany(
+                "UPDATE articles SET source_ref = ?, source_name = ?, source_file = ?"
+                " WHERE id = ? AND source_ref != ?",
+                [
+                    (a.source.ref, *source_location(a.source.ref, (a.source.name,)), a.id, a.source.ref)
+                    for a in moved
+                ],
+            )
+        keys = [(k, d.article.id) for d in plan.decisions if d.action is not Action.HELD for k in d.keys]
+        if keys:
+            self.db.executemany(
+                "INSERT INTO identity_keys (key, article_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", keys
+            )
+        events = [
             (
-                article.id,
-                article.url,
-                article.source.ref,
-                digest,
-                rfc3339(now),
-                rfc3339(article.published),
-                published_utc,
-                rfc3339(article.updated) if article.updated else None,
-                int(retracted),
-                data,
-                *source_location(article.source.ref, (article.source.name,)),
-            ),
-        )
-        self._mark_archive_dirty(article.id)
-        self.db.execute("DELETE FROM article_categories WHERE article_id = ?", (article.id,))
-        self.db.executemany(
-            "INSERT INTO article_categories (article_id, term, label, scheme) VALUES (?, ?, ?, ?)",
-            [(article.id, c.term, c.label, c.scheme) for c in article.categories],
-        )
-        self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
-            "INSERT INTO feed_dirty (term) VALUES (?) ON CONFLICT (term) DO NOTHING",
-            [(c.term,) for c in article.categories],
-        )
+                run_id,
+                d.action.value,
+                d.article.id,
+                d.article.source.ref,
+                d.detail or ("updated moved" if d.updated_moved else ""),
+            )
+            for d in plan.decisions
+            if d.action is not Action.UNCHANGED
+        ]
+        if events:
+            self.db.executemany(
+                "INSERT INTO run_events (run_id, action, article_id, ref, detail) VALUES (?, ?, ?, ?, ?)",
+                events,
+            )
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool:
         """By hand: the article stays out of the feeds, whatever its source says, until undone."""
@@ -190,7 +189,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                 (article_id, RETRACTED_BY_HAND),
             ).fetchall()
             if restored:
-                self._mark_archive_dirty(article_id)
+                self._mark_archive_dirty([article_id])
                 self.db.execute(
                     "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                     " VALUES (?, 'restored', ?, '', 'by hand')",
@@ -205,10 +204,30 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             (flag, article_id),
         ).fetchall()
         if retracted:
-            self._mark_archive_dirty(article_id)
+            self._mark_archive_dirty([article_id])
             self.db.execute(
                 "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
                 " VALUES (?, 'retracted', ?, '', ?)",
                 (run_id, article_id, why),
             )
         return bool(retracted)
+
+
+def _article_row(d: Decision, now: datetime) -> tuple[object, ...]:
+    """The `articles` row of a saved decision (its archive number is the database's to give)."""
+    article = d.article
+    assert article.published is not None
+    retracted = RETRACTED_BY_HAND if d.keep_retracted else int(d.action is Action.RETRACTED)
+    return (
+        article.id,
+        article.url,
+        article.source.ref,
+        d.content_hash,
+        rfc3339(now),
+        rfc3339(article.published),
+        article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rfc3339(article.updated) if article.updated else None,
+        retracted,
+        json.dumps(article_to_json(article), ensure_ascii=False),
+        *source_location(article.source.ref, (article.source.name,)),
+    )
