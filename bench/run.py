@@ -57,7 +57,10 @@ def log(message: str) -> None:
 
 
 class Bench:
-    def __init__(self, plan: Plan, work: Path, python: str) -> None:
+    def __init__(
+        self, plan: Plan, work: Path, python: str, layouts: tuple[str, ...] = generate.LAYOUTS
+    ) -> None:
+        self.layouts_wanted = layouts
         self.plan = plan
         self.work = work
         self.python = python
@@ -192,11 +195,11 @@ workers = {workers}
         wall time and the peak of the whole process tree (the publisher and its workers)."""
         out = self.results.setdefault("layouts", {})
         for n in sizes:
-            for layout in generate.LAYOUTS:
+            for layout in self.layouts_wanted:
                 source = self.layout(n, layout)
 
                 def once(k: int, n: int = n, layout: str = layout, source: Path = source) -> dict[str, float]:
-                    figures = self.publish(self.config(f"layout-site-{n}", source))
+                    figures = self.publish(self.config(f"layout-site-{n}-{layout}", source))
                     log(
                         f"cold {n} as {layout}: {figures['wall_s']:.1f}s,"
                         f" tree {figures['tree_peak_mb']:.0f} MB"
@@ -488,6 +491,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp", help="scratch directory")
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="where results.md/json go")
     parser.add_argument("--python", default=sys.executable, help="the Python that runs syndicator")
+    parser.add_argument(
+        "--layouts",
+        default=",".join(generate.LAYOUTS),
+        help="comma-separated file layouts of the layouts step",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.sizes:
@@ -502,7 +510,7 @@ def main() -> None:
     skip = {s for s in args.skip.split(",") if s}
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    bench = Bench(plan, args.work, args.python)
+    bench = Bench(plan, args.work, args.python, tuple(args.layouts.split(",")))
     started = time.perf_counter()
     bench.results["plan"] = asdict(plan) | {
         "mode": "quick" if args.quick else "full",

@@ -328,3 +328,34 @@ def test_a_date_with_a_fraction_of_a_second_is_published_to_the_second_the_same_
     assert parsed(site / "out" / "atom.xml").entries[0].published == "2024-02-01T10:00:00+01:00"
     publish(site, full=True)
     assert {name: (site / "out" / name).read_bytes() for name in FEED_FILES} == first
+
+
+def test_the_workers_option_overrides_the_configuration_and_the_report_names_each_record_kind(
+    tmp_path: Path,
+) -> None:
+    from sitekit import write_config
+
+    from syndicator.intake import PARALLEL_AFTER
+
+    write_config(tmp_path, extra="workers = 1\n")
+    records = [record(n) for n in range(PARALLEL_AFTER + 10)]
+    (tmp_path / "articles" / "many.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+    )
+    (tmp_path / "articles" / "scraped.txt").write_text("A scraped title\n\nA scraped body.", encoding="utf-8")
+    (tmp_path / "articles" / "saved.html").write_text(
+        "<html><head><title>A saved page</title></head><body><article><p>A saved body.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    config = str(tmp_path / "syndicator.toml")
+    done = subprocess.run(
+        [sys.executable, "-m", "syndicator", "publish", "--config", config, "--json", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    assert report["added"] == PARALLEL_AFTER + 12
+    assert report["processes"] == 2
+    assert {"normalize_json", "normalize_text", "normalize_html"} <= set(report["timings"])
