@@ -142,6 +142,7 @@ def markdown(r: dict[str, Any]) -> str:
         synd_new = fmt(_get(r, "incremental", "one_new", "wall_s"), " s")
         lines += ["", f"One new article on {int(big):,}: Hugo {hugo_new}, syndicator {synd_new}: "
                   f"Hugo ÷ syndicator = {_ratio(h1, s1)}."]  # fmt: skip
+    lines += layout_tables(r)
     for tool in ("hugo", "pelican"):
         if "error" in r.get(tool, {}):
             lines.append(f"\n{tool}: {r[tool]['error']}")
@@ -176,6 +177,38 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+KINDS = ("normalize_json", "normalize_text", "normalize_html")
+
+
+def layout_tables(r: dict[str, Any]) -> list[str]:
+    """Cold publish per file layout and per worker count: wall, processor seconds, the
+    process tree's peak memory, the stages, and normalize's processor seconds per record kind."""
+    lines: list[str] = []
+    head = (
+        "wall | CPU | tree peak | " + " | ".join(STAGES) + " | " + " | ".join(k.split("_")[1] for k in KINDS)
+    )
+    rule = "---:|" * (3 + len(STAGES) + len(KINDS))
+    for key, title, label in (
+        ("layouts", "Cold publish by file layout (tree peak: publisher and workers together)", "layout"),
+        ("workers", "Cold publish by normalize workers (100 files)", "workers"),
+    ):
+        for n, rows in r.get(key, {}).items():
+            lines += ["", f"## {title}, {int(n):,} records", "",
+                      f"| {label} | {head} |", f"|---|{rule}"]  # fmt: skip
+            hugo = _med(r, "hugo", n, "cold", "wall_s")
+            for name, c in rows.items():
+                cells = [name, fmt(c.get("wall_s", {}), " s"), fmt(c.get("cpu_s", {}), " s"),
+                         fmt(c.get("tree_peak_mb", {}), " MB", 0)]  # fmt: skip
+                cells += [fmt(c.get(f"stage_{s}_s", {}), " s") for s in STAGES]
+                cells += [fmt(c.get(f"stage_{k}_s", {}), " s") for k in KINDS]
+                lines.append(_row(cells))
+            if hugo:
+                ratios = ", ".join(f"{name} {_ratio(_med(rows, name, 'wall_s'), hugo)}" for name in rows)
+                hugo_cold = fmt(_get(r, "hugo", n, "cold", "wall_s"), " s")
+                lines.append(f"\nsyndicator ÷ Hugo cold wall ({hugo_cold}): {ratios}")
+    return lines
+
+
 def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
 
@@ -190,6 +223,10 @@ def targets(r: dict[str, Any]) -> list[str]:
     big = "100000"
     rows.append(("cold 100k wall < 60 s", _med(r, "cold", big, "wall_s"), 60.0, "s"))
     rows.append(("cold 100k peak RSS < 1 GB", _med(r, "cold", big, "peak_rss_mb"), 1024.0, "MB"))
+    for layout, figures in _get(r, "layouts", big).items():
+        rows.append(
+            (f"cold 100k as {layout}: process tree < 1 GB", _med(figures, "tree_peak_mb"), 1024.0, "MB")
+        )
     hugo_cold = _med(r, "hugo", big, "cold", "wall_s")
     rows.append(("cold 100k faster than Hugo", _med(r, "cold", big, "wall_s"), hugo_cold, "s"))
     hugo_rss = _med(r, "hugo", big, "cold", "peak_rss_mb")
