@@ -496,8 +496,11 @@ def main() -> None:
         default=",".join(generate.LAYOUTS),
         help="comma-separated file layouts of the layouts step",
     )
+    parser.add_argument("--repeats", type=int, help="runs per figure below 100,000 records [default: 3]")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
+    if args.repeats:
+        plan = replace(plan, repeats=args.repeats)
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(","))
         plan = replace(
