@@ -143,8 +143,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     """
     -- v10: the languages the visible articles are in (language feeds) read from
-    -- an index, not by parsing every stored article's JSON on each run.
-    CREATE INDEX articles_by_language ON articles (retracted, json_extract(data, '$.language'));
+    -- an index, not by parsing every stored article's JSON on each run. Partial
+    -- (visible articles only), so no query takes `retracted = 0` for a selective search.
+    CREATE INDEX articles_by_language ON articles (json_extract(data, '$.language')) WHERE retracted = 0;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -333,6 +334,6 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     """,
     9: """
     -- v10: the visible articles' languages from an index (as SQLite's v10).
-    CREATE INDEX articles_by_language ON articles (retracted, ((data::json) ->> 'language'));
+    CREATE INDEX articles_by_language ON articles (((data::json) ->> 'language')) WHERE retracted = 0;
     """,
 }
