@@ -182,7 +182,7 @@ KINDS = ("normalize_json", "normalize_text", "normalize_html")
 
 def layout_tables(r: dict[str, Any]) -> list[str]:
     """Cold publish per file layout and per worker count: wall, processor seconds, the
-    process tree's peak memory, the stages, and normalize's processor seconds per record kind."""
+    process tree's peak memory, the stages, and normalize's seconds per record kind."""
     lines: list[str] = []
     head = (
         "wall | CPU | tree peak | " + " | ".join(STAGES) + " | " + " | ".join(k.split("_")[1] for k in KINDS)
