@@ -485,7 +485,8 @@ def main() -> None:
         "--skip",
         default="",
         help=(
-            "comma-separated: cold,incremental,profile,render,hugo,pelican,http,stores,importtime,layouts,workers"
+            "comma-separated: cold,incremental,profile,render,hugo,pelican,http,"
+            "stores,importtime,layouts,workers"
         ),
     )
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp", help="scratch directory")
