@@ -304,12 +304,8 @@ def ingest(
             protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
             removed=config.output.removed,
         )
-        store.apply(
-            Plan(()),
-            run_id=run_id,
-            now=now,
-            memory=memory_update(memory, tally.learnt, end),
-            retract=end.retract,
+        store.apply_run_end(
+            run_id=run_id, now=now, memory=memory_update(memory, tally.learnt, end), retract=end.retract
         )
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
         store.record_warnings(run_id, tally.warnings)

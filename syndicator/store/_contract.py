@@ -37,14 +37,10 @@ class Store(Protocol):
 
     def article(self, article_id: str) -> tuple[Article, bool] | None: ...
 
-    def apply(
-        self,
-        plan: Plan,
-        *,
-        run_id: int,
-        now: datetime,
-        memory: MemoryUpdate | None = None,
-        retract: Iterable[str] = (),
+    def apply(self, plan: Plan, *, run_id: int, now: datetime) -> None: ...
+
+    def apply_run_end(
+        self, *, run_id: int, now: datetime, memory: MemoryUpdate, retract: Iterable[str] = ()
     ) -> None: ...
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool: ...

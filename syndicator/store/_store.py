@@ -90,26 +90,24 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
 
     # -- writes ----------------------------------------------------------
 
-    def apply(
-        self,
-        plan: Plan,
-        *,
-        run_id: int,
-        now: datetime,
-        memory: MemoryUpdate | None = None,
-        retract: Iterable[str] = (),
-    ) -> None:
-        """Write one plan, what the sources learnt and the removals in one transaction.
+    def apply(self, plan: Plan, *, run_id: int, now: datetime) -> None:
+        """Write one chunk's article plan in one transaction.
 
         All of it or none of it: a run killed before the commit leaves the store
         as the previous run left it, and the next run reads the same files again.
         """
         with self.transaction():
-            if memory is not None:
-                self._apply_memory(memory)
+            self._apply_decisions(plan, run_id, now)
+
+    def apply_run_end(
+        self, *, run_id: int, now: datetime, memory: MemoryUpdate, retract: Iterable[str] = ()
+    ) -> None:
+        """Write the run-end plan in one transaction: what the sources' memory becomes
+        and which articles are gone from their sources (decided by `run_end`)."""
+        with self.transaction():
+            self._apply_memory(memory)
             for article_id in retract:
                 self._retract(article_id, run_id, "removed from its source")
-            self._apply_decisions(plan, run_id, now)
 
     def _apply_decisions(self, plan: Plan, run_id: int, now: datetime) -> None:
         """The plan's rows, one statement per kind of row for the whole chunk (`executemany`):
