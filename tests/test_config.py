@@ -15,7 +15,7 @@ from syndicator.config import (
 )
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
-from syndicator.sources import SOURCES, check_sources
+from syndicator.sources import check_sources, source_kind
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "syndicator.toml"
 
@@ -338,7 +338,7 @@ def test_a_source_kind_names_the_file_and_dotted_key_where_it_finds_the_mistake(
     config = wire_source(tmp_path, 'url = "wire.example/rss.xml"\n')
 
     with pytest.raises(ConfigError) as info:
-        SOURCES["feed"].check(config.sources[1])  # the kind itself, not only check_sources
+        source_kind("feed").check(config.sources[1])  # the kind itself, not only check_sources
 
     assert (info.value.path, info.value.key) == (str(config.path), "sources[1].url")
 
