@@ -19,15 +19,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from syndicator.articles import rfc3339
 from syndicator.config import STORE_NAME as STORE_NAME  # tests and tools name the file from here
-from syndicator.config import Config, SourceConfig
+from syndicator.config import Config
 from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import LeaseGuard, PublishLease, held_lease
@@ -117,6 +116,25 @@ class Ingested:
     processes: int
     nothing_read: bool  # no configured source could be read at all
 
+    def report_fields(self) -> dict[str, Any]:
+        """The run report's fields this journey fills, the same for a publish and a backfill."""
+        return {
+            "records_read": self.records_read,
+            "added": self.counts.get(Action.ADDED, 0),
+            "changed": self.counts.get(Action.CHANGED, 0),
+            "unchanged": self.counts.get(Action.UNCHANGED, 0),
+            "retracted": self.counts.get(Action.RETRACTED, 0) + len(self.end.retract),
+            "held": self.counts.get(Action.HELD, 0),
+            "rejections": self.rejections,
+            "duplicates": self.duplicates,
+            "source_errors": self.source_errors,
+            "failed_sources": self.failed_sources,
+            "files_skipped": self.files_skipped,
+            "removed_from_source": len(self.end.gone),
+            "processes": self.processes,
+            "warnings": tuple(line for _, line in self.warnings),
+        }
+
 
 @dataclass(frozen=True)
 class Published:
@@ -197,16 +215,7 @@ def publish_run(
             report = RunReport(
                 run_id=run_id,
                 started=rfc3339(now),
-                records_read=ingested.records_read,
-                added=ingested.counts.get(Action.ADDED, 0),
-                changed=ingested.counts.get(Action.CHANGED, 0),
-                unchanged=ingested.counts.get(Action.UNCHANGED, 0),
-                retracted=ingested.counts.get(Action.RETRACTED, 0) + len(ingested.end.retract),
-                held=ingested.counts.get(Action.HELD, 0),
-                rejections=ingested.rejections,
-                duplicates=ingested.duplicates,
-                source_errors=ingested.source_errors,
-                failed_sources=ingested.failed_sources,
+                **ingested.report_fields(),
                 feeds_written=published.written,
                 feeds_unchanged=published.unchanged,
                 timings=dict(timer.timings),
@@ -214,10 +223,6 @@ def publish_run(
                 rejection_report=rejection_report,
                 articles_total=store.visible_count(),
                 output_up_to_date=published.skipped,
-                files_skipped=ingested.files_skipped,
-                removed_from_source=len(ingested.end.gone),
-                processes=ingested.processes,
-                warnings=tuple(line for _, line in ingested.warnings),
                 pings=tuple(str(p) for p in published.pings),
                 pings_failed=sum(not p.ok for p in published.pings),
                 backed_off=backed_off,
@@ -413,83 +418,6 @@ def publish_lease(
         on_lost=lost.set,
     ) as held:
         yield held
-
-
-def backfill_run(
-    config: Config,
-    folder: Path,
-    *,
-    name: str,
-    part: int,
-    parts: int,
-    now: datetime,
-    progress: Progress | None = None,
-) -> RunReport:
-    """One part of a backfill: the ingest journey alone, over the files of part
-    `part` of `parts` of `folder`, stored as source `name`.
-
-        ingest          sources | normalize | validate | plan | store
-
-    No output: every publisher holds its output back until all parts are
-    stored (`store/_backfill.py`), so readers never see part of a backfill.
-    Parts run at once in as many processes, on any host that reaches the
-    store, beside the daemon that publishes; none takes the publish lease.
-    `name` should not be a configured source: the configured sources' runs
-    would otherwise find the other parts' articles gone from their folder.
-    """
-    timer = Timer()
-    started = time.perf_counter()
-    source = SourceConfig(
-        name=name,
-        kind="directory",
-        options={"path": str(folder), "part": f"{part}/{parts}"},
-        site_url=config.site.base_url,
-    )
-    prepared = prepare(replace(config, sources=(source,)), now=now)
-    with open_store(config.store_location) as store:
-        store.open_backfill(name, parts)  # before anything is stored: the output waits from now
-        run_id = store.begin_run(now)
-        ingested = ingest(
-            prepared,
-            store,
-            run_id=run_id,
-            now=now,
-            full=False,
-            timer=timer,
-            progress=progress,
-            cancel=None,
-            partial=True,
-        )
-        if not ingested.failed_sources:
-            store.backfill_part_done(name, part)
-        timer.timings["total"] = time.perf_counter() - started
-        report = RunReport(
-            run_id=run_id,
-            started=rfc3339(now),
-            records_read=ingested.records_read,
-            added=ingested.counts.get(Action.ADDED, 0),
-            changed=ingested.counts.get(Action.CHANGED, 0),
-            unchanged=ingested.counts.get(Action.UNCHANGED, 0),
-            retracted=ingested.counts.get(Action.RETRACTED, 0),
-            held=ingested.counts.get(Action.HELD, 0),
-            rejections=ingested.rejections,
-            duplicates=ingested.duplicates,
-            source_errors=ingested.source_errors,
-            failed_sources=ingested.failed_sources,
-            feeds_written=(),
-            feeds_unchanged=(),
-            timings=dict(timer.timings),
-            articles_total=store.visible_count(),
-            output_up_to_date=True,
-            files_skipped=ingested.files_skipped,
-            processes=ingested.processes,
-            warnings=tuple(line for _, line in ingested.warnings),
-            output_held=tuple(store.backfills_pending()),
-        )
-        store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
-    if ingested.rejections:
-        keep_rejections(config.state_directory, run_id, ingested.rejections)
-    return report
 
 
 def retract_run(

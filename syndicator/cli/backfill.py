@@ -53,7 +53,7 @@ def backfill(
         raise click.UsageError("give --part K/N (this process stores part K) or --parts N (N processes)")
     if parts is not None:
         sys.exit(_all_parts(config_path, folder, name, parts, as_json))
-    from syndicator.pipeline import backfill_run  # the run's modules: only for this command
+    from syndicator.backfill import backfill_run  # the run's modules: only for this command
     from syndicator.sources.directory import parse_part
 
     try:
