@@ -337,6 +337,8 @@ def test_serve_status_names_the_daemon_that_leads_the_store(cluster: Cluster) ->
     add_records(cluster, "a.jsonl", range(1, 6))
     leader = cluster.start(1)
     leader.leads()
+    # serve refuses a folder that does not exist yet: wait for the leader's first publish.
+    wait_until(lambda: (cluster.out / "index.html").is_file(), 120, "the leader published")
     config = cluster.config(9)
     serve = subprocess.Popen(
         [sys.executable, "-m", "syndicator", "serve", "--config", str(config), "--port", "0"],
