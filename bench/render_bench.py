@@ -32,7 +32,7 @@ try:
 except ImportError:  # before fragments
     Fragments, assemble = None, None  # type: ignore[assignment,misc]
 try:
-    from syndicator.output import feed_documents
+    from syndicator.output_documents import feed_documents
 except ImportError:  # older layout: everything in pipeline.py
     from syndicator.pipeline import feed_documents
 

@@ -6,6 +6,7 @@ module, never dicts, so a field's meaning and origin is written down once.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -202,3 +203,67 @@ class FeedDocument:
     archive: ArchiveLinks | None = None  # RFC 5005 links; None when there are no archive pages
     logo: str | None = None  # site.logo: large square (JSON Feed icon)
     image: str | None = None  # site.image: wide banner (RSS image, Atom logo)
+    archive_pages: int = 0  # how many RFC 5005 archive pages the feed has (archive/1 … archive/n)
+
+    def listing(self) -> FeedListing:
+        """The feed as the index and the OPML list it."""
+        return FeedListing(
+            key=self.key,
+            title=self.title,
+            description=self.description,
+            language=self.language,
+            urls=self.urls,
+            updated=self.updated,
+            count=len(self.articles),
+            archive_pages=self.archive_pages,
+        )
+
+
+@dataclass(frozen=True)
+class FeedListing:
+    """One feed as the index page and the OPML list it: no articles, only their count.
+
+    The store keeps every feed's listing as last rendered, so a run that renders
+    the few feeds holding a changed article still lists every feed of the site
+    without reading the articles of the others.
+    """
+
+    key: str
+    title: str
+    description: str
+    language: str
+    urls: FeedUrls
+    updated: datetime
+    count: int  # items in the feed
+    archive_pages: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "key": self.key,
+                "title": self.title,
+                "description": self.description,
+                "language": self.language,
+                "directory": self.urls.directory,
+                "html": self.urls.html,
+                "updated": self.updated.isoformat(),
+                "count": self.count,
+                "archive_pages": self.archive_pages,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> FeedListing:
+        value = json.loads(text)
+        return cls(
+            key=value["key"],
+            title=value["title"],
+            description=value["description"],
+            language=value["language"],
+            urls=FeedUrls(value["directory"], value["html"]),
+            updated=datetime.fromisoformat(value["updated"]),
+            count=int(value["count"]),
+            archive_pages=int(value["archive_pages"]),
+        )

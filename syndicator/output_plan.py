@@ -37,6 +37,7 @@ class OutputState:
     files_present: bool  # the main feed files, each category's and the index are on disk
     archive_present: bool  # the main archive folder is on disk
     folders: frozenset[str]  # feed folders on disk: categories/<term>, tags/<slug>, languages/<tag>…
+    category_places: frozenset[tuple[str, int]] = frozenset()  # (term, place) of changed articles
     nothing_read: bool = False  # no configured source could be read
     held: bool = False  # a backfill in parts is not all stored yet: publish nothing partial
     full: bool = False  # `publish --full`: every document again
@@ -51,6 +52,11 @@ class OutputPlan:
     archive_pages: frozenset[int] | None  # main archive pages to render (None: every one)
     folders: frozenset[str]  # feed folders on disk (an emptied category keeps its feed)
     clear_archive_marks: frozenset[int]  # the marks of the full pages this plan writes, cleared after
+    category_places: frozenset[tuple[str, int]] = frozenset()  # changed (term, place) pairs
+
+    def places_in(self, term: str) -> frozenset[int]:
+        """The changed places of one category's archive."""
+        return frozenset(place for t, place in self.category_places if t == term)
 
     @property
     def every_feed(self) -> bool:
@@ -98,10 +104,10 @@ def plan_output(state: OutputState) -> OutputPlan:
        archive pages included.
     3. Otherwise, when no article changed since the last render: nothing.
     4. Otherwise the main feed and the index, the feeds the store marked (categories with
-       their archive pages, tags, authors, languages), a selection feed missing on disk,
-       and the main archive pages holding a changed article (every one when the archive
-       folder is missing; the page before one that has just filled up, for its new
-       next-archive link).
+       their archive pages holding a changed article: `archive_pages_to_render`), tags,
+       authors, languages, a selection feed missing on disk, and the main archive pages
+       holding a changed article (every one when the archive folder is missing; the page
+       before one that has just filled up, for its new next-archive link).
     """
     if state.nothing_read or state.held:
         return OutputPlan(False, frozenset(), frozenset(), state.folders, frozenset())
@@ -117,7 +123,7 @@ def plan_output(state: OutputState) -> OutputPlan:
         or EVERY_FEED in state.marks
     )
     if every:
-        return OutputPlan(True, None, None, state.folders, cleared)
+        return OutputPlan(True, None, None, state.folders, cleared, state.category_places)
     if not state.render_pending:
         return OutputPlan(False, frozenset(), frozenset(), state.folders, frozenset())
     archive = pages if not state.archive_present else dirty_pages
@@ -130,4 +136,19 @@ def plan_output(state: OutputState) -> OutputPlan:
         archive_pages=archive,
         folders=state.folders,
         clear_archive_marks=cleared,
+        category_places=state.category_places,
     )
+
+
+def archive_pages_to_render(places: frozenset[int], count: int, size: int, *, every: bool) -> list[int]:
+    """A category's archive pages a render writes (its feed being rendered), as the main
+    archive's: every full page in a render of every feed; otherwise the full pages
+    holding a changed place, and the page before a page that has just filled, for its
+    new next-archive link. `count`: the places the category has handed out."""
+    full = count // size
+    if every:
+        return list(range(full))
+    pages = {place // size for place in places if place < full * size}
+    if full - 1 in pages and full >= 2:
+        pages.add(full - 2)
+    return sorted(pages)

@@ -17,7 +17,7 @@ from sitekit import NOW, record, write_config
 
 from syndicator.config import Config, load_config
 from syndicator.model import FeedDocument
-from syndicator.output import feed_documents
+from syndicator.output_documents import feed_documents
 from syndicator.pipeline import STORE_NAME, publish_run
 from syndicator.render.site import render_site_pages
 from syndicator.server import RunningServer, ServerSettings, start_in_thread

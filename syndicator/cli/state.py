@@ -155,7 +155,7 @@ def discover(config_path: Path | None, output: Path | None, state: Path | None) 
     if not store_exists(config.store_location):
         click.echo("syndicator: error: nothing published yet; run `syndicator publish` first", err=True)
         sys.exit(ExitStatus.ERROR)
-    from syndicator.output import feed_documents
+    from syndicator.output_documents import feed_documents
     from syndicator.render.site import discovery_snippet
 
     with open_store(config.store_location) as store:

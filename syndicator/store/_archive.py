@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syndicator.model import Article
-from syndicator.store._base import Connected
+from syndicator.store._selections import SelectionsMixin
 from syndicator.store._sqlite import stored_article
-
-ALL_ROWS = 2**62  # a LIMIT both engines read as "no limit"
 
 
 @dataclass(frozen=True)
@@ -23,9 +21,10 @@ class RenderMarks:
     pending: bool  # an article changed since
     feeds: frozenset[str]  # marks of the feeds holding a changed article (output_plan's docstring)
     archive_seqs: frozenset[int]  # sequence numbers of the articles changed since
+    category_places: frozenset[tuple[str, int]] = frozenset()  # (term, place) of those in a category
 
 
-class ArchiveMixin(Connected):
+class ArchiveMixin(SelectionsMixin):
     def archive_count(self) -> int:
         """How many sequence numbers have been handed out (archive pages span them)."""
         with self.errors():
@@ -41,27 +40,6 @@ class ArchiveMixin(Connected):
                 (page * size, (page + 1) * size),
             ).fetchall()
         return tuple(stored_article(self.label, aid, data) for aid, data in rows)
-
-    def category_archive_count(self, term: str) -> int:
-        """How many articles a category has ever numbered in its archive order (retracted ones too)."""
-        with self.errors():
-            query = "SELECT count(*) FROM article_categories WHERE term = ?"
-            row = self.db.execute(query, (term,)).fetchone()
-        return int(row[0])
-
-    def category_archive_slice(self, term: str, first: int, count: int | None) -> tuple[Article, ...]:
-        """The visible articles of a category at ranks first.. (first + count) in its archive
-        order (the articles' sequence numbers), newest first: a category archive page, or
-        with `count` None the category's not-yet-archived articles."""
-        with self.errors():
-            rows = self.db.execute(
-                "SELECT a.id, a.data, a.retracted FROM article_categories c"
-                " JOIN articles a ON a.id = c.article_id WHERE c.term = ?"
-                " ORDER BY a.archive_seq LIMIT ? OFFSET ?",
-                (term, ALL_ROWS if count is None else count, first),
-            ).fetchall()
-        articles = [stored_article(self.label, aid, data) for aid, data, retracted in rows if not retracted]
-        return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
 
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""
@@ -103,7 +81,10 @@ class ArchiveMixin(Connected):
             )
             feeds = frozenset(str(r[0]) for r in self.db.execute("SELECT term FROM feed_dirty"))
             seqs = frozenset(int(r[0]) for r in self.db.execute("SELECT seq FROM archive_dirty"))
-        return RenderMarks(meta.get("rendered_with"), meta.get("render_pending") != "0", feeds, seqs)
+            places = frozenset(
+                (str(t), int(p)) for t, p in self.db.execute("SELECT term, place FROM category_archive_dirty")
+            )
+        return RenderMarks(meta.get("rendered_with"), meta.get("render_pending") != "0", feeds, seqs, places)
 
     def dirty_terms(self) -> set[str] | None:
         """Category terms whose feeds hold a changed article; None: every feed."""
@@ -137,6 +118,7 @@ class ArchiveMixin(Connected):
         """The pages holding these articles, the feeds they are in, and the output
         as a whole, must be written again (inside the transaction that changed them)."""
         self._mark_selections_dirty(article_ids)
+        self._mark_category_places(article_ids)
         rows = [(aid,) for aid in article_ids]
         self.db.executemany(
             "INSERT INTO archive_dirty (seq) SELECT archive_seq FROM articles WHERE id = ?"

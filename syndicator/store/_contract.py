@@ -7,7 +7,7 @@ bytes). tests/test_store.py holds each engine to this, one suite for all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -71,6 +71,20 @@ class Store(Protocol):
     def category_archive_slice(self, term: str, first: int, count: int | None) -> tuple[Article, ...]: ...
 
     # -- archive pages and render bookkeeping -----------------------------------
+    def newest_named(
+        self, kind: str, slug: str, limit: int
+    ) -> tuple[tuple[str, ...], tuple[Article, ...]]: ...
+
+    def category(self, term: str) -> tuple[str, str | None, bool] | None: ...
+
+    def clear_category_places(self, places: Iterable[tuple[str, int]]) -> None: ...
+
+    def feed_listings(self) -> dict[str, str]: ...
+
+    def save_feed_listings(
+        self, listings: Mapping[str, str], *, removed: Iterable[str] = (), every: bool = False
+    ) -> None: ...
+
     def archive_count(self) -> int: ...
 
     def archive_page(self, page: int, size: int) -> tuple[Article, ...]: ...

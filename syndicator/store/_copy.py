@@ -51,6 +51,10 @@ TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), "key"),
     Table("feed_dirty", ("term",), "term"),
     Table("pending_pings", ("hub", "topic", "since", "failures", "error"), "hub, topic"),
+    Table("article_names", ("article_id", "kind", "slug", "name"), "kind, slug, article_id, name"),
+    Table("category_archive", ("term", "place", "article_id"), "term, place"),
+    Table("category_archive_dirty", ("term", "place"), "term, place"),
+    Table("feed_listings", ("key", "data"), "key"),
 )
 BATCH = 1000
 

@@ -186,6 +186,7 @@ class PostgresStore(StoreBase):
                 for statement in statements(POSTGRES_MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute("UPDATE schema_version SET version = %s", (number + 1,))
+        self._fill_name_index()
 
 
 def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:

@@ -147,6 +147,49 @@ MIGRATIONS: tuple[str, ...] = (
     -- (visible articles only), so no query takes `retracted = 0` for a selective search.
     CREATE INDEX articles_by_language ON articles (json_extract(data, '$.language')) WHERE retracted = 0;
     """,
+    """
+    -- v11: a run's cost follows what changed, not the size of the archive.
+    -- Tags and authors by name (article_names, filled from the articles' JSON
+    -- once, by the store on opening), so a tag feed is read from an index;
+    -- category archive pages numbered once, as articles join the category
+    -- (category_archive: a page's membership never moves, as the main
+    -- archive's), with marks of the places changed since the last render;
+    -- every feed's index line as last rendered (feed_listings), so the index
+    -- is written without reading any feed's articles; and each language's
+    -- newest articles from one index.
+    CREATE TABLE article_names (
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL,            -- 'tag' or 'author'
+        slug       TEXT NOT NULL,            -- the feed's folder: names of one slug are one feed
+        name       TEXT NOT NULL,
+        PRIMARY KEY (kind, slug, article_id, name)
+    );
+    CREATE INDEX article_names_by_article ON article_names (article_id);
+    CREATE TABLE category_archive (
+        term       TEXT NOT NULL,
+        place      BIGINT NOT NULL,          -- 0, 1, 2… in the order articles joined the category
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        PRIMARY KEY (term, place)
+    );
+    CREATE UNIQUE INDEX category_archive_by_article ON category_archive (article_id, term);
+    INSERT INTO category_archive (term, place, article_id)
+        SELECT c.term, row_number() OVER (PARTITION BY c.term ORDER BY a.archive_seq) - 1, c.article_id
+        FROM article_categories c JOIN articles a ON a.id = c.article_id;
+    CREATE TABLE category_archive_dirty (
+        term  TEXT NOT NULL,
+        place BIGINT NOT NULL,
+        PRIMARY KEY (term, place)
+    );
+    CREATE TABLE feed_listings (
+        key  TEXT PRIMARY KEY,               -- "" the main feed, categories/<term>, tags/<slug>…
+        data TEXT NOT NULL                   -- the index's line for it, as JSON (model.FeedListing)
+    );
+    INSERT INTO meta (key, value) VALUES ('names_indexed', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    DROP INDEX articles_by_language;
+    CREATE INDEX articles_by_language
+        ON articles (json_extract(data, '$.language'), published_utc DESC, id) WHERE retracted = 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -335,5 +378,40 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     9: """
     -- v10: the visible articles' languages from an index (as SQLite's v10).
     CREATE INDEX articles_by_language ON articles (((data::json) ->> 'language')) WHERE retracted = 0;
+    """,
+    10: """
+    -- v11: name index, stable category archive places, feed listings (as SQLite's v11).
+    CREATE TABLE article_names (
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        kind       TEXT COLLATE "C" NOT NULL, -- 'tag' or 'author'
+        slug       TEXT COLLATE "C" NOT NULL, -- the feed's folder: names of one slug are one feed
+        name       TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (kind, slug, article_id, name)
+    );
+    CREATE INDEX article_names_by_article ON article_names (article_id);
+    CREATE TABLE category_archive (
+        term       TEXT COLLATE "C" NOT NULL,
+        place      BIGINT NOT NULL,          -- 0, 1, 2… in the order articles joined the category
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        PRIMARY KEY (term, place)
+    );
+    CREATE UNIQUE INDEX category_archive_by_article ON category_archive (article_id, term);
+    INSERT INTO category_archive (term, place, article_id)
+        SELECT c.term, row_number() OVER (PARTITION BY c.term ORDER BY a.archive_seq) - 1, c.article_id
+        FROM article_categories c JOIN articles a ON a.id = c.article_id;
+    CREATE TABLE category_archive_dirty (
+        term  TEXT COLLATE "C" NOT NULL,
+        place BIGINT NOT NULL,
+        PRIMARY KEY (term, place)
+    );
+    CREATE TABLE feed_listings (
+        key  TEXT COLLATE "C" PRIMARY KEY, -- "" the main feed, categories/<term>, tags/<slug>…
+        data TEXT COLLATE "C" NOT NULL -- the index's line for it, as JSON (model.FeedListing)
+    );
+    INSERT INTO meta (key, value) VALUES ('names_indexed', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    DROP INDEX articles_by_language;
+    CREATE INDEX articles_by_language
+        ON articles (((data::json) ->> 'language'), published_utc DESC, id) WHERE retracted = 0;
     """,
 }

@@ -150,3 +150,4 @@ class SQLiteStore(StoreBase):
                 for statement in statements(MIGRATIONS[number]):
                     self.sqlite.execute(statement)
                 self.sqlite.execute(f"PRAGMA user_version = {number + 1}")
+        self._fill_name_index()

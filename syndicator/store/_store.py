@@ -30,7 +30,8 @@ RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its sourc
 
 class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMixin):
     """Articles, plans and retractions are here; what the feeds read
-    (`_feeds`), archive pages (`_archive`), source memory (`_sources`), the
+    (`_feeds`), archive pages (`_archive`), the indexes that keep a run's output
+    work to what changed (`_selections`), source memory (`_sources`), the
     run history (`_history`) and backfills in parts (`_backfill`) are
     mixins, each over the same connection and transactions (`_base.Connected`)."""
 
@@ -140,6 +141,8 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                 "INSERT INTO article_categories (article_id, term, label, scheme) VALUES (?, ?, ?, ?)",
                 [(a.id, c.term, c.label, c.scheme) for a in latest.values() for c in a.categories],
             )
+            self._number_in_categories(latest.values())
+            self._index_names(latest.values())
             self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
                 "INSERT INTO feed_dirty (term) VALUES (?) ON CONFLICT (term) DO NOTHING",
                 [(term,) for term in dict.fromkeys(c.term for a in latest.values() for c in a.categories)],

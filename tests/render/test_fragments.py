@@ -15,7 +15,7 @@ from sitekit import CONFIG_DIR, NOW, REPO, write_config
 
 from syndicator.config import load_config
 from syndicator.model import FeedDocument
-from syndicator.output import feed_documents
+from syndicator.output_documents import feed_documents
 from syndicator.pipeline import publish_run
 from syndicator.render import FORMATS
 from syndicator.render.fragments import Fragments, assemble

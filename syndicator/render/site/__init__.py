@@ -1,4 +1,5 @@
-"""The pages that help people subscribe: pure renderers, FeedDocuments in, bytes out.
+"""The pages that help people subscribe: pure renderers, FeedDocuments (or, for the
+index and the OPML, FeedListings) in, bytes out.
 
 - ``index.html``: every feed with its description, item count and last update,
   and the autodiscovery links a reader looks for (``_index``, ``_discovery``);
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from syndicator.model import FeedDocument
+from syndicator.model import FeedDocument, FeedListing
 from syndicator.render import FORMATS
 from syndicator.render.site._discovery import link_tags
 from syndicator.render.site._index import OPML_NAME, render_index
@@ -29,7 +30,7 @@ INDEX_NAME = "index.html"
 
 
 def render_site_pages(
-    documents: Sequence[FeedDocument],
+    documents: Sequence[FeedDocument | FeedListing],
     *,
     site_title: str,
     site_description: str,
@@ -44,16 +45,20 @@ def render_site_pages(
     the index that the index offers to copy (readers discover every feed
     from it); the documents carry their own absolute feed URLs. With
     ``views_for`` (document keys), only those feeds' views are rendered: the
-    others did not change; the index and the OPML always are.
+    others did not change; the index and the OPML always are. A feed given as
+    a FeedListing (one this run did not render) is listed and gets no view.
     """
     chosen = FORMATS.of(formats)
     # RFC 5005 archive pages are history, not subscriptions: no entry, no view.
-    documents = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
+    feeds = [
+        d for d in documents if isinstance(d, FeedListing) or d.archive is None or not d.archive.is_archive
+    ]
+    listed = [d if isinstance(d, FeedListing) else d.listing() for d in feeds]
     pages: list[tuple[str, bytes]] = [
         (
             INDEX_NAME,
             render_index(
-                documents,
+                listed,
                 chosen,
                 site_title=site_title,
                 site_description=site_description,
@@ -61,10 +66,10 @@ def render_site_pages(
                 feeds_url=feeds_url,
             ),
         ),
-        (OPML_NAME, render_opml(documents, chosen, site_title=site_title)),
+        (OPML_NAME, render_opml(listed, chosen, site_title=site_title)),
     ]
-    for doc in documents:
-        if views_for is not None and doc.key not in views_for:
+    for doc in feeds:
+        if isinstance(doc, FeedListing) or (views_for is not None and doc.key not in views_for):
             continue
         for fmt in chosen:
             pages.append(
@@ -75,7 +80,7 @@ def render_site_pages(
 
 def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[str]) -> str:
     """The ``<link rel="alternate">`` lines to paste into a site's ``<head>``, main feed first."""
-    feeds = [doc for doc in documents if doc.archive is None or not doc.archive.is_archive]
+    feeds = [doc.listing() for doc in documents if doc.archive is None or not doc.archive.is_archive]
     return "".join(tag + "\n" for tag in link_tags(feeds, FORMATS.of(formats)))
 
 

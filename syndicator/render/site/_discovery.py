@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from syndicator.model import FeedDocument
+from syndicator.model import FeedListing
 from syndicator.render import FeedFormat
 from syndicator.render.site._markup import attr
 
 
-def link_tags(documents: Sequence[FeedDocument], formats: Sequence[FeedFormat]) -> list[str]:
+def link_tags(documents: Sequence[FeedListing], formats: Sequence[FeedFormat]) -> list[str]:
     """One tag per feed and format, main feed first; absolute hrefs.
 
     Absolute, because the snippet is pasted into pages that live elsewhere
@@ -31,7 +31,7 @@ def link_tags(documents: Sequence[FeedDocument], formats: Sequence[FeedFormat]) 
     ]
 
 
-def _title(doc: FeedDocument, fmt: FeedFormat, format_count: int) -> str:
+def _title(doc: FeedListing, fmt: FeedFormat, format_count: int) -> str:
     # Readers list the titles for the user to choose from; with several
     # formats of the same feed, the format is what tells them apart.
     return f"{doc.title} ({fmt.label})" if format_count > 1 else doc.title

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from syndicator.model import FeedDocument
+from syndicator.model import FeedListing
 from syndicator.render import FeedFormat
 from syndicator.render.site._discovery import link_tags
 from syndicator.render.site._markup import attr, feed_path, lang_attrs, page, text, time_element
@@ -20,7 +20,7 @@ OPML_NAME = "feeds.opml"
 
 
 def render_index(
-    documents: Sequence[FeedDocument],
+    documents: Sequence[FeedListing],
     formats: Sequence[FeedFormat],
     *,
     site_title: str,
@@ -56,13 +56,13 @@ def render_index(
     return page(language=language, title=f"{site_title} — feeds", head_extra=head, body=body)
 
 
-def _href(doc: FeedDocument, filename: str) -> str:
+def _href(doc: FeedListing, filename: str) -> str:
     """A link to a file of `doc`: its path, percent-encoded (`categories/%E6%97%A5%E6%9C%AC/…`)."""
     return quote(feed_path(doc, filename))
 
 
-def _feed(doc: FeedDocument, formats: Sequence[FeedFormat], site_language: str) -> str:
-    count = len(doc.articles)
+def _feed(doc: FeedListing, formats: Sequence[FeedFormat], site_language: str) -> str:
+    count = doc.count
     lang = f" {lang_attrs(doc.language)}" if doc.language != site_language else ""
     updated = f" · updated {time_element(doc.updated)}" if count else ""
     view = _href(doc, formats[0].view_filename) if formats else ""

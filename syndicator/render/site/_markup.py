@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Final
 
-from syndicator.model import FeedDocument
+from syndicator.model import FeedDocument, FeedListing
 
 # XML 1.0 §2.2 (and HTML's "noncharacters and controls" parse errors): these
 # code points cannot be written escaped or not, so they are dropped.
@@ -76,12 +76,12 @@ def time_element(value: datetime) -> str:
     return f'<time datetime="{attr(value.isoformat(timespec="seconds"))}">{text(show_date(value))}</time>'
 
 
-def feed_path(doc: FeedDocument, filename: str) -> str:
+def feed_path(doc: FeedDocument | FeedListing, filename: str) -> str:
     """The path of a file of `doc`, relative to the output directory."""
     return f"{doc.key}/{filename}" if doc.key else filename
 
 
-def to_root(doc: FeedDocument) -> str:
+def to_root(doc: FeedDocument | FeedListing) -> str:
     """The relative URL from `doc`'s directory back to the output directory."""
     return "../" * (doc.key.count("/") + 1) if doc.key else ""
 

@@ -14,14 +14,12 @@ from datetime import UTC
 
 from lxml import etree
 
-from syndicator.model import FeedDocument
+from syndicator.model import FeedListing
 from syndicator.render import FeedFormat
 from syndicator.render.site._markup import clean
 
 
-def render_opml(
-    documents: Sequence[FeedDocument], formats: Sequence[FeedFormat], *, site_title: str
-) -> bytes:
+def render_opml(documents: Sequence[FeedListing], formats: Sequence[FeedFormat], *, site_title: str) -> bytes:
     ordered = sorted(documents, key=lambda doc: doc.key != "")
     fmt = _preferred(formats)
     opml = etree.Element("opml", version="2.0")
@@ -30,7 +28,7 @@ def render_opml(
     # OPML 2.0 §head: dateModified is RFC 822; taken from the newest item,
     # never the clock, so an unchanged site gives unchanged bytes (and
     # email.utils writes day and month names from tables, not the locale).
-    dated = [doc.updated for doc in ordered if doc.articles]
+    dated = [doc.updated for doc in ordered if doc.count]
     if dated:
         newest = max(dated).astimezone(UTC)
         etree.SubElement(head, "dateModified").text = email.utils.format_datetime(newest, usegmt=True)
