@@ -59,6 +59,18 @@ REPLICATE = [
     SELECT c.article_id || '~' || %(copy)s, c.term, c.label, c.scheme
     FROM article_categories c JOIN articles a ON a.id = c.article_id
     WHERE a.source_name = 'bench' AND a.archive_seq < %(stride)s""",
+    """INSERT INTO article_names (article_id, kind, slug, name)
+    SELECT n.article_id || '~' || %(copy)s, n.kind, n.slug, n.name
+    FROM article_names n JOIN articles a ON a.id = n.article_id
+    WHERE a.source_name = 'bench' AND a.archive_seq < %(stride)s""",
+    # Each copy takes the next block of places in each category, as the sample's width.
+    """INSERT INTO category_archive (term, place, article_id)
+    SELECT p.term, p.place + %(copy)s::bigint * w.width, p.article_id || '~' || %(copy)s
+    FROM category_archive p JOIN articles a ON a.id = p.article_id
+    JOIN (SELECT q.term, max(q.place) + 1 AS width FROM category_archive q
+          JOIN articles b ON b.id = q.article_id WHERE b.source_name = 'bench' GROUP BY q.term) w
+      ON w.term = p.term
+    WHERE a.source_name = 'bench' AND a.archive_seq < %(stride)s""",
 ]
 
 SIZE_SQL = """SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c

@@ -124,6 +124,7 @@ def render_and_write(
     etags: dict[str, str] = {}  # the validators `serve` answers a 304 from
     listed = None if plan.every_feed else kept_listings(store)
     listings: dict[str, FeedListing] = {}  # every subscription feed, for the index and the OPML
+    renewed: set[str] = set()  # the feeds read from the store this run: their listings are saved
     viewed: list[FeedDocument] = []  # the feeds rendered, for their HTML views
 
     delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
@@ -163,6 +164,7 @@ def render_and_write(
                 rendered = []
                 if doc is not None and not (doc.archive is not None and doc.archive.is_archive):
                     listings[doc.key] = doc.listing()
+                    renewed.add(doc.key)
                 if doc is not None and chosen(doc):
                     rendered = list(render_documents(config, [doc], fragments))
                     if not (doc.archive is not None and doc.archive.is_archive):
@@ -197,23 +199,16 @@ def render_and_write(
         with timer.stage("write"):
             write_validators(config.state_directory / VALIDATORS_NAME, config.output.directory, etags)
         store.save_feed_listings(
-            {key: listing.to_json() for key, listing in listings.items()},
+            {key: listings[key].to_json() for key in renewed},
             removed=set(listed or ()) - set(listings),
             every=listed is None,
         )
         if plan.clear_archive_marks:
             store.clear_dirty_archive(sorted(plan.clear_archive_marks))
         if plan.category_places:
-            store.clear_category_places(_cleared_places(config, store, plan))
+            # Every mark is dealt with: a page that fills later is marked by the article filling it.
+            store.clear_category_places(plan.category_places)
     return written, unchanged
-
-
-def _cleared_places(config: Config, store: Store, plan: OutputPlan) -> frozenset[tuple[str, int]]:
-    """The category archive marks this render has dealt with: all but those on a
-    category's page that is not full yet (it is rendered when it fills)."""
-    size = config.output.archive_page_size
-    filled = {term: store.category_archive_count(term) // size * size for term, _ in plan.category_places}
-    return frozenset((term, place) for term, place in plan.category_places if place < filled[term])
 
 
 def _expected_files(config: Config, plan: OutputPlan) -> int:

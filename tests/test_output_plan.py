@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from syndicator.output_plan import OutputState, plan_output
+from syndicator.output_plan import OutputState, archive_pages_to_render, plan_output
 
 # A site written last run with this configuration: 3 full archive pages of 10, 5 more articles.
 WRITTEN = OutputState(
@@ -94,3 +94,13 @@ def test_a_page_that_has_just_filled_up_renders_the_page_before_it_for_its_next_
 def test_a_missing_archive_folder_renders_every_full_page() -> None:
     plan = plan_output(replace(WRITTEN, render_pending=True, archive_present=False))
     assert plan.archive_pages == frozenset({0, 1, 2})
+
+
+def test_a_category_renders_the_archive_pages_holding_a_changed_place_and_the_one_before_a_filled_page() -> (
+    None
+):
+    # 10 places a page, 35 places handed out: pages 0, 1, 2 are full.
+    assert archive_pages_to_render(frozenset({12}), 35, 10, every=False) == [1]
+    assert archive_pages_to_render(frozenset({31, 33}), 35, 10, every=False) == []  # not full yet
+    assert archive_pages_to_render(frozenset({29}), 30, 10, every=False) == [1, 2]  # page 2 just filled
+    assert archive_pages_to_render(frozenset(), 35, 10, every=True) == [0, 1, 2]
