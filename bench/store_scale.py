@@ -22,8 +22,9 @@ of the schema's tables and indexes.
 
     python bench/store_scale.py                        # 10k, 100k, 1M; a throwaway cluster
     python bench/store_scale.py --sizes 10000,100000 --url postgresql://user@host/db
+    python bench/store_scale.py --engine sqlite --sizes 10000,100000   # the same on SQLite
 
-Results go to bench/results/store-scale.{json,md}.
+Results go to bench/results/store-scale.{json,md} (store-scale-sqlite.* for SQLite).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -72,6 +74,64 @@ REPLICATE = [
       ON w.term = p.term
     WHERE a.source_name = 'bench' AND a.archive_seq < %(stride)s""",
 ]
+
+
+def sqlite_statement(statement: str) -> str:
+    """A replication statement as SQLite reads it: named parameters, its JSON quoting."""
+    for pg, lite in (
+        ("::bigint", ""),
+        ("%(stride)s", ":stride"),
+        ("%(copy)s", ":copy"),
+        ("to_json(id || '~' || :copy)::text", "json_quote(id || '~' || :copy)"),
+        ("to_json(id)::text", "json_quote(id)"),
+    ):
+        statement = statement.replace(pg, lite)
+    return statement
+
+
+def replicate_sqlite(path: Path, total: int) -> dict[str, Any]:
+    """`replicate` on a SQLite store file."""
+    started = time.perf_counter()
+    db = sqlite3.connect(path, isolation_level=None)
+    sample, stride = db.execute("SELECT count(*), max(archive_seq) + 1 FROM articles").fetchone()
+    for copy in range(1, max(0, (total - sample) // stride) + 1):
+        db.execute("BEGIN")
+        for statement in REPLICATE:
+            db.execute(sqlite_statement(statement), {"copy": copy, "stride": stride})
+        db.execute("COMMIT")
+    db.execute("ANALYZE")
+    count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    db.close()
+    return {"articles": int(count), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def run_sqlite(sizes: list[int], work: Path) -> dict[str, Any]:
+    """`run` with the default SQLite store in the site's state folder."""
+    dataset = work / f"data-{SAMPLE}"
+    if not dataset.exists():
+        generate.generate(dataset, SAMPLE)
+    results: dict[str, Any] = {}
+    for size in sizes:
+        source, site = work / f"lite-src-{size}", work / f"lite-site-{size}"
+        for path in (source, site):
+            shutil.rmtree(path, ignore_errors=True)
+        subprocess.run(["cp", "-al", str(dataset), str(source)], check=True)
+        config = write_config(site, source, None)
+        figures: dict[str, Any] = {"sample": publish(config)}
+        store = site / "state" / "state.sqlite3"
+        figures["replicated"] = replicate_sqlite(store, size)
+        figures["store_mb"] = round(
+            sum(p.stat().st_size for p in store.parent.glob("state.sqlite3*")) / 2**20
+        )
+        figures["no_change"] = publish(config)
+        rec = next(generate.new_records(5_000_000, 1))
+        (source / "new-000.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+        figures["one_new"] = publish(config)
+        results[str(size)] = figures
+        print(size, json.dumps(figures), file=sys.stderr, flush=True)
+        shutil.rmtree(site, ignore_errors=True)
+    return results
+
 
 SIZE_SQL = """SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'"""
@@ -127,9 +187,10 @@ def run(sizes: list[int], work: Path, server: str) -> dict[str, Any]:
     return results
 
 
-def table(results: dict[str, Any]) -> str:
+def table(results: dict[str, Any], engine: str = "postgresql") -> str:
+    name, option = ("SQLite", " --engine sqlite") if engine == "sqlite" else ("PostgreSQL", "")
     lines = [
-        "One new article on a PostgreSQL store of growing size (`python bench/store_scale.py`)",
+        f"One new article on a {name} store of growing size (`python bench/store_scale.py{option}`)",
         "",
         "| articles in the store | store size | no change: wall / peak RSS | one new: wall / peak RSS"
         " | one new: store / render stage | bulk fill |",
@@ -155,18 +216,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--url", help="a PostgreSQL server to use (a schema scale_N is made in it)")
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp" / "store-scale")
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.url:
+    if args.engine == "sqlite":
+        results = run_sqlite(sizes, args.work)
+    elif args.url:
         results = run(sizes, args.work, args.url)
     else:
         with throwaway_postgres() as url:
             results = run(sizes, args.work, url)
     out = BENCH / "results"
-    (out / "store-scale.json").write_text(json.dumps(results, indent=2) + "\n")
-    text = table(results)
-    (out / "store-scale.md").write_text(text, encoding="utf-8")
+    name = "store-scale-sqlite" if args.engine == "sqlite" else "store-scale"
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = table(results, args.engine)
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
     print(text)
 
 
