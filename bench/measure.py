@@ -43,12 +43,21 @@ def run_child(
     env: Mapping[str, str] | None = None,
     timeout: float = 3600,
 ) -> Child:
-    """Run argv to completion; its output goes to temp files so a full pipe never stalls it."""
+    """Run argv to completion; its output goes to temp files so a full pipe never stalls it.
+
+    The child may write bytecode (PYTHONDONTWRITEBYTECODE is dropped from its
+    environment): an installed package has its .pyc files, and a benchmark that
+    compiled syndicator's modules from source on every process start measured
+    the compiler (about 0.6 s a command on this machine), not syndicator.
+    """
+    env = {
+        k: v for k, v in (env if env is not None else os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"
+    }
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-child-{os.getpid()}.out"
     err_path = out_path.with_suffix(".err")
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env else None, stdout=out, stderr=err)
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err)
         deadline = start + timeout
         tree_peak = 0
         next_sample = start

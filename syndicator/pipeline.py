@@ -31,7 +31,6 @@ from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import LeaseGuard, PublishLease, held_lease
 from syndicator.model import Article, Rejection
-from syndicator.objectstore import Uploaded, upload_output
 from syndicator.output import (
     is_feed,
     keep_rejections,
@@ -57,6 +56,7 @@ from syndicator.write import remove_stale_temp_files
 
 if TYPE_CHECKING:
     from syndicator.notify import Ping
+    from syndicator.objectstore import Uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -363,6 +363,8 @@ def publish_output(
     )
     uploaded = None
     if config.object_storage is not None and not dry_run:
+        from syndicator.objectstore import upload_output  # object storage only where configured
+
         with timer.stage("upload"):
             uploaded = upload_output(config, folder_complete=output_present(config, store), cancel=cancel)
     if plan.render and not dry_run:
@@ -430,6 +432,8 @@ def retract_run(
         plan = plan_output(observe_output(config, store))
         written, _ = render_and_write(config, store, plan) if retracted and plan.render else ([], [])
         if retracted and config.object_storage is not None:
+            from syndicator.objectstore import upload_output
+
             try:
                 upload_output(config, folder_complete=output_present(config, store))
             except UploadError as e:

@@ -28,18 +28,18 @@ class SourcesMixin(Connected):
         return SourceMemory(fingerprint=fingerprint, files=files, http=http)
 
     def stored_places(self, sources: Iterable[str]) -> list[StoredPlace]:
-        """The visible articles of these sources, with the file each came from."""
+        """The visible articles of these sources, with the file each came from, by id.
+
+        Sorted here, not by the query: an ORDER BY id lets the planner walk the
+        whole table in id order (it did, once the tables were analysed: a second
+        per run on 100,000 articles) instead of the source's index."""
         places: list[StoredPlace] = []
         with self.errors():
             for source in sources:
-                places.extend(
-                    StoredPlace(article_id, source, path)
-                    for article_id, path in self.db.execute(
-                        "SELECT id, source_file FROM articles"
-                        " WHERE source_name = ? AND retracted = 0 ORDER BY id",
-                        (source,),
-                    )
-                )
+                rows = self.db.execute(
+                    "SELECT id, source_file FROM articles WHERE source_name = ? AND retracted = 0", (source,)
+                ).fetchall()
+                places.extend(StoredPlace(article_id, source, path) for article_id, path in sorted(rows))
         return places
 
     def _apply_memory(self, memory: MemoryUpdate) -> None:
