@@ -49,3 +49,14 @@ def test_a_publish_with_nothing_new_loads_neither_renderers_nor_extractors(
         "syndicator.objectstore",  # only where `[output] url` names a bucket
         "syndicator.server",
     }
+
+
+def test_a_publish_of_new_records_from_a_folder_loads_no_http_client(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1)])
+    imported(["publish", "--quiet"], site)
+    add_records("b.json", [record(2)])
+    loaded = imported(["publish", "--quiet"], site)
+    assert "syndicator.normalize.json_record" in loaded  # the new record was read
+    assert not loaded & {"requests", "urllib3", "syndicator.sources.http", "syndicator.server"}

@@ -368,9 +368,7 @@ def _record(
     if _json.too_deep(item):
         refused: Rejection = reject(locator, _json.depth_reason())  # not kept: the payload is the poison
         return refused
-    # The WordPress reading lives with the JSON API source (which fetches over
-    # HTTP): imported when a file is read, not when the source is checked.
-    from syndicator.sources.json_api import is_wordpress, wordpress_record
+    from syndicator.sources.wordpress import is_wordpress, wordpress_record  # when a file is read
 
     payload = wordpress_record(item) if is_wordpress(item) else item
     return RawRecord(source, origin, locator, "json", payload, ref=ref)

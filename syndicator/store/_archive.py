@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syndicator.model import Article
-from syndicator.store._selections import SelectionsMixin
+from syndicator.store._selections import SelectionsMixin, newest_first
 from syndicator.store._sqlite import stored_article
 
 
@@ -35,21 +35,18 @@ class ArchiveMixin(SelectionsMixin):
         """The visible articles of archive page `page`, newest first (date, then id)."""
         with self.errors():
             rows = self.db.execute(
-                "SELECT id, data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0"
-                " ORDER BY published_utc DESC, id",
+                "SELECT id, data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0",
                 (page * size, (page + 1) * size),
             ).fetchall()
-        return tuple(stored_article(self.label, aid, data) for aid, data in rows)
+        return newest_first(stored_article(self.label, aid, data) for aid, data in rows)
 
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""
         with self.errors():
             rows = self.db.execute(
-                "SELECT id, data FROM articles WHERE archive_seq >= ? AND retracted = 0"
-                " ORDER BY published_utc DESC, id",
-                (first,),
+                "SELECT id, data FROM articles WHERE archive_seq >= ? AND retracted = 0", (first,)
             ).fetchall()
-        return tuple(stored_article(self.label, aid, data) for aid, data in rows)
+        return newest_first(stored_article(self.label, aid, data) for aid, data in rows)
 
     def dirty_archive_seqs(self) -> list[int]:
         with self.errors():

@@ -33,6 +33,13 @@ def name_rows(
     return [(article_id, kind, slug, name) for kind, slug, name in sorted(rows)]
 
 
+def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """In the feeds' order (date, then id), sorted here: a page's rows are found by
+    their archive numbers, and an ORDER BY on the date let the planner walk the
+    date index over the whole archive instead (a second a run at 100,000 articles)."""
+    return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
+
+
 class SelectionsMixin(Connected):
     # -- tags and authors ----------------------------------------------------
 
@@ -142,8 +149,7 @@ class SelectionsMixin(Connected):
                 "  WHERE c.term = p.term AND c.article_id = p.article_id)",
                 (term, first, last),
             ).fetchall()
-        articles = [stored_article(self.label, aid, data) for aid, data in rows]
-        return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
+        return newest_first(stored_article(self.label, aid, data) for aid, data in rows)
 
     def clear_category_places(self, places: Iterable[tuple[str, int]]) -> None:
         """After the category archive pages holding these places were written."""
