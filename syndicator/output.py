@@ -33,7 +33,7 @@ from syndicator.render.fragments import Fragments, assemble, fragments_in
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
-from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators
+from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators, writing
 
 # Seconds to wait before writing each file: crash tests widen the window in
 # which a publisher is killed between two written files. Unset: no wait.
@@ -118,6 +118,21 @@ def render_and_write(
     the lines the store kept for them (`kept_listings`), which this run then
     brings up to date.
     """
+    if dry_run:
+        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel)
+    with writing(config.state_directory):
+        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel)
+
+
+def _render_and_write(
+    config: Config,
+    store: Store,
+    plan: OutputPlan,
+    timer: Timer | None,
+    dry_run: bool,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> tuple[list[str], list[str]]:
     timer = timer or Timer()
     written: list[str] = []
     unchanged: list[str] = []
@@ -235,22 +250,31 @@ def output_present(config: Config, store: Store) -> bool:
     pages, each category and its archive pages, each language, tag and author
     feed. A folder found missing makes the run render every feed again, so a
     deleted folder comes back on the next publish even when nothing changed.
+    With kept listings, each feed's files are looked at and its archive pages'
+    folders are read in one listing of its `archive/` folder (a million-article
+    archive has some 60,000 of them).
     """
     directory = config.output.directory
     names = [FORMATS[fmt].filename for fmt in config.output.formats]
+    if not (directory / "index.html").is_file():
+        return False
     listed = kept_listings(store)
-    keys = _expected_keys(config, store) if listed is None else _listed_keys(listed.values())
-    return (directory / "index.html").is_file() and all(
-        (directory / key / name).is_file() for key in keys for name in names
-    )
-
-
-def _listed_keys(listings: Iterable[FeedListing]) -> Iterator[str]:
-    """The folder of every feed and archive page the last render wrote, from its kept listings."""
-    for listing in listings:
-        yield listing.key
-        base = f"{listing.key}/" if listing.key else ""
-        yield from (f"{base}{archive_key(page)}" for page in range(listing.archive_pages))
+    if listed is None:
+        keys = _expected_keys(config, store)
+        return all((directory / key / name).is_file() for key in keys for name in names)
+    root = str(directory)
+    for listing in listed.values():
+        folder = os.path.join(root, listing.key) if listing.key else root
+        if not all(os.path.isfile(os.path.join(folder, name)) for name in names):
+            return False
+        if listing.archive_pages:
+            try:
+                pages = set(os.listdir(os.path.join(folder, ARCHIVE_DIR)))
+            except OSError:
+                return False
+            if not all(str(page + 1) in pages for page in range(listing.archive_pages)):
+                return False
+    return True
 
 
 def _expected_keys(config: Config, store: Store) -> Iterator[str]:

@@ -177,7 +177,7 @@ def publish_run(
     prepared = prepare(config, now=now)
     with publish_lease(config, lease, wait_seconds=wait_seconds, cancel=cancel) as held:
         cancel = LeaseGuard(cancel, held)
-        remove_stale_temp_files(config.output.directory)
+        remove_stale_temp_files(config.output.directory, config.state_directory)
         with open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store:
             run_id = store.begin_run(now)
             ingested = ingest(

@@ -25,6 +25,9 @@ TEMP_MARK = ".tmp-"
 # output stays byte for byte what the articles make) so that `serve` answers a
 # conditional request without reading or hashing a file it has not seen yet.
 VALIDATORS_NAME = "validators.json"
+# In the state directory while a render writes the output: still there at the next
+# run, it says a writer died mid-write, and that run looks for its temp files.
+WRITING_NAME = "writing"
 
 
 def etag_of(data: bytes) -> str:
@@ -88,15 +91,33 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def remove_stale_temp_files(directory: Path) -> int:
-    """Temp files left by a process killed mid-write; they were never renamed in."""
-    removed = 0
-    if not directory.is_dir():
+@contextlib.contextmanager
+def writing(state_directory: Path) -> Iterator[None]:
+    """The output is being written: a process killed inside leaves the mark behind."""
+    marker = state_directory / WRITING_NAME
+    with wrap_os_errors(marker):
+        state_directory.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    yield
+    marker.unlink(missing_ok=True)
+
+
+def remove_stale_temp_files(directory: Path, state_directory: Path) -> int:
+    """Temp files left by a process killed mid-write; they were never renamed in.
+
+    Looked for only when the last writer left its mark (`writing`): walking an
+    output of a million archive files on every run would cost more than the run.
+    """
+    marker = state_directory / WRITING_NAME
+    if not marker.exists():
         return 0
-    for temp in directory.rglob(f"{TEMP_PREFIX}*{TEMP_MARK}*"):
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-            removed += 1
+    removed = 0
+    if directory.is_dir():
+        for temp in directory.rglob(f"{TEMP_PREFIX}*{TEMP_MARK}*"):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+                removed += 1
+    marker.unlink(missing_ok=True)
     return removed
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from syndicator.errors import OutputError
-from syndicator.write import remove_stale_temp_files, write_if_changed
+from syndicator.write import WRITING_NAME, remove_stale_temp_files, write_if_changed, writing
 
 
 def test_writes_a_new_file_and_its_folders(tmp_path: Path) -> None:
@@ -92,21 +92,30 @@ def test_unwritable_folder_is_an_output_error(tmp_path: Path) -> None:
     assert isinstance(info.value.__cause__, OSError)
 
 
-def test_stale_temp_files_are_removed_and_counted(tmp_path: Path) -> None:
+def test_stale_temp_files_are_removed_and_counted_after_a_writer_died(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    output = tmp_path
     (tmp_path / "categories").mkdir()
     (tmp_path / ".rss.xml.tmp-abc123").write_bytes(b"half")
     (tmp_path / "categories" / ".atom.xml.tmp-x").write_bytes(b"half")
     (tmp_path / "rss.xml").write_bytes(b"whole")
     (tmp_path / ".well-known").mkdir()
     (tmp_path / ".htaccess").write_bytes(b"keep")
-    assert remove_stale_temp_files(tmp_path) == 2
+    assert remove_stale_temp_files(output, state) == 0  # no writer died: nothing is looked for
+    with pytest.raises(KeyboardInterrupt), writing(state):
+        raise KeyboardInterrupt  # killed mid-write: the mark stays
+    assert remove_stale_temp_files(output, state) == 2
+    assert not (state / WRITING_NAME).exists()
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
         ".htaccess",
         ".well-known",
         "categories",
         "rss.xml",
+        "state",
     ]
 
 
 def test_removing_temp_files_from_a_missing_folder_is_nothing(tmp_path: Path) -> None:
-    assert remove_stale_temp_files(tmp_path / "absent") == 0
+    with pytest.raises(KeyboardInterrupt), writing(tmp_path / "state"):
+        raise KeyboardInterrupt
+    assert remove_stale_temp_files(tmp_path / "absent", tmp_path / "state") == 0
