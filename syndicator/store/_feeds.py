@@ -17,7 +17,6 @@ from syndicator.store._sqlite import stored_article
 @dataclass(frozen=True)
 class FeedSlice:
     articles: tuple[Article, ...]
-    total: int
 
 
 class Category(NamedTuple):
@@ -38,7 +37,6 @@ class FeedsMixin(Connected):
                     " ORDER BY published_utc DESC, id LIMIT ?",
                     (limit,),
                 ).fetchall()
-                total = self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0]
             else:
                 # Pick the ids from the indexes first, then read only those rows.
                 rows = self.db.execute(
@@ -48,12 +46,7 @@ class FeedsMixin(Connected):
                     " ORDER BY published_utc DESC, id",
                     (category, limit),
                 ).fetchall()
-                total = self.db.execute(
-                    "SELECT count(*) FROM article_categories c JOIN articles a ON a.id = c.article_id"
-                    " WHERE c.term = ? AND a.retracted = 0",
-                    (category,),
-                ).fetchone()[0]
-        return FeedSlice(tuple(stored_article(self.label, aid, data) for aid, data in rows), total)
+        return FeedSlice(tuple(stored_article(self.label, aid, data) for aid, data in rows))
 
     def languages(self) -> list[str]:
         """The languages visible articles say they are in, sorted; "und" and none left out.
@@ -122,9 +115,18 @@ class FeedsMixin(Connected):
                     found[title] = row[0]
         return found
 
-    def visible_count(self) -> int:
+    def visible_count(self, category: str | None = None) -> int:
+        """How many articles the feeds show, or a category's feed shows (a count over
+        them all: for reports, never on the way to a feed)."""
         with self.errors():
-            return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
+            if category is None:
+                return int(self.db.execute("SELECT count(*) FROM articles WHERE retracted = 0").fetchone()[0])
+            row = self.db.execute(
+                "SELECT count(*) FROM article_categories c JOIN articles a ON a.id = c.article_id"
+                " WHERE c.term = ? AND a.retracted = 0",
+                (category,),
+            ).fetchone()
+        return int(row[0])
 
     def category_terms(self) -> list[str]:
         """Every term an article was ever filed under (from the index alone: cheap)."""
