@@ -160,7 +160,7 @@ def store_bytes(url: str, schema: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def run(sizes: list[int], work: Path, server: str) -> dict[str, Any]:
+def run(sizes: list[int], work: Path, server: str, *, keep: bool = False) -> dict[str, Any]:
     dataset = work / f"data-{SAMPLE}"
     if not dataset.exists():
         generate.generate(dataset, SAMPLE)
@@ -182,6 +182,8 @@ def run(sizes: list[int], work: Path, server: str) -> dict[str, Any]:
         figures["one_new"] = publish(config)
         results[str(size)] = figures
         print(size, json.dumps(figures), file=sys.stderr, flush=True)
+        if keep:  # left for profiling: `--keep` with `--url`
+            continue
         with psycopg.connect(server, autocommit=True) as conn:  # the disk back for the next size
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
     return results
@@ -217,13 +219,14 @@ def main() -> None:
     parser.add_argument("--url", help="a PostgreSQL server to use (a schema scale_N is made in it)")
     parser.add_argument("--work", type=Path, default=BENCH / "results" / "tmp" / "store-scale")
     parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--keep", action="store_true", help="keep each store (schema scale_N) and its site")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     if args.engine == "sqlite":
         results = run_sqlite(sizes, args.work)
     elif args.url:
-        results = run(sizes, args.work, args.url)
+        results = run(sizes, args.work, args.url, keep=args.keep)
     else:
         with throwaway_postgres() as url:
             results = run(sizes, args.work, url)
