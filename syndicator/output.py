@@ -140,7 +140,6 @@ def _render_and_write(
     listed = None if plan.every_feed else kept_listings(store)
     listings: dict[str, FeedListing] = {}  # every subscription feed, for the index and the OPML
     renewed: set[str] = set()  # the feeds read from the store this run: their listings are saved
-    viewed: list[FeedDocument] = []  # the feeds rendered, for their HTML views
 
     delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
 
@@ -165,6 +164,10 @@ def _render_and_write(
 
     documents = iter_feed_documents(config, store, plan, listed)
     expected = _expected_files(config, plan)
+    from syndicator.render.site import render_list_pages, render_views  # only when something is rendered
+
+    site_title = config.site.title
+
     # Render and write one document at a time, so memory holds one feed, not the site.
     # The fragments are saved when every document is written (a cancelled run keeps none).
     with fragments_in(None if dry_run else config.state_directory) as fragments:
@@ -182,8 +185,8 @@ def _render_and_write(
                     renewed.add(doc.key)
                 if doc is not None and chosen(doc):
                     rendered = list(render_documents(config, [doc], fragments))
-                    if not (doc.archive is not None and doc.archive.is_archive):
-                        viewed.append(doc)
+                    if not (doc.archive is not None and doc.archive.is_archive):  # its views, now
+                        rendered += render_views(doc, site_title=site_title, formats=config.output.formats)
             if doc is None:
                 break
             with timer.stage("write"):
@@ -193,14 +196,9 @@ def _render_and_write(
                 progress(
                     "render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged))
                 )
-    from syndicator.render.site import render_site_pages  # the HTML pages: only when something is rendered
-
     with timer.stage("render"):
-        # The index lists every feed; the feeds rendered now also get their views.
-        by_key = {doc.key: doc for doc in viewed}
-        ordered = [by_key.get(listing.key, listing) for listing in sorted(listings.values(), key=index_order)]
-        pages = render_site_pages(
-            ordered,
+        pages = render_list_pages(
+            sorted(listings.values(), key=index_order),
             site_title=config.site.title,
             site_description=config.site.description,
             language=config.site.language,

@@ -48,34 +48,54 @@ def render_site_pages(
     others did not change; the index and the OPML always are. A feed given as
     a FeedListing (one this run did not render) is listed and gets no view.
     """
-    chosen = FORMATS.of(formats)
     # RFC 5005 archive pages are history, not subscriptions: no entry, no view.
     feeds = [
         d for d in documents if isinstance(d, FeedListing) or d.archive is None or not d.archive.is_archive
     ]
-    listed = [d if isinstance(d, FeedListing) else d.listing() for d in feeds]
-    pages: list[tuple[str, bytes]] = [
-        (
-            INDEX_NAME,
-            render_index(
-                listed,
-                chosen,
-                site_title=site_title,
-                site_description=site_description,
-                language=language,
-                feeds_url=feeds_url,
-            ),
-        ),
-        (OPML_NAME, render_opml(listed, chosen, site_title=site_title)),
-    ]
+    pages = render_list_pages(
+        [d if isinstance(d, FeedListing) else d.listing() for d in feeds],
+        site_title=site_title,
+        site_description=site_description,
+        language=language,
+        feeds_url=feeds_url,
+        formats=formats,
+    )
     for doc in feeds:
         if isinstance(doc, FeedListing) or (views_for is not None and doc.key not in views_for):
             continue
-        for fmt in chosen:
-            pages.append(
-                (feed_path(doc, fmt.view_filename), render_view(doc, fmt, chosen, site_title=site_title))
-            )
+        pages += render_views(doc, site_title=site_title, formats=formats)
     return pages
+
+
+def render_list_pages(
+    listings: Sequence[FeedListing],
+    *,
+    site_title: str,
+    site_description: str,
+    language: str,
+    feeds_url: str,
+    formats: Sequence[str],
+) -> list[tuple[str, bytes]]:
+    """The index and the OPML, from every feed's listing (no feed's articles)."""
+    chosen = FORMATS.of(formats)
+    index = render_index(
+        listings,
+        chosen,
+        site_title=site_title,
+        site_description=site_description,
+        language=language,
+        feeds_url=feeds_url,
+    )
+    return [(INDEX_NAME, index), (OPML_NAME, render_opml(listings, chosen, site_title=site_title))]
+
+
+def render_views(doc: FeedDocument, *, site_title: str, formats: Sequence[str]) -> list[tuple[str, bytes]]:
+    """The readable views of one feed, one per format, next to its feed files."""
+    chosen = FORMATS.of(formats)
+    return [
+        (feed_path(doc, fmt.view_filename), render_view(doc, fmt, chosen, site_title=site_title))
+        for fmt in chosen
+    ]
 
 
 def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[str]) -> str:
@@ -84,4 +104,11 @@ def discovery_snippet(documents: Sequence[FeedDocument], *, formats: Sequence[st
     return "".join(tag + "\n" for tag in link_tags(feeds, FORMATS.of(formats)))
 
 
-__all__ = ["INDEX_NAME", "OPML_NAME", "discovery_snippet", "render_site_pages"]
+__all__ = [
+    "INDEX_NAME",
+    "OPML_NAME",
+    "discovery_snippet",
+    "render_list_pages",
+    "render_site_pages",
+    "render_views",
+]
