@@ -7,6 +7,7 @@ already published with it); `word_slug` keeps the letters of every script, so
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -58,6 +59,7 @@ def word_slug(text: str, *, max_length: int = 80) -> str:
 _SEPARATORS = frozenset(" \t\n-_.,;:!?'\"`’‘“”«»()[]{}/\\|&·•–—…")
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and asked of the same few names for every article
 def category_term(label: str) -> str:
     """The term (and feed folder) of a category label; distinct labels, distinct terms.
 
