@@ -11,7 +11,7 @@ Without --url, a cluster is made with the installed initdb/pg_ctl in a
 temporary directory (as the postgres user when run as root), with the
 server's default durability (fsync on, synchronous_commit on), listening on
 127.0.0.1 at a free port, and removed afterwards. Results go to
-bench/results/store-engines.{json,md}.
+bench/results/store-engines.{json,md} (store-engines-N.* for another N).
 """
 
 from __future__ import annotations
@@ -202,9 +202,10 @@ def main() -> None:
         with throwaway_postgres() as url:
             results = run(args.records, args.work, url)
     out = BENCH / "results"
-    (out / "store-engines.json").write_text(json.dumps({str(args.records): results}, indent=2) + "\n")
+    name = "store-engines" if args.records == 10_000 else f"store-engines-{args.records}"
+    (out / f"{name}.json").write_text(json.dumps({str(args.records): results}, indent=2) + "\n")
     text = table(args.records, results)
-    (out / "store-engines.md").write_text(text, encoding="utf-8")
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
     print(text)
 
 
