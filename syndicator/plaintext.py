@@ -14,13 +14,8 @@ import re
 import lxml.html
 from lxml import etree
 
-# XML 1.0 §2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
-# | [#x10000-#x10FFFF]. Anything else (C0 controls, lone surrogates, U+FFFE,
-# U+FFFF) cannot be written at all, escaped or not, so it is dropped. The
-# characters §2.2 discourages go too: C1 controls (U+007F-U+009F), which
-# readers such as feedparser turn into cp1252 punctuation, and the
-# noncharacters U+FDD0-U+FDEF.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]")
+from syndicator.xmlchars import clean as clean  # the one implementation, shared with render
+from syndicator.xmlchars import is_clean
 
 # Elements after which a reader expects a line break in plain text.
 _BLOCKS = frozenset(
@@ -65,15 +60,6 @@ _HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, huge_tree
 HUGE_HTML = lxml.html.HTMLParser(huge_tree=True)
 """The parser for whole pages and article fragments (lxml.html elements)."""
 _SPACE_RUN = re.compile(r"  +")
-
-
-def clean(text: str) -> str:
-    """Drop the characters XML 1.0 cannot carry.
-
-    lxml raises on them when feedgen sets an element's text, which would
-    fail a whole feed for one stray control character in one record.
-    """
-    return _NOT_XML_CHAR.sub("", text)
 
 
 # What an HTML tokenizer (WHATWG HTML §13.2.5) acts on: "<" followed by a
@@ -290,7 +276,13 @@ def plain_text(value: str) -> str:
     `&lt;em&gt;`). What is left has no "<" followed by a letter, "/", "!" or "?",
     except angle brackets that are text to every browser (`List<T>`, `a<b`:
     see _GENERIC), which are kept as written. Idempotent: plain text stays as it is.
+
+    Text with no "<", no "&", no mark and nothing `clean` drops is returned as
+    it is without the passes below (each of them leaves such text unchanged):
+    the renderers call this on every title, name and label of every feed.
     """
+    if "<" not in value and "&" not in value and _TEXT_ANGLE not in value and is_clean(value):
+        return value
     text = clean(value).replace(_TEXT_ANGLE, "")
     for _ in range(_DECODE_PASSES):
         if "<" in text or "&" in text:

@@ -16,6 +16,8 @@ from syndicator.plaintext import clean, html_to_text, plain_text
 
 __all__ = [
     "atom_id",
+    "body_html",
+    "body_text",
     "clean",
     "html_to_text",
     "instant",
@@ -101,6 +103,29 @@ def rfc822(value: datetime) -> str:
         f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
         f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT"
     )
+
+
+def body_html(article: Article) -> str:
+    """content_html as every format writes it: XML characters only, no outer whitespace.
+
+    Worked out once per article (`Article.render_memo`) and reused by the
+    other formats: `clean` scans every character of a body, which cost more
+    than writing it.
+    """
+    return _body(article, "content_html", article.content_html)
+
+
+def body_text(article: Article) -> str:
+    """content_text as JSON Feed writes it (see `body_html`); "" when there is none."""
+    return _body(article, "content_text", article.content_text)
+
+
+def _body(article: Article, name: str, value: str) -> str:
+    memo = article.render_memo.get(name)
+    if memo is None or memo[0] is not value:
+        memo = (value, clean(value).strip())
+        article.render_memo[name] = memo
+    return memo[1]
 
 
 def published(article: Article) -> datetime:

@@ -121,7 +121,7 @@ def _add_entry(feed: FeedGenerator, article: Article, feed_language: str, site_u
             categories.append({"term": v.text(tag)})
     add_categories(entry, categories)
     summary = v.text(article.summary)
-    content = v.clean(article.content_html).strip()
+    content = v.body_html(article)
     if not (summary or content):
         # The validator's MissingTextualContent: an entry says something
         # beyond its title; the title is all there is to say.

@@ -16,7 +16,7 @@ from lxml import etree
 
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
-from syndicator.render._feedgen_ext import FeedGenerator, add_categories, add_entry, new_feed, rss_bytes
+from syndicator.render._feedgen_ext import new_feed, rss_bytes
 
 MEDIA_TYPE = "application/rss+xml"
 FILENAME = "rss.xml"
@@ -25,6 +25,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
+_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
 
 # The syndication module's periods, shortest first, in minutes. `monthly`
@@ -59,8 +60,6 @@ def render_rss(doc: FeedDocument) -> bytes:
     if doc.category is not None:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 
-    for article in doc.articles:
-        _add_item(feed, article)
     return _hex_references(rss_bytes(feed))
 
 
@@ -68,7 +67,8 @@ def render_rss(doc: FeedDocument) -> bytes:
 # item), categories, names, Media RSS descriptions and titles (written with
 # type="plain"); and, before the first item, the channel's description.
 _PLAIN = rb"title|category|dc:creator|media:description|media:title"
-_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb")\b[^>]*>)([^<]*)(</\2>)")
+# Only elements whose text holds an "&" (all that `spell` changes) are matched.
+_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb")\b[^>]*>)([^<&]*&[^<]*)(</\2>)")
 _CHANNEL_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb"|description)\b[^>]*>)([^<]*)(</\2>)")
 
 
@@ -92,40 +92,64 @@ def _hex_references(data: bytes) -> bytes:
     return _CHANNEL_PLAIN_ELEMENT.sub(spell, head) + _PLAIN_ELEMENT.sub(spell, items)
 
 
-def _add_item(feed: FeedGenerator, article: Article) -> None:
-    entry = add_entry(feed, rss=partial(_item_extras, article))
-    entry.title(v.title(article))
-    entry.link(href=v.clean(article.url))
-    # RSS 2.0 <guid>: isPermaLink="true" promises the guid is the item's URL.
-    entry.guid(v.clean(article.id), permalink=article.id == article.url)
+def _item(channel: etree._Element, article: Article) -> None:
+    """One <item>, element for element what feedgen's FeedEntry.rss_entry writes
+    from the same values (the order, the description/content:encoded choice,
+    `email (name)` authors, the label as category text), then our extensions.
+
+    Built on the channel directly rather than through feedgen: a FeedEntry per
+    item (its extension registration, its format checks, its Atom bookkeeping)
+    cost more than the item's elements, and feedgen has nothing to check here
+    that the values below do not already guarantee.
+    """
+    item = etree.SubElement(channel, "item")
+    _text(item, "title", v.title(article))
+    link = v.clean(article.url)
+    if link:
+        _text(item, "link", link)
     summary = v.text(article.summary)
-    content = v.clean(article.content_html).strip()
+    content = v.body_html(article)
+    # Readers treat an RSS description as HTML; the summary is plain text,
+    # so its & and < are escaped for HTML first (then for XML by lxml). An
+    # item with no body still says something besides its title (readers list
+    # the description): the title is all there is to say.
     if summary:
-        # Readers treat an RSS description as HTML; the summary is plain text,
-        # so its & and < are escaped for HTML first (then for XML by lxml).
-        entry.description(html.escape(summary, quote=False))
+        description = html.escape(summary, quote=False)
     elif not content:
-        # An item with no body still says something besides its title
-        # (readers list the description): the title is all there is to say.
-        entry.description(html.escape(v.title(article), quote=False))
-    if content:
-        # content:encoded beside a description; the description alone otherwise.
-        entry.content(content)
+        description = html.escape(v.title(article), quote=False)
+    else:
+        description = ""
+    if description:
+        _text(item, "description", description)
+        if content:
+            # content:encoded beside a description; the description alone otherwise.
+            _text(item, _ENCODED, content)
+    else:
+        _text(item, "description", content)
     if len(article.authors) == 1 and article.authors[0].email:
         # RSS <author> is an e-mail address ("email (Name)"), at most once
         # per item; everyone else goes to dc:creator in _item_extras.
         author = article.authors[0]
-        entry.author(name=v.text(author.name), email=v.clean(author.email or ""))
+        email = v.clean(author.email or "")
+        if email:
+            name = v.text(author.name)
+            _text(item, "author", f"{email} ({name})" if name else email)
+    guid = v.clean(article.id)
+    if guid:
+        # RSS 2.0 <guid>: isPermaLink="true" promises the guid is the item's URL.
+        _text(item, "guid", guid).set("isPermaLink", "true" if article.id == article.url else "false")
     labels: set[str] = set()
-    categories = []
     for category in article.categories:
-        categories.append(_category(category.term, category.label, category.scheme))
+        fields = _category(category.term, category.label, category.scheme)
+        element = _text(item, "category", fields["label"])
+        if "scheme" in fields:
+            element.set("domain", fields["scheme"])
         labels.add(category.label)
     for tag in article.tags:
         if tag not in labels:
             labels.add(tag)
-            categories.append({"term": v.text(tag)})
-    add_categories(entry, categories)
+            _text(item, "category", v.text(tag))
+    _item_extras(article, item)
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
@@ -137,6 +161,8 @@ def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
 
 
 def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
+    """The channel's own extensions, then its items (feedgen appends entries
+    after this hook: it has none to append)."""
     channel = rss[0]
     # Dates from the document, never the clock (feedgen's default).
     _text(channel, "lastBuildDate", v.rfc822(doc.updated))
@@ -163,6 +189,8 @@ def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
         period, frequency = update_schedule(doc.ttl_minutes)
         _text(channel, f"{{{SY}}}updatePeriod", period)
         _text(channel, f"{{{SY}}}updateFrequency", str(frequency))
+    for article in doc.articles:
+        _item(channel, article)
 
 
 def update_schedule(ttl_minutes: int) -> tuple[str, int]:

@@ -1,0 +1,38 @@
+"""The characters XML 1.0 can carry, and text cleared of the others.
+
+Its own small module (nothing but `re`) so that reading articles back from
+the store can clean their bodies without importing lxml.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean", "is_clean"]
+
+# XML 1.0 §2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
+# | [#x10000-#x10FFFF]. Anything else (C0 controls, lone surrogates, U+FFFE,
+# U+FFFF) cannot be written at all, escaped or not, so it is dropped. The
+# characters §2.2 discourages go too: C1 controls (U+007F-U+009F), which
+# readers such as feedparser turn into cp1252 punctuation, and the
+# noncharacters U+FDD0-U+FDEF.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry.
+
+    lxml raises on them when feedgen sets an element's text, which would
+    fail a whole feed for one stray control character in one record.
+    Printable text (str.isprintable, a table lookup per character, several
+    times faster than the pattern) holds none of them: C0 and C1 controls,
+    surrogates and noncharacters are all unprintable.
+    """
+    if text.isprintable():
+        return text
+    return _NOT_XML_CHAR.sub("", text)
+
+
+def is_clean(text: str) -> bool:
+    """Whether `clean` leaves the text as it is."""
+    return text.isprintable() or _NOT_XML_CHAR.search(text) is None
