@@ -12,14 +12,7 @@ from lxml import etree
 
 from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
-from syndicator.render._feedgen_ext import (
-    FeedGenerator,
-    add_authors,
-    add_categories,
-    add_entry,
-    atom_bytes,
-    new_feed,
-)
+from syndicator.render._feedgen_ext import atom_bytes, new_feed
 
 MEDIA_TYPE = "application/atom+xml"
 FILENAME = "atom.xml"
@@ -63,12 +56,18 @@ def render_atom(doc: FeedDocument) -> bytes:
     if doc.category is not None:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 
-    for article in doc.articles:
-        _add_entry(feed, article, doc.language, doc.urls.html)
     return atom_bytes(feed)
 
 
 def _feed_extras(doc: FeedDocument, feed: etree._Element) -> None:
+    """The feed's archive links, then its entries (feedgen appends entries after
+    this hook: it has none to append)."""
+    _archive_links(doc, feed)
+    for article in doc.articles:
+        _entry(feed, article, doc.language, doc.urls.html)
+
+
+def _archive_links(doc: FeedDocument, feed: etree._Element) -> None:
     """RFC 5005 §4: archive links, and fh:archive on a complete archive page."""
     archive = doc.archive
     if archive is None:
@@ -91,45 +90,66 @@ def _feed_extras(doc: FeedDocument, feed: etree._Element) -> None:
         feed.insert(0, etree.SubElement(feed, f"{{{FH}}}archive"))
 
 
-def _add_entry(feed: FeedGenerator, article: Article, feed_language: str, site_url: str) -> None:
-    entry = add_entry(feed, atom=partial(_entry_extras, article, feed_language))
-    entry.id(v.clean(v.atom_id(article, site_url)))
-    entry.title(v.title(article))
-    # Only the alternate link goes through feedgen (it checks that an entry
-    # without content has one); _entry_extras rewrites all links.
-    entry.link(href=v.clean(article.url), rel="alternate", type="text/html")
-    entry.published(v.instant(v.published(article)))
+def _entry(feed: etree._Element, article: Article, feed_language: str, site_url: str) -> None:
+    """One <entry>, element for element what feedgen's FeedEntry.atom_entry
+    writes from the same values (id, title, updated, authors, content, links,
+    summary, categories, published), with the links it cannot write
+    (python-feedgen#135, see `_links`) written whole.
+
+    Built on the feed directly rather than through feedgen: a FeedEntry per
+    entry (its extension registration, its format checks, its RSS
+    bookkeeping) cost more than the entry's elements.
+    """
+    entry = etree.SubElement(feed, "entry")
+    _text(entry, "id", v.clean(v.atom_id(article, site_url)))
+    title = v.title(article)
+    _text(entry, "title", title)
     # RFC 4287 §4.2.15: updated is required; unchanged means published.
-    entry.updated(v.instant(v.modified(article)))
-    authors = []
+    _text(entry, "updated", v.instant(v.modified(article)).isoformat())
     for author in article.authors:
-        fields = {"name": v.text(author.name)}
-        if author.url:
-            fields["uri"] = v.clean(author.url)
-        if author.email:
-            fields["email"] = v.clean(author.email)
-        authors.append(fields)
-    add_authors(entry, authors)
-    terms: set[str] = set()
-    categories = []
-    for category in article.categories:
-        categories.append(_category(category.term, category.label, category.scheme))
-        terms.update((category.term, category.label))
-    for tag in article.tags:
-        if tag not in terms:
-            terms.add(tag)
-            categories.append({"term": v.text(tag)})
-    add_categories(entry, categories)
+        name = v.text(author.name)
+        if not name:  # Atom requires a name
+            continue
+        element = etree.SubElement(entry, "author")
+        _text(element, "name", name)
+        email = v.clean(author.email) if author.email else ""
+        if email:
+            _text(element, "email", email)
+        uri = v.clean(author.url) if author.url else ""
+        if uri:
+            _text(element, "uri", uri)
     summary = v.text(article.summary)
     content = v.body_html(article)
     if not (summary or content):
         # The validator's MissingTextualContent: an entry says something
         # beyond its title; the title is all there is to say.
-        summary = v.title(article)
-    if summary:
-        entry.summary(summary, type="text")
+        summary = title
     if content:
-        entry.content(content, type="html")
+        _text(entry, "content", content).set("type", "html")
+    for link in _links(article):
+        entry.append(link)
+    if summary:
+        _text(entry, "summary", summary).set("type", "text")
+    terms: set[str] = set()
+    for category in article.categories:
+        fields = _category(category.term, category.label, category.scheme)
+        element = etree.SubElement(entry, "category", term=fields["term"])
+        if "scheme" in fields:
+            element.set("scheme", fields["scheme"])
+        terms.update((category.term, category.label))
+    for tag in article.tags:
+        if tag not in terms:
+            terms.add(tag)
+            etree.SubElement(entry, "category", term=v.text(tag))
+    _text(entry, "published", v.instant(v.published(article)).isoformat())
+    if article.language and article.language != feed_language:
+        entry.set(_XML_LANG, v.clean(article.language))
+
+
+def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = text
+    return element
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
@@ -146,17 +166,13 @@ def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
     return fields
 
 
-def _entry_extras(article: Article, feed_language: str, entry: etree._Element) -> None:
-    """Write the entry's links, which feedgen strips of rel and type.
+def _links(article: Article) -> list[etree._Element]:
+    """The entry's links, with their rel and type, which feedgen strips.
 
     python-feedgen#135: FeedEntry.atom_entry rebinds `link` to the element
     it creates and then reads rel/type/title from that element, so every
     link comes out bare and readers take a related link for the alternate.
     """
-    old = [child for child in entry if child.tag == "link"]
-    position = entry.index(old[0]) if old else len(entry)
-    for child in old:
-        entry.remove(child)
     links = [_link(article.url, "alternate", type_="text/html")]
     for related in article.related:
         links.append(_link(related.url, "related", title=related.title))
@@ -170,10 +186,7 @@ def _entry_extras(article: Article, feed_language: str, entry: etree._Element) -
         if enclosure.length:
             link.set("length", str(enclosure.length))
         links.append(link)
-    for offset, link in enumerate(links):
-        entry.insert(position + offset, link)
-    if article.language and article.language != feed_language:
-        entry.set(_XML_LANG, v.clean(article.language))
+    return links
 
 
 def _link(href: str, rel: str, *, type_: str | None = None, title: str | None = None) -> etree._Element:
