@@ -128,14 +128,11 @@ class Article:
     # Names this version of the article as the store holds it (and, in a feed, its
     # content mode): the key of its rendered fragments. "" when not read from a store.
     version: str = field(default="", compare=False, repr=False)
-    # What the renderers made of content_html and content_text (XML characters
-    # only, outer whitespace stripped), by field name, with the very string it
-    # was made from: a 6 KB body is scanned once per article, not once per
-    # format. Never part of what the article is (compared, hashed, stored, copied
-    # by dataclasses.replace).
-    render_memo: dict[str, tuple[str, str]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    # What the renderers work out of the article for every format (values
+    # checked and cleaned, dates spelt: render._values.Prepared), kept for
+    # the other formats and renders of the same object. Never part of what
+    # the article is (compared, hashed, stored, copied by dataclasses.replace).
+    render_memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

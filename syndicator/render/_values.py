@@ -8,6 +8,7 @@ the ``TZ`` variable or the clock.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
@@ -15,14 +16,14 @@ from syndicator.model import Article
 from syndicator.plaintext import clean, html_to_text, plain_text
 
 __all__ = [
+    "Prepared",
     "atom_id",
-    "body_html",
-    "body_text",
     "clean",
     "html_to_text",
     "instant",
     "modified",
     "optional",
+    "prepared",
     "published",
     "rfc822",
     "rfc3339",
@@ -53,8 +54,11 @@ def text(value: str) -> str:
     Normalization already made it plain text; stored articles from older
     versions may hold markup, and a reader that inserts the field into a page
     as HTML must never find any, so every format passes it through
-    plaintext.plain_text once more (a no-op on clean text).
+    plaintext.plain_text once more (a no-op on clean text, which printable
+    text without "<" or "&" is: answered here without the call).
     """
+    if value.isprintable() and "<" not in value and "&" not in value:
+        return value.strip()
     return plain_text(value).strip()
 
 
@@ -105,27 +109,83 @@ def rfc822(value: datetime) -> str:
     )
 
 
-def body_html(article: Article) -> str:
-    """content_html as every format writes it: XML characters only, no outer whitespace.
+@dataclass(frozen=True)
+class Prepared:
+    """What every format writes of one article, each value as `text`, `clean`
+    or `optional` leaves it, worked out once per article (`prepared`).
 
-    Worked out once per article (`Article.render_memo`) and reused by the
-    other formats: `clean` scans every character of a body, which cost more
-    than writing it.
+    Each tuple follows the article's own (authors, categories, tags, related
+    links, enclosures), so a renderer reads both side by side: the raw field
+    still decides whether a value is written, as it did, and the value
+    written comes from here. None stands for a raw value that was absent.
     """
-    return _body(article, "content_html", article.content_html)
+
+    id: str  # clean
+    url: str  # clean
+    title: str  # `title`: plain text, never empty
+    summary: str  # text
+    body_html: str  # content_html: clean, stripped
+    body_text: str  # content_text: clean, stripped
+    language: str  # clean
+    published: str  # rfc3339
+    published_rfc822: str
+    modified: str  # rfc3339
+    authors: tuple[tuple[str, str | None, str | None], ...]  # (text name, clean url, clean email)
+    categories: tuple[tuple[str, str, str | None], ...]  # (clean term, text label, clean scheme)
+    tags: tuple[str, ...]  # text
+    related: tuple[tuple[str, str | None], ...]  # (clean url, text title)
+    image: tuple[str, str | None, str | None] | None  # (clean url, clean type, text alt)
+    enclosures: tuple[tuple[str, str], ...]  # (clean url, clean type)
 
 
-def body_text(article: Article) -> str:
-    """content_text as JSON Feed writes it (see `body_html`); "" when there is none."""
-    return _body(article, "content_text", article.content_text)
+def prepared(article: Article) -> Prepared:
+    """The article's `Prepared` values, worked out on the first call and kept
+    in `Article.render_memo` for the other formats (and the other renders of
+    the same object, such as a feed cut to its byte budget): checking a 6 KB
+    body for XML characters cost more than writing it, three times over."""
+    memo = article.render_memo.get("prepared")
+    if memo is None:
+        memo = article.render_memo["prepared"] = _prepare(article)
+    assert isinstance(memo, Prepared)
+    return memo
 
 
-def _body(article: Article, name: str, value: str) -> str:
-    memo = article.render_memo.get(name)
-    if memo is None or memo[0] is not value:
-        memo = (value, clean(value).strip())
-        article.render_memo[name] = memo
-    return memo[1]
+def _prepare(article: Article) -> Prepared:
+    first = published(article)
+    image = article.image
+    return Prepared(
+        id=clean(article.id),
+        url=clean(article.url),
+        title=title(article),
+        summary=text(article.summary),
+        body_html=clean(article.content_html).strip(),
+        body_text=clean(article.content_text).strip(),
+        language=clean(article.language),
+        published=rfc3339(first),
+        published_rfc822=rfc822(first),
+        modified=rfc3339(modified(article)),
+        authors=tuple(
+            (
+                text(a.name),
+                clean(a.url) if a.url else None,
+                clean(a.email) if a.email else None,
+            )
+            for a in article.authors
+        ),
+        categories=tuple(
+            (clean(c.term), text(c.label), clean(c.scheme) if c.scheme else None) for c in article.categories
+        ),
+        tags=tuple(text(tag) for tag in article.tags),
+        related=tuple((clean(r.url), text(r.title) if r.title else None) for r in article.related),
+        image=None
+        if image is None
+        else (
+            clean(image.url),
+            clean(image.type) if image.type else None,
+            text(image.alt) if image.alt else None,
+        ),
+        enclosures=tuple((clean(e.url), clean(e.type)) for e in article.enclosures),
+    )
 
 
 def published(article: Article) -> datetime:

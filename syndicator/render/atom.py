@@ -100,50 +100,48 @@ def _entry(feed: etree._Element, article: Article, feed_language: str, site_url:
     entry (its extension registration, its format checks, its RSS
     bookkeeping) cost more than the entry's elements.
     """
+    p = v.prepared(article)
     entry = etree.SubElement(feed, "entry")
-    _text(entry, "id", v.clean(v.atom_id(article, site_url)))
-    title = v.title(article)
-    _text(entry, "title", title)
+    atom_id = v.atom_id(article, site_url)
+    _text(entry, "id", p.id if atom_id is article.id else v.clean(atom_id))
+    _text(entry, "title", p.title)
     # RFC 4287 §4.2.15: updated is required; unchanged means published.
-    _text(entry, "updated", v.instant(v.modified(article)).isoformat())
-    for author in article.authors:
-        name = v.text(author.name)
+    _text(entry, "updated", p.modified)
+    for name, uri, email in p.authors:
         if not name:  # Atom requires a name
             continue
         element = etree.SubElement(entry, "author")
         _text(element, "name", name)
-        email = v.clean(author.email) if author.email else ""
         if email:
             _text(element, "email", email)
-        uri = v.clean(author.url) if author.url else ""
         if uri:
             _text(element, "uri", uri)
-    summary = v.text(article.summary)
-    content = v.body_html(article)
+    summary = p.summary
+    content = p.body_html
     if not (summary or content):
         # The validator's MissingTextualContent: an entry says something
         # beyond its title; the title is all there is to say.
-        summary = title
+        summary = p.title
     if content:
         _text(entry, "content", content).set("type", "html")
-    for link in _links(article):
+    for link in _links(article, p):
         entry.append(link)
     if summary:
         _text(entry, "summary", summary).set("type", "text")
     terms: set[str] = set()
-    for category in article.categories:
-        fields = _category(category.term, category.label, category.scheme)
-        element = etree.SubElement(entry, "category", term=fields["term"])
-        if "scheme" in fields:
-            element.set("scheme", fields["scheme"])
+    for category, (term, label, scheme) in zip(article.categories, p.categories, strict=True):
+        # The label as Atom's term (see `_category`).
+        element = etree.SubElement(entry, "category", term=label or term)
+        if scheme is not None:
+            element.set("scheme", scheme)
         terms.update((category.term, category.label))
-    for tag in article.tags:
+    for tag, tag_text in zip(article.tags, p.tags, strict=True):
         if tag not in terms:
             terms.add(tag)
-            etree.SubElement(entry, "category", term=v.text(tag))
-    _text(entry, "published", v.instant(v.published(article)).isoformat())
+            etree.SubElement(entry, "category", term=tag_text)
+    _text(entry, "published", p.published)
     if article.language and article.language != feed_language:
-        entry.set(_XML_LANG, v.clean(article.language))
+        entry.set(_XML_LANG, p.language)
 
 
 def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
@@ -166,23 +164,24 @@ def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
     return fields
 
 
-def _links(article: Article) -> list[etree._Element]:
+def _links(article: Article, p: v.Prepared) -> list[etree._Element]:
     """The entry's links, with their rel and type, which feedgen strips.
 
     python-feedgen#135: FeedEntry.atom_entry rebinds `link` to the element
     it creates and then reads rel/type/title from that element, so every
     link comes out bare and readers take a related link for the alternate.
     """
-    links = [_link(article.url, "alternate", type_="text/html")]
-    for related in article.related:
-        links.append(_link(related.url, "related", title=related.title))
-    if article.image is not None:
+    links = [_link(p.url, "alternate", type_="text/html")]
+    for url, title in p.related:
+        links.append(_link(url, "related", title=title))
+    if p.image is not None:
         # RFC 4287 §4.2.7.2: rel="enclosure" for a large related resource;
         # length is advisory (§4.2.7.6) and an Image does not know it.
-        links.append(_link(article.image.url, "enclosure", type_=article.image.type, title=article.image.alt))
-    for enclosure in article.enclosures:
+        url, type_, alt = p.image
+        links.append(_link(url, "enclosure", type_=type_, title=alt))
+    for enclosure, (url, type_) in zip(article.enclosures, p.enclosures, strict=True):
         # RFC 4287 §4.2.7.2 / §4.2.7.6: audio and video, with their length when known.
-        link = _link(enclosure.url, "enclosure", type_=enclosure.type)
+        link = _link(url, "enclosure", type_=type_ if enclosure.type else None)
         if enclosure.length:
             link.set("length", str(enclosure.length))
         links.append(link)
@@ -190,12 +189,12 @@ def _links(article: Article) -> list[etree._Element]:
 
 
 def _link(href: str, rel: str, *, type_: str | None = None, title: str | None = None) -> etree._Element:
+    """A link from values already cleaned (`Prepared`); None leaves an attribute out."""
     # Unqualified like feedgen's own elements: the Atom namespace is the
     # default namespace that feedgen declares on the root.
-    link = etree.Element("link", href=v.clean(href), rel=rel)
-    if type_:
-        link.set("type", v.clean(type_))
-    cleaned = v.optional(title)
-    if cleaned and cleaned.strip():
-        link.set("title", cleaned)
+    link = etree.Element("link", href=href, rel=rel)
+    if type_ is not None:
+        link.set("type", type_)
+    if title and title.strip():
+        link.set("title", title)
     return link

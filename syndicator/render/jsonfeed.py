@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 import orjson
 
-from syndicator.model import Article, Author, FeedDocument
+from syndicator.model import Article, FeedDocument
 from syndicator.render import _values as v
 
 MEDIA_TYPE = "application/feed+json"
@@ -72,88 +73,95 @@ def _dumps(value: dict[str, Any]) -> bytes:
 
 
 def _item(article: Article, about: str) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": v.clean(article.id),
-        "url": v.clean(article.url),
-        "title": v.title(article),
-    }
-    summary = v.text(article.summary)
+    p = v.prepared(article)
+    item: dict[str, Any] = {"id": p.id, "url": p.url, "title": p.title}
+    summary = p.summary
     if summary:
         item["summary"] = summary
-    content = v.body_html(article)
+    content = p.body_html
     # Worked out once at normalization; older stored articles lack it.
-    text = v.body_text(article) or v.html_to_text(content)
+    text = p.body_text or v.html_to_text(content)
     # JSON Feed 1.1: an item has content_html, content_text, or both.
     if content:
         item["content_html"] = content
-    item["content_text"] = text or summary or item["title"]
-    if article.image is not None:
-        item["image"] = v.clean(article.image.url)
-        if item["image"] not in html.unescape(content):
+    item["content_text"] = text or summary or p.title
+    if p.image is not None:
+        image = item["image"] = p.image[0]
+        if not _appears_in(image, content):
             # JSON Feed 1.1 §items: banner_image is a picture "that wouldn't
             # otherwise appear in the content_html", shown atop the detail view.
-            item["banner_image"] = item["image"]
+            item["banner_image"] = image
     if article.enclosures:
         # JSON Feed 1.1 §attachments: url and mime_type required, size_in_bytes optional.
         item["attachments"] = [
-            {"url": v.clean(e.url), "mime_type": v.clean(e.type)}
-            | ({"size_in_bytes": e.length} if e.length is not None else {})
-            for e in article.enclosures
+            {"url": url, "mime_type": type_} | ({"size_in_bytes": e.length} if e.length is not None else {})
+            for e, (url, type_) in zip(article.enclosures, p.enclosures, strict=True)
         ]
-    item["date_published"] = v.rfc3339(v.published(article))
-    item["date_modified"] = v.rfc3339(v.modified(article))
-    if article.authors:
-        item["authors"] = [_author(author) for author in article.authors]
-    tags = _tags(article)
+    item["date_published"] = p.published
+    item["date_modified"] = p.modified
+    if p.authors:
+        item["authors"] = [_author(name, url, email) for name, url, email in p.authors]
+    tags = _tags(p)
     if tags:
         item["tags"] = tags
     if article.language:
-        item["language"] = v.clean(article.language)
-    extension = _extension(article, about)
-    if extension:
-        item[EXTENSION] = extension
+        item["language"] = p.language
+    if p.related or p.categories:
+        item[EXTENSION] = _extension(p, about)
     return item
 
 
-def _author(author: Author) -> dict[str, str]:
+# A character reference other than the five an HTML serializer writes.
+_OTHER_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|#39);)")
+_ESCAPED = frozenset("&;<>\"'")
+
+
+def _appears_in(url: str, content: str) -> bool:
+    """Whether `url` is in the text of `content`, references decoded (html.unescape).
+
+    Where the only references are &amp; &lt; &gt; &quot; &#39; (what an HTML
+    serializer writes, so every stored body) and the URL holds none of the
+    characters they stand for, nor ";", an occurrence can neither straddle a
+    reference nor be spelt with one: the URL is in the text exactly when it is
+    in the markup, found without decoding 6 KB.
+    """
+    if len(url) > 4 and _ESCAPED.isdisjoint(url) and _OTHER_REFERENCE.search(content) is None:
+        return url in content
+    return url in html.unescape(content)
+
+
+def _author(name: str, url: str | None, email: str | None) -> dict[str, str]:
     """JSON Feed authors have no e-mail; §"authors" allows a mailto: url."""
-    fields = {"name": v.text(author.name)}
-    if author.url:
-        fields["url"] = v.clean(author.url)
-    elif author.email:
-        fields["url"] = "mailto:" + v.clean(author.email)
+    fields = {"name": name}
+    if url is not None:
+        fields["url"] = url
+    elif email is not None:
+        fields["url"] = "mailto:" + email
     return fields
 
 
-def _tags(article: Article) -> list[str]:
+def _tags(p: v.Prepared) -> list[str]:
     """Category labels, then tags, each once, in their given order."""
     seen: dict[str, None] = {}
-    for tag in (*(category.label for category in article.categories), *article.tags):
-        cleaned = v.text(tag)
-        if cleaned:
-            seen.setdefault(cleaned, None)
+    for _, label, _ in p.categories:
+        if label:
+            seen.setdefault(label, None)
+    for tag in p.tags:
+        if tag:
+            seen.setdefault(tag, None)
     return list(seen)
 
 
-def _extension(article: Article, about: str) -> dict[str, Any]:
-    related = []
-    for link in article.related:
-        entry = {"url": v.clean(link.url)}
-        title = v.optional(link.title)
-        if title:
-            entry["title"] = title
-        related.append(entry)
-    categories = []
-    for category in article.categories:
-        fields = {"term": v.clean(category.term), "label": v.text(category.label)}
-        if category.scheme:
-            fields["scheme"] = v.clean(category.scheme)
-        categories.append(fields)
-    if not (related or categories):
-        return {}
+def _extension(p: v.Prepared, about: str) -> dict[str, Any]:
+    """Related links and categories with their scheme, which JSON Feed has no place for."""
     extension: dict[str, Any] = {"about": about}
-    if related:
-        extension["related"] = related
-    if categories:
-        extension["categories"] = categories
+    if p.related:
+        extension["related"] = [
+            {"url": url} | ({"title": title} if title else {}) for url, title in p.related
+        ]
+    if p.categories:
+        extension["categories"] = [
+            {"term": term, "label": label} | ({"scheme": scheme} if scheme is not None else {})
+            for term, label, scheme in p.categories
+        ]
     return extension

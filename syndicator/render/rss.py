@@ -26,6 +26,13 @@ DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
 _ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_ATOM_UPDATED = f"{{{ATOM}}}updated"
+_ATOM_LINK = f"{{{ATOM}}}link"
+_DC_LANGUAGE = f"{{{DC}}}language"
+_DC_CREATOR = f"{{{DC}}}creator"
+_MEDIA_CONTENT = f"{{{MEDIA}}}content"
+_MEDIA_DESCRIPTION = f"{{{MEDIA}}}description"
+_MEDIA_THUMBNAIL = f"{{{MEDIA}}}thumbnail"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005 §6
 
 # The syndication module's periods, shortest first, in minutes. `monthly`
@@ -102,21 +109,20 @@ def _item(channel: etree._Element, article: Article) -> None:
     cost more than the item's elements, and feedgen has nothing to check here
     that the values below do not already guarantee.
     """
+    p = v.prepared(article)
     item = etree.SubElement(channel, "item")
-    _text(item, "title", v.title(article))
-    link = v.clean(article.url)
-    if link:
-        _text(item, "link", link)
-    summary = v.text(article.summary)
-    content = v.body_html(article)
+    _text(item, "title", p.title)
+    if p.url:
+        _text(item, "link", p.url)
+    content = p.body_html
     # Readers treat an RSS description as HTML; the summary is plain text,
     # so its & and < are escaped for HTML first (then for XML by lxml). An
     # item with no body still says something besides its title (readers list
     # the description): the title is all there is to say.
-    if summary:
-        description = html.escape(summary, quote=False)
+    if p.summary:
+        description = html.escape(p.summary, quote=False)
     elif not content:
-        description = html.escape(v.title(article), quote=False)
+        description = html.escape(p.title, quote=False)
     else:
         description = ""
     if description:
@@ -126,30 +132,27 @@ def _item(channel: etree._Element, article: Article) -> None:
             _text(item, _ENCODED, content)
     else:
         _text(item, "description", content)
-    if len(article.authors) == 1 and article.authors[0].email:
-        # RSS <author> is an e-mail address ("email (Name)"), at most once
-        # per item; everyone else goes to dc:creator in _item_extras.
-        author = article.authors[0]
-        email = v.clean(author.email or "")
+    # RSS <author> is an e-mail address ("email (Name)"), at most once per
+    # item; everyone else goes to dc:creator below.
+    one_author = len(article.authors) == 1 and bool(article.authors[0].email)
+    if one_author:
+        name, _, email = p.authors[0]
         if email:
-            name = v.text(author.name)
             _text(item, "author", f"{email} ({name})" if name else email)
-    guid = v.clean(article.id)
-    if guid:
+    if p.id:
         # RSS 2.0 <guid>: isPermaLink="true" promises the guid is the item's URL.
-        _text(item, "guid", guid).set("isPermaLink", "true" if article.id == article.url else "false")
+        _text(item, "guid", p.id).set("isPermaLink", "true" if article.id == article.url else "false")
     labels: set[str] = set()
-    for category in article.categories:
-        fields = _category(category.term, category.label, category.scheme)
-        element = _text(item, "category", fields["label"])
-        if "scheme" in fields:
-            element.set("domain", fields["scheme"])
+    for category, (_, label, scheme) in zip(article.categories, p.categories, strict=True):
+        element = _text(item, "category", label)
+        if scheme is not None:
+            element.set("domain", scheme)
         labels.add(category.label)
-    for tag in article.tags:
+    for tag, tag_text in zip(article.tags, p.tags, strict=True):
         if tag not in labels:
             labels.add(tag)
-            _text(item, "category", v.text(tag))
-    _item_extras(article, item)
+            _text(item, "category", tag_text)
+    _item_extras(article, p, item, one_author)
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
@@ -208,61 +211,51 @@ def update_schedule(ttl_minutes: int) -> tuple[str, int]:
     return "weekly", 1
 
 
-def _item_extras(article: Article, item: etree._Element) -> None:
-    _text(item, "pubDate", v.rfc822(v.published(article)))
-    if article.updated is not None and article.updated != v.published(article):
+def _item_extras(article: Article, p: v.Prepared, item: etree._Element, one_author: bool) -> None:
+    _text(item, "pubDate", p.published_rfc822)
+    if article.updated is not None and article.updated != article.published:
         # RSS 2.0 has no item date besides pubDate, which never changes once
         # seen; atom:updated (the same value as Atom's updated and JSON Feed's
         # date_modified) tells readers and aggregators that a correction landed.
-        _text(item, f"{{{ATOM}}}updated", v.rfc3339(article.updated))
+        _text(item, _ATOM_UPDATED, p.modified)
     if article.language and article.language != "und":
-        _text(item, f"{{{DC}}}language", v.clean(article.language))
-    if not (len(article.authors) == 1 and article.authors[0].email):
+        _text(item, _DC_LANGUAGE, p.language)
+    if not one_author:
         # The validator flags an item holding both <author> and dc:creator
         # (DuplicateItemSemantics), so an item uses one or the other.
-        for author in article.authors:
-            _text(item, f"{{{DC}}}creator", v.text(author.name))
-    for related in article.related:
-        link = etree.SubElement(item, f"{{{ATOM}}}link", rel="related", href=v.clean(related.url))
+        for name, _, _ in p.authors:
+            _text(item, _DC_CREATOR, name)
+    for related, (url, title) in zip(article.related, p.related, strict=True):
+        link = etree.SubElement(item, _ATOM_LINK, rel="related", href=url)
         if related.title:
-            link.set("title", v.text(related.title))
-    _enclosures(article, item)
-    if article.image is not None:
+            link.set("title", title or "")
+    for enclosure, (href, mime_type) in zip(article.enclosures, p.enclosures, strict=True):
+        # RSS 2.0 §enclosure: url, length and type are required; a length that is
+        # not known is written as 0, as the RSS Advisory Board's profile advises.
+        etree.SubElement(item, "enclosure", url=href, length=str(enclosure.length or 0), type=mime_type)
+    if article.image is not None and p.image is not None:
         # media:content, not <enclosure>: RSS 2.0 requires an enclosure's
         # length in bytes, which an Image does not know, and readers list
         # enclosures as downloads (podcasts) rather than as the item's picture.
         image = article.image
-        media = etree.SubElement(item, f"{{{MEDIA}}}content", url=v.clean(image.url), medium="image")
-        if image.type:
-            media.set("type", v.clean(image.type))
+        url, type_, alt = p.image
+        media = etree.SubElement(item, _MEDIA_CONTENT, url=url, medium="image")
+        if type_ is not None:
+            media.set("type", type_)
         if image.width and image.width > 0:
             media.set("width", str(image.width))
         if image.height and image.height > 0:
             media.set("height", str(image.height))
-        alt = v.optional(image.alt)
         if alt:
-            _text(media, f"{{{MEDIA}}}description", alt).set("type", "plain")
+            _text(media, _MEDIA_DESCRIPTION, alt).set("type", "plain")
         # Media RSS §media:thumbnail: the picture readers and aggregators
         # (Feedly, Inoreader, Microsoft Start) show beside the item; the same
         # image, with the size when it is known.
-        thumbnail = etree.SubElement(item, f"{{{MEDIA}}}thumbnail", url=v.clean(image.url))
+        thumbnail = etree.SubElement(item, _MEDIA_THUMBNAIL, url=url)
         if image.width and image.width > 0:
             thumbnail.set("width", str(image.width))
         if image.height and image.height > 0:
             thumbnail.set("height", str(image.height))
-
-
-def _enclosures(article: Article, item: etree._Element) -> None:
-    """RSS 2.0 §enclosure: url, length and type are required; a length that is
-    not known is written as 0, as the RSS Advisory Board's profile advises."""
-    for enclosure in article.enclosures:
-        etree.SubElement(
-            item,
-            "enclosure",
-            url=v.clean(enclosure.url),
-            length=str(enclosure.length or 0),
-            type=v.clean(enclosure.type),
-        )
 
 
 def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
