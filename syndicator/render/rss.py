@@ -42,9 +42,10 @@ _PERIODS = (("hourly", 60), ("daily", 1440), ("weekly", 10080))
 
 def render_rss(doc: FeedDocument) -> bytes:
     """The RSS 2.0 bytes of one feed; the same document gives the same bytes."""
+    spelt: list[bool] = []
     feed = new_feed(
         namespaces={"dc": DC, "media": MEDIA, "sy": SY, **({"fh": FH} if doc.archive else {})},
-        rss=partial(_channel_extras, doc),
+        rss=partial(_channel_extras, doc, spelt),
     )
     title = v.clean(doc.title)
     feed.title(title)
@@ -67,7 +68,7 @@ def render_rss(doc: FeedDocument) -> bytes:
     if doc.category is not None:
         feed.category(**_category(doc.category.term, doc.category.label, doc.category.scheme))
 
-    return _hex_references(rss_bytes(feed))
+    return _hex_references(rss_bytes(feed), items=bool(spelt))
 
 
 # The RSS elements whose text is plain, not HTML: titles (channel, image,
@@ -79,7 +80,7 @@ _PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb")\b[^>]*>)([^<&]*&[^<]*)(</\2>
 _CHANNEL_PLAIN_ELEMENT = re.compile(rb"(<(" + _PLAIN + rb"|description)\b[^>]*>)([^<]*)(</\2>)")
 
 
-def _hex_references(data: bytes) -> bytes:
+def _hex_references(data: bytes, *, items: bool = True) -> bytes:
     """`&` and `<` in plain-text elements as hexadecimal character references.
 
     The RSS Advisory Board's profile (and the W3C validator's CharacterData
@@ -87,7 +88,9 @@ def _hex_references(data: bytes) -> bytes:
     description, names) asks plain text to write them as &#x26; and &#x3C;:
     a reader seeing `&lt;b` in a title cannot tell markup from text. The same
     characters reach every reader; only their spelling changes. An item's
-    description is HTML, escaped once, and keeps its spelling.
+    description is HTML, escaped once, and keeps its spelling. With `items`
+    False, no item's plain text holds an "&" or a "<" (see `_item`), and the
+    items, nearly all of the document, are not searched.
     """
 
     def spell(match: re.Match[bytes]) -> bytes:
@@ -95,11 +98,13 @@ def _hex_references(data: bytes) -> bytes:
         return match[1] + text + match[4]
 
     first_item = data.find(b"<item>")
-    head, items = (data, b"") if first_item < 0 else (data[:first_item], data[first_item:])
-    return _CHANNEL_PLAIN_ELEMENT.sub(spell, head) + _PLAIN_ELEMENT.sub(spell, items)
+    head = data if first_item < 0 else data[:first_item]
+    if not items:
+        return _CHANNEL_PLAIN_ELEMENT.sub(spell, head) + data[len(head) :]
+    return _CHANNEL_PLAIN_ELEMENT.sub(spell, head) + _PLAIN_ELEMENT.sub(spell, data[len(head) :])
 
 
-def _item(channel: etree._Element, article: Article) -> None:
+def _item(channel: etree._Element, article: Article) -> bool:
     """One <item>, element for element what feedgen's FeedEntry.rss_entry writes
     from the same values (the order, the description/content:encoded choice,
     `email (name)` authors, the label as category text), then our extensions.
@@ -107,7 +112,8 @@ def _item(channel: etree._Element, article: Article) -> None:
     Built on the channel directly rather than through feedgen: a FeedEntry per
     item (its extension registration, its format checks, its Atom bookkeeping)
     cost more than the item's elements, and feedgen has nothing to check here
-    that the values below do not already guarantee.
+    that the values below do not already guarantee. True when a plain-text
+    element of the item holds an "&" or a "<" (for `_hex_references`).
     """
     p = v.prepared(article)
     item = etree.SubElement(channel, "item")
@@ -153,6 +159,16 @@ def _item(channel: etree._Element, article: Article) -> None:
             labels.add(tag)
             _text(item, "category", tag_text)
     _item_extras(article, p, item, one_author)
+    return any(
+        "&" in value or "<" in value
+        for value in (
+            p.title,
+            *(label for _, label, _ in p.categories),
+            *p.tags,
+            *(name for name, _, _ in p.authors),
+            *((p.image[2] or "",) if p.image else ()),
+        )
+    )
 
 
 def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
@@ -163,9 +179,10 @@ def _category(term: str, label: str, scheme: str | None) -> dict[str, str]:
     return fields
 
 
-def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
+def _channel_extras(doc: FeedDocument, spelt: list[bool], rss: etree._Element) -> None:
     """The channel's own extensions, then its items (feedgen appends entries
-    after this hook: it has none to append)."""
+    after this hook: it has none to append); `spelt` gets True when an item
+    holds plain text to spell (`_hex_references`)."""
     channel = rss[0]
     # Dates from the document, never the clock (feedgen's default).
     _text(channel, "lastBuildDate", v.rfc822(doc.updated))
@@ -193,7 +210,8 @@ def _channel_extras(doc: FeedDocument, rss: etree._Element) -> None:
         _text(channel, f"{{{SY}}}updatePeriod", period)
         _text(channel, f"{{{SY}}}updateFrequency", str(frequency))
     for article in doc.articles:
-        _item(channel, article)
+        if _item(channel, article):
+            spelt.append(True)
 
 
 def update_schedule(ttl_minutes: int) -> tuple[str, int]:

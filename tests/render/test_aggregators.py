@@ -14,7 +14,7 @@ import feedparser
 import feedparser_rs
 from lxml import etree
 
-from syndicator.model import Article, Category, FeedDocument
+from syndicator.model import Article, Author, Category, FeedDocument, Image
 from syndicator.render import render_atom, render_jsonfeed, render_rss
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -84,6 +84,24 @@ def test_markup_like_text_in_a_category_is_spelled_with_hexadecimal_references(
     for parsed in readers(data):
         assert [tag.term for tag in parsed.entries[0].tags] == ["Tom & Jerry", "x < y"]
         assert parsed.feed.tags[0].term == "Tom & Jerry"
+
+
+def test_markup_like_text_in_any_item_is_spelled_however_deep_in_the_feed(
+    new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
+) -> None:
+    # Only the last of several items holds & and < in its plain text: title, name, image alt.
+    plain = [new_article(n) for n in range(1, 4)]
+    odd = new_article(
+        4,
+        title="Fish & Chips < 5 €",
+        authors=(Author(name="Smith & Sons"),),
+        image=Image(url="https://news.example.org/img/4.jpg", alt="Salt & vinegar"),
+    )
+    data = render_rss(new_document((*plain, odd)))
+    assert b"<title>Fish &#x26; Chips &#x3C; 5 \xe2\x82\xac</title>" in data
+    assert b"<dc:creator>Smith &#x26; Sons</dc:creator>" in data
+    assert b'<media:description type="plain">Salt &#x26; vinegar</media:description>' in data
+    assert etree.fromstring(data).findtext("channel/item[4]/title") == "Fish & Chips < 5 €"
 
 
 def test_an_item_without_body_has_its_summary_or_title_as_rss_description(
