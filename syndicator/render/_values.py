@@ -111,8 +111,10 @@ def rfc822(value: datetime) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What every format writes of one article, each value as `text`, `clean`
-    or `optional` leaves it, worked out once per article (`prepared`).
+    """What more than one format writes of an article, each value as `text`,
+    `clean` or `optional` leaves it, worked out once per article (`prepared`).
+    What one format alone writes (JSON Feed's content_text) is that format's
+    to work out.
 
     Each tuple follows the article's own (authors, categories, tags, related
     links, enclosures), so a renderer reads both side by side: the raw field
@@ -125,10 +127,8 @@ class Prepared:
     title: str  # `title`: plain text, never empty
     summary: str  # text
     body_html: str  # content_html: clean, stripped
-    body_text: str  # content_text: clean, stripped
     language: str  # clean
     published: str  # rfc3339
-    published_rfc822: str
     modified: str  # rfc3339
     authors: tuple[tuple[str, str | None, str | None], ...]  # (text name, clean url, clean email)
     categories: tuple[tuple[str, str, str | None], ...]  # (clean term, text label, clean scheme)
@@ -159,10 +159,8 @@ def _prepare(article: Article) -> Prepared:
         title=title(article),
         summary=text(article.summary),
         body_html=clean(article.content_html).strip(),
-        body_text=clean(article.content_text).strip(),
         language=clean(article.language),
         published=rfc3339(first),
-        published_rfc822=rfc822(first),
         modified=rfc3339(modified(article)),
         authors=tuple(
             (

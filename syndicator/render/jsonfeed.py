@@ -55,7 +55,7 @@ def render_jsonfeed(doc: FeedDocument) -> bytes:
         # JSON Feed 1.1 pagination: next_url leads to the next (older) page.
         feed["next_url"] = v.clean(doc.archive.prev_archive.of(FILENAME))
     feed["items"] = [_item(article, doc.generator_uri) for article in doc.articles]
-    return _dumps(feed) + b"\n"
+    return _dumps(feed, newline=True)
 
 
 def item_bytes(article: Article, about: str) -> bytes:
@@ -63,13 +63,15 @@ def item_bytes(article: Article, about: str) -> bytes:
     return _dumps(_item(article, about))
 
 
-def _dumps(value: dict[str, Any]) -> bytes:
+def _dumps(value: dict[str, Any], *, newline: bool = False) -> bytes:
     """Compact JSON in UTF-8; orjson writes the very bytes of the stdlib's
-    compact, non-ASCII form some twenty times faster."""
+    compact, non-ASCII form some twenty times faster (and the final newline
+    without copying the document)."""
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE if newline else None)
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return (text + "\n" if newline else text).encode("utf-8")
 
 
 def _item(article: Article, about: str) -> dict[str, Any]:
@@ -79,15 +81,14 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     if summary:
         item["summary"] = summary
     content = p.body_html
-    # Worked out once at normalization; older stored articles lack it.
-    text = p.body_text or v.html_to_text(content)
+    text, banner = _own(article, p)
     # JSON Feed 1.1: an item has content_html, content_text, or both.
     if content:
         item["content_html"] = content
     item["content_text"] = text or summary or p.title
     if p.image is not None:
         image = item["image"] = p.image[0]
-        if not _appears_in(image, content):
+        if banner:
             # JSON Feed 1.1 §items: banner_image is a picture "that wouldn't
             # otherwise appear in the content_html", shown atop the detail view.
             item["banner_image"] = image
@@ -109,6 +110,19 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     if p.related or p.categories:
         item[EXTENSION] = _extension(p, about)
     return item
+
+
+def _own(article: Article, p: v.Prepared) -> tuple[str, bool]:
+    """What JSON Feed alone writes of an article: its content_text, and whether
+    its image is a banner (not in the body), worked out once per article object
+    (a feed cut to its byte budget is rendered again with the same articles)."""
+    memo = article.render_memo.get("json")
+    if memo is None:
+        # Worked out once at normalization; older stored articles lack it.
+        text = v.clean(article.content_text).strip() or v.html_to_text(p.body_html)
+        banner = p.image is not None and not _appears_in(p.image[0], p.body_html)
+        memo = article.render_memo["json"] = (text, banner)
+    return memo
 
 
 # A character reference other than the five an HTML serializer writes.

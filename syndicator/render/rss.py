@@ -230,7 +230,7 @@ def update_schedule(ttl_minutes: int) -> tuple[str, int]:
 
 
 def _item_extras(article: Article, p: v.Prepared, item: etree._Element, one_author: bool) -> None:
-    _text(item, "pubDate", p.published_rfc822)
+    _text(item, "pubDate", v.rfc822(v.published(article)))
     if article.updated is not None and article.updated != article.published:
         # RSS 2.0 has no item date besides pubDate, which never changes once
         # seen; atom:updated (the same value as Atom's updated and JSON Feed's
