@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syndicator.model import Article, Enclosure, FeedDocument
@@ -53,6 +53,18 @@ def test_clean_drops_exactly_what_the_xml_character_pattern_matches(value: str) 
 def test_plain_text_is_unchanged_by_a_second_pass(value: str) -> None:
     once = plain_text(value)
     assert plain_text(once) == once
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixtures are factories
+@given(value=TEXT)
+def test_json_feed_content_text_is_the_cleaned_text_whatever_it_holds(
+    new_article: Callable[..., Article], new_document: Callable[..., FeedDocument], value: str
+) -> None:
+    article = new_article(1, content_text=value)
+    item = json.loads(render_jsonfeed(new_document((article,))))["items"][0]
+    expected = clean(value).strip()
+    if expected:
+        assert item["content_text"] == expected
 
 
 URL = st.lists(
