@@ -115,6 +115,11 @@ def markdown(r: dict[str, Any]) -> str:
         all_floor = fmt(ratios.get("syndicator_over_floor_all", {}), "×")
         all_feedgen = fmt(ratios.get("syndicator_over_feedgen_rss_atom", {}), "×")
         lines.append(_row(["all", "", "", "", all_floor, all_feedgen + " (rss+atom)"]))
+        if "prepare" in s:  # worked out once per article for every format, timed apart
+            prepared = fmt(ratios.get("syndicator_over_floor_all_prepared", {}), "×")
+            lines.append(_row(["prepare (once per article, for every format)", fmt(s["prepare"], " s", 3),
+                               "", "", "", ""]))  # fmt: skip
+            lines.append(_row(["all, prepare counted", "", "", "", prepared, ""]))
     lines += ["", "## Beside Hugo and Pelican (same articles; ratio = their median ÷ syndicator's)", "",
               "| records | syndicator cold | Hugo cold | ratio | Hugo RSS | Pelican cold | ratio "
               "| Pelican RSS |",
@@ -231,7 +236,10 @@ def targets(r: dict[str, Any]) -> list[str]:
     rows.append(("cold 100k faster than Hugo", _med(r, "cold", big, "wall_s"), hugo_cold, "s"))
     hugo_rss = _med(r, "hugo", big, "cold", "peak_rss_mb")
     rows.append(("cold 100k less memory than Hugo", _med(r, "cold", big, "peak_rss_mb"), hugo_rss, "MB"))
-    rows.append(("render ≤ 1.5× floor", _med(r, "render", "ratios", "syndicator_over_floor_all"), 1.5, "×"))
+    render_all = _med(r, "render", "ratios", "syndicator_over_floor_all_prepared")
+    if render_all is None:  # a run from before the per-article preparation was timed apart
+        render_all = _med(r, "render", "ratios", "syndicator_over_floor_all")
+    rows.append(("render ≤ 1.5× floor (all formats, prepare counted)", render_all, 1.5, "×"))
     inc = r.get("incremental", {})
     size = f"{inc.get('size', 0):,}"
     rows.append((f"no-change run on {size} < 1 s", _med(r, "incremental", "no_change", "wall_s"), 1.0, "s"))

@@ -1,16 +1,25 @@
 """feedgen 1.0.0, with its known defects kept from readers.
 
-feedgen builds the skeleton of the RSS and Atom documents. Where it gets a
-field wrong, rss.py and atom.py write that field themselves through the hooks
-of this module, which ride on feedgen's extension API (feedgen/ext/base.py):
-a feed hook runs once the channel or feed head is built (before the entries
-are appended), an entry hook once an item or entry is complete.
+feedgen builds the channel of the RSS document and the head of the Atom
+document. Where it gets a field wrong, rss.py and atom.py write that field
+themselves through the hook of this module, which rides on feedgen's
+extension API (feedgen/ext/base.py) and runs once the channel or feed head is
+built, before feedgen appends its entries: it has none to append.
+
+The items and entries are built by rss.py and atom.py on the channel and
+feed elements, element for element as FeedEntry.rss_entry and atom_entry
+write them from the same values. A FeedEntry per item (its extension
+registration, its format checks, the other format's bookkeeping) cost more
+than the item's own elements, which kept a whole-feed render at twice what
+writing the same elements with lxml costs. Building them directly also ends
+the entry-level defects feedgen had: Atom entry links losing rel, type and
+title (python-feedgen#135: the loop in FeedEntry.atom_entry rebinds `link`
+to the new element and then reads the attributes from it), entries
+prepended unless told, and FeedEntry.category / FeedEntry.author rebuilding
+their whole RSS list on every call (n categories one by one cost n²; an
+entry is rendered into each of its category feeds: n³ for one record).
 
 Defects handled, and where:
-- Atom entry links lose rel, type and title (python-feedgen#135: the loop in
-  FeedEntry.atom_entry rebinds `link` to the new element and then reads the
-  attributes from it), so a related link reads as a second alternate:
-  atom.py replaces the links in its entry hook.
 - RSS items drop related links: rss.py writes atom:link rel="related".
 - `updated` / `lastBuildDate` default to datetime.now(): `new_feed` replaces
   the default, through the public setter, with a date that is false, which
@@ -24,36 +33,18 @@ Defects handled, and where:
   goes through _values.clean first.
 - RSS channel <link> is the *last* feed link added, whatever its rel: the
   renderers add the alternate link last.
-- add_entry prepends by default: `add_entry` here appends, keeping the
-  planner's newest-first order.
-- FeedEntry.category and FeedEntry.author rebuild their whole RSS list on
-  every call, so adding n categories one by one costs n² (and an entry is
-  rendered into each of its category feeds: n³ for one record); 1,000
-  categories took minutes. `add_categories` and `add_authors` hand feedgen
-  the whole list in one call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from feedgen.entry import FeedEntry
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-__all__ = [
-    "FeedEntry",
-    "FeedGenerator",
-    "Hook",
-    "add_authors",
-    "add_categories",
-    "add_entry",
-    "atom_bytes",
-    "new_feed",
-    "rss_bytes",
-]
+__all__ = ["FeedGenerator", "Hook", "atom_bytes", "new_feed", "rss_bytes"]
 
 Hook = Callable[[etree._Element], None]
 
@@ -90,22 +81,6 @@ class _FeedHook(BaseExtension):  # type: ignore[misc]
         return feed
 
 
-class _EntryHook(BaseEntryExtension):  # type: ignore[misc]
-    def __init__(self) -> None:
-        self.rss: Hook | None = None
-        self.atom: Hook | None = None
-
-    def extend_rss(self, item: etree._Element) -> etree._Element:
-        if self.rss is not None:
-            self.rss(item)
-        return item
-
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        if self.atom is not None:
-            self.atom(entry)
-        return entry
-
-
 def new_feed(
     *,
     namespaces: Mapping[str, str] | None = None,
@@ -123,38 +98,12 @@ def new_feed(
     # setter takes this false one instead. It also stands for atom:updated,
     # which feedgen refuses to write while false: the Atom renderer must set it.
     generator.lastBuildDate(_NOT_WRITTEN)
-    generator.register_extension(_NAME, _FeedHook, _EntryHook)
+    generator.register_extension(_NAME, _FeedHook)
     hook: _FeedHook = getattr(generator, _NAME)
     hook.namespaces = dict(namespaces or {})
     hook.rss = rss
     hook.atom = atom
     return generator
-
-
-def add_entry(
-    generator: FeedGenerator,
-    *,
-    rss: Hook | None = None,
-    atom: Hook | None = None,
-) -> FeedEntry:
-    """Append an entry (feedgen prepends unless told) with its hooks set."""
-    entry = generator.add_entry(order="append")
-    hook: _EntryHook = getattr(entry, _NAME)
-    hook.rss = rss
-    hook.atom = atom
-    return entry
-
-
-def add_categories(entry: FeedEntry, categories: Sequence[Mapping[str, str]]) -> None:
-    """All of an entry's categories (term, label?, scheme?) in one call: linear, not quadratic."""
-    if categories:
-        entry.category([dict(category) for category in categories])
-
-
-def add_authors(entry: FeedEntry, authors: Sequence[Mapping[str, str]]) -> None:
-    """All of an entry's authors (name, uri?, email?) in one call: linear, not quadratic."""
-    if authors:
-        entry.author([dict(author) for author in authors])
 
 
 def rss_bytes(generator: FeedGenerator) -> bytes:
