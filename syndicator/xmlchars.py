@@ -1,7 +1,7 @@
 """The characters XML 1.0 can carry, and text cleared of the others.
 
-Its own small module (nothing but `re`) so that reading articles back from
-the store can clean their bodies without importing lxml.
+One definition for the normalizer and the renderers, in a module of its own
+(nothing but `re`): plaintext, which re-exports `clean`, loads lxml.
 """
 
 from __future__ import annotations
