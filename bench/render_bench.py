@@ -1,28 +1,37 @@
 """Render alone: syndicator's renderers beside the serialization floor and plain feedgen.
 
-    python bench/render_bench.py SITE/syndicator.toml REPEATS   # prints JSON
+    python bench/render_bench.py SITE/syndicator.toml REPEATS [PROFILE.txt]   # prints JSON
 
 Reads the FeedDocuments once from the site's store (the main feed and every
 category feed, newest 50 each), then, in each repeat, renders all of them with
 each contender in turn, so each ratio compares runs made seconds apart.
 Timings are process CPU-bound wall time (perf_counter) summed over documents.
 
-What every format reads of an article and works out once for all of them
-(its values checked and cleaned, its body scanned for XML characters, its
-dates spelt: `_values.prepared`, kept on the article) is forgotten before
-each repeat and timed as `prepare`, before the formats: it is paid once per
-article however many formats are written, so it belongs to no one format,
-and `syndicator_over_floor_all_prepared` counts it with the formats.
+What more than one format reads of an article and works out once for all
+of them (its values checked and cleaned, its body scanned for XML
+characters, its dates spelt: `_values.prepared`, kept on the article) is
+forgotten before each repeat and timed as `prepare`, before the formats: it
+is paid once per article however many formats are written, so it belongs to
+no one format, and `syndicator_over_floor_all_prepared` counts it with the
+formats. What one format alone works out (JSON Feed's content_text) is
+forgotten too and counted in that format's time.
+
+With PROFILE.txt, one more pass (preparation and the three formats, the
+articles' memo forgotten first) runs under cProfile, and its top functions
+by cumulative and by own time are written there.
 """
 
 from __future__ import annotations
 
+import cProfile
 import gc
+import io
 import json
+import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -118,6 +127,8 @@ def main() -> None:
     def summary(values: list[float]) -> dict[str, Any]:
         return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
+    if len(sys.argv) > 3:
+        profile(docs, Path(sys.argv[3]))
     print(
         json.dumps(
             {
@@ -131,6 +142,26 @@ def main() -> None:
             }
         )
     )
+
+
+def profile(docs: Sequence[FeedDocument], out: Path) -> None:
+    """One cold pass of the three formats under cProfile, its top functions written to `out`."""
+    for doc in docs:
+        for a in doc.articles:
+            a.render_memo.clear()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for fmt in ("rss", "atom", "json"):
+        for doc in docs:
+            FORMATS[fmt].render(doc)
+    profiler.disable()
+    text = io.StringIO()
+    text.write(f"# cProfile of one cold whole-feed render: {len(docs)} feeds in rss, atom and json\n")
+    text.write(f"# python bench/render_bench.py {sys.argv[1]} {sys.argv[2]} {sys.argv[3]}\n\n")
+    for order in ("cumulative", "tottime"):
+        pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(30)
+    repo = str(Path(__file__).resolve().parents[1]) + "/"
+    out.write_text(text.getvalue().replace(repo, ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
