@@ -48,9 +48,15 @@ try:
 except ImportError:  # before fragments
     Fragments, assemble = None, None  # type: ignore[assignment,misc]
 try:
+    from syndicator.render._values import forget
     from syndicator.render._values import prepared as prepare
 except ImportError:  # before the per-article memo
     prepare = None  # type: ignore[assignment]
+
+    def forget() -> None:
+        pass
+
+
 try:
     from syndicator.output_documents import feed_documents
 except ImportError:  # older layout: everything in pipeline.py
@@ -96,8 +102,7 @@ def main() -> None:
     for _ in range(repeats):
         this: dict[str, float] = {}
         if prepare is not None:
-            for a in articles:
-                a.render_memo.clear()
+            forget()
             gc.collect()
             start = time.perf_counter()
             for a in articles:
@@ -146,9 +151,7 @@ def main() -> None:
 
 def profile(docs: Sequence[FeedDocument], out: Path) -> None:
     """One cold pass of the three formats under cProfile, its top functions written to `out`."""
-    for doc in docs:
-        for a in doc.articles:
-            a.render_memo.clear()
+    forget()
     profiler = cProfile.Profile()
     profiler.enable()
     for fmt in ("rss", "atom", "json"):

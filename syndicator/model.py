@@ -128,11 +128,6 @@ class Article:
     # Names this version of the article as the store holds it (and, in a feed, its
     # content mode): the key of its rendered fragments. "" when not read from a store.
     version: str = field(default="", compare=False, repr=False)
-    # What the renderers work out of the article (values checked and cleaned,
-    # dates spelt: render._values.Prepared), kept for the other formats and
-    # renders of the same object. Never part of what
-    # the article is (compared, hashed, stored, copied by dataclasses.replace).
-    render_memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,17 @@ the ``TZ`` variable or the clock.
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from syndicator.model import Article
 from syndicator.plaintext import clean, html_to_text, plain_text
+
+V = TypeVar("V")
 
 __all__ = [
     "Prepared",
@@ -138,16 +143,36 @@ class Prepared:
     enclosures: tuple[tuple[str, str], ...]  # (clean url, clean type)
 
 
-def prepared(article: Article) -> Prepared:
-    """The article's `Prepared` values, worked out on the first call and kept
-    in `Article.render_memo` for the other formats (and the other renders of
-    the same object, such as a feed cut to its byte budget): checking a 6 KB
-    body for XML characters cost more than writing it, three times over."""
-    memo = article.render_memo.get("prepared")
-    if memo is None:
-        memo = article.render_memo["prepared"] = _prepare(article)
-    assert isinstance(memo, Prepared)
-    return memo
+class PerArticle(Generic[V]):
+    """Values the renderers work out of an article, kept while that article object
+    lives, for the other formats and the other renders of the same object (a feed
+    cut to its byte budget). By identity, not equality: two equal articles may
+    spell their dates in other offsets. Nothing of it is part of the article."""
+
+    def __init__(self, make: Callable[[Article], V]) -> None:
+        self._make = make
+        self._values: dict[int, V] = {}
+        KEPT.append(self)
+
+    def __call__(self, article: Article) -> V:
+        key = id(article)
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = self._make(article)
+            weakref.finalize(article, self._values.pop, key, None)
+        return found
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+KEPT: list[PerArticle[Any]] = []  # every PerArticle, so that a benchmark can measure a first render
+
+
+def forget() -> None:
+    """Drop every kept value (benchmarks that time a first render, repeatedly)."""
+    for kept in KEPT:
+        kept.clear()
 
 
 def _prepare(article: Article) -> Prepared:
@@ -221,3 +246,9 @@ def atom_id(article: Article, site_url: str) -> str:
     day = published(article).date().isoformat()
     host = urlsplit(site_url).hostname or "localhost"
     return f"tag:{host},{day}:{quote(article.id, safe='')}"
+
+
+# The article's `Prepared` values, worked out on the first call and kept for the
+# other formats: checking a 6 KB body for XML characters cost more than writing
+# it, three times over.
+prepared: PerArticle[Prepared] = PerArticle(_prepare)

@@ -77,8 +77,7 @@ def _feed(digest: Any, value: object) -> None:
     elif is_dataclass(value) and not isinstance(value, type):
         digest.update(b"d" + type(value).__name__.encode())
         for field in fields(value):
-            if field.init:  # not what the renderers memoise (Article.render_memo)
-                _feed(digest, getattr(value, field.name))
+            _feed(digest, getattr(value, field.name))
     else:  # datetimes (with their offset), numbers, booleans
         digest.update(b"r" + repr(value).encode("utf-8", "surrogatepass"))
 

@@ -81,7 +81,7 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     if summary:
         item["summary"] = summary
     content = p.body_html
-    text, banner = _own(article, p)
+    text, banner = _own(article)
     # JSON Feed 1.1: an item has content_html, content_text, or both.
     if content:
         item["content_html"] = content
@@ -112,17 +112,18 @@ def _item(article: Article, about: str) -> dict[str, Any]:
     return item
 
 
-def _own(article: Article, p: v.Prepared) -> tuple[str, bool]:
+def _work_out_own(article: Article) -> tuple[str, bool]:
     """What JSON Feed alone writes of an article: its content_text, and whether
     its image is a banner (not in the body), worked out once per article object
     (a feed cut to its byte budget is rendered again with the same articles)."""
-    memo = article.render_memo.get("json")
-    if memo is None:
-        # Worked out once at normalization; older stored articles lack it.
-        text = v.clean(article.content_text).strip() or v.html_to_text(p.body_html)
-        banner = p.image is not None and not _appears_in(p.image[0], p.body_html)
-        memo = article.render_memo["json"] = (text, banner)
-    return memo
+    p = v.prepared(article)
+    # Worked out once at normalization; older stored articles lack it.
+    text = v.clean(article.content_text).strip() or v.html_to_text(p.body_html)
+    banner = p.image is not None and not _appears_in(p.image[0], p.body_html)
+    return text, banner
+
+
+_own = v.PerArticle(_work_out_own)
 
 
 # A character reference other than the five an HTML serializer writes.

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,6 +140,18 @@ def test_a_copy_with_another_body_renders_its_own_body_after_the_original(
         data = render(new_document((edited,)))
         assert b"Second body" in data and b"Second title" in data
         assert b"First body" not in data and b"First title" not in data
+
+
+def test_an_equal_article_dated_in_another_offset_is_written_with_its_own_offset(
+    new_article: Callable[..., Article], new_document: Callable[..., FeedDocument]
+) -> None:
+    paris = new_article(1)
+    assert paris.published is not None
+    in_utc = replace(paris, published=paris.published.astimezone(timezone(timedelta(hours=-5))))
+    assert in_utc == paris  # the same instant: equal articles, spelt otherwise
+    first = render_atom(new_document((paris,)))
+    second = render_atom(new_document((in_utc,)))
+    assert first != second and b"-05:00" in second
 
 
 def test_rendering_again_and_in_every_format_gives_the_same_bytes(
