@@ -48,6 +48,7 @@ from syndicator.run_end import (
     complete_sources,
     decide_run_end,
     file_ledger,
+    files_to_check,
     memory_update,
     sources_to_scan,
 )
@@ -303,7 +304,9 @@ def ingest(
         end = decide_run_end(
             complete=complete,
             ledger=ledger,
-            stored=store.stored_places(sources_to_scan(complete, ledger)),
+            stored=store.stored_places(
+                files_to_check(store.stored_files(sources_to_scan(complete, ledger)), ledger)
+            ),
             present=totals.present,
             reread=((s, p) for s, p in located if s is not None and p is not None),
             protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),

@@ -70,6 +70,16 @@ def sources_to_scan(complete: Sequence[str], ledger: FileLedger) -> tuple[str, .
     return tuple(scan)
 
 
+def files_to_check(
+    stored: Iterable[tuple[str, str | None]], ledger: FileLedger
+) -> list[tuple[str, str | None]]:
+    """Of the files the scanned sources' articles came from, those where one can be
+    gone: files read again this run, and files not there any more (an article
+    without a file, from a URL, is always looked at). Files skipped as unchanged
+    hold what they held."""
+    return [f for f in stored if f[1] is None or f not in ledger.seen or f in ledger.read]
+
+
 def decide_run_end(
     *,
     complete: Sequence[str],

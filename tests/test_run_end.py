@@ -14,6 +14,7 @@ from syndicator.run_end import (
     complete_sources,
     decide_run_end,
     file_ledger,
+    files_to_check,
     memory_update,
     sources_to_scan,
 )
@@ -163,3 +164,15 @@ def test_the_ledger_is_what_the_store_knew_and_what_the_sources_told() -> None:
         known={"wire/a.json", "wire/b.json"}, seen={"wire/a.json", "wire/c.json"}, unchanged={"wire/a.json"}
     )
     assert files.read == {("wire", "c.json")}
+
+
+def test_only_the_files_read_again_or_gone_are_looked_at_for_gone_articles() -> None:
+    files = ledger(
+        known=["wire/a.json", "wire/b.json", "wire/c.json"],
+        seen=["wire/a.json", "wire/b.json"],
+        unchanged=["wire/a.json"],
+    )
+    stored = [at("wire/a.json"), at("wire/b.json"), at("wire/c.json"), ("wire", None)]
+    # a.json skipped as unchanged holds what it held; b.json was read again; c.json is gone;
+    # an article from a URL has no file to go by.
+    assert files_to_check(stored, files) == [at("wire/b.json"), at("wire/c.json"), ("wire", None)]
