@@ -77,7 +77,8 @@ def files_to_check(
     gone: files read again this run, and files not there any more (an article
     without a file, from a URL, is always looked at). Files skipped as unchanged
     hold what they held."""
-    return [f for f in stored if f[1] is None or f not in ledger.seen or f in ledger.read]
+    seen, read = ledger.seen, ledger.read
+    return [f for f in stored if f[1] is None or f not in seen or f in read]
 
 
 def decide_run_end(
