@@ -95,11 +95,12 @@ def decide_run_end(
     source still holds this run; `protected`: `<source>/<file>` refs holding a
     rejected record; `removed`: the `output.removed` setting, keep or retract."""
     gone = []
+    seen, read = ledger.seen, ledger.read
     for place in stored:
         if f"{place.source}/{place.file}" in protected or place.article_id in present:
             continue  # kept for now, or still in a source (perhaps in another file now)
         where = (place.source, place.file)
-        if where not in ledger.seen or where in ledger.read:
+        if where not in seen or where in read:
             gone.append(place.article_id)
     gone_ids = tuple(sorted(gone))
     return RunEnd(
