@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from syndicator.articles import content_hash
 from syndicator.config import Config, SourceConfig
 from syndicator.errors import RunCancelled, SourceError
 from syndicator.fingerprint import NOT_NORMALIZING, config_fingerprint
@@ -115,7 +116,10 @@ class IntakeDone:
     processes: int  # processes that normalized: 1, or the workers of a pool
 
 
-Normalized = tuple[RawRecord, Article]  # a valid article with the record it came from
+# A valid article with the record it came from and its content hash
+# (articles.content_hash), worked out where it was normalized: in a worker, not
+# in the process that plans and stores.
+Normalized = tuple[RawRecord, Article, str]
 IntakeEvent = Normalized | Rejection | SourceFailed | SourceNews | IntakeDone
 
 
@@ -152,7 +156,7 @@ class IntakeFold:
 
     def add(self, event: IntakeEvent) -> None:
         if isinstance(event, tuple):
-            raw, article = event
+            raw, article, _ = event
             self._articles += 1
             self._warnings.extend(
                 (raw.ref or raw.origin, f"{raw.where}: {pointer}: {message}")
@@ -202,13 +206,13 @@ def iter_normalized(
     read = 0
 
     def sort(done: Iterator[Result]) -> Iterator[IntakeEvent]:
-        for raw, result in done:
+        for raw, result, digest in done:
             if isinstance(result, Rejection):
                 yield result
             elif raw is not None:
                 for pointer, message in result.warnings:
                     logger.warning("source=%s %s: %s: %s", raw.source, raw.where, pointer, message)
-                yield raw, result
+                yield raw, result, digest
 
     with Normalizer(prepared, timer) as normalizer, contextlib.closing(RunFetcher()) as fetchers:
         context = ReadContext(memory, fetchers)
@@ -302,18 +306,20 @@ def read_and_normalize(
 ) -> Intake:
     """All of it at once, for `validate`, which shows every record."""
     fold = IntakeFold()
-    pairs: list[Normalized] = []
+    pairs: list[tuple[RawRecord, Article]] = []
     for event in iter_normalized(prepared, memory=memory, timer=timer, progress=progress, cancel=cancel):
         fold.add(event)
         if isinstance(event, tuple):
-            pairs.append(event)
+            pairs.append((event[0], event[1]))
     tally = fold.tally()
     return Intake(
         tuple(pairs), tally.rejections, tally.source_errors, tally.failed_sources, tally.records_read
     )
 
 
-Result = tuple[RawRecord | None, Article | Rejection]
+Result = tuple[RawRecord | None, Article | Rejection, str]  # the content hash of an Article, else ""
+# The results of a batch, their content hashes, the seconds per kind of record
+Done = tuple[list[Article | Rejection], list[str], dict[str, float]]
 UNDETERMINED_LANGUAGE = "und"  # BCP 47 for "not known": a site with no language, a text too short to tell
 BATCH = 250  # records sent to a worker at a time
 PARALLEL_AFTER = 1000  # records: below this a process pool costs more than it saves
@@ -341,25 +347,31 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _normalize_batch(batch: list[RawRecord]) -> tuple[list[Article | Rejection], dict[str, float]]:
+def _normalize_batch(batch: list[RawRecord]) -> Done:
     assert _WORKER is not None, "worker not started"
     context, validator = _WORKER
     return normalize_timed(batch, context, validator)
 
 
-def normalize_timed(
-    batch: list[RawRecord], context: NormalizeContext, validator: ArticleValidator
-) -> tuple[list[Article | Rejection], dict[str, float]]:
-    """normalize_one of each record, and the seconds each kind of record took (summed over workers)
-    ("normalize_json", "normalize_text", "normalize_html"): where normalizing costs, by input."""
+def normalize_timed(batch: list[RawRecord], context: NormalizeContext, validator: ArticleValidator) -> Done:
+    """normalize_one of each record, each article's content hash ("" for a rejection), and the
+    seconds each kind of record took (summed over workers) ("normalize_json", "normalize_text",
+    "normalize_html"): where normalizing costs, by input.
+
+    The hash is worked out here, in the worker, so that the process reading the
+    sources and writing the store does not serialise each article once more
+    for it (plan.decide takes it as given)."""
     done: list[Article | Rejection] = []
+    digests: list[str] = []
     spent: dict[str, float] = {}
     for raw in batch:
         start = time.perf_counter()  # the process clock is a system call; this one is not
-        done.append(normalize_one(raw, context, validator))
+        result = normalize_one(raw, context, validator)
+        done.append(result)
+        digests.append(content_hash(result) if isinstance(result, Article) else "")
         key = f"normalize_{raw.kind}"
         spent[key] = spent.get(key, 0.0) + time.perf_counter() - start
-    return done, spent
+    return done, digests, spent
 
 
 def normalize_one(
@@ -389,11 +401,7 @@ class Normalizer:
         self.validator = load_validator(prepared.config.schema_path)
         self.workers = prepared.config.normalize_workers or (os.cpu_count() or 1)
         self.batch: list[RawRecord | Rejection] = []
-        self.pending: deque[
-            tuple[
-                list[RawRecord | Rejection], Future[tuple[list[Article | Rejection], dict[str, float]]] | None
-            ]
-        ] = deque()
+        self.pending: deque[tuple[list[RawRecord | Rejection], Future[Done] | None]] = deque()
         self.seen = 0
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False  # a worker died: the rest is normalized in this process
@@ -445,7 +453,7 @@ class Normalizer:
 
     def _take(self) -> Iterator[Result]:
         batch, future = self.pending.popleft()
-        done: tuple[list[Article | Rejection], dict[str, float]] | None = None
+        done: Done | None = None
         if future is not None:
             with self.timer.stage("normalize"):
                 try:
@@ -463,12 +471,12 @@ class Normalizer:
             with self.timer.stage("normalize"):
                 raws = [r for r in batch if isinstance(r, RawRecord)]
                 done = normalize_timed(raws, self.prepared.context, self.validator)
-        articles, spent = done
+        articles, digests, spent = done
         for key, seconds in spent.items():
             self.timer.add(key, seconds)
-        results = iter(articles)
+        results = zip(articles, digests, strict=True)
         for item in batch:
             if isinstance(item, Rejection):
-                yield None, item
+                yield None, item, ""
             else:
-                yield item, next(results)
+                yield item, *next(results)

@@ -266,13 +266,16 @@ def ingest(
     claimed: dict[str, str] = {}
     names = [s.name for s in config.sources]
 
-    def plan_and_store(chunk: list[Article], totals: Totals) -> Totals:
+    def plan_and_store(chunk: list[tuple[Article, str]], totals: Totals) -> Totals:
         with timer.stage("store"):
-            articles = resolve_related(chunk, store.urls_by_title(wanted_titles(chunk)))
+            read = [article for article, _ in chunk]
+            articles = resolve_related(read, store.urls_by_title(wanted_titles(read)))
             known = store.known(lookup_keys(articles))
             plan = decide(
                 articles,
                 known,
+                # the worker's hash, for each article that a related link did not change
+                hashes=[d if a is r else None for a, r, (_, d) in zip(articles, read, chunk, strict=True)],
                 now=now,
                 claimed=claimed,
                 undated_before=totals.undated,
@@ -284,11 +287,11 @@ def ingest(
             progress("store", sum(totals.counts.values()))
         return totals
 
-    chunk: list[Article] = []
+    chunk: list[tuple[Article, str]] = []
     for event in iter_normalized(prepared, memory=memory, timer=timer, progress=progress, cancel=cancel):
         fold.add(event)
         if isinstance(event, tuple):
-            chunk.append(event[1])
+            chunk.append((event[1], event[2]))
             if len(chunk) >= CHUNK:
                 totals, chunk = plan_and_store(chunk, totals), []
     if chunk:

@@ -329,6 +329,31 @@ def html_to_text(fragment: str) -> str:
             if node.tail:
                 node.tail = clean(node.tail)
         _mark(root)
+    return _marked_text(root)
+
+
+def tree_text(root: etree._Element, serialized: str) -> str:
+    """html_to_text(serialized), read from the tree `serialized` was written from.
+
+    The sanitizer holds the parsed body already; reading its text there spares
+    a second parse of the same markup. `root` is the fragment's parent element
+    (the sanitizer's <div>, which is not serialized; it is marked as the <div>
+    html_to_text wraps a fragment in), and marking spends the tree. A body
+    holding the marks' own characters, or a control character lxml refuses,
+    is read from `serialized` instead, as html_to_text reads it.
+    tests/normalize/test_sanitize_tree.py holds the two to agreeing.
+    """
+    if _BLOCK_MARK in serialized or _LINE_MARK in serialized or not serialized.strip():
+        return html_to_text(serialized)
+    try:
+        _mark(root)
+    except ValueError:
+        return html_to_text(serialized)
+    return _marked_text(root)  # the <div> is marked like html_to_text's wrapper
+
+
+def _marked_text(root: etree._Element) -> str:
+    """The text of a marked tree, its whitespace collapsed as HTML does, marks made line breaks."""
     text = etree.tostring(root, method="text", encoding="unicode")
     for space in "\n\r\t\f\v\xa0":
         text = text.replace(space, " ")

@@ -115,6 +115,7 @@ def decide(
     claimed: dict[str, str] | None = None,
     undated_before: int = 0,
     still_held: Callable[[str], bool] = lambda ref: False,
+    hashes: Sequence[str | None] = (),
 ) -> Plan:
     """One Decision per article, in input order.
 
@@ -134,6 +135,9 @@ def decide(
     earlier for each further undated article (`undated_before` counts those
     of earlier chunks), so no two share a timestamp (Atom readers and the W3C
     validator flag entries with equal dates) and source order is kept.
+
+    `hashes`: content_hash of each article where it is known already (the
+    normalize worker works it out), None where not.
     """
     undated = undated_before
     decisions: list[Decision] = []
@@ -147,7 +151,7 @@ def decide(
         for key in keys:
             if key in known:
                 closest[known[key].id] = min(closest.get(known[key].id, _LEGACY), _tier(key))
-    for article, keys in keyed:
+    for index, (article, keys) in enumerate(keyed):
         stored, loose = _match(article, keys, known, closest)
         if stored is not None and loose and stored.id in claimed:
             stored = None  # matched loosely an article another record of this run already is
@@ -161,7 +165,9 @@ def decide(
         moved = stored is not None and _file(stored.source_ref) != _file(article.source.ref)
         if winner is None and stored is not None and moved and still_held(stored.source_ref):
             winner = stored.source_ref
-        digest = content_hash(article)
+        given = hashes[index] if index < len(hashes) else None
+        # An article given a kept URL above is not the one that was hashed.
+        digest = given if given and article is articles[index] else content_hash(article)
         if winner is not None:
             decisions.append(
                 Decision(Action.DUPLICATE, article, (), digest, detail=f"same article as {winner}")

@@ -63,10 +63,12 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     # Relative links resolve against the article's URL, or the folder its
     # fallback URL will be in.
     base = url or ctx.base_url.rstrip("/") + "/"
-    sanitized = sanitize(draft.content_html or "", base_url=base, typeset=True, typography=ctx.typography)
+    sanitized = sanitize(
+        draft.content_html or "", base_url=base, typeset=True, typography=ctx.typography, with_text=True
+    )
     content_html = sanitized.html
     warnings: list[tuple[str, str]] = list(sanitized.warnings)
-    content_text = html_to_text(content_html)
+    content_text = sanitized.text if sanitized.text is not None else html_to_text(content_html)
     ref = raw.ref or raw.where
     keys = identity_keys(source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text)
     if url is None:

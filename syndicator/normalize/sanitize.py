@@ -22,7 +22,7 @@ from lxml import etree
 
 from syndicator.normalize.typography import typeset_tree
 from syndicator.normalize.urls import absolute_url, encode_controls
-from syndicator.plaintext import clean
+from syndicator.plaintext import clean, tree_text
 from syndicator.plaintext import html_to_text as html_to_text  # the one implementation, shared with render
 
 ALLOWED_TAGS = frozenset(
@@ -142,6 +142,7 @@ class Sanitized:
 
     html: str
     warnings: tuple[tuple[str, str], ...] = ()  # (JSON pointer, what was done), for the run report
+    text: str | None = None  # html_to_text(html), when asked for (`with_text`)
 
 
 def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False, typography: str = "full") -> str:
@@ -149,7 +150,9 @@ def sanitize_html(fragment: str, *, base_url: str, typeset: bool = False, typogr
     return sanitize(fragment, base_url=base_url, typeset=typeset, typography=typography).html
 
 
-def sanitize(fragment: str, *, base_url: str, typeset: bool = False, typography: str = "full") -> Sanitized:
+def sanitize(
+    fragment: str, *, base_url: str, typeset: bool = False, typography: str = "full", with_text: bool = False
+) -> Sanitized:
     """nh3 decides what is allowed; lxml then vets and writes the structure it reads.
 
     nh3's HTML5 parser turns any markup into allow-listed elements. Its output
@@ -159,10 +162,12 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False, typography:
     (mailto for links) in src, href, poster, cite and every srcset candidate;
     lazy-loading attributes become real ones. With `typeset`, the text is
     repaired too (normalize.typography). Nesting deeper than MAX_DEPTH is
-    unwrapped (text kept) and reported.
+    unwrapped (text kept) and reported. With `with_text`, the plain text of
+    the result (html_to_text) is read from the same tree, not parsed again.
     """
+    empty = "" if with_text else None
     if not fragment.strip():
-        return Sanitized("")
+        return Sanitized("", text=empty)
     attributes = {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
     for tag in ("img", "source"):
         attributes[tag] |= _LAZY_ATTRIBUTES
@@ -193,7 +198,7 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False, typography:
             )
         )
     if root is None:
-        return Sanitized("", tuple(warnings))
+        return Sanitized("", tuple(warnings), empty)
     _vet(root, base_url)
     if typeset:
         typeset_tree(root, typography=typography)
@@ -202,8 +207,8 @@ def sanitize(fragment: str, *, base_url: str, typeset: bool = False, typography:
     parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
     # libxml2 knows HTML 4, where <source> is not a void element; HTML has no
     # end tag for it (text and attribute values never hold a bare "</").
-    html = "".join(parts).replace("</source>", "")
-    return Sanitized(_BLANK_RUN.sub("\n\n", html).strip(), tuple(warnings))
+    html = _BLANK_RUN.sub("\n\n", "".join(parts).replace("</source>", "")).strip()
+    return Sanitized(html, tuple(warnings), tree_text(root, html) if with_text else None)
 
 
 def _parse(fragment: str) -> lxml.html.HtmlElement | None:

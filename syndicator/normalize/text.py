@@ -50,6 +50,8 @@ _LETTER = r"[^\W\d_]"
 
 def strip_xml_illegal(s: str) -> str:
     """Remove characters XML 1.0 cannot carry (C0 controls, surrogates, U+FFFE/FFFF)."""
+    if s.isprintable():  # C: every character it refuses is unprintable (Cc, Cs, Cn)
+        return s
     return _XML_ILLEGAL.sub("", s)
 
 
@@ -92,6 +94,12 @@ def _clean_once(text: str, quotes: tuple[str, str] | None, typography: str = "fu
 
 
 def _collapse_spaces(text: str) -> str:
+    # Most lines have only single plain spaces: str.isprintable is False for every
+    # other whitespace character (categories Cc, Zs but U+0020, Zl, Zp), so such a
+    # line has nothing for the regex to rewrite, and the scan is skipped.
+    if "  " not in text and text.isprintable():
+        return text.strip()
+
     def one(m: re.Match[str]) -> str:
         run = m.group(0)
         if all(c in _NO_BREAK for c in run):

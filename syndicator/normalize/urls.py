@@ -43,12 +43,15 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 # can hold (lxml refuses to set such an attribute at all).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TAB_NEWLINE = str.maketrans({"\t": None, "\n": None, "\r": None})
+_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))  # stripped from either end
 
 
 def encode_controls(value: str) -> str:
     """As a browser reads it: tabs and newlines anywhere removed (so `java&#9;script:`
     stays `javascript:`), controls at either end stripped, the others percent-encoded."""
-    value = value.translate(_TAB_NEWLINE).strip("".join(map(chr, range(0x21))))
+    value = value.translate(_TAB_NEWLINE).strip(_CONTROL_OR_SPACE)
+    if value.isprintable():  # no control character left to encode (all are unprintable)
+        return value
     return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", value)
 
 
@@ -60,7 +63,9 @@ def is_tracking_parameter(name: str) -> bool:
 def canonical_url(value: str, base: str) -> str | None:
     """The absolute http(s) form of value, or None when it is not a usable link."""
     value = value.strip()
-    if not value or any(ch.isspace() for ch in value.replace(" ", "")):
+    # Whitespace other than a plain space makes it no link; str.isprintable is False
+    # for every such character, so a printable value needs no look at each one.
+    if not value or (not value.isprintable() and any(ch.isspace() for ch in value.replace(" ", ""))):
         return None
     value = encode_controls(value)
     try:
@@ -116,6 +121,10 @@ def absolute_url(value: str, base: str) -> str | None:
 
 def _scheme_without_host(value: str) -> bool:
     """`https://` or `http:page`: urljoin would quietly turn it into the base URL."""
+    # urlsplit's scheme is what comes before the first ":"; without an http(s) one
+    # at the start there is nothing to split (callers have stripped the value).
+    if not value[:6].lower().startswith(("http:", "https:")):
+        return False
     parts = urlsplit(value)
     return parts.scheme.lower() in ("http", "https") and not parts.netloc
 
