@@ -298,3 +298,25 @@ def test_deciding_is_pure() -> None:
 def test_empty_run_changes_nothing() -> None:
     assert decide([], first_run(), now=LATER) == Plan(())
     assert not Plan(()).changes_store
+
+
+def test_the_normalizers_hash_of_an_article_is_the_one_decided_with() -> None:
+    article = make_article()
+    d = only(decide([article], {}, now=NOW, hashes=[content_hash(article)]))
+    assert d.content_hash == content_hash(article) == content_hash(d.article)
+
+
+def test_an_article_given_back_its_stored_url_is_hashed_again_not_taken_as_given() -> None:
+    scraped = make_article(
+        source_id=None,
+        url="https://news.example.org/un-titre",
+        url_inferred=True,
+        source=SourceRef("directory", "scraped/001.txt"),
+    )
+    known = {k: replace(v, url=scraped.url) for k, v in first_run(scraped).items()}
+    retitled = replace(
+        scraped, id="tag:new", title="Un titre corrigé", url="https://news.example.org/un-titre-corrige"
+    )
+    d = only(decide([retitled], known, now=LATER, hashes=[content_hash(retitled)]))
+    assert d.article.url == "https://news.example.org/un-titre"  # the URL readers have seen
+    assert d.content_hash == content_hash(d.article) != content_hash(retitled)

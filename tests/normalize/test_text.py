@@ -95,3 +95,22 @@ def test_clean_text_is_idempotent(s: str) -> None:
 def test_clean_text_output_is_always_xml_legal(s: str) -> None:
     out = clean_text(s)
     assert strip_xml_illegal(out) == out
+
+
+def test_printable_text_holds_nothing_the_skipped_scans_would_change() -> None:
+    """strip_xml_illegal, clean_text's space collapsing, canonical_url's whitespace check and
+    encode_controls skip their scans when str.isprintable() says yes: no character it
+    accepts is one XML cannot carry, a control, or whitespace other than the plain space."""
+    from syndicator.normalize import text, urls
+
+    printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
+    assert len(printable) > 100_000
+    assert text._XML_ILLEGAL.search(printable) is None
+    assert text._SPACE_TO_FIX.findall(printable) == []  # " " is there, but never twice in a row
+    assert urls._CONTROL.search(printable) is None
+    assert [c for c in printable if c.isspace()] == [" "]
+
+
+def test_a_line_with_single_spaces_is_only_trimmed() -> None:
+    assert clean_text("  d’été à Paris  ") == "d’été à Paris"
+    assert clean_text("a\u00a0\u00a0b\tc\u2028d") == "a\u00a0b c d"
