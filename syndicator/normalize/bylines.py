@@ -8,6 +8,7 @@ words come from the rules (defaults/rules.toml), per language.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC
 
@@ -27,6 +28,8 @@ _PARTICLES = frozenset(
 )
 _MAX_NAME_WORDS = 5
 _INITIALS = re.compile(r"(?:[A-ZÀ-Þ]\.\s*(?:-\s*)?){1,4}")  # "F.", "J. R.", "J.-P."
+_SPACES = re.compile(r"\s+")
+_ENDS_WITH_INITIAL = re.compile(r"(?:^|[\s.])[A-ZÀ-Þ]$")
 
 
 def split_authors(text: str, *, rules: Rules, language: str | None = None) -> tuple[Author, ...]:
@@ -94,13 +97,19 @@ def _is_date_phrase(segment: str, lang: LanguageRules) -> bool:
     return fold(segment).startswith(folded((*lang.published_phrases, *lang.updated_phrases)))
 
 
-def _split_names(segment: str, lang: LanguageRules) -> list[str]:
-    joiners = sorted(lang.name_joiners, key=len, reverse=True)
-    alt = "|".join(re.escape(j) if not j.isalpha() else rf"\b{re.escape(j)}\b" for j in joiners)
+@functools.lru_cache(maxsize=64)
+def _name_separator(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    """What stands between two names, for a language's joiners ("and", "et"); built once per language."""
+    longest_first = sorted(joiners, key=len, reverse=True)
+    alt = "|".join(re.escape(j) if not j.isalpha() else rf"\b{re.escape(j)}\b" for j in longest_first)
     # "A, B, and C": the serial comma's joiner goes with the comma.
     pattern = rf"\s*[,;/]\s*(?:(?:{alt})\s+)?|\s+(?:{alt})\s+" if alt else r"\s*[,;/]\s*"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _split_names(segment: str, lang: LanguageRules) -> list[str]:
     pieces: list[str] = []
-    for piece in (p for p in re.split(pattern, segment, flags=re.IGNORECASE) if p and p.strip()):
+    for piece in (p for p in _name_separator(lang.name_joiners).split(segment) if p and p.strip()):
         if pieces and _INITIALS.fullmatch(piece.strip()):
             pieces[-1] = f"{pieces[-1]}, {piece.strip()}"  # "Kooman, F.": one person, surname first
         else:
@@ -119,8 +128,8 @@ def _author(piece: str) -> Author | None:
     if m:
         email = m.group(1)
         piece = (piece[: m.start()] + piece[m.end() :]).strip()
-    name = re.sub(r"\s+", " ", piece).strip(" .,:;()[]-–—")
-    if re.search(r"(?:^|[\s.])[A-ZÀ-Þ]$", name) and piece.rstrip().endswith("."):
+    name = _SPACES.sub(" ", piece).strip(" .,:;()[]-–—")
+    if _ENDS_WITH_INITIAL.search(name) and piece.rstrip().endswith("."):
         name += "."  # an initial keeps its full stop: "Kooman, F."
     if not name:
         return Author(name=email, email=email) if email else None

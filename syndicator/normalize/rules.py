@@ -123,8 +123,16 @@ class Rules:
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used to compare rule words with text."""
     decomposed = unicodedata.normalize("NFD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Each distinct character is asked once whether it combines, not each occurrence.
+    marks = [c for c in set(decomposed) if unicodedata.combining(c)]
+    stripped = decomposed.translate(dict.fromkeys(map(ord, marks))) if marks else decomposed
     return unicodedata.normalize("NFC", stripped).replace("’", "'")
+
+
+@functools.lru_cache(maxsize=16384)
+def fold_word(word: str) -> str:
+    """fold() of one word, remembered: prose says the same few thousand words again and again."""
+    return fold(word)
 
 
 @functools.lru_cache(maxsize=256)

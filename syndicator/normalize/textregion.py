@@ -37,7 +37,7 @@ from syndicator.normalize.bylines import byline_names
 from syndicator.normalize.dates import find_dates, search_date
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.linerules import is_boilerplate, is_tail_marker
-from syndicator.normalize.rules import LanguageRules, Rules, fold, folded
+from syndicator.normalize.rules import LanguageRules, Rules, fold, fold_word, folded
 
 STOPLISTS = Path(__file__).resolve().parents[1] / "defaults" / "stoplists"  # jusText's lists, one word a line
 
@@ -130,7 +130,7 @@ def weigh(unit: Unit, rules: Rules, lang: LanguageRules, stops: frozenset[str]) 
         density = 0.35 if re.search(r"[。！？.]", text) else 0.1
     else:
         size = len(words)
-        density = (sum(fold(w) in stops for w in words) / len(words)) if words and stops else 0.3
+        density = (sum(fold_word(w) in stops for w in words) / len(words)) if words and stops else 0.3
     sentence = bool(_SENTENCE_END.search(text))
     if _TEASER_END.search(text) and size < 60:
         return -1.5  # a truncated teaser of another story
@@ -357,7 +357,7 @@ def _all_stoplists(names: tuple[str, ...]) -> frozenset[str]:
 
 def _content_words(text: str, stops: frozenset[str]) -> frozenset[str]:
     """The words that say what a text is about: not stop words; pairs of characters in unspaced scripts."""
-    out = {w for w in (fold(w) for w in _WORD.findall(text)) if len(w) >= 3 and w not in stops}
+    out = {w for w in (fold_word(w) for w in _WORD.findall(text)) if len(w) >= 3 and w not in stops}
     for run in _CJK_RUN.findall(text):
         out.update(run[k : k + 2] for k in range(len(run) - 1))
     return frozenset(out)

@@ -40,8 +40,10 @@ def typeset_html(fragment: str, *, language: str | None = None) -> str:
 
 def typeset_tree(root: etree._Element, *, language: str | None = None, typography: str = "full") -> None:
     """The same repairs on an already parsed fragment (the sanitizer's tree)."""
+    # Most bodies hold no preformatted text: then no element needs its ancestors looked at.
+    verbatim = next(root.iter(*_VERBATIM), None) is not None
     for element in root.iter():
-        if not isinstance(element.tag, str) or _inside_verbatim(element):
+        if not isinstance(element.tag, str) or (verbatim and _inside_verbatim(element)):
             continue
         if element.tag in _BLOCKS and len(element) == 0 and element.text:
             element.text = clean_text(element.text, language=language, typography=typography)
