@@ -71,7 +71,7 @@ def canonical_url(value: str, base: str) -> str | None:
     try:
         if _scheme_without_host(value):
             return None
-        parts = urlsplit(urljoin(base, value.replace(" ", "%20")))
+        parts = urlsplit(join(base, value.replace(" ", "%20")))
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -108,7 +108,7 @@ def absolute_url(value: str, base: str) -> str | None:
     try:
         if _scheme_without_host(value):
             return None
-        joined = urljoin(base, value)
+        joined = join(base, value)
         parts = urlsplit(joined)
     except ValueError:
         return None
@@ -117,6 +117,28 @@ def absolute_url(value: str, base: str) -> str | None:
     ):
         return None
     return joined
+
+
+# An absolute http(s) URL that urljoin gives back exactly as written: a host, and
+# none of what urlsplit + urlunparse would drop or rewrite (an empty query or
+# fragment, `;` parameters, an upper-case scheme) or refuse (brackets).
+_AS_WRITTEN = re.compile(r"https?://[^/?#;\[\]][^;\[\]]*")
+
+
+def join(base: str, value: str) -> str:
+    """urljoin(base, value), without its two parses and a rebuild for a value that
+    is already an absolute URL it would give back as written (most links in feeds
+    and CMS exports). tests/normalize/test_urls.py holds the two to agreeing."""
+    if (
+        value.isascii()
+        and value.isprintable()
+        and _AS_WRITTEN.fullmatch(value)
+        and "?#" not in value
+        and not value.endswith(("?", "#"))
+    ):
+        urlsplit(base)  # raises ValueError where urljoin would, on a base it cannot split
+        return value
+    return urljoin(base, value)
 
 
 def _scheme_without_host(value: str) -> bool:

@@ -130,3 +130,60 @@ def test_a_control_character_in_a_url_is_percent_encoded_as_a_browser_does() -> 
     assert absolute_url("https://x.example/\x01y", "https://b.example/") == "https://x.example/%01y"
     assert absolute_url("java\tscript:alert(1)", "https://b.example/") is None  # tabs removed, as browsers do
     assert canonical_url("https://x.example/a\x7fb", "https://b.example/") == "https://x.example/a%7Fb"
+
+
+_URLISH = st.lists(
+    st.sampled_from(
+        [
+            *("http://", "https://", "HTTPS://", "e.org", "/", "a", "?", "#", ";", "[", "]", ":80", "@"),
+            *("%20", "=", "&", "..", "é", "//", "x=1", " ", "\t"),
+        ]
+    ),
+    max_size=12,
+).map("".join)
+_BASES = ["https://news.example.org/monde/article", "http://e.org/", "", "https://[::1/", "ftp://f.org/a"]
+
+
+@pytest.mark.parametrize("base", _BASES)
+@given(_URLISH)
+def test_join_is_urljoin(base: str, value: str) -> None:
+    """join skips urljoin's work only where urljoin would give the value back as written."""
+    from urllib.parse import urljoin
+
+    from syndicator.normalize.urls import join
+
+    try:
+        expected: str | type[ValueError] = urljoin(base, value)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: str | type[ValueError] = join(base, value)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://e.org/a",
+        "https://e.org",
+        "http://e.org/a?b=1#c",
+        "https://e.org/a?",
+        "https://e.org/a#",
+        "https://e.org/a?#c",
+        "https://e.org/a;p",
+        "HTTPS://e.org/a",
+        "https://[::1]/a",
+        "https://e.org/a b",
+        "https:///a",
+        "/relative",
+    ],
+)
+def test_join_is_urljoin_on_the_edges(value: str) -> None:
+    from urllib.parse import urljoin
+
+    from syndicator.normalize.urls import join
+
+    for base in _BASES[:2]:
+        assert join(base, value) == urljoin(base, value)
