@@ -83,7 +83,8 @@ def _clean_once(text: str, quotes: tuple[str, str] | None, typography: str = "fu
     if _MAYBE_MOJIBAKE.search(text):
         text = ftfy.fix_text(text, _FTFY)
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
-    text = _INVISIBLE.sub("", text)
+    if not text.isprintable():  # the invisible characters are all unprintable (category Cf)
+        text = _INVISIBLE.sub("", text)
     text = _collapse_spaces(text)
     if typography != "off":
         # Straight marks beside curly ones are inconsistent, which is broken too.

@@ -98,9 +98,10 @@ def test_clean_text_output_is_always_xml_legal(s: str) -> None:
 
 
 def test_printable_text_holds_nothing_the_skipped_scans_would_change() -> None:
-    """strip_xml_illegal, clean_text's space collapsing, canonical_url's whitespace check and
-    encode_controls skip their scans when str.isprintable() says yes: no character it
-    accepts is one XML cannot carry, a control, or whitespace other than the plain space."""
+    """strip_xml_illegal, clean_text's space collapsing and invisible-character removal,
+    canonical_url's whitespace check and encode_controls skip their scans when
+    str.isprintable() says yes: no character it accepts is one XML cannot carry, a control,
+    an invisible format character, or whitespace other than the plain space."""
     from syndicator.normalize import text, urls
 
     printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
@@ -108,6 +109,7 @@ def test_printable_text_holds_nothing_the_skipped_scans_would_change() -> None:
     assert text._XML_ILLEGAL.search(printable) is None
     assert text._SPACE_TO_FIX.findall(printable) == []  # " " is there, but never twice in a row
     assert urls._CONTROL.search(printable) is None
+    assert text._INVISIBLE.search(printable) is None
     assert [c for c in printable if c.isspace()] == [" "]
 
 
