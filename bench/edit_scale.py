@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import generate
 import measure
-from store_engines import BENCH, publish, write_config
-from store_scale import SAMPLE, replicate_sqlite
+from store_engines import BENCH, publish
+from store_scale import replicate_sqlite, sample_site
 
 
 def timed_publish(config: Path, *extra: str) -> dict[str, Any]:
@@ -46,16 +45,9 @@ def timed_publish(config: Path, *extra: str) -> dict[str, Any]:
 
 
 def run(sizes: list[int], work: Path) -> dict[str, Any]:
-    dataset = work / f"data-{SAMPLE}"
-    if not dataset.exists():
-        generate.generate(dataset, SAMPLE)
     results: dict[str, Any] = {}
     for size in sizes:
-        source, site = work / f"edit-src-{size}", work / f"edit-site-{size}"
-        for path in (source, site):
-            shutil.rmtree(path, ignore_errors=True)
-        subprocess.run(["cp", "-al", str(dataset), str(source)], check=True)
-        config = write_config(site, source, None)
+        source, site, config = sample_site(work, f"edit-{size}", None)
         figures: dict[str, Any] = {"sample": publish(config)}
         figures["replicated"] = replicate_sqlite(site / "state" / "state.sqlite3", size)
         figures["full"] = timed_publish(config, "--full")

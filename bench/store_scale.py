@@ -105,18 +105,30 @@ def replicate_sqlite(path: Path, total: int) -> dict[str, Any]:
     return {"articles": int(count), "seconds": round(time.perf_counter() - started, 1)}
 
 
-def run_sqlite(sizes: list[int], work: Path) -> dict[str, Any]:
-    """`run` with the default SQLite store in the site's state folder."""
+def sample_site(work: Path, name: str, url: str | None) -> tuple[Path, Path, Path]:
+    """(source, site, config): a fresh hard-linked copy of the SAMPLE generated records
+    and a site publishing them to the store at `url` (None: SQLite in its state folder)."""
     dataset = work / f"data-{SAMPLE}"
     if not dataset.exists():
         generate.generate(dataset, SAMPLE)
+    source, site = work / f"{name}-src", work / f"{name}-site"
+    for path in (source, site):
+        shutil.rmtree(path, ignore_errors=True)
+    subprocess.run(["cp", "-al", str(dataset), str(source)], check=True)
+    return source, site, write_config(site, source, url)
+
+
+def one_new_record(source: Path) -> None:
+    """A record newer than every generated one, in a file of its own."""
+    rec = next(generate.new_records(5_000_000, 1))
+    (source / "new-000.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def run_sqlite(sizes: list[int], work: Path) -> dict[str, Any]:
+    """`run` with the default SQLite store in the site's state folder."""
     results: dict[str, Any] = {}
     for size in sizes:
-        source, site = work / f"lite-src-{size}", work / f"lite-site-{size}"
-        for path in (source, site):
-            shutil.rmtree(path, ignore_errors=True)
-        subprocess.run(["cp", "-al", str(dataset), str(source)], check=True)
-        config = write_config(site, source, None)
+        source, site, config = sample_site(work, f"lite-{size}", None)
         figures: dict[str, Any] = {"sample": publish(config)}
         store = site / "state" / "state.sqlite3"
         figures["replicated"] = replicate_sqlite(store, size)
@@ -124,8 +136,7 @@ def run_sqlite(sizes: list[int], work: Path) -> dict[str, Any]:
             sum(p.stat().st_size for p in store.parent.glob("state.sqlite3*")) / 2**20
         )
         figures["no_change"] = publish(config)
-        rec = next(generate.new_records(5_000_000, 1))
-        (source / "new-000.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+        one_new_record(source)
         figures["one_new"] = publish(config)
         results[str(size)] = figures
         print(size, json.dumps(figures), file=sys.stderr, flush=True)
@@ -161,24 +172,16 @@ def store_bytes(url: str, schema: str) -> int:
 
 
 def run(sizes: list[int], work: Path, server: str, *, keep: bool = False) -> dict[str, Any]:
-    dataset = work / f"data-{SAMPLE}"
-    if not dataset.exists():
-        generate.generate(dataset, SAMPLE)
     results: dict[str, Any] = {}
     for size in sizes:
-        source, site = work / f"src-{size}", work / f"site-{size}"
-        for path in (source, site):
-            shutil.rmtree(path, ignore_errors=True)
-        subprocess.run(["cp", "-al", str(dataset), str(source)], check=True)
         schema = f"scale_{size}"
         url = fresh_schema(server, schema)
-        config = write_config(site, source, url)
+        source, _, config = sample_site(work, str(size), url)
         figures: dict[str, Any] = {"sample": publish(config)}
         figures["replicated"] = replicate(url, size)
         figures["store_mb"] = round(store_bytes(server, schema) / 2**20)
         figures["no_change"] = publish(config)
-        rec = next(generate.new_records(5_000_000, 1))
-        (source / "new-000.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+        one_new_record(source)
         figures["one_new"] = publish(config)
         results[str(size)] = figures
         print(size, json.dumps(figures), file=sys.stderr, flush=True)

@@ -5,9 +5,12 @@ A uniquely named module (not conftest) so every test folder can import it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from syndicator.config import Config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / "config"
@@ -67,3 +70,19 @@ def record(n: int, **fields: Any) -> dict[str, Any]:
     }
     base.update(fields)
     return base
+
+
+def every_feed_config(site: Path) -> Config:
+    """The site's configuration with every kind of feed on, two items a feed and
+    archive pages of two: a few records exercise every document a render writes."""
+    config = load_config(site / "syndicator.toml")
+    output = replace(
+        config.output,
+        language_feeds=True,
+        tag_feeds=True,
+        author_feeds=True,
+        category_feeds=True,
+        archive_page_size=2,
+        items=2,
+    )
+    return replace(config, output=output)

@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, every_feed_config, record
 
-from syndicator.config import Config, load_config
 from syndicator.pipeline import publish_run
-
-
-def config_of(site: Path) -> Config:
-    config = load_config(site / "syndicator.toml")
-    output = replace(
-        config.output,
-        language_feeds=True,
-        tag_feeds=True,
-        author_feeds=True,
-        category_feeds=True,
-        archive_page_size=2,
-        items=2,
-    )
-    return replace(config, output=output)
 
 
 @pytest.mark.parametrize(
@@ -46,13 +30,13 @@ def test_a_deleted_feed_folder_is_written_again_by_a_publish_with_nothing_new(
             for n in range(1, 9)
         ],
     )
-    publish_run(config_of(site), now=NOW)
+    publish_run(every_feed_config(site), now=NOW)
     deleted = site / "out" / folder
     assert (deleted / "atom.xml").is_file()
     before = {name: (deleted / name).read_bytes() for name in ("rss.xml", "atom.xml", "feed.json")}
     shutil.rmtree(deleted)
 
-    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+    report = publish_run(every_feed_config(site), now=NOW + timedelta(hours=1))
 
     assert report.added == 0
     assert {name: (deleted / name).read_bytes() for name in before} == before

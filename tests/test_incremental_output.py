@@ -10,31 +10,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, every_feed_config, record
 
-from syndicator.config import Config, load_config
 from syndicator.pipeline import publish_run
 from syndicator.store import SQLiteStore
-
-
-def config_of(site: Path) -> Config:
-    config = load_config(site / "syndicator.toml")
-    output = replace(
-        config.output,
-        language_feeds=True,
-        tag_feeds=True,
-        author_feeds=True,
-        category_feeds=True,
-        archive_page_size=2,
-        items=2,
-    )
-    return replace(config, output=output)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -45,7 +29,7 @@ def assert_same_as_a_full_render(site: Path, now: datetime) -> None:
     twin = site.parent / f"{site.name}-full"
     shutil.rmtree(twin, ignore_errors=True)
     shutil.copytree(site, twin)
-    publish_run(config_of(twin), now=now, full=True)
+    publish_run(every_feed_config(twin), now=now, full=True)
     incremental, full = files(site / "out"), files(twin / "out")
     assert sorted(incremental) == sorted(full)
     assert [name for name in full if incremental[name] != full[name]] == []
@@ -66,7 +50,7 @@ def test_each_change_renders_what_a_render_of_every_feed_renders(
 ) -> None:
     now = NOW
     add_records("a.json", [article(n) for n in range(1, 13)])
-    publish_run(config_of(site), now=now)
+    publish_run(every_feed_config(site), now=now)
     assert_same_as_a_full_render(site, now)
 
     steps: list[tuple[str, list[dict[str, Any]]]] = [
@@ -89,7 +73,7 @@ def test_each_change_renders_what_a_render_of_every_feed_renders(
     for name, records in steps:
         now += timedelta(hours=1)
         add_records(name, records)
-        publish_run(config_of(site), now=now)
+        publish_run(every_feed_config(site), now=now)
         assert_same_as_a_full_render(site, now)
 
 
@@ -114,11 +98,11 @@ def test_a_new_article_reads_only_the_feeds_that_hold_it(
         "a.json",
         [record(n, category=f"Section {n}", tags=[f"Topic {n}"], author=f"Writer {n}") for n in range(1, 31)],
     )
-    publish_run(config_of(site), now=NOW)
+    publish_run(every_feed_config(site), now=NOW)
     add_records("b.json", [record(31, category="Section 31", tags=["Topic 31"], author="Writer 31")])
     statements.clear()
 
-    report = publish_run(config_of(site), now=NOW + timedelta(hours=1))
+    report = publish_run(every_feed_config(site), now=NOW + timedelta(hours=1))
 
     assert report.added == 1
     touched = {f.rsplit("/", 1)[0] for f in report.feeds_written if "/" in f}
