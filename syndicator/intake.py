@@ -12,26 +12,23 @@ run's `IntakeTally`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
-import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from syndicator.articles import content_hash
 from syndicator.config import Config, SourceConfig
 from syndicator.errors import RunCancelled, SourceError
 from syndicator.fingerprint import NOT_NORMALIZING, config_fingerprint
-from syndicator.lock import release_inherited_locks
 from syndicator.model import Article, RawRecord, Rejection
 from syndicator.normalize import normalize, unexpected
 from syndicator.normalize.context import NormalizeContext
@@ -53,6 +50,7 @@ from syndicator.sources.memory import (
     learn,
 )
 from syndicator.validate import ArticleValidator, check_article, load_validator
+from syndicator.workers import Workers
 
 logger = logging.getLogger(__name__)
 
@@ -193,12 +191,15 @@ def iter_normalized(
     timer: Timer | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[IntakeEvent]:
     """Every valid (record, article) in source order, and every other event as it happens.
 
     A generator, so a run holds one chunk of records at a time, not the
     archive. What a source learns is passed on the moment the source tells
-    it, ahead of the articles still being normalized. One HTTP session
+    it, ahead of the articles still being normalized. `workers`: the run's
+    worker processes (by default the normalizer forks its own when the run is
+    big enough). One HTTP session
     serves every source of the run and is closed with the stream.
     """
     timer = timer or Timer()
@@ -214,7 +215,7 @@ def iter_normalized(
                     logger.warning("source=%s %s: %s: %s", raw.source, raw.where, pointer, message)
                 yield raw, result, digest
 
-    with Normalizer(prepared, timer) as normalizer, contextlib.closing(RunFetcher()) as fetchers:
+    with Normalizer(prepared, timer, workers) as normalizer, contextlib.closing(RunFetcher()) as fetchers:
         context = ReadContext(memory, fetchers)
         for source, kind, options in prepared.sources:
             if cancel is not None and cancel.is_set():
@@ -250,7 +251,7 @@ def iter_normalized(
                     progress("normalize", read)
                 yield from sort(normalizer.add(item))
         yield from sort(normalizer.finish())
-        yield IntakeDone(normalizer.workers if normalizer.pool is not None and not normalizer.broken else 1)
+        yield IntakeDone(normalizer.workers.running)
 
 
 def public_refs(item: RawRecord | Rejection) -> RawRecord | Rejection:
@@ -326,25 +327,10 @@ PARALLEL_AFTER = 1000  # records: below this a process pool costs more than it s
 _WORKER: tuple[NormalizeContext, ArticleValidator] | None = None
 
 
-def _start_worker(context: NormalizeContext, validator: ArticleValidator) -> None:
-    """A forked worker: it must not outlive its parent nor hold the parent's lock."""
+def _set_worker(context: NormalizeContext, validator: ArticleValidator) -> None:
+    """In a forked worker: what each batch is normalized with (inherited, not pickled)."""
     global _WORKER
-    release_inherited_locks()
-    _die_with_parent()
-    # Ctrl-C reaches the whole process group: the parent alone answers it, so the
-    # user sees one line and no worker traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = (context, validator)
-
-
-def _die_with_parent() -> None:
-    """Linux prctl(PR_SET_PDEATHSIG, SIGKILL): a parent killed with -9 takes its
-    workers along instead of leaving them orphaned (best effort elsewhere)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
 
 
 def _normalize_batch(batch: list[RawRecord]) -> Done:
@@ -391,27 +377,27 @@ class Normalizer:
     """normalize + validate every record, results in input order.
 
     Both are pure, so once a run has more than PARALLEL_AFTER records they go
-    to worker processes (one per core, `normalize.workers`) in batches; the
-    order of the results, and so every later decision, stays the same.
+    to the run's worker processes (`workers.Workers`) in batches; the order of
+    the results, and so every later decision, stays the same.
     """
 
-    def __init__(self, prepared: Prepared, timer: Timer) -> None:
+    def __init__(self, prepared: Prepared, timer: Timer, workers: Workers | None = None) -> None:
         self.prepared = prepared
         self.timer = timer
         self.validator = load_validator(prepared.config.schema_path)
-        self.workers = prepared.config.normalize_workers or (os.cpu_count() or 1)
+        # Without the run's workers (validate), the normalizer has its own, closed with it.
+        self.own = workers is None
+        self.workers = workers or Workers(prepared.config.normalize_workers or (os.cpu_count() or 1))
         self.batch: list[RawRecord | Rejection] = []
         self.pending: deque[tuple[list[RawRecord | Rejection], Future[Done] | None]] = deque()
         self.seen = 0
-        self.pool: ProcessPoolExecutor | None = None
-        self.broken = False  # a worker died: the rest is normalized in this process
 
     def __enter__(self) -> Normalizer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.own:
+            self.workers.close()
 
     def add(self, item: RawRecord | Rejection) -> Iterator[Result]:
         self.batch.append(item)
@@ -428,28 +414,17 @@ class Normalizer:
     def _dispatch(self) -> Iterator[Result]:
         batch, self.batch = self.batch, []
         raws = [r for r in batch if isinstance(r, RawRecord)]
-        if self.pool is None and self.seen >= PARALLEL_AFTER and self._may_fork():
-            # fork: the workers inherit the loaded rules, models and schema
-            # instead of loading them again, and nothing has to be pickled.
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker,
-                initargs=(self.prepared.context, self.validator),
-            )
-        if self.pool is None or self.broken:
-            self.pending.append((batch, None))
-        else:
-            self.pending.append((batch, self.pool.submit(_normalize_batch, raws)))
+        pool = None
+        if self.seen >= PARALLEL_AFTER:
+            pool = self.workers.executor(partial(_set_worker, self.prepared.context, self.validator))
+        future = None if pool is None else self.workers.submit("normalize", pool, _normalize_batch, raws)
+        self.pending.append((batch, future))
         while self.pending and (
-            self.pending[0][1] is None or self.pending[0][1].done() or len(self.pending) > 2 * self.workers
+            self.pending[0][1] is None
+            or self.pending[0][1].done()
+            or len(self.pending) > 2 * self.workers.count
         ):
             yield from self._take()
-
-    def _may_fork(self) -> bool:
-        """Only a single-threaded process forks safely (the daemon, with its
-        server and scheduler threads, normalizes in-process)."""
-        return self.workers > 1 and not self.broken and threading.active_count() == 1
 
     def _take(self) -> Iterator[Result]:
         batch, future = self.pending.popleft()
@@ -461,8 +436,7 @@ class Normalizer:
                 except BrokenProcessPool as e:
                     # A worker died (out of memory, killed): this batch and the
                     # rest are done here; the run goes on.
-                    logger.warning("normalize worker failed (%s); going on in one process", e)
-                    self.broken = True
+                    self.workers.failed(e, "normalize")
                 except Exception as e:  # e.g. a batch that cannot be pickled
                     # normalize_one never raises, so this is the transport: the batch
                     # is done again here, where each record's failure stays its own.

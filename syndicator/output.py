@@ -12,7 +12,10 @@ import json
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from pathlib import Path
 
@@ -33,6 +36,7 @@ from syndicator.render.fragments import Fragments, assemble, fragments_in
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
+from syndicator.workers import Workers
 from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators, writing
 
 # Seconds to wait before writing each file: crash tests widen the window in
@@ -58,6 +62,77 @@ def render_documents(
                 yield relative, fmt.render(doc)
             else:
                 yield relative, assemble(fmt, doc, fragments, persist=not archive_page)
+
+
+RenderedPage = list[tuple[str, bytes, str | None]]  # (path relative to the output, bytes, ETag if known)
+PageJob = Future[tuple[RenderedPage, float]]  # an archive page rendering in a worker, and its seconds
+PARALLEL_PAGES = 20  # archive pages to render: below this, forking workers costs more than it saves
+AHEAD = 2  # archive pages in flight per worker: each stays busy, and little is held
+
+
+def render_page(formats: tuple[str, ...], doc: FeedDocument) -> tuple[RenderedPage, float]:
+    """An archive page in every format with each file's ETag, and the seconds it took:
+    what a worker process does. The bytes are `render_documents`' (an archive page
+    keeps no fragments, so it needs no cache)."""
+    start = time.perf_counter()
+    rendered: RenderedPage = []
+    for fmt in FORMATS.of(formats):
+        data = fmt.render(doc)
+        rendered.append((f"{doc.key}/{fmt.filename}", data, etag_of(data)))
+    return rendered, time.perf_counter() - start
+
+
+class PageRenderer:
+    """Archive pages, rendered in the run's worker processes when there are enough of
+    them (a cold run's bulk: 2,000 of them per 100,000 articles, and each category's),
+    else in this process. Either way a page's files are the same bytes."""
+
+    def __init__(self, workers: Workers | None, count: int, formats: tuple[str, ...], config: Config) -> None:
+        self.workers = workers
+        self.formats = formats
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+        if workers is not None and (workers.pool is not None or count >= PARALLEL_PAGES):
+            # The pool normalize forked, else one forked now.
+            self.pool = workers.executor()
+        self.window = AHEAD * workers.count if workers is not None and self.pool is not None else 1
+        self.seconds = 0.0  # spent rendering archive pages, summed over the processes
+
+    def submit(self, doc: FeedDocument) -> PageJob | None:
+        """The page's render in a worker; None when this process renders it (`here`)."""
+        if self.pool is None or self.workers is None:
+            return None
+        future = self.workers.submit("render", self.pool, render_page, self.formats, doc)
+        if future is None:
+            self.pool = None
+        return future
+
+    def here(self, doc: FeedDocument, fragments: Fragments | None) -> RenderedPage:
+        start = time.perf_counter()
+        made = render_documents(self.config, [doc], fragments)
+        rendered: RenderedPage = [(relative, data, None) for relative, data in made]
+        self.seconds += time.perf_counter() - start
+        return rendered
+
+    def result(self, future: PageJob, doc: FeedDocument) -> RenderedPage:
+        try:
+            rendered, seconds = future.result()
+        except BrokenProcessPool as e:  # a worker died: this page and the rest are rendered here
+            if self.workers is not None:
+                self.workers.failed(e, "render")
+            self.pool = None
+            return self.here(doc, None)
+        except Exception:  # the transport (a page that cannot be pickled): the render is done here
+            return self.here(doc, None)
+        self.seconds += seconds
+        return rendered
+
+
+def _pages_to_render(config: Config, store: Store, plan: OutputPlan) -> int:
+    """How many main archive pages the plan renders (each category's come on top)."""
+    if plan.archive_pages is not None:
+        return len(plan.archive_pages)
+    return archived_pages(store.archive_count(), config.output.archive_page_size)
 
 
 def observe_output(
@@ -108,6 +183,7 @@ def render_and_write(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    workers: Workers | None = None,
 ) -> tuple[list[str], list[str]]:
     """(files written, files unchanged), relative to the output directory: the documents `plan` names.
 
@@ -116,12 +192,14 @@ def render_and_write(
     A run with one new article renders the main feed, the few feeds that hold
     it and the index, not the whole site: the index lists the other feeds from
     the lines the store kept for them (`kept_listings`), which this run then
-    brings up to date.
+    brings up to date. `workers`: the run's worker processes, which render the
+    archive pages of a big render (`PageRenderer`); the files are written here,
+    in the same order either way.
     """
     if dry_run:
-        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel)
+        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel, workers)
     with writing(config.state_directory):
-        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel)
+        return _render_and_write(config, store, plan, timer, dry_run, progress, cancel, workers)
 
 
 def _render_and_write(
@@ -132,6 +210,7 @@ def _render_and_write(
     dry_run: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
+    workers: Workers | None,
 ) -> tuple[list[str], list[str]]:
     timer = timer or Timer()
     written: list[str] = []
@@ -143,7 +222,7 @@ def _render_and_write(
 
     delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
 
-    def write(relative: str, data: bytes) -> None:
+    def write(relative: str, data: bytes, etag: str | None = None) -> None:
         if delay:
             time.sleep(delay)
         # Rendering took a while: a publisher that lost its lease since must not write.
@@ -152,7 +231,7 @@ def _render_and_write(
         path = config.output.directory / relative
         changed = _would_change(path, data) if dry_run else write_if_changed(path, data)
         (written if changed else unchanged).append(relative)
-        etags[relative] = etag_of(data)
+        etags[relative] = etag or etag_of(data)
 
     def chosen(doc: FeedDocument) -> bool:
         # An archive page is yielded only when the plan names it; a category
@@ -167,9 +246,26 @@ def _render_and_write(
     from syndicator.render.site import render_list_pages, render_views  # only when something is rendered
 
     site_title = config.site.title
+    formats = tuple(config.output.formats)
+    archive = PageRenderer(workers, _pages_to_render(config, store, plan), formats, config)
+    # Documents rendered, not yet written, in order: an archive page may be
+    # rendering in a worker while this process reads and renders the next feeds.
+    ahead: deque[tuple[PageJob | None, RenderedPage, FeedDocument]] = deque()
 
-    # Render and write one document at a time, so memory holds one feed, not the site.
-    # The fragments are saved when every document is written (a cancelled run keeps none).
+    def write_next() -> None:
+        future, rendered, doc = ahead.popleft()
+        if future is not None:
+            with timer.stage("render"):
+                rendered = archive.result(future, doc)
+        with timer.stage("write"):
+            for relative, data, etag in rendered:
+                write(relative, data, etag)
+        if progress is not None:
+            progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
+
+    # Render and write one document at a time (a few, with workers), so memory
+    # holds a feed or two, not the site. The fragments are saved when every
+    # document is written (a cancelled run keeps none).
     with fragments_in(None if dry_run else config.state_directory) as fragments:
         while True:
             if cancel is not None and cancel.is_set():
@@ -179,23 +275,33 @@ def _render_and_write(
                 if isinstance(doc, FeedListing):
                     listings[doc.key] = doc
                     continue
-                rendered = []
-                if doc is not None and not (doc.archive is not None and doc.archive.is_archive):
+                if doc is None:
+                    break
+                archive_page = doc.archive is not None and doc.archive.is_archive
+                if not archive_page:
                     listings[doc.key] = doc.listing()
                     renewed.add(doc.key)
-                if doc is not None and chosen(doc):
-                    rendered = list(render_documents(config, [doc], fragments))
-                    if not (doc.archive is not None and doc.archive.is_archive):  # its views, now
-                        rendered += render_views(doc, site_title=site_title, formats=config.output.formats)
-            if doc is None:
-                break
-            with timer.stage("write"):
-                for relative, data in rendered:
-                    write(relative, data)
-            if progress is not None:
-                progress(
-                    "render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged))
-                )
+                future: PageJob | None = None
+                rendered: RenderedPage = []
+                if archive_page:
+                    future = archive.submit(doc)
+                    if future is None:
+                        rendered = archive.here(doc, fragments)
+                elif chosen(doc):
+                    rendered = [(r, data, None) for r, data in render_documents(config, [doc], fragments)]
+                    rendered += [
+                        (r, data, None)
+                        for r, data in render_views(doc, site_title=site_title, formats=formats)
+                    ]
+            ahead.append((future, rendered, doc))
+            while ahead and (ahead[0][0] is None or ahead[0][0].done() or len(ahead) > archive.window):
+                write_next()
+        while ahead:
+            if cancel is not None and cancel.is_set():
+                raise RunCancelled("stopped between two feeds; the next run writes the rest")
+            write_next()
+    if archive.seconds:
+        timer.add("render_pages", archive.seconds)
     with timer.stage("render"):
         pages = render_list_pages(
             sorted(listings.values(), key=index_order),

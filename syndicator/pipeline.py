@@ -53,6 +53,7 @@ from syndicator.run_end import (
     sources_to_scan,
 )
 from syndicator.store import Store, open_store, source_location
+from syndicator.workers import Workers, run_workers
 from syndicator.write import remove_stale_temp_files
 
 if TYPE_CHECKING:
@@ -179,7 +180,10 @@ def publish_run(
     with publish_lease(config, lease, wait_seconds=wait_seconds, cancel=cancel) as held:
         cancel = LeaseGuard(cancel, held)
         remove_stale_temp_files(config.output.directory, config.state_directory)
-        with open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store:
+        with (
+            open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store,
+            run_workers(config.normalize_workers) as workers,
+        ):
             run_id = store.begin_run(now)
             ingested = ingest(
                 prepared,
@@ -190,6 +194,7 @@ def publish_run(
                 timer=timer,
                 progress=progress,
                 cancel=cancel,
+                workers=workers,
             )
             try:
                 published = publish_output(
@@ -203,6 +208,7 @@ def publish_run(
                     timer=timer,
                     progress=progress,
                     cancel=cancel,
+                    workers=workers,
                 )
             except UploadError as e:
                 # Half-published is never recorded as published: the run is a
@@ -216,7 +222,7 @@ def publish_run(
             report = RunReport(
                 run_id=run_id,
                 started=rfc3339(now),
-                **ingested.report_fields(),
+                **(ingested.report_fields() | {"processes": max(ingested.processes, workers.running)}),
                 feeds_written=published.written,
                 feeds_unchanged=published.unchanged,
                 timings=dict(timer.timings),
@@ -247,6 +253,7 @@ def ingest(
     progress: Progress | None,
     cancel: threading.Event | None,
     partial: bool = False,
+    workers: Workers | None = None,
 ) -> Ingested:
     """sources | normalize | validate | plan | store.
 
@@ -288,7 +295,10 @@ def ingest(
         return totals
 
     chunk: list[tuple[Article, str]] = []
-    for event in iter_normalized(prepared, memory=memory, timer=timer, progress=progress, cancel=cancel):
+    events = iter_normalized(
+        prepared, memory=memory, timer=timer, progress=progress, cancel=cancel, workers=workers
+    )
+    for event in events:
         fold.add(event)
         if isinstance(event, tuple):
             chunk.append((event[1], event[2]))
@@ -350,6 +360,7 @@ def publish_output(
     timer: Timer,
     progress: Progress | None,
     cancel: threading.Event | None,
+    workers: Workers | None = None,
 ) -> Published:
     """store | plan (stale documents) | render | write | upload | notify.
 
@@ -363,7 +374,16 @@ def publish_output(
         logger.warning("output held until every part of a backfill is stored: %s", "; ".join(held))
     plan = plan_output(observe_output(config, store, nothing_read=nothing_read, full=full, held=bool(held)))
     written, unchanged = (
-        render_and_write(config, store, plan, timer=timer, dry_run=dry_run, progress=progress, cancel=cancel)
+        render_and_write(
+            config,
+            store,
+            plan,
+            timer=timer,
+            dry_run=dry_run,
+            progress=progress,
+            cancel=cancel,
+            workers=workers,
+        )
         if plan.render
         else ([], [])
     )

@@ -56,7 +56,7 @@ class RunReport:
     dry_run: bool = False
     rejection_report: str | None = None  # where the rejected records were kept
     articles_total: int = 0  # visible articles in the store after the run
-    processes: int = 1  # processes that normalized the records
+    processes: int = 1  # processes that normalized the records or rendered the archive pages
     output_up_to_date: bool = False  # nothing changed, so nothing was rendered
     files_skipped: int = 0  # source files unchanged since the last run, not parsed
     removed_from_source: int = 0  # stored articles no longer in their source
