@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from syndicator.model import Article
 
 # Bump when the hashed form changes, so stored hashes from older versions are
@@ -80,6 +82,30 @@ def content_hash(article: Article) -> str:
     data = {k: v for k, v in article_to_json(article).items() if k not in _HASH_EXCLUDES}
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return f"v{HASH_VERSION}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
+
+
+def article_text(article: Article) -> str:
+    """`article_to_json` as the store keeps it: compact JSON, non-ASCII as itself.
+
+    orjson writes it about ten times faster than the standard library, which
+    matters where the store saves every article of a big run in one process;
+    what orjson refuses (an integer over 64 bits) the standard library writes.
+    """
+    data = article_to_json(article)
+    try:
+        return orjson.dumps(data).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_article_text(text: str) -> Any:
+    """The JSON of a stored article, read with orjson; with the standard library
+    where orjson refuses what it accepts (rows written by older versions may hold
+    the escape of a lone surrogate, or an integer over 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> Article:

@@ -8,13 +8,12 @@ transaction per call, so a process killed mid-run leaves the previous state.
 
 from __future__ import annotations
 
-import json
 from abc import abstractmethod
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 
-from syndicator.articles import article_to_json, rfc3339
+from syndicator.articles import article_text, rfc3339
 from syndicator.model import Article
 from syndicator.plan import Action, Decision, Plan, StoredArticle
 from syndicator.sources.memory import MemoryUpdate
@@ -229,6 +228,6 @@ def _article_row(d: Decision, now: datetime) -> tuple[object, ...]:
         article.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         rfc3339(article.updated) if article.updated else None,
         retracted,
-        json.dumps(article_to_json(article), ensure_ascii=False),
+        article_text(article),
         *source_location(article.source.ref, (article.source.name,)),
     )
