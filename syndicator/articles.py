@@ -98,16 +98,6 @@ def article_text(article: Article) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def parse_article_text(text: str) -> Any:
-    """The JSON of a stored article, read with orjson; with the standard library
-    where orjson refuses what it accepts (rows written by older versions may hold
-    the escape of a lone surrogate, or an integer over 64 bits)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def article_from_json(data: dict[str, Any], *, source_id: str | None = None) -> Article:
     """The inverse of article_to_json, for articles read back from the store."""
     from syndicator.model import Author, Category, Enclosure, Image, RelatedLink, SourceRef

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from syndicator.articles import article_from_json, parse_article_text
+from syndicator.articles import article_from_json
 from syndicator.errors import StoreError
 from syndicator.model import Article
 
@@ -29,7 +30,7 @@ def stored_article(path: Path | str, article_id: str, data: str) -> Article:
     """One `articles.data` value back as an Article; a corrupted one is a
     StoreError naming the table, the row and the column, not a bare crash."""
     try:
-        article = article_from_json(parse_article_text(data))
+        article = article_from_json(json.loads(data))
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise StoreError(
             f"{path}: table articles, row id={article_id!r}, column data: cannot be read"
