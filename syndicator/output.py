@@ -37,7 +37,15 @@ from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
 from syndicator.workers import Workers
-from syndicator.write import VALIDATORS_NAME, etag_of, write_if_changed, write_validators, writing
+from syndicator.write import (
+    VALIDATORS_NAME,
+    etag_of,
+    sync_directory,
+    wrap_os_errors,
+    write_if_changed,
+    write_validators,
+    writing,
+)
 
 # Seconds to wait before writing each file: crash tests widen the window in
 # which a publisher is killed between two written files. Unset: no wait.
@@ -222,16 +230,25 @@ def _render_and_write(
 
     delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
 
-    def write(relative: str, data: bytes, etag: str | None = None) -> None:
-        if delay:
-            time.sleep(delay)
-        # Rendering took a while: a publisher that lost its lease since must not write.
-        if cancel is not None and cancel.is_set():
-            raise RunCancelled("stopped between two feeds; the next run writes the rest")
-        path = config.output.directory / relative
-        changed = _would_change(path, data) if dry_run else write_if_changed(path, data)
-        (written if changed else unchanged).append(relative)
-        etags[relative] = etag or etag_of(data)
+    def write(files: Iterable[tuple[str, bytes, str | None]]) -> None:
+        """A document's files, each renamed in whole; then each folder they went to is
+        synced once (a page's three formats share one folder)."""
+        folders: set[Path] = set()
+        for relative, data, etag in files:
+            if delay:
+                time.sleep(delay)
+            # Rendering took a while: a publisher that lost its lease since must not write.
+            if cancel is not None and cancel.is_set():
+                raise RunCancelled("stopped between two feeds; the next run writes the rest")
+            path = config.output.directory / relative
+            changed = _would_change(path, data) if dry_run else write_if_changed(path, data, sync=False)
+            if changed and not dry_run:
+                folders.add(path.parent)
+            (written if changed else unchanged).append(relative)
+            etags[relative] = etag or etag_of(data)
+        for folder in sorted(folders):
+            with wrap_os_errors(folder):
+                sync_directory(folder)
 
     def chosen(doc: FeedDocument) -> bool:
         # An archive page is yielded only when the plan names it; a category
@@ -258,8 +275,7 @@ def _render_and_write(
             with timer.stage("render"):
                 rendered = archive.result(future, doc)
         with timer.stage("write"):
-            for relative, data, etag in rendered:
-                write(relative, data, etag)
+            write(rendered)
         if progress is not None:
             progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
 
@@ -312,8 +328,7 @@ def _render_and_write(
             formats=config.output.formats,
         )
     with timer.stage("write"):
-        for relative, data in pages:
-            write(relative, data)
+        write((relative, data, None) for relative, data in pages)
     if not dry_run:
         with timer.stage("write"):
             write_validators(config.state_directory / VALIDATORS_NAME, config.output.directory, etags)

@@ -66,8 +66,13 @@ def wrap_os_errors(path: Path) -> Iterator[None]:
         raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """True when the file was (re)written, False when it already held these bytes."""
+def write_if_changed(path: Path, data: bytes, *, sync: bool = True) -> bool:
+    """True when the file was (re)written, False when it already held these bytes.
+
+    `sync=False`: the caller syncs the folder (`sync_directory`) once it has
+    renamed every file it writes there; until then the new file is whole but
+    its rename may not survive a power cut.
+    """
     with wrap_os_errors(path):
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -87,7 +92,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
-        _fsync_directory(path.parent)
+        if sync:
+            sync_directory(path.parent)
     return True
 
 
@@ -121,7 +127,8 @@ def remove_stale_temp_files(directory: Path, state_directory: Path) -> int:
     return removed
 
 
-def _fsync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
+    """fsync a folder, so the renames into it survive a crash."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

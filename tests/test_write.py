@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sitekit import NOW
 
 from syndicator.errors import OutputError
 from syndicator.write import WRITING_NAME, remove_stale_temp_files, write_if_changed, writing
@@ -119,3 +122,32 @@ def test_removing_temp_files_from_a_missing_folder_is_nothing(tmp_path: Path) ->
     with pytest.raises(KeyboardInterrupt), writing(tmp_path / "state"):
         raise KeyboardInterrupt
     assert remove_stale_temp_files(tmp_path / "absent", tmp_path / "state") == 0
+
+
+def test_a_publish_syncs_each_folder_once_after_renaming_its_files_into_it(
+    site: Path, add_records: Callable[[str, Any], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitekit import record
+
+    from syndicator import output
+    from syndicator.config import load_config
+    from syndicator.pipeline import publish_run
+
+    add_records("a.json", [record(1, categories=["Monde"])])
+    synced: list[Path] = []
+    real = output.sync_directory
+
+    def sync(directory: Path) -> None:
+        # every file the folder will hold is already renamed in, whole
+        assert not [p for p in directory.iterdir() if ".tmp-" in p.name]
+        synced.append(directory.relative_to(site / "out"))
+        real(directory)
+
+    monkeypatch.setattr(output, "sync_directory", sync)
+    report = publish_run(load_config(site / "syndicator.toml"), now=NOW)
+
+    folders = [Path(f).parent for f in report.feeds_written]
+    assert set(synced) == set(folders)
+    # The category's feed in three formats and its pages: one sync.
+    assert synced.count(Path("categories/monde")) == 1
+    assert sum(f.startswith("categories/monde/") for f in report.feeds_written) > 3
