@@ -60,3 +60,14 @@ def test_a_publish_of_new_records_from_a_folder_loads_no_http_client(
     loaded = imported(["publish", "--quiet"], site)
     assert "syndicator.normalize.json_record" in loaded  # the new record was read
     assert not loaded & {"requests", "urllib3", "syndicator.sources.http", "syndicator.server"}
+
+
+def test_records_that_state_their_language_in_clean_text_load_no_detector_and_no_mojibake_fixer(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1, language="fr"), record(2, language="en")])
+    loaded = imported(["publish", "--quiet"], site)
+    assert "syndicator.normalize.json_record" in loaded  # the records were read
+    assert not loaded & {"py3langid", "numpy", "ftfy"}
+    add_records("b.json", [record(3, language=None, title="Ã©tÃ© " * 3, content_html="<p>" + "word " * 60)])
+    assert {"py3langid", "numpy", "ftfy"} <= imported(["publish", "--quiet"], site)

@@ -12,8 +12,6 @@ import functools
 import re
 from typing import Any
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
 MIN_LETTERS = 40  # below this, a few words decide and detectors guess
 MIN_CONFIDENCE = 0.90
 _SAMPLE_CHARS = 4000  # enough for a stable answer, bounded cost on long articles
@@ -22,6 +20,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 @functools.cache
 def _identifier() -> Any:
+    # Imported here: py3langid brings numpy (a tenth of a second), which a run
+    # whose records all state their language never needs.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

@@ -7,20 +7,30 @@ clean_text fixes them and is idempotent, so any stage may call it again.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-
-import ftfy
+from collections.abc import Callable
+from typing import Any
 
 from syndicator.normalize.rules import Rules
 
-_FTFY = ftfy.TextFixerConfig(
-    uncurl_quotes=False,  # we balance curly quotes ourselves, never flatten them
-    unescape_html=False,  # entity decoding belongs to HTML inputs, done once there
-    fix_character_width=False,
-    normalization="NFC",
-    explain=False,
-)
+
+@functools.cache
+def _ftfy() -> tuple[Callable[..., str], Any]:
+    """ftfy's fixer and our settings, imported on first use: only text that may
+    hold mojibake needs it, and most runs meet none (ftfy takes 60 ms to import)."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False,  # we balance curly quotes ourselves, never flatten them
+        unescape_html=False,  # entity decoding belongs to HTML inputs, done once there
+        fix_character_width=False,
+        normalization="NFC",
+        explain=False,
+    )
+    return ftfy.fix_text, config
+
 
 # XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -81,7 +91,8 @@ def clean_text(
 
 def _clean_once(text: str, quotes: tuple[str, str] | None, typography: str = "full") -> str:
     if _MAYBE_MOJIBAKE.search(text):
-        text = ftfy.fix_text(text, _FTFY)
+        fix, config = _ftfy()
+        text = fix(text, config)
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
     if not text.isprintable():  # the invisible characters are all unprintable (category Cf)
         text = _INVISIBLE.sub("", text)
