@@ -25,6 +25,7 @@ from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
 from syndicator.model import FeedDocument, FeedListing, Rejection
 from syndicator.output_documents import (
     ARCHIVE_DIR,
+    StoredPage,
     archive_key,
     archived_pages,
     index_order,
@@ -36,7 +37,7 @@ from syndicator.render.fragments import Fragments, assemble, fragments_in
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
-from syndicator.workers import Workers
+from syndicator.workers import Workers, inherited
 from syndicator.write import (
     VALIDATORS_NAME,
     etag_of,
@@ -78,11 +79,15 @@ PARALLEL_PAGES = 20  # archive pages to render: below this, forking workers cost
 AHEAD = 2  # archive pages in flight per worker: each stays busy, and little is held
 
 
-def render_page(formats: tuple[str, ...], doc: FeedDocument) -> tuple[RenderedPage, float]:
-    """An archive page in every format with each file's ETag, and the seconds it took:
-    what a worker process does. The bytes are `render_documents`' (an archive page
-    keeps no fragments, so it needs no cache)."""
+def render_page(formats: tuple[str, ...], page: StoredPage) -> tuple[RenderedPage, float]:
+    """An archive page read and rendered in every format, with each file's ETag, and
+    the seconds it took: what a worker process does. The bytes are `render_documents`'
+    (an archive page keeps no fragments, so it needs no cache)."""
     start = time.perf_counter()
+    config = inherited()
+    if not isinstance(config, Config):
+        raise TypeError("a worker without the run's configuration")
+    doc = page.document(config)
     rendered: RenderedPage = []
     for fmt in FORMATS.of(formats):
         data = fmt.render(doc)
@@ -91,9 +96,9 @@ def render_page(formats: tuple[str, ...], doc: FeedDocument) -> tuple[RenderedPa
 
 
 class PageRenderer:
-    """Archive pages, rendered in the run's worker processes when there are enough of
-    them (a cold run's bulk: 2,000 of them per 100,000 articles, and each category's),
-    else in this process. Either way a page's files are the same bytes."""
+    """Archive pages, read and rendered in the run's worker processes when there are
+    enough of them (a cold run's bulk: 2,000 of them per 100,000 articles, and each
+    category's), else in this process. Either way a page's files are the same bytes."""
 
     def __init__(self, workers: Workers | None, count: int, formats: tuple[str, ...], config: Config) -> None:
         self.workers = workers
@@ -106,32 +111,32 @@ class PageRenderer:
         self.window = AHEAD * workers.count if workers is not None and self.pool is not None else 1
         self.seconds = 0.0  # spent rendering archive pages, summed over the processes
 
-    def submit(self, doc: FeedDocument) -> PageJob | None:
+    def submit(self, page: StoredPage) -> PageJob | None:
         """The page's render in a worker; None when this process renders it (`here`)."""
         if self.pool is None or self.workers is None:
             return None
-        future = self.workers.submit("render", self.pool, render_page, self.formats, doc)
+        future = self.workers.submit("render", self.pool, render_page, self.formats, page)
         if future is None:
             self.pool = None
         return future
 
-    def here(self, doc: FeedDocument, fragments: Fragments | None) -> RenderedPage:
+    def here(self, page: StoredPage, fragments: Fragments | None) -> RenderedPage:
         start = time.perf_counter()
-        made = render_documents(self.config, [doc], fragments)
+        made = render_documents(self.config, [page.document(self.config)], fragments)
         rendered: RenderedPage = [(relative, data, None) for relative, data in made]
         self.seconds += time.perf_counter() - start
         return rendered
 
-    def result(self, future: PageJob, doc: FeedDocument) -> RenderedPage:
+    def result(self, future: PageJob, page: StoredPage) -> RenderedPage:
         try:
             rendered, seconds = future.result()
         except BrokenProcessPool as e:  # a worker died: this page and the rest are rendered here
             if self.workers is not None:
                 self.workers.failed(e, "render")
             self.pool = None
-            return self.here(doc, None)
+            return self.here(page, None)
         except Exception:  # the transport (a page that cannot be pickled): the render is done here
-            return self.here(doc, None)
+            return self.here(page, None)
         self.seconds += seconds
         return rendered
 
@@ -251,14 +256,11 @@ def _render_and_write(
                 sync_directory(folder)
 
     def chosen(doc: FeedDocument) -> bool:
-        # An archive page is yielded only when the plan names it; a category
-        # archive page goes with its category feed; with kept listings, only the
-        # feeds to render are read at all.
-        if doc.archive is not None and doc.archive.is_archive:
-            return True
+        # With kept listings, only the feeds to render are read at all. (Archive
+        # pages come as StoredPage, and only those the plan names.)
         return listed is not None or plan.renders(doc.key)
 
-    documents = iter_feed_documents(config, store, plan, listed)
+    documents = iter_feed_documents(config, store, plan, listed, stored_pages=True)
     expected = _expected_files(config, plan)
     from syndicator.render.site import render_list_pages, render_views  # only when something is rendered
 
@@ -267,13 +269,14 @@ def _render_and_write(
     archive = PageRenderer(workers, _pages_to_render(config, store, plan), formats, config)
     # Documents rendered, not yet written, in order: an archive page may be
     # rendering in a worker while this process reads and renders the next feeds.
-    ahead: deque[tuple[PageJob | None, RenderedPage, FeedDocument]] = deque()
+    ahead: deque[tuple[PageJob | None, RenderedPage]] = deque()
+    in_workers: dict[PageJob, StoredPage] = {}  # what a worker renders, in case it dies doing it
 
     def write_next() -> None:
-        future, rendered, doc = ahead.popleft()
+        future, rendered = ahead.popleft()
         if future is not None:
             with timer.stage("render"):
-                rendered = archive.result(future, doc)
+                rendered = archive.result(future, in_workers.pop(future))
         with timer.stage("write"):
             write(rendered)
         if progress is not None:
@@ -293,23 +296,25 @@ def _render_and_write(
                     continue
                 if doc is None:
                     break
-                archive_page = doc.archive is not None and doc.archive.is_archive
-                if not archive_page:
-                    listings[doc.key] = doc.listing()
-                    renewed.add(doc.key)
                 future: PageJob | None = None
                 rendered: RenderedPage = []
-                if archive_page:
+                if isinstance(doc, StoredPage):
                     future = archive.submit(doc)
                     if future is None:
                         rendered = archive.here(doc, fragments)
-                elif chosen(doc):
-                    rendered = [(r, data, None) for r, data in render_documents(config, [doc], fragments)]
-                    rendered += [
-                        (r, data, None)
-                        for r, data in render_views(doc, site_title=site_title, formats=formats)
-                    ]
-            ahead.append((future, rendered, doc))
+                    else:
+                        in_workers[future] = doc
+                else:
+                    listings[doc.key] = doc.listing()
+                    renewed.add(doc.key)
+                    if chosen(doc):
+                        made = render_documents(config, [doc], fragments)
+                        rendered = [(r, data, None) for r, data in made]
+                        rendered += [
+                            (r, data, None)
+                            for r, data in render_views(doc, site_title=site_title, formats=formats)
+                        ]
+            ahead.append((future, rendered))
             while ahead and (ahead[0][0] is None or ahead[0][0].done() or len(ahead) > archive.window):
                 write_next()
         while ahead:

@@ -11,7 +11,7 @@ they were, or a render of every feed) every feed is read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from syndicator.config import Config
@@ -29,7 +29,7 @@ from syndicator.model import ArchiveLinks, Article, Category, FeedDocument, Feed
 from syndicator.output_plan import OutputPlan, archive_pages_to_render
 from syndicator.render import FORMATS
 from syndicator.slugs import category_term
-from syndicator.store import Store
+from syndicator.store import Store, StoredRows
 
 ARCHIVE_DIR = "archive"
 # The index lists feeds in this order of their folders, then by key; a category
@@ -64,6 +64,32 @@ def index_order(listing: FeedListing) -> tuple[int, bool, str]:
     return (section, folder == "categories" and listing.count == 0, listing.key)
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """An archive page (the main archive's or a category's) as the store's rows, made
+    into its document where it is rendered: in a worker process for a big render,
+    so that parsing every archived article is not left to the process reading the
+    store. `document` gives what reading the page at once gives."""
+
+    key: str  # archive/3, categories/monde/archive/3
+    number: int  # 0 for archive/1
+    rows: StoredRows
+    content: str  # the feed's content mode
+    category: Category | None
+    links: ArchiveLinks
+
+    def document(self, config: Config) -> FeedDocument:
+        archived = tuple(with_content(a, self.content) for a in self.rows.articles())
+        document = feed_document(config, archived, self.category)
+        return replace(
+            document,
+            key=self.key,
+            urls=feed_urls(config, self.key),
+            title=f"{document.title} — archive {self.number + 1}",
+            archive=self.links,
+        )
+
+
 def feed_documents(config: Config, store: Store, *, archive_pages: bool = False) -> list[FeedDocument]:
     """Every subscription feed (and with `archive_pages` every archive page) as documents."""
     plan = OutputPlan(True, None, None if archive_pages else frozenset(), frozenset(), frozenset())
@@ -71,8 +97,13 @@ def feed_documents(config: Config, store: Store, *, archive_pages: bool = False)
 
 
 def iter_feed_documents(
-    config: Config, store: Store, plan: OutputPlan, listed: Mapping[str, FeedListing] | None = None
-) -> Iterator[FeedDocument | FeedListing]:
+    config: Config,
+    store: Store,
+    plan: OutputPlan,
+    listed: Mapping[str, FeedListing] | None = None,
+    *,
+    stored_pages: bool = False,
+) -> Iterator[FeedDocument | FeedListing | StoredPage]:
     """The main feed, the archive pages the plan names, and every other subscription feed.
 
     Every subscription feed is yielded (the index lists them all); which of
@@ -82,19 +113,22 @@ def iter_feed_documents(
     Archive pages are yielded only when the plan names them, so a run's work
     follows what changed, not the size of the archive. A generator: one
     archive page is in memory at a time. Nothing here lists a folder or reads
-    a file: what is on disk came in the plan.
+    a file: what is on disk came in the plan. With `stored_pages`, archive pages
+    come as StoredPage, not read yet.
     """
-    yield from _main_documents(config, store, plan)
+    yield from _main_documents(config, store, plan, stored_pages)
     # A feed with no items (every record rejected, a category emptied) is
     # dated by the store's creation: stable across runs, and never 1970.
     empty_date = store.first_run_started() or EPOCH
     if listed is None or plan.every_feed:
-        yield from _every_feed(config, store, plan, empty_date)
+        yield from _every_feed(config, store, plan, empty_date, stored_pages)
     else:
-        yield from _changed_feeds(config, store, plan, listed, empty_date)
+        yield from _changed_feeds(config, store, plan, listed, empty_date, stored_pages)
 
 
-def _main_documents(config: Config, store: Store, plan: OutputPlan) -> Iterator[FeedDocument]:
+def _main_documents(
+    config: Config, store: Store, plan: OutputPlan, stored_pages: bool = False
+) -> Iterator[FeedDocument | StoredPage]:
     items = config.output.items
     size = config.output.archive_page_size
     full_pages = archived_pages(store.archive_count(), size)
@@ -127,20 +161,15 @@ def _main_documents(config: Config, store: Store, plan: OutputPlan) -> Iterator[
         # not yet written would answer 404).
         prev = feed_urls(config, archive_key(page - 1)) if page > 0 else None
         following = feed_urls(config, archive_key(page + 1)) if page + 1 < full_pages else None
-        archived = tuple(with_content(a, content) for a in store.archive_page(page, size))
-        document = feed_document(config, archived)
-        yield replace(
-            document,
-            key=archive_key(page),
-            urls=feed_urls(config, archive_key(page)),
-            title=f"{document.title} — archive {page + 1}",
-            archive=ArchiveLinks(current_urls, prev, following, True),
-        )
+        rows = store.archive_page_rows(page, size)
+        links = ArchiveLinks(current_urls, prev, following, True)
+        stored = StoredPage(archive_key(page), page, rows, content, None, links)
+        yield stored if stored_pages else stored.document(config)
 
 
 def _every_feed(
-    config: Config, store: Store, plan: OutputPlan, empty_date: datetime
-) -> Iterator[FeedDocument]:
+    config: Config, store: Store, plan: OutputPlan, empty_date: datetime, stored_pages: bool = False
+) -> Iterator[FeedDocument | StoredPage]:
     """Every subscription feed read from the store (a render of every feed, or no kept listings)."""
     if config.output.language_feeds:
         languages = store.languages()
@@ -168,7 +197,7 @@ def _every_feed(
     if config.output.category_feeds:
         categories = store.categories()
         for term, label, scheme in categories:
-            yield from _category_documents(config, store, Category(term, label, scheme), plan)
+            yield from _category_documents(config, store, Category(term, label, scheme), plan, stored_pages)
         # A category whose last article left it (retracted, now a draft, moved)
         # keeps an empty feed, so readers stop seeing the article there.
         visible = {term for term, _, _ in categories}
@@ -180,8 +209,13 @@ def _every_feed(
 
 
 def _changed_feeds(
-    config: Config, store: Store, plan: OutputPlan, listed: Mapping[str, FeedListing], empty_date: datetime
-) -> Iterator[FeedDocument | FeedListing]:
+    config: Config,
+    store: Store,
+    plan: OutputPlan,
+    listed: Mapping[str, FeedListing],
+    empty_date: datetime,
+    stored_pages: bool = False,
+) -> Iterator[FeedDocument | FeedListing | StoredPage]:
     """The feeds the plan renders, read from the store; every other one as its kept listing.
 
     A tag or author feed left with no visible article is gone from the index
@@ -216,12 +250,18 @@ def _changed_feeds(
             if names:  # else: no visible article has it any more, and its feed leaves the index
                 yield _selection_feed(config, kind, key, names[0], newest_there, empty_date)
         else:
-            yield from _one_category(config, store, plan, name, key in listed, empty_date)
+            yield from _one_category(config, store, plan, name, key in listed, empty_date, stored_pages)
 
 
 def _one_category(
-    config: Config, store: Store, plan: OutputPlan, term: str, was_listed: bool, empty_date: datetime
-) -> Iterator[FeedDocument]:
+    config: Config,
+    store: Store,
+    plan: OutputPlan,
+    term: str,
+    was_listed: bool,
+    empty_date: datetime,
+    stored_pages: bool = False,
+) -> Iterator[FeedDocument | StoredPage]:
     found = store.category(term)
     if found is None:  # no article is filed under it any more
         if was_listed or f"categories/{term}" in plan.folders:
@@ -230,7 +270,7 @@ def _one_category(
     label, scheme, visible = found
     category = Category(term, label, scheme)
     if visible:
-        yield from _category_documents(config, store, category, plan)
+        yield from _category_documents(config, store, category, plan, stored_pages)
     else:
         yield feed_document(config, (), category, empty_date=empty_date)
 
@@ -254,8 +294,8 @@ def _selection_feed(
 
 
 def _category_documents(
-    config: Config, store: Store, category: Category, plan: OutputPlan
-) -> Iterator[FeedDocument]:
+    config: Config, store: Store, category: Category, plan: OutputPlan, stored_pages: bool = False
+) -> Iterator[FeedDocument | StoredPage]:
     """A category feed and the RFC 5005 archive pages of it the plan names.
 
     A category numbers its articles in the order they joined it (their
@@ -291,16 +331,10 @@ def _category_documents(
         key = f"{base}/{archive_key(page)}"
         prev = feed_urls(config, f"{base}/{archive_key(page - 1)}") if page > 0 else None
         following = feed_urls(config, f"{base}/{archive_key(page + 1)}") if page + 1 < full else None
-        archived = store.category_archive_slice(category.term, page * size, size)
-        shown = tuple(with_content(a, policy.content) for a in archived)
-        page_document = feed_document(config, shown, category)
-        yield replace(
-            page_document,
-            key=key,
-            urls=feed_urls(config, key),
-            title=f"{page_document.title} — archive {page + 1}",
-            archive=ArchiveLinks(current, prev, following, True),
-        )
+        rows = store.category_archive_rows(category.term, page * size, size)
+        links = ArchiveLinks(current, prev, following, True)
+        stored = StoredPage(key, page, rows, policy.content, category, links)
+        yield stored if stored_pages else stored.document(config)
 
 
 def fit_budget(

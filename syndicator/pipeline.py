@@ -182,7 +182,7 @@ def publish_run(
         remove_stale_temp_files(config.output.directory, config.state_directory)
         with (
             open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store,
-            run_workers(config.normalize_workers) as workers,
+            run_workers(config.normalize_workers, config) as workers,
         ):
             run_id = store.begin_run(now)
             ingested = ingest(

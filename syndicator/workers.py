@@ -39,8 +39,9 @@ class Workers:
     the run does the rest of its work in this process, and goes on.
     """
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, inherit: object = None) -> None:
         self.count = count
+        self.inherit = inherit  # what the workers find with `inherited()`: the run's configuration
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False
 
@@ -54,6 +55,8 @@ class Workers:
         if self.broken or self.count <= 1:
             return None
         if self.pool is None and threading.active_count() == 1:
+            global _INHERITED
+            _INHERITED = self.inherit  # the workers are forked copies of this process: they have it
             self.pool = ProcessPoolExecutor(
                 max_workers=self.count,
                 mp_context=multiprocessing.get_context("fork"),
@@ -90,10 +93,19 @@ class Workers:
             self.pool = None
 
 
+_INHERITED: object = None
+
+
+def inherited() -> object:
+    """In a worker: what the run's `Workers` were made with (the configuration, which
+    cannot be pickled, and need not be: the worker is a fork of the run's process)."""
+    return _INHERITED
+
+
 @contextlib.contextmanager
-def run_workers(count: int) -> Iterator[Workers]:
+def run_workers(count: int, inherit: object = None) -> Iterator[Workers]:
     """A run's workers (`count` processes; 0: one per core), shut down when the run ends."""
-    workers = Workers(count or (os.cpu_count() or 1))
+    workers = Workers(count or (os.cpu_count() or 1), inherit)
     try:
         yield workers
     finally:

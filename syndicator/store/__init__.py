@@ -16,6 +16,7 @@ from syndicator.store._lease import LeaseHolder, PostgresLease, read_holder
 from syndicator.store._open import open_store, parse_location, read_last_run, store_exists
 from syndicator.store._postgres_store import PostgresStore
 from syndicator.store._schema import MIGRATIONS, SCHEMA_VERSION
+from syndicator.store._selections import StoredRows
 from syndicator.store._sqlite import source_location, wrap_sqlite_errors
 from syndicator.store._sqlite_store import SQLiteStore
 
@@ -32,6 +33,7 @@ __all__ = [
     "RunRecord",
     "SQLiteStore",
     "Store",
+    "StoredRows",
     "open_store",
     "parse_location",
     "read_holder",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syndicator.model import Article
-from syndicator.store._selections import SelectionsMixin, newest_first
+from syndicator.store._selections import SelectionsMixin, StoredRows, newest_first
 from syndicator.store._sqlite import stored_article
 
 
@@ -33,12 +33,16 @@ class ArchiveMixin(SelectionsMixin):
 
     def archive_page(self, page: int, size: int) -> tuple[Article, ...]:
         """The visible articles of archive page `page`, newest first (date, then id)."""
+        return self.archive_page_rows(page, size).articles()
+
+    def archive_page_rows(self, page: int, size: int) -> StoredRows:
+        """`archive_page`, not read yet."""
         with self.errors():
             rows = self.db.execute(
                 "SELECT id, data FROM articles WHERE archive_seq >= ? AND archive_seq < ? AND retracted = 0",
                 (page * size, (page + 1) * size),
             ).fetchall()
-        return newest_first(stored_article(self.label, aid, data) for aid, data in rows)
+        return StoredRows(self.label, tuple((str(aid), str(data)) for aid, data in rows))
 
     def since_seq(self, first: int) -> tuple[Article, ...]:
         """Visible articles numbered from `first` on: the not-yet-full archive page."""

@@ -19,6 +19,7 @@ from syndicator.sources.memory import MemoryUpdate, SourceMemory
 from syndicator.store._archive import RenderMarks
 from syndicator.store._feeds import Category, FeedSlice
 from syndicator.store._history import RunRecord
+from syndicator.store._selections import StoredRows
 
 
 class Store(Protocol):
@@ -70,6 +71,8 @@ class Store(Protocol):
 
     def category_archive_slice(self, term: str, first: int, count: int | None) -> tuple[Article, ...]: ...
 
+    def category_archive_rows(self, term: str, first: int, count: int | None) -> StoredRows: ...
+
     # -- archive pages and render bookkeeping -----------------------------------
     def newest_named(
         self, kind: str, slug: str, limit: int
@@ -88,6 +91,8 @@ class Store(Protocol):
     def archive_count(self) -> int: ...
 
     def archive_page(self, page: int, size: int) -> tuple[Article, ...]: ...
+
+    def archive_page_rows(self, page: int, size: int) -> StoredRows: ...
 
     def since_seq(self, first: int) -> tuple[Article, ...]: ...
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from syndicator.model import Article
 from syndicator.slugs import category_term
@@ -38,6 +39,20 @@ def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
     their archive numbers, and an ORDER BY on the date let the planner walk the
     date index over the whole archive instead (a second a run at 100,000 articles)."""
     return tuple(sorted(articles, key=lambda a: (-a.published.timestamp() if a.published else 0.0, a.id)))
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """Articles as the store holds them (id, JSON), not read yet: an archive page is
+    made into a document where it is rendered (a worker process), so that the
+    process reading the store does not parse every article of a big render."""
+
+    label: str  # what an error names: the store's file, or its URL without the password
+    rows: tuple[tuple[str, str], ...]
+
+    def articles(self) -> tuple[Article, ...]:
+        """Newest first (date, then id)."""
+        return newest_first(stored_article(self.label, aid, data) for aid, data in self.rows)
 
 
 class SelectionsMixin(Connected):
@@ -140,6 +155,10 @@ class SelectionsMixin(Connected):
         """The visible articles still in a category at places first.. (first + count),
         newest first: a category archive page, or with `count` None the category's
         not-yet-archived articles."""
+        return self.category_archive_rows(term, first, count).articles()
+
+    def category_archive_rows(self, term: str, first: int, count: int | None) -> StoredRows:
+        """`category_archive_slice`, not read yet."""
         last = ALL_PLACES if count is None else first + count
         with self.errors():
             rows = self.db.execute(
@@ -149,7 +168,7 @@ class SelectionsMixin(Connected):
                 "  WHERE c.term = p.term AND c.article_id = p.article_id)",
                 (term, first, last),
             ).fetchall()
-        return newest_first(stored_article(self.label, aid, data) for aid, data in rows)
+        return StoredRows(self.label, tuple((str(aid), str(data)) for aid, data in rows))
 
     def clear_category_places(self, places: Iterable[tuple[str, int]]) -> None:
         """After the category archive pages holding these places were written."""
