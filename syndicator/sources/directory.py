@@ -87,21 +87,37 @@ def check(source: SourceConfig) -> DirectoryOptions:
 
 
 def list_files(source: str, options: DirectoryOptions) -> list[Path]:
-    """The record files of the folder, sorted; `source` is the configured source's name."""
+    """The record files of the folder, sorted; `source` is the configured source's name.
+
+    Names beginning with a dot (and folders so named, with all they hold) are
+    left out; `recursive` goes down into subfolders, but not through a link to
+    one. One directory listing per folder, the file types read from it: a
+    folder of 100,000 records is listed without a `stat` per file.
+    """
     if not options.path.is_dir():
         raise SourceError(source, str(options.path), "is not a directory")
-    pattern = "**/*" if options.recursive else "*"
-    return sorted(
-        p
-        for p in options.path.glob(pattern)
-        if p.suffix.lower() in SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(options.path).parts)
-        and (
-            options.part is None
-            or part_of(p.relative_to(options.path).as_posix(), options.part[1]) == options.part[0]
-        )
-    )
+    found: list[Path] = []
+    folders = [options.path]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if options.recursive and entry.is_dir() and not entry.is_symlink():
+                        folders.append(Path(entry.path))
+                    elif os.path.splitext(entry.name)[1].lower() in SUFFIXES and entry.is_file():
+                        found.append(Path(entry.path))
+        except OSError as e:
+            # The folder itself unlisted is the source's failure: read as empty, it
+            # would make every article it gave look gone. A subfolder is skipped.
+            if folder == options.path:
+                raise SourceError(source, str(options.path), f"cannot be listed: {e.strerror or e}") from e
+    if options.part is not None:
+        count, index = options.part[1], options.part[0]
+        found = [p for p in found if part_of(p.relative_to(options.path).as_posix(), count) == index]
+    return sorted(found)
 
 
 def read(

@@ -324,3 +324,44 @@ def test_an_empty_jsonl_file_is_one_rejection(tmp_path: Path, content: bytes) ->
 def test_a_jsonl_file_with_a_byte_order_mark_reads_its_first_line(tmp_path: Path) -> None:
     (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"title": "T"}\n{"title": "U"}\n')
     assert [r.payload for r in records(read_all(tmp_path))] == [{"title": "T"}, {"title": "U"}]
+
+
+@pytest.mark.parametrize("recursive", [False, True])
+def test_the_files_read_are_those_a_glob_of_the_folder_finds_in_the_same_order(
+    tmp_path: Path, recursive: bool
+) -> None:
+    root = tmp_path / "articles"
+    for name in (
+        "b.json",
+        "a.JSONL",
+        "c.txt",
+        "d.html",
+        "e.HTM",
+        "f.xml",
+        "g.csv",
+        "noext",
+        "h.",
+        ".hidden.json",
+        "sub/i.json",
+        "sub/deeper/j.txt",
+        ".dot/k.json",
+        "sub/.l.json",
+        "Z.json",
+    ):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    (root / "folder.json").mkdir()  # a folder, whatever its name says
+    (root / "link.json").symlink_to(root / "b.json")  # a link to a file is read
+    (root / "linked").symlink_to(root / "sub", target_is_directory=True)  # not gone through
+    options = DirectoryOptions(path=root, recursive=recursive)
+
+    globbed = sorted(
+        p
+        for p in root.glob("**/*" if recursive else "*")
+        if p.suffix.lower() in (".json", ".jsonl", ".txt", ".html", ".htm", ".xml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    assert list_files("wire", options) == globbed
+    assert (root / "sub" / "deeper" / "j.txt" in globbed) is recursive
