@@ -5,6 +5,7 @@ A uniquely named module (not conftest) so every test folder can import it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,3 +87,18 @@ def every_feed_config(site: Path) -> Config:
         items=2,
     )
     return replace(config, output=output)
+
+
+def publish_command(site: Path, *options: str) -> list[str]:
+    """`syndicator publish --json` of a site as its own process: a fresh, single-threaded
+    process, as a user runs it (only such a process forks worker processes)."""
+    return [
+        sys.executable,
+        "-m",
+        "syndicator",
+        "publish",
+        "--config",
+        str(site / "syndicator.toml"),
+        "--json",
+        *options,
+    ]

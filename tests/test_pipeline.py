@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +12,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, publish_command, record
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
@@ -276,22 +275,7 @@ def test_worker_processes_publish_exactly_what_one_process_publishes(tmp_path: P
         (site / "articles" / "many.jsonl").write_text(
             "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
         )
-        # A fresh, single-threaded process, as `syndicator publish` runs: only such a process forks workers.
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "syndicator",
-                "publish",
-                "--config",
-                str(site / "syndicator.toml"),
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = subprocess.run(publish_command(site), capture_output=True, text=True, timeout=300, check=False)
         report = json.loads(done.stdout)
         assert len(report["rejected"]) == 1 and report["added"] == PARALLEL_AFTER + 599
         # the image type repaired, the impossible offset dropped: one warning each
@@ -347,13 +331,8 @@ def test_the_workers_option_overrides_the_configuration_and_the_report_names_eac
         "<html><head><title>A saved page</title></head><body><article><p>A saved body.</p></article></body></html>",
         encoding="utf-8",
     )
-    config = str(tmp_path / "syndicator.toml")
     done = subprocess.run(
-        [sys.executable, "-m", "syndicator", "publish", "--config", config, "--json", "--workers", "2"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        publish_command(tmp_path, "--workers", "2"), capture_output=True, text=True, timeout=300, check=False
     )
     report = json.loads(done.stdout)
     assert report["added"] == PARALLEL_AFTER + 12

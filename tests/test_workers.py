@@ -8,13 +8,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import record, write_config
+from sitekit import publish_command, record, write_config
 
 from syndicator.intake import PARALLEL_AFTER
 from syndicator.output import PARALLEL_PAGES
@@ -30,19 +29,6 @@ def make_site(directory: Path, workers: int, articles: int = ARTICLES, items: in
         "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
     )
     return directory
-
-
-def publish_command(site: Path) -> list[str]:
-    # A fresh, single-threaded process, as `syndicator publish` runs: only such a process forks workers.
-    return [
-        sys.executable,
-        "-m",
-        "syndicator",
-        "publish",
-        "--config",
-        str(site / "syndicator.toml"),
-        "--json",
-    ]
 
 
 def publish(site: Path) -> dict[str, Any]:
