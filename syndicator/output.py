@@ -79,7 +79,7 @@ PARALLEL_PAGES = 20  # archive pages to render: below this, forking workers cost
 AHEAD = 2  # archive pages in flight per worker: each stays busy, and little is held
 
 
-def render_page(formats: tuple[str, ...], page: StoredPage) -> tuple[RenderedPage, float]:
+def render_page(page: StoredPage) -> tuple[RenderedPage, float]:
     """An archive page read and rendered in every format, with each file's ETag, and
     the seconds it took: what a worker process does. The bytes are `render_documents`'
     (an archive page keeps no fragments, so it needs no cache)."""
@@ -87,11 +87,8 @@ def render_page(formats: tuple[str, ...], page: StoredPage) -> tuple[RenderedPag
     config = inherited()
     if not isinstance(config, Config):
         raise TypeError("a worker without the run's configuration")
-    doc = page.document(config)
-    rendered: RenderedPage = []
-    for fmt in FORMATS.of(formats):
-        data = fmt.render(doc)
-        rendered.append((f"{doc.key}/{fmt.filename}", data, etag_of(data)))
+    made = render_documents(config, [page.document(config)])
+    rendered: RenderedPage = [(relative, data, etag_of(data)) for relative, data in made]
     return rendered, time.perf_counter() - start
 
 
@@ -100,9 +97,8 @@ class PageRenderer:
     enough of them (a cold run's bulk: 2,000 of them per 100,000 articles, and each
     category's), else in this process. Either way a page's files are the same bytes."""
 
-    def __init__(self, workers: Workers | None, count: int, formats: tuple[str, ...], config: Config) -> None:
+    def __init__(self, workers: Workers | None, count: int, config: Config) -> None:
         self.workers = workers
-        self.formats = formats
         self.config = config
         self.pool: ProcessPoolExecutor | None = None
         if workers is not None and (workers.pool is not None or count >= PARALLEL_PAGES):
@@ -115,7 +111,7 @@ class PageRenderer:
         """The page's render in a worker; None when this process renders it (`here`)."""
         if self.pool is None or self.workers is None:
             return None
-        future = self.workers.submit("render", self.pool, render_page, self.formats, page)
+        future = self.workers.submit("render", self.pool, render_page, page)
         if future is None:
             self.pool = None
         return future
@@ -266,17 +262,17 @@ def _render_and_write(
 
     site_title = config.site.title
     formats = tuple(config.output.formats)
-    archive = PageRenderer(workers, _pages_to_render(config, store, plan), formats, config)
+    archive = PageRenderer(workers, _pages_to_render(config, store, plan), config)
     # Documents rendered, not yet written, in order: an archive page may be
     # rendering in a worker while this process reads and renders the next feeds.
-    ahead: deque[tuple[PageJob | None, RenderedPage]] = deque()
-    in_workers: dict[PageJob, StoredPage] = {}  # what a worker renders, in case it dies doing it
+    # (a worker's render, else the files rendered here; the page, in case its worker dies)
+    ahead: deque[tuple[PageJob | None, RenderedPage, StoredPage | None]] = deque()
 
     def write_next() -> None:
-        future, rendered = ahead.popleft()
-        if future is not None:
+        future, rendered, page = ahead.popleft()
+        if future is not None and page is not None:
             with timer.stage("render"):
-                rendered = archive.result(future, in_workers.pop(future))
+                rendered = archive.result(future, page)
         with timer.stage("write"):
             write(rendered)
         if progress is not None:
@@ -298,12 +294,12 @@ def _render_and_write(
                     break
                 future: PageJob | None = None
                 rendered: RenderedPage = []
+                page: StoredPage | None = None
                 if isinstance(doc, StoredPage):
-                    future = archive.submit(doc)
+                    page = doc
+                    future = archive.submit(page)
                     if future is None:
-                        rendered = archive.here(doc, fragments)
-                    else:
-                        in_workers[future] = doc
+                        rendered = archive.here(page, fragments)
                 else:
                     listings[doc.key] = doc.listing()
                     renewed.add(doc.key)
@@ -314,7 +310,7 @@ def _render_and_write(
                             (r, data, None)
                             for r, data in render_views(doc, site_title=site_title, formats=formats)
                         ]
-            ahead.append((future, rendered))
+            ahead.append((future, rendered, page))
             while ahead and (ahead[0][0] is None or ahead[0][0].done() or len(ahead) > archive.window):
                 write_next()
         while ahead:
