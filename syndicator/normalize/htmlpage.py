@@ -21,7 +21,6 @@ is found by normalize.main_text.
 from __future__ import annotations
 
 import copy
-import html as html_module
 import json
 import re
 from dataclasses import dataclass
@@ -32,14 +31,14 @@ import lxml.html
 from lxml import etree
 
 from syndicator.errors import RecordError
-from syndicator.model import Author, Image
-from syndicator.normalize.bylines import byline_names, split_authors
+from syndicator.model import Image
 from syndicator.normalize.context import NormalizeContext
 from syndicator.normalize.dates import parse_date
 from syndicator.normalize.draft import Draft
 from syndicator.normalize.jsonld import LinkedData, read_linked_data
 from syndicator.normalize.language import detect_language
 from syndicator.normalize.main_text import extract_main_text
+from syndicator.normalize.pageauthors import alnum_key, page_authors
 from syndicator.normalize.rules import fold
 from syndicator.normalize.urls import absolute_url
 from syndicator.plaintext import HUGE_HTML
@@ -67,42 +66,6 @@ _PUBLISHED_PROPERTIES = (
     "date",
 )
 _UPDATED_PROPERTIES = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
-_BYLINE_CLASS = re.compile(
-    r"byline|^(?:by_)?authors?(?:$|[-_](?!bio|image|img|avatar|photo|pic))|[-_]authors?(?:$|[-_](?!bio))",
-    re.IGNORECASE,
-)
-_BYLINE_MAX_CHARS = 160
-_AUTHOR_PROPERTIES = (
-    "author",
-    "authors",
-    "article:author",
-    "article:authorname",
-    "dc.creator",
-    "parsely-author",
-    "sailthru.author",
-)
-# What follows a site's name when it signs a page: "Teen Vogue Magazine", "UPROXX Media", "STERN.de".
-_PUBLISHER_WORDS = frozenset(
-    {
-        "magazine",
-        "media",
-        "online",
-        "news",
-        "staff",
-        "redaktion",
-        "redaccion",
-        "redazione",
-        "com",
-        "de",
-        "net",
-    }
-)
-_ROLE_WORDS = frozenset(
-    {"writer", "editor", "correspondent", "reporter", "contributor", "columnist", "redakteur", "redakteurin"}
-)
-_DAY_WORDS = frozenset(
-    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "posts", "updated"}
-)
 _TITLE_SEPARATORS = re.compile(r"(\s+[|–—·»:]{1,2}\s+|\s+-\s+)")
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")
 # `date`'s default output, "Sun Nov 23 16:00:00 EDT 2014", which some CMSs print into their meta tags.
@@ -210,7 +173,7 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
 
     body = extract_main_text(root, title=title, rules=ctx.rules, stated_words=len((ld.body or "").split()))
     publishers = (site_name, ld.publisher, _host(page_url or url or ""))
-    authors = _authors(ld, meta, root, publishers, body.byline, ctx, inferred)
+    authors = page_authors(ld.authors, meta.all, root, publishers, body.byline, ctx, inferred)
     content = body.html
     if _words(content) < _MIN_BODY_WORDS and ld.body and len(ld.body.split()) > _words(content):
         content = _paragraphs(ld.body)
@@ -363,8 +326,8 @@ def _is_the_pages_title(headline: str | None, og_title: str | None, meta: _Meta)
     """
     if not headline:
         return False
-    others = [_alnum(t) for t in (og_title, meta.title, meta.h1) if t and _alnum(t)]
-    key = _alnum(headline)
+    others = [alnum_key(t) for t in (og_title, meta.title, meta.h1) if t and alnum_key(t)]
+    key = alnum_key(headline)
     if any(key in t or t in key for t in others):
         return True
     # Distrusted only when the other statements agree with one another on something else.
@@ -373,9 +336,9 @@ def _is_the_pages_title(headline: str | None, og_title: str | None, meta: _Meta)
 
 def _social_title_differs(og_title: str, meta: _Meta) -> bool:
     """og:title rewritten for sharing while <title> and <h1> both give the headline readers see."""
-    h1 = _alnum(meta.h1 or "")
-    shown = _alnum(meta.title or "")
-    og = _alnum(og_title)
+    h1 = alnum_key(meta.h1 or "")
+    shown = alnum_key(meta.title or "")
+    og = alnum_key(og_title)
     return bool(h1) and len((meta.h1 or "").split()) >= 3 and shown.startswith(h1) and og not in shown
 
 
@@ -386,29 +349,29 @@ def _headline(title: str, site_name: str, h1: str | None, url: str) -> str:
     with any case, spaces or punctuation ("STERN.de", "stern"), or when the rest of the
     title is exactly the page's <h1>; the separator goes with it.
     """
-    h1_key = _alnum(h1 or "")
-    if h1_key and _alnum(title) == h1_key:
+    h1_key = alnum_key(h1 or "")
+    if h1_key and alnum_key(title) == h1_key:
         return title
     parts = _TITLE_SEPARATORS.split(title)
     if h1 and len(h1_key) >= 8:
         # The headline readers see, followed or preceded by the site, section or stock tickers.
         for i in range(2, len(parts), 2):
-            if _alnum("".join(parts[: i - 1])) == h1_key or _alnum("".join(parts[i:])) == h1_key:
+            if alnum_key("".join(parts[: i - 1])) == h1_key or alnum_key("".join(parts[i:])) == h1_key:
                 return " ".join(h1.split())
         rest = title[len(h1) :].strip() if fold(title).startswith(fold(h1)) else ""
         if rest.startswith("("):
             return " ".join(h1.split())
     if len(parts) < 3:
         return title
-    names = {_alnum(site_name)} if site_name else set()
+    names = {alnum_key(site_name)} if site_name else set()
     host = re.sub(r"^(?:https?:)?//(?:www\.)?|[/:].*$", "", url.strip().lower())
     if host and "." in host:
-        names.add(_alnum(host))
-        names.add(_alnum(host.rsplit(".", 1)[0]))
+        names.add(alnum_key(host))
+        names.add(alnum_key(host.rsplit(".", 1)[0]))
     names.discard("")
 
     def is_site(part: str) -> bool:
-        key = _alnum(part)
+        key = alnum_key(part)
         return bool(key) and (
             key in names
             or any((key in n or n in key) and len(key) <= 2 * len(n) for n in names if len(n) >= 4)
@@ -416,7 +379,7 @@ def _headline(title: str, site_name: str, h1: str | None, url: str) -> str:
 
     for keep, dropped in ((parts[:-2], parts[-1]), (parts[2:], parts[0])):  # a suffix, then a prefix
         rest = "".join(keep).strip()
-        headline_is_h1 = bool(h1_key) and _alnum(rest) == h1_key and len(rest) >= len(dropped)
+        headline_is_h1 = bool(h1_key) and alnum_key(rest) == h1_key and len(rest) >= len(dropped)
         if rest and (is_site(dropped) or headline_is_h1):
             return rest
     return title
@@ -426,10 +389,6 @@ def _host(url: str) -> str:
     """ "stern" for https://www.stern.de/…: the name a site's domain spells."""
     host = re.sub(r"^(?:https?:)?//(?:www\.)?|[/:].*$", "", url.strip().lower())
     return host.rsplit(".", 1)[0] if "." in host else ""
-
-
-def _alnum(text: str) -> str:
-    return "".join(c for c in fold(text) if c.isalnum())
 
 
 def _checked_language(stated: str | None, content: str, inferred: list[tuple[str, str]]) -> str | None:
@@ -447,139 +406,6 @@ def _deep_first(*candidates: tuple[str | None, str]) -> tuple[tuple[str | None, 
     """Stated URLs that name a site's home page go last: on an article page that is a template bug."""
     home = [c for c in candidates if c[0] and _HOME_PAGE.fullmatch(c[0].strip())]
     return tuple(c for c in candidates if c not in home) + tuple(home)
-
-
-def _authors(
-    ld: LinkedData,
-    meta: _Meta,
-    root: lxml.html.HtmlElement,
-    publishers: tuple[str | None, ...],
-    body_byline: str | None,
-    ctx: NormalizeContext,
-    inferred: list[tuple[str, str]],
-) -> tuple[Author, ...]:
-    """The people who wrote the page: structured data first, then the byline readers see.
-
-    A name that is the publisher's (og:site_name, JSON-LD publisher, the domain: "STERN.de",
-    "Badische Zeitung") is the site signing its own page, not an author, and is passed over.
-    """
-    keys = {k for k in (_alnum(p or "") for p in publishers) if k}
-
-    def is_publisher(key: str) -> bool:
-        return any(
-            key == k
-            or (key.startswith(k) and key[len(k) :] in _PUBLISHER_WORDS)
-            or (len(key) >= 4 and k.startswith(key))
-            for k in keys
-        )
-
-    def people(found: tuple[Author, ...] | list[Author]) -> tuple[Author, ...]:
-        out: list[Author] = []
-        for author in found:
-            name = " ".join(html_module.unescape(author.name).split())
-            key = _alnum(name)
-            if not key or is_publisher(key) or _is_role_or_day(name):
-                continue
-            if "@" in name and " " not in name and out:  # "Jane Roe | jroe@site.com": her address
-                out[-1] = Author(name=out[-1].name, email=out[-1].email or name, url=out[-1].url)
-                continue
-            out.append(Author(name=name, email=author.email, url=author.url))
-        if any(" " in a.name for a in out):  # "Posts", "Tuesday", "AAP" beside a full name are not people
-            out = [a for a in out if " " in a.name]
-        return tuple(dict.fromkeys(out))
-
-    if ld.authors:
-        found: list[Author] = []
-        for author in ld.authors:
-            # A CMS may put the whole byline in the name: "By TOM KRISHER, AP Auto Writer".
-            names = byline_names(author.name, rules=ctx.rules) if " " in author.name else None
-            found.extend(names if names else (author,))
-        if people(found):
-            inferred.append(("authors", "JSON-LD"))
-            return people(found)
-    for name in _AUTHOR_PROPERTIES:
-        for value in meta.all(name):
-            if not value.startswith("http"):  # article:author is often a profile URL
-                authors = people(split_authors(html_module.unescape(value), rules=ctx.rules))
-                if authors:
-                    inferred.append(("authors", f"<meta {name}>"))
-                    return authors
-    for origin, lines in [*_visible_bylines(root), ("the body's first lines", [body_byline or ""])]:
-        if origin.endswith(
-            ("byline", "lines")
-        ):  # the first byline block that names someone, "By …" ones first
-            for line in sorted(lines, key=lambda t: not byline_names(" ".join(t.split()), rules=ctx.rules)):
-                authors = people(_byline_authors(line, ctx))
-                if authors:
-                    inferred.append(("authors", origin))
-                    return authors
-            continue
-        authors = people([a for line in lines for a in _byline_authors(line, ctx)])
-        if authors:
-            inferred.append(("authors", origin))
-            return authors
-    return ()
-
-
-def _is_role_or_day(name: str) -> bool:
-    """'Staff Writer', 'Contributing Writer', 'Tuesday': furniture of a byline line, not a person."""
-    words = {w.strip(".,").casefold() for w in name.split()}
-    return bool(words & _ROLE_WORDS) or bool(words & _DAY_WORDS)
-
-
-def _visible_bylines(root: lxml.html.HtmlElement) -> list[tuple[str, list[str]]]:
-    """Bylines as the page shows them: microdata author names, rel=author links, byline blocks."""
-    microdata: list[str] = []
-    links: list[str] = []
-    blocks: list[str] = []
-    sidebar: list[str] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        props = (element.get("itemprop") or "").lower().split()
-        names = _names(element)
-        byline_named = ("author" in names.lower() or "byline" in names.lower()) and any(
-            _BYLINE_CLASS.search(t) for t in names.split()
-        )
-        is_link = element.tag == "a" and "author" in (element.get("rel") or "").lower().split()
-        if not (byline_named or is_link or "author" in props or "creator" in props):
-            continue
-        if _in_furniture_or_comments(element):
-            continue
-        if "author" in props or "creator" in props:
-            named = [n for n in element.iter() if "name" in (n.get("itemprop") or "").lower().split()]
-            texts = [n.get("content") or n.text_content() for n in named] or [element.text_content()]
-            microdata.extend(t for t in texts if t and t.strip())
-        elif is_link:
-            links.append(element.text_content())
-        else:
-            text = element.text_content()
-            if text.strip() and len(" ".join(text.split())) <= _BYLINE_MAX_CHARS:
-                in_sidebar = any(a.tag == "aside" for a in element.iterancestors())
-                (sidebar if in_sidebar else blocks).append(text)
-    return [
-        ("microdata author", microdata),
-        ("rel=author link", links),
-        ("the page's byline", blocks),
-        ("the sidebar's byline", sidebar),  # an "about the author" box beside the article
-    ]
-
-
-def _names(element: lxml.html.HtmlElement) -> str:
-    return f"{element.get('class', '')} {element.get('id', '')}"
-
-
-def _in_furniture_or_comments(element: lxml.html.HtmlElement) -> bool:
-    for node in (element, *element.iterancestors()):
-        names = f"{node.get('class', '')} {node.get('id', '')}".lower()
-        if node.tag in ("footer", "nav") or "comment" in names or "related" in names:
-            return True
-    return False
-
-
-def _byline_authors(line: str, ctx: NormalizeContext) -> tuple[Author, ...]:
-    text = " ".join(line.split())
-    return byline_names(text, rules=ctx.rules) or split_authors(text, rules=ctx.rules)
 
 
 def _categories(
