@@ -141,6 +141,11 @@ class Rejection:
     reason: str
     payload: Any = None  # what was read, kept in the rejection report
     ref: str = ""  # RawRecord.ref of the record, when it got that far
+    # The same bytes read with the same settings are rejected the same way (the
+    # record's own content is at fault, not a read error or a size limit): the
+    # rejection is remembered with its file and told again while the file is
+    # unchanged, instead of the file being read again (sources.memory).
+    lasting: bool = False
 
     def __str__(self) -> str:
         parts = [self.origin]

@@ -49,7 +49,9 @@ from syndicator.run_end import (
     decide_run_end,
     file_ledger,
     files_to_check,
+    files_to_reread,
     memory_update,
+    rejections_by_file,
     sources_to_scan,
 )
 from syndicator.store import Store, open_store, source_location
@@ -310,10 +312,15 @@ def ingest(
     with timer.stage("store"):
         complete = [] if partial else complete_sources(names, tally.failed_sources)
         ledger = file_ledger(memory, tally.learnt)
-        # A file holding a rejected record is read (and reported) again
-        # until it is fixed; an embargoed record's file until its time.
-        reread_refs = totals.reread | {r.ref for r in tally.rejections if r.ref}
-        located = (source_location(ref, names) for ref in reread_refs)
+
+        def locate(ref: str) -> tuple[str, str] | None:
+            source, path = source_location(ref, names)
+            return (source, path) if source is not None and path is not None else None
+
+        # An embargoed record's file is read again until its time; a file holding
+        # a rejection its bytes alone do not decide, until it reads whole. Other
+        # rejections are remembered with their file and reported again each run.
+        reread = [w for w in map(locate, totals.reread) if w is not None]
         end = decide_run_end(
             complete=complete,
             ledger=ledger,
@@ -321,13 +328,12 @@ def ingest(
                 files_to_check(store.stored_files(sources_to_scan(complete, ledger)), ledger)
             ),
             present=totals.present,
-            reread=((s, p) for s, p in located if s is not None and p is not None),
+            reread=[*reread, *files_to_reread(tally.rejections, locate)],
             protected=frozenset(r.ref.split("#", 1)[0] for r in tally.rejections if r.ref),
             removed=config.output.removed,
         )
-        store.apply_run_end(
-            run_id=run_id, now=now, memory=memory_update(memory, tally.learnt, end), retract=end.retract
-        )
+        update = memory_update(memory, tally.learnt, end, rejections_by_file(tally.rejections, locate))
+        store.apply_run_end(run_id=run_id, now=now, memory=update, retract=end.retract)
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
         store.record_warnings(run_id, tally.warnings)
     return Ingested(

@@ -9,15 +9,17 @@ now); a file skipped as unchanged still holds everything it held.
 
 What the sources remember for the next run is decided here too
 (`memory_update`): what they learnt, minus the files to read again, and
-without the files gone from a source read completely.
+without the files gone from a source read completely; with the lasting
+rejections of each file read, told again while it stays unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from syndicator.model import Rejection
 from syndicator.sources.memory import Learnt, Location, MemoryUpdate, SourceMemory
 
 
@@ -116,16 +118,51 @@ def file_ledger(known: SourceMemory, learnt: Learnt) -> FileLedger:
     return FileLedger(known=frozenset(known.files), seen=learnt.seen, unchanged=learnt.unchanged)
 
 
-def memory_update(known: SourceMemory, learnt: Learnt, end: RunEnd) -> MemoryUpdate:
+def files_to_reread(
+    rejections: Iterable[Rejection], locate: Callable[[str], Location | None]
+) -> frozenset[Location]:
+    """The files read again next run for their rejections: those holding one that
+    the bytes alone do not decide (a read error, a line over a size limit)."""
+    found = (locate(r.ref) for r in rejections if r.ref and not r.lasting)
+    return frozenset(where for where in found if where is not None)
+
+
+def rejections_by_file(
+    rejections: Iterable[Rejection], locate: Callable[[str], Location | None]
+) -> Mapping[Location, tuple[Rejection, ...]]:
+    """The lasting rejections of the run, by the file they came from, in the order they came."""
+    grouped: dict[Location, list[Rejection]] = {}
+    for rejection in rejections:
+        where = locate(rejection.ref) if rejection.lasting and rejection.ref else None
+        if where is not None:
+            grouped.setdefault(where, []).append(rejection)
+    return MappingProxyType({where: tuple(found) for where, found in grouped.items()})
+
+
+def memory_update(
+    known: SourceMemory,
+    learnt: Learnt,
+    end: RunEnd,
+    rejected: Mapping[Location, tuple[Rejection, ...]] = MappingProxyType({}),
+) -> MemoryUpdate:
     """What the store keeps of the sources' memory after this run.
 
     Every stamp and validator the sources learnt, except for the files to be
     read again (`end.reread`), which are forgotten; so are the files of a
     source read completely that were not there this run. A source that failed
-    keeps the stamps of the files it did not reach.
+    keeps the stamps of the files it did not reach. Each remembered file read
+    this run keeps the lasting rejections it gave (`rejected`; none replaces
+    what it had), which the next run tells again while the file is unchanged.
     """
     reread = frozenset(end.reread)
     complete = frozenset(end.complete_sources)
     missing = frozenset(f for f in known.files if f[0] in complete and f not in learnt.seen)
     files = {where: state for where, state in learnt.files.items() if where not in reread}
-    return MemoryUpdate(files=MappingProxyType(files), forget=reread | missing, http=learnt.http)
+    read = learnt.seen - learnt.unchanged
+    kept = {where: rejected.get(where, ()) for where in sorted(read) if where in files}
+    return MemoryUpdate(
+        files=MappingProxyType(files),
+        forget=reread | missing,
+        http=learnt.http,
+        rejected=MappingProxyType(kept),
+    )

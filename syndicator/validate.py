@@ -163,7 +163,9 @@ def check_article(article: Article, raw: RawRecord, validator: ArticleValidator)
 
 def _rejection(raw: RawRecord, error: jsonschema.ValidationError) -> Rejection:
     pointer = _pointer(list(error.absolute_path))
-    return Rejection(raw.source, raw.origin, raw.locator, pointer, _reason(error), raw.payload, ref=raw.ref)
+    return Rejection(
+        raw.source, raw.origin, raw.locator, pointer, _reason(error), raw.payload, ref=raw.ref, lasting=True
+    )
 
 
 _JSON_FIELDS = (

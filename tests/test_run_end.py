@@ -15,9 +15,12 @@ from syndicator.run_end import (
     decide_run_end,
     file_ledger,
     files_to_check,
+    files_to_reread,
     memory_update,
+    rejections_by_file,
     sources_to_scan,
 )
+from syndicator.model import Rejection
 from syndicator.sources.memory import FileSeen, FileState, HttpValidators, SourceMemory, ValidatorsSeen, learn
 
 
@@ -153,6 +156,48 @@ def test_a_file_to_read_again_is_forgotten_though_it_was_read() -> None:
 
     assert dict(update.files) == {}
     assert update.forget == {("wire", "a.json")}
+
+
+def refused(ref: str, *, lasting: bool = True) -> Rejection:
+    return Rejection("wire", ref, "", "/title", "empty", ref=ref, lasting=lasting)
+
+
+def located(ref: str) -> tuple[str, str] | None:
+    return None if "://" in ref else at(ref.split("#")[0])
+
+
+def test_only_a_rejection_the_bytes_do_not_decide_sends_its_file_to_be_read_again() -> None:
+    rejections = [refused("wire/a.jsonl#1"), refused("wire/b.jsonl#4", lasting=False), refused("https://x/")]
+
+    assert files_to_reread(rejections, located) == {("wire", "b.jsonl")}
+
+
+def test_lasting_rejections_are_grouped_by_file_in_the_order_they_came() -> None:
+    rejections = [refused("wire/a.jsonl#3"), refused("wire/b.jsonl#1"), refused("wire/a.jsonl#1")]
+    rejections += [refused("wire/c.jsonl#2", lasting=False), refused("https://x/feed")]
+
+    assert dict(rejections_by_file(rejections, located)) == {
+        ("wire", "a.jsonl"): (rejections[0], rejections[2]),
+        ("wire", "b.jsonl"): (rejections[1],),
+    }
+
+
+def test_a_file_read_this_run_keeps_exactly_the_rejections_it_gave() -> None:
+    told = learn(
+        [
+            FileSeen("wire", "a.json", NEW, unchanged=False),  # read: one rejection now
+            FileSeen("wire", "b.json", NEW, unchanged=False),  # read: none now, what it had is cleared
+            FileSeen("wire", "c.json", None, unchanged=True),  # skipped: keeps what it had
+            FileSeen("wire", "d.json", NEW, unchanged=False),  # read, but to be read again: forgotten
+        ]
+    )
+    rejection = refused("wire/a.json")
+    given = {at("wire/a.json"): (rejection,), at("wire/d.json"): (refused("wire/d.json"),)}
+
+    update = memory_update(remembered("wire/c.json"), told, end_of(reread=("wire/d.json",)), given)
+
+    assert dict(update.rejected) == {at("wire/a.json"): (rejection,), at("wire/b.json"): ()}
+    assert update.forget == {at("wire/d.json")}
 
 
 def test_the_ledger_is_what_the_store_knew_and_what_the_sources_told() -> None:

@@ -52,13 +52,17 @@ def normalize(raw: RawRecord, ctx: NormalizeContext) -> Article | Rejection:
     """Errors are values at the record boundary: a bad record becomes a Rejection."""
     extractor = EXTRACTORS.get(raw.kind)
     if extractor is None:
-        return Rejection(raw.source, raw.origin, raw.locator, "", f"no reader for {raw.kind} records", None)
+        return Rejection(
+            raw.source, raw.origin, raw.locator, "", f"no reader for {raw.kind} records", None, lasting=True
+        )
     from syndicator.normalize.assemble import assemble
 
     try:
         return assemble(extractor(raw, ctx), raw, ctx)
     except RecordError as e:
-        return Rejection(raw.source, raw.origin, raw.locator, e.field, e.message, raw.payload, ref=raw.ref)
+        return Rejection(
+            raw.source, raw.origin, raw.locator, e.field, e.message, raw.payload, ref=raw.ref, lasting=True
+        )
     except Exception as e:  # one record's failure is that record's rejection, never the run's
         return unexpected(raw, "could not be normalized", e)
 

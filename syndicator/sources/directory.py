@@ -124,7 +124,8 @@ def read(
     source: SourceConfig, options: DirectoryOptions, context: ReadContext | None = None
 ) -> Iterator[RawRecord | Rejection | SourceNews]:
     """Every record of every file, except files unchanged since the last run;
-    each file present is told (`FileSeen`) before its records."""
+    each file present is told (`FileSeen`) before its records. An unchanged
+    file's lasting rejections are told again, from memory, as it gave them."""
     memory = (context or ReadContext()).memory
     paths = list_files(source.name, options)
     for path in paths:
@@ -136,6 +137,7 @@ def read(
         known = memory.known_file(source.name, relative)
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             yield FileSeen(source.name, relative, None, unchanged=True)
+            yield from memory.rejections_of(source.name, relative)
             continue
         ref = f"{source.name}/{relative}"
         if path.suffix.lower() == ".jsonl":
@@ -151,6 +153,7 @@ def read(
                 state = FileState(stat.st_size, stat.st_mtime_ns, scan.sha256, memory.fingerprint)
                 if known is not None and known.sha256 == state.sha256:
                     yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
+                    yield from memory.rejections_of(source.name, relative)
                     continue
                 yield FileSeen(source.name, relative, state, unchanged=False)
                 yield from read_file(source.name, path, ref=ref, scan=scan, line_bytes=options.max_file_bytes)
@@ -178,6 +181,7 @@ def read(
         )
         if known is not None and known.sha256 == state.sha256:
             yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
+            yield from memory.rejections_of(source.name, relative)
             continue
         yield FileSeen(source.name, relative, state, unchanged=False)
         yield from read_file(source.name, path, data=data, ref=ref)
@@ -242,13 +246,14 @@ def read_file(
     origin = display_path(path)
     ref = ref or f"{source}/{path.name}"
 
-    def reject(locator: str, reason: str, payload: Any = None) -> Rejection:
-        return Rejection(source, origin, locator, "", reason, payload, ref=ref)
+    def reject(locator: str, reason: str, payload: Any = None, *, lasting: bool = True) -> Rejection:
+        # Lasting unless reading failed: the bytes themselves are at fault.
+        return Rejection(source, origin, locator, "", reason, payload, ref=ref, lasting=lasting)
 
     if data is None and path.suffix.lower() == ".jsonl":
         scanned = scan or _scan(path)
         if isinstance(scanned, OSError):
-            yield reject("", f"cannot read file: {scanned.strerror or scanned}")
+            yield reject("", f"cannot read file: {scanned.strerror or scanned}", lasting=False)
             return
         if scanned.utf8:
             if not scanned.nonblank:
@@ -258,13 +263,13 @@ def read_file(
                 with path.open("rb") as f:
                     yield from _read_jsonl(source, origin, _lines(f, line_bytes, reject), reject, ref)
             except OSError as e:
-                yield reject("", f"cannot read file: {e.strerror or e}")
+                yield reject("", f"cannot read file: {e.strerror or e}", lasting=False)
             return
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as e:
-            yield reject("", f"cannot read file: {e.strerror or e}")
+            yield reject("", f"cannot read file: {e.strerror or e}", lasting=False)
             return
     if not data.strip():
         yield reject("", "empty file")
@@ -328,7 +333,7 @@ def _read_json(source: str, origin: str, text: str, reject: Any, ref: str) -> It
 
 
 def _lines(
-    f: BinaryIO, limit: int, reject: Callable[[str, str], Rejection]
+    f: BinaryIO, limit: int, reject: Callable[..., Rejection]
 ) -> Iterator[tuple[int, str | Rejection]]:
     """(number, text) of each line of a UTF-8 file read a line at a time, split on LF only
     (as `text.split("\\n")`: a JSON string may hold U+2028 unescaped, RFC 8259 §7);
@@ -344,7 +349,11 @@ def _lines(
             size += len(more.rstrip(b"\n"))
             yield (
                 lineno,
-                reject(f"line {lineno}", f"line of {size} bytes is over max_file_bytes = {limit}: not read"),
+                reject(
+                    f"line {lineno}",
+                    f"line of {size} bytes is over max_file_bytes = {limit}: not read",
+                    lasting=False,  # the source's setting, not the bytes: read again next run
+                ),
             )
             continue
         if lineno == 1 and line.startswith(codecs.BOM_UTF8):

@@ -2,7 +2,11 @@
 
 A directory source skips a file whose size and mtime (or, failing that, whose
 content hash) are what the last run stored; a remote source sends back the
-ETag and Last-Modified it was given.
+ETag and Last-Modified it was given. A skipped file that held rejected records
+has them told again from memory (`SourceMemory.rejected`), so every run still
+reports them, without reading and normalizing the file again: only rejections
+its bytes alone decide (`Rejection.lasting`) are remembered this way; a file
+with any other (a read error, a size limit) is read again next run.
 
 All of it travels as values. The store reads the memory once (`SourceMemory`);
 sources read it and never change it. What they learn they tell in their
@@ -17,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from syndicator.model import Rejection
 
 Location = tuple[str, str]  # (source name, path of the file inside the source)
 
@@ -42,10 +48,16 @@ class SourceMemory:
     fingerprint: str = ""  # today's normalizer fingerprint: a file stamped otherwise is read again
     files: Mapping[Location, FileState] = field(default_factory=dict)  # store: source_files
     http: Mapping[str, HttpValidators] = field(default_factory=dict)  # store: http_cache, by public URL
+    # store: file_rejections; the lasting rejections of remembered files, in the order they came
+    rejected: Mapping[Location, tuple[Rejection, ...]] = field(default_factory=dict)
 
     def known_file(self, source: str, path: str) -> FileState | None:
         state = self.files.get((source, path))
         return state if state is not None and state.fingerprint == self.fingerprint else None
+
+    def rejections_of(self, source: str, path: str) -> tuple[Rejection, ...]:
+        """What a file skipped as unchanged gave as rejections when it was last read."""
+        return self.rejected.get((source, path), ())
 
     def validators(self, url: str) -> HttpValidators | None:
         return self.http.get(url)
@@ -112,3 +124,5 @@ class MemoryUpdate:
     files: Mapping[Location, FileState]  # stamps stored (inserted or replaced)
     forget: frozenset[Location]  # stamps deleted: the file is gone, or must be read again
     http: Mapping[str, HttpValidators]  # validators stored (inserted or replaced)
+    # the lasting rejections of each remembered file read this run (replacing what it had; () none)
+    rejected: Mapping[Location, tuple[Rejection, ...]] = field(default_factory=dict)

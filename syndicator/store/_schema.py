@@ -190,6 +190,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_by_language
         ON articles (json_extract(data, '$.language'), published_utc DESC, id) WHERE retracted = 0;
     """,
+    """
+    -- v12: the rejected records of a remembered file, told again while the
+    -- file is unchanged instead of reading and normalizing it on every run
+    -- (only rejections its bytes alone decide: model.Rejection.lasting).
+    CREATE TABLE file_rejections (
+        source    TEXT NOT NULL,
+        path      TEXT NOT NULL,
+        position  INTEGER NOT NULL,          -- 0, 1, 2… in the order the file gave them
+        version   TEXT NOT NULL,             -- the syndicator that rejected it: another reads the file again
+        rejection TEXT NOT NULL,             -- JSON: source, origin, locator, field, reason, payload, ref
+        PRIMARY KEY (source, path, position),
+        FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -413,5 +427,17 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     DROP INDEX articles_by_language;
     CREATE INDEX articles_by_language
         ON articles (((data::json) ->> 'language'), published_utc DESC, id) WHERE retracted = 0;
+    """,
+    11: """
+    -- v12: a remembered file's lasting rejections, told again while it is unchanged (as SQLite's v12).
+    CREATE TABLE file_rejections (
+        source    TEXT COLLATE "C" NOT NULL,
+        path      TEXT COLLATE "C" NOT NULL,
+        position  INTEGER NOT NULL,
+        version   TEXT COLLATE "C" NOT NULL,
+        rejection TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (source, path, position),
+        FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE
+    );
     """,
 }

@@ -5,10 +5,13 @@ articles have since disappeared from their source.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
+from syndicator import __version__
+from syndicator.model import Rejection
 from syndicator.run_end import StoredPlace
-from syndicator.sources.memory import FileState, HttpValidators, MemoryUpdate, SourceMemory
+from syndicator.sources.memory import FileState, HttpValidators, Location, MemoryUpdate, SourceMemory
 from syndicator.store._base import Connected
 
 
@@ -25,7 +28,25 @@ class SourcesMixin(Connected):
                 url: HttpValidators(etag, modified)
                 for url, etag, modified in self.db.execute("SELECT url, etag, last_modified FROM http_cache")
             }
-        return SourceMemory(fingerprint=fingerprint, files=files, http=http)
+            rejected: dict[Location, list[Rejection]] = {}
+            stale: set[Location] = set()
+            for source, path, version, text in self.db.execute(
+                "SELECT source, path, version, rejection FROM file_rejections ORDER BY source, path, position"
+            ):
+                if version == __version__:
+                    rejected.setdefault((source, path), []).append(_rejection_from_json(text))
+                else:
+                    stale.add((source, path))
+        # Rejected by another version of syndicator: read again, it may take the record now.
+        for where in stale:
+            files.pop(where, None)
+            rejected.pop(where, None)
+        return SourceMemory(
+            fingerprint=fingerprint,
+            files=files,
+            http=http,
+            rejected={where: tuple(found) for where, found in rejected.items()},
+        )
 
     def stored_files(self, sources: Iterable[str]) -> list[tuple[str, str | None]]:
         """The files these sources' stored articles came from (None: a URL, no file),
@@ -69,9 +90,51 @@ class SourcesMixin(Connected):
                 for (src, path), st in sorted(memory.files.items())
             ],
         )
+        # A file's rejections go with its stamp (also by the foreign key's cascade).
+        cleared = sorted(memory.forget | memory.rejected.keys())
+        self.db.executemany("DELETE FROM file_rejections WHERE source = ? AND path = ?", cleared)
         self.db.executemany("DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forget))
+        self.db.executemany(
+            "INSERT INTO file_rejections (source, path, position, version, rejection) VALUES (?, ?, ?, ?, ?)",
+            [
+                (src, path, position, __version__, _rejection_to_json(rejection))
+                for (src, path), found in sorted(memory.rejected.items())
+                for position, rejection in enumerate(found)
+            ],
+        )
         self.db.executemany(
             "INSERT INTO http_cache (url, etag, last_modified) VALUES (?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified",
             [(url, v.etag, v.last_modified) for url, v in sorted(memory.http.items())],
         )
+
+
+def _rejection_to_json(rejection: Rejection) -> str:
+    """As the run's `rejected/` file shows it (non-JSON values as text), with where it came from."""
+    return json.dumps(
+        {
+            "source": rejection.source,
+            "origin": rejection.origin,
+            "locator": rejection.locator,
+            "field": rejection.field,
+            "reason": rejection.reason,
+            "payload": rejection.payload,
+            "ref": rejection.ref,
+        },
+        sort_keys=True,
+        default=str,
+    )  # ASCII: a lone surrogate or a NUL of a broken record is kept as its escape
+
+
+def _rejection_from_json(text: str) -> Rejection:
+    data = json.loads(text)
+    return Rejection(
+        data["source"],
+        data["origin"],
+        data["locator"],
+        data["field"],
+        data["reason"],
+        data["payload"],
+        ref=data["ref"],
+        lasting=True,
+    )
