@@ -114,7 +114,10 @@ def test_a_line_over_the_size_limit_keeps_its_file_read_until_the_limit_allows_i
     first, second = publish(tmp_path), publish(tmp_path, 5)
     size = len(json.dumps(big).encode("utf-8"))
     assert [r.reason.split(" is over")[0] for r in first.rejections] == [f"line of {size} bytes"]
-    assert (second.files_skipped, [str(r) for r in second.rejections]) == (0, [str(r) for r in first.rejections])
+    assert (second.files_skipped, [str(r) for r in second.rejections]) == (
+        0,
+        [str(r) for r in first.rejections],
+    )
 
     write_config(tmp_path, sources=source.format(4000))
     raised = publish(tmp_path, 10)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from syndicator.model import Rejection
 from syndicator.run_end import (
     FileLedger,
     RunEnd,
@@ -20,7 +21,6 @@ from syndicator.run_end import (
     rejections_by_file,
     sources_to_scan,
 )
-from syndicator.model import Rejection
 from syndicator.sources.memory import FileSeen, FileState, HttpValidators, SourceMemory, ValidatorsSeen, learn
 
 

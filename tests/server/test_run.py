@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from server_testlib import ServerFactory, fetch, raw_get, raw_request
+from waitress import wasyncore
 
 from syndicator.server import RunningServer, ServerError, ServerSettings, start_in_thread
 
@@ -185,6 +186,42 @@ def test_many_concurrent_readers_all_get_the_whole_feed(server: RunningServer, f
         thread.join(timeout=120)
     assert failures == []
     assert counts == [40] * 24
+
+
+def test_the_server_loop_waits_while_workers_send_large_answers(
+    tmp_path: Path, start_server: ServerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker thread sends the answer it is making itself; meanwhile the loop
+    must not poll that connection for writing, or it turns without end (its own
+    flush cannot take the worker's lock) and holds the interpreter lock the
+    worker needs to finish: many readers of a large feed then got a tenth of the
+    answers a second. Counted in turns of the loop, the real one, per answer."""
+    turns = [0]
+    poll = wasyncore.poll2
+
+    def counted(*args: object, **kwargs: object) -> None:
+        turns[0] += 1
+        poll(*args, **kwargs)
+
+    monkeypatch.setattr(wasyncore, "poll2", counted)
+    (tmp_path / "rss.xml").write_bytes(os.urandom(2 << 20))
+    server = start_server(tmp_path, connections_per_client=0)
+    answers: list[int] = []
+
+    def reader() -> None:
+        with requests.Session() as session:
+            for _ in range(3):
+                answers.append(len(session.get(server.url + "/rss.xml", timeout=30).content))
+
+    threads = [threading.Thread(target=reader) for _ in range(32)]
+    turns[0] = 0
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert answers == [2 << 20] * 96
+    assert turns[0] / len(answers) < 4  # about 0.4; 8 to 10 when the loop spun
 
 
 def test_readers_during_atomic_replaces_get_a_whole_old_or_new_file(
