@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -60,9 +61,24 @@ def is_tracking_parameter(name: str) -> bool:
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
 
 
+# An absolute http(s) URL canonical_url gives back as written (plus "/" for an
+# empty path): lower-case scheme and host, no port, user, query or fragment, and
+# a path of characters quote() keeps (unreserved ones and _PATH_SAFE). Most
+# links of feeds and CMS exports are this; the general way costs five parses.
+_CANONICAL_AS_WRITTEN = re.compile(r"https?://[a-z0-9.-]+(/[A-Za-z0-9_.~/:@!$&'()*+,;=%-]*)?")
+
+
 def canonical_url(value: str, base: str) -> str | None:
     """The absolute http(s) form of value, or None when it is not a usable link."""
     value = value.strip()
+    as_written = _CANONICAL_AS_WRITTEN.fullmatch(value)
+    if as_written is not None and _splits(base):
+        return value if as_written.group(1) else value + "/"
+    return _canonical(value, base)
+
+
+def _canonical(value: str, base: str) -> str | None:
+    """canonical_url the general way (value stripped)."""
     # Whitespace other than a plain space makes it no link; str.isprintable is False
     # for every such character, so a printable value needs no look at each one.
     if not value or (not value.isprintable() and any(ch.isspace() for ch in value.replace(" ", ""))):
@@ -125,20 +141,47 @@ def absolute_url(value: str, base: str) -> str | None:
 _AS_WRITTEN = re.compile(r"https?://[^/?#;\[\]][^;\[\]]*")
 
 
+# A path from the root that urljoin only appends to the base's scheme and host:
+# no "." or ".." segment to resolve, no parameters, no space, no empty query or
+# fragment for urlunparse to drop.
+_FROM_THE_ROOT = re.compile(r"/(?!/)[^\s;?#]*(?:\?[^\s#]+)?(?:#\S+)?")
+
+
 def join(base: str, value: str) -> str:
     """urljoin(base, value), without its two parses and a rebuild for a value that
     is already an absolute URL it would give back as written (most links in feeds
-    and CMS exports). tests/normalize/test_urls.py holds the two to agreeing."""
-    if (
-        value.isascii()
-        and value.isprintable()
-        and _AS_WRITTEN.fullmatch(value)
-        and "?#" not in value
-        and not value.endswith(("?", "#"))
-    ):
-        urlsplit(base)  # raises ValueError where urljoin would, on a base it cannot split
-        return value
+    and CMS exports), or a path from the root of the base's host (most of the
+    rest). tests/normalize/test_urls.py holds the two to agreeing."""
+    if value.isascii() and value.isprintable() and "?#" not in value:
+        if _AS_WRITTEN.fullmatch(value) and not value.endswith(("?", "#")):
+            urlsplit(base)  # raises ValueError where urljoin would, on a base it cannot split
+            return value
+        if _FROM_THE_ROOT.fullmatch(value) and "/." not in value.split("?", 1)[0].split("#", 1)[0]:
+            origin = _origin(base)
+            if origin is not None:
+                return origin + value
     return urljoin(base, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """ "scheme://host" that urljoin puts before a path from the root, for an http(s)
+    base with a host; None for any other (urljoin then decides). Raises ValueError
+    where urljoin would, on a base it cannot split."""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@functools.lru_cache(maxsize=64)
+def _splits(base: str) -> bool:
+    """Whether urlsplit can read the base (canonical_url is None for any link otherwise)."""
+    try:
+        urlsplit(base)
+    except ValueError:
+        return False
+    return True
 
 
 def _scheme_without_host(value: str) -> bool:

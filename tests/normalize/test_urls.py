@@ -136,12 +136,20 @@ _URLISH = st.lists(
     st.sampled_from(
         [
             *("http://", "https://", "HTTPS://", "e.org", "/", "a", "?", "#", ";", "[", "]", ":80", "@"),
-            *("%20", "=", "&", "..", "é", "//", "x=1", " ", "\t"),
+            *("%20", "=", "&", "..", "é", "//", "x=1", " ", "\t", ".", "/.", "./", "~", "'", "%zz"),
         ]
     ),
     max_size=12,
 ).map("".join)
-_BASES = ["https://news.example.org/monde/article", "http://e.org/", "", "https://[::1/", "ftp://f.org/a"]
+_BASES = [
+    "https://news.example.org/monde/article",
+    "http://e.org/",
+    "",
+    "https://[::1/",
+    "ftp://f.org/a",
+    "HTTPS://User@E.org:8080/a;p?q#f",
+    "https://user@/x",
+]
 
 
 @pytest.mark.parametrize("base", _BASES)
@@ -178,6 +186,19 @@ def test_join_is_urljoin(base: str, value: str) -> None:
         "https://e.org/a b",
         "https:///a",
         "/relative",
+        "/a/./b",
+        "/a/../b",
+        "/a/b/.",
+        "/.well-known/x",
+        "/a;p/b",
+        "/a?b?c#d#e",
+        "/a#b?c",
+        "/a?",
+        "/a#",
+        "/a?#",
+        "//cdn.e.org/a",
+        "/a b",
+        "/a%2e%2e/b",
     ],
 )
 def test_join_is_urljoin_on_the_edges(value: str) -> None:
@@ -187,3 +208,29 @@ def test_join_is_urljoin_on_the_edges(value: str) -> None:
 
     for base in _BASES[:2]:
         assert join(base, value) == urljoin(base, value)
+
+
+@pytest.mark.parametrize("base", _BASES)
+@given(_URLISH)
+def test_canonical_url_as_written_is_the_general_way(base: str, value: str) -> None:
+    """A link canonical_url gives back as written is the link the general way gives."""
+    from syndicator.normalize.urls import _canonical
+
+    assert canonical_url(value, base) == _canonical(value.strip(), base)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://e.org",
+        "https://e.org/a/b-c_d.e~f",
+        "http://e.org/a%zz",
+        "https://e.org/a'(b)*+,;=:@!$&",
+        "https://e.o-rg/",
+    ],
+)
+def test_plain_links_take_the_short_way_to_the_same_url(value: str) -> None:
+    from syndicator.normalize.urls import _canonical
+
+    assert canonical_url(value, BASE) == _canonical(value, BASE) is not None
+    assert canonical_url(value, "https://[::1/") is None  # a base urlsplit refuses makes no link
