@@ -223,16 +223,21 @@ def iter_normalized(
             records = _guarded(kind.read, source, options, context)
             limits = check_limits(source)
             while True:
-                with timer.stage("intake"):
-                    try:
-                        item = next(records, None)
-                    except SourceError as e:
-                        yield _source_failed(source.name, e.ref, e.message)
-                        break
-                    except Exception as e:  # one source's failure is that source's, never the run's
-                        logger.debug("source=%s failed", source.name, exc_info=e)
-                        yield _source_failed(source.name, _where(source), _describe(e))
-                        break
+                # Timed by hand, not with timer.stage: a folder of 100,000 unchanged
+                # files is 100,000 items, and a context manager each cost a tenth of a second.
+                start = time.perf_counter()
+                failed: SourceFailed | None = None
+                try:
+                    item = next(records, None)
+                except SourceError as e:
+                    failed = _source_failed(source.name, e.ref, e.message)
+                except Exception as e:  # one source's failure is that source's, never the run's
+                    logger.debug("source=%s failed", source.name, exc_info=e)
+                    failed = _source_failed(source.name, _where(source), _describe(e))
+                timer.add("intake", time.perf_counter() - start)
+                if failed is not None:
+                    yield failed
+                    break
                 if item is None:
                     break
                 if isinstance(item, (FileSeen, ValidatorsSeen)):

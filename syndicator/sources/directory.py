@@ -94,30 +94,39 @@ def list_files(source: str, options: DirectoryOptions) -> list[Path]:
     one. One directory listing per folder, the file types read from it: a
     folder of 100,000 records is listed without a `stat` per file.
     """
+    return [Path(full) for _, full in _listing(source, options)]
+
+
+def _listing(source: str, options: DirectoryOptions) -> list[tuple[str, str]]:
+    """list_files as (path inside the folder, with "/", full path) pairs, in the same order.
+
+    Kept as text: a path object per file, its sorting and relative_to cost more
+    than the rest of a no-change run over a folder of 100,000 files (2.8 s)."""
     if not options.path.is_dir():
         raise SourceError(source, str(options.path), "is not a directory")
-    found: list[Path] = []
-    folders = [options.path]
+    found: list[tuple[str, str]] = []
+    folders = [(str(options.path), "")]
     while folders:
-        folder = folders.pop()
+        folder, prefix = folders.pop()
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name.startswith("."):
                         continue
                     if options.recursive and entry.is_dir() and not entry.is_symlink():
-                        folders.append(Path(entry.path))
+                        folders.append((entry.path, f"{prefix}{entry.name}/"))
                     elif os.path.splitext(entry.name)[1].lower() in SUFFIXES and entry.is_file():
-                        found.append(Path(entry.path))
+                        found.append((prefix + entry.name, entry.path))
         except OSError as e:
             # The folder itself unlisted is the source's failure: read as empty, it
             # would make every article it gave look gone. A subfolder is skipped.
-            if folder == options.path:
+            if not prefix:
                 raise SourceError(source, str(options.path), f"cannot be listed: {e.strerror or e}") from e
     if options.part is not None:
         count, index = options.part[1], options.part[0]
-        found = [p for p in found if part_of(p.relative_to(options.path).as_posix(), count) == index]
-    return sorted(found)
+        found = [f for f in found if part_of(f[0], count) == index]
+    # The order of the paths themselves: part by part (a/b before a-b/c).
+    return sorted(found, key=lambda f: f[0].split("/"))
 
 
 def read(
@@ -127,11 +136,9 @@ def read(
     each file present is told (`FileSeen`) before its records. An unchanged
     file's lasting rejections are told again, from memory, as it gave them."""
     memory = (context or ReadContext()).memory
-    paths = list_files(source.name, options)
-    for path in paths:
-        relative = path.relative_to(options.path).as_posix()
+    for relative, full in _listing(source.name, options):
         try:
-            stat = path.stat()
+            stat = os.stat(full)
         except OSError:
             continue  # removed while listing; the next run sees it gone
         known = memory.known_file(source.name, relative)
@@ -139,6 +146,7 @@ def read(
             yield FileSeen(source.name, relative, None, unchanged=True)
             yield from memory.rejections_of(source.name, relative)
             continue
+        path = Path(full)
         ref = f"{source.name}/{relative}"
         if path.suffix.lower() == ".jsonl":
             scan = _scan(path)
