@@ -343,6 +343,7 @@ def test_the_files_read_are_those_a_glob_of_the_folder_finds_in_the_same_order(
         "h.",
         ".hidden.json",
         "sub/i.json",
+        "sub-a.json",  # after sub/…: paths are ordered part by part, not as text ("-" < "/")
         "sub/deeper/j.txt",
         ".dot/k.json",
         "sub/.l.json",
