@@ -445,5 +445,7 @@ def keep_rejections(state_directory: Path, run_id: int, rejections: tuple[Reject
         for r in rejections
     ]
     data = json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-    write_if_changed(path, data.encode("utf-8"))
+    # A lone surrogate (a broken record's "\ud800") cannot be UTF-8: written as the
+    # JSON escape it was read from, so the file stays valid and says what was read.
+    write_if_changed(path, data.encode("utf-8", "backslashreplace"))
     return str(path)

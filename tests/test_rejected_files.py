@@ -13,18 +13,24 @@ a line over the source's size limit) keeps its file read on every run.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sitekit import NOW, record, write_config
 
+import syndicator.fingerprint
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
 from syndicator.report import RunReport
 
 NOT_JSON = '{"id": "cms-broken", "title": "Unterminated'
+
+
+SOURCE = '[[sources]]\nname = "articles"\nkind = "directory"\npath = "{path}"\n{extra}'
 
 
 def publish(site: Path, minutes: int = 0, *, full: bool = False) -> RunReport:
@@ -124,21 +130,6 @@ def test_a_line_over_the_size_limit_keeps_its_file_read_until_the_limit_allows_i
     assert (raised.rejections, raised.added) == ((), 1)
 
 
-def test_a_file_rejected_by_another_version_of_syndicator_is_read_again(
-    site: Path, add_records: Callable[..., Path]
-) -> None:
-    """An upgrade may accept what the version before refused."""
-    mixed_file(add_records)
-    publish(site)
-    rows(site, "UPDATE file_rejections SET version = '0.0.1'")
-
-    again = publish(site, 5)
-
-    assert (again.files_skipped, again.unchanged, len(again.rejections)) == (0, 2, 2)
-    assert rows(site, "SELECT DISTINCT version FROM file_rejections") != [("0.0.1",)]
-    assert publish(site, 10).files_skipped == 1
-
-
 def test_publish_full_reads_every_file_again(site: Path, add_records: Callable[..., Path]) -> None:
     mixed_file(add_records)
     publish(site)
@@ -146,6 +137,116 @@ def test_publish_full_reads_every_file_again(site: Path, add_records: Callable[.
     full = publish(site, 5, full=True)
 
     assert (full.files_skipped, full.unchanged, len(full.rejections)) == (0, 2, 2)
+
+
+def test_an_upgrade_reads_a_file_with_rejections_again_and_forgets_it_once_gone(
+    site: Path, add_records: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another version of syndicator may take what this one refused: every file is
+    stamped with the version (in the normalizer's fingerprint), so it is read again;
+    and a file gone by then is forgotten with its rejections."""
+    mixed_file(add_records)
+    add_records("other.json", record(5))
+    publish(site)
+    monkeypatch.setattr(syndicator.fingerprint, "__version__", "9.9.9")
+
+    upgraded = publish(site, 5)
+    assert (upgraded.files_skipped, upgraded.unchanged, len(upgraded.rejections)) == (0, 3, 2)
+
+    (site / "articles" / "wire.jsonl").unlink()
+    publish(site, 10)
+    assert rows(site, "SELECT count(*) FROM file_rejections") == [(0,)]
+    assert rows(site, "SELECT path FROM source_files") == [("other.json",)]
+
+
+PAGE = (
+    "<!doctype html><html><head><meta charset=utf-8></head><body><script>"
+    + "var filler = 'x';\n" * 200
+    + "</script><article><h1>A page with a heavy script</h1>"
+    + "<p>This is the body of a real article, long enough to be its main text. </p>" * 10
+    + "</article></body></html>"
+)
+
+
+def test_raising_a_record_limit_reads_the_files_again(tmp_path: Path) -> None:
+    """max_record_bytes cuts a page before it is normalized, and the cut page is no
+    article; once the limit is raised the page is one. The source's limits are part of
+    its files' stamps, so the file is read again rather than its rejection told."""
+    write_config(tmp_path, sources=SOURCE.format(path="articles", extra="max_record_bytes = 1000\n"))
+    (tmp_path / "articles" / "page.html").write_text(PAGE, encoding="utf-8")
+    first = publish(tmp_path)
+    assert [r.reason for r in first.rejections] == ["not an article page: no title and no main text found"]
+
+    write_config(tmp_path, sources=SOURCE.format(path="articles", extra=""))
+    raised = publish(tmp_path, 5)
+
+    assert (raised.added, raised.rejections) == (1, ())
+
+
+def test_rejections_told_again_name_the_file_where_it_is_now(
+    site: Path, add_records: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder moved (the source's path follows it) and the run starts from another
+    folder: the rejections name the file as a run that reads it would."""
+    mixed_file(add_records)
+    monkeypatch.chdir(site)
+    publish(site)
+    (site / "articles").rename(site / "incoming")
+    write_config(site, sources=SOURCE.format(path="incoming", extra=""))
+    monkeypatch.chdir(site / "incoming")
+
+    told = publish(site, 5)
+    read = publish(site, 10, full=True)
+
+    assert told.files_skipped == 1
+    assert [str(r) for r in told.rejections] == [str(r) for r in read.rejections]
+    assert kept_rejections(site, 2) == kept_rejections(site, 3)
+
+
+def test_a_fix_of_the_same_size_whose_time_was_kept_is_published(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    """cp -p, rsync -t or an unpacked archive keep a file's time: a file that held a
+    rejected record is judged by its bytes, so the fix is seen."""
+    good = json.dumps(record(9))
+    broken, fixed = good[:-1] + ",}", good[:-1] + " }"
+    path = add_records("wire.jsonl", json.dumps(record(1)) + "\n" + broken + "\n")
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert [r.reason[:14] for r in publish(site).rejections] == ["not valid JSON"]
+
+    path.write_text(json.dumps(record(1)) + "\n" + fixed + "\n", encoding="utf-8")
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    second = publish(site, 5)
+
+    assert (second.added, second.rejections) == (1, ())
+
+
+def test_a_file_named_with_a_hash_has_its_rejections_reported_every_run(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    """A ref is `<source>/<file>#<record>`; the file's own name may hold "#" too."""
+    lines = [json.dumps(record(1)), json.dumps({"id": "cms-empty", "title": ""}), NOT_JSON]
+    add_records("batch#2.jsonl", "\n".join(lines) + "\n")
+
+    first, second = publish(site), publish(site, 5)
+
+    assert len(first.rejections) == 2 and second.files_skipped == 1
+    assert [str(r) for r in second.rejections] == [str(r) for r in first.rejections]
+
+
+def test_a_rejected_record_holding_a_lone_surrogate_is_kept_and_the_run_goes_on(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    """A JSON escape of half a UTF-16 pair cannot be written as UTF-8: `rejected/`
+    keeps it as the escape it was read from, and the run ends as a rejection, not a crash."""
+    add_records("wire.jsonl", json.dumps(record(1)) + "\n" + '{"title": "", "note": "bad \\ud800"}\n')
+
+    reports = [publish(site), publish(site, 5)]
+
+    assert [(r.outcome, r.added) for r in reports] == [("rejected", 1), ("rejected", 0)]
+    kept = json.loads(kept_rejections(site, 2))
+    assert kept[0]["record"] == {"title": "", "note": "bad \ud800"}
+    assert kept_rejections(site, 1) == kept_rejections(site, 2)
 
 
 def rows(site: Path, sql: str) -> list[tuple[object, ...]]:

@@ -17,7 +17,7 @@ import logging
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -136,15 +136,20 @@ def read(
     each file present is told (`FileSeen`) before its records. An unchanged
     file's lasting rejections are told again, from memory, as it gave them."""
     memory = (context or ReadContext()).memory
+    fingerprint = stamp_fingerprint(memory.fingerprint, source)
     for relative, full in _listing(source.name, options):
         try:
             stat = os.stat(full)
         except OSError:
             continue  # removed while listing; the next run sees it gone
-        known = memory.known_file(source.name, relative)
-        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        known = memory.known_file(source.name, relative, fingerprint)
+        told = memory.rejections_of(source.name, relative) if known is not None else ()
+        # A file that held rejected records is judged by its bytes, not its stamp
+        # alone: a fix of the same size whose time was kept (cp -p, rsync -t, an
+        # unpacked archive) is read, and the record it fixed published.
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        if known is not None and not told and (known.size, known.mtime_ns) == stamp:
             yield FileSeen(source.name, relative, None, unchanged=True)
-            yield from memory.rejections_of(source.name, relative)
             continue
         path = Path(full)
         ref = f"{source.name}/{relative}"
@@ -158,10 +163,10 @@ def read(
             if scan.utf8:
                 # Streamed a line at a time: the file's size costs no memory, so
                 # max_file_bytes bounds one line instead of the whole file.
-                state = FileState(stat.st_size, stat.st_mtime_ns, scan.sha256, memory.fingerprint)
+                state = FileState(stat.st_size, stat.st_mtime_ns, scan.sha256, fingerprint)
                 if known is not None and known.sha256 == state.sha256:
                     yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
-                    yield from memory.rejections_of(source.name, relative)
+                    yield from _told_again(told, path)
                     continue
                 yield FileSeen(source.name, relative, state, unchanged=False)
                 yield from read_file(source.name, path, ref=ref, scan=scan, line_bytes=options.max_file_bytes)
@@ -184,15 +189,34 @@ def read(
         except OSError as e:
             yield Rejection(source.name, display_path(path), "", "", f"cannot read file: {e.strerror or e}")
             continue
-        state = FileState(
-            stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), memory.fingerprint
-        )
+        state = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), fingerprint)
         if known is not None and known.sha256 == state.sha256:
             yield FileSeen(source.name, relative, state, unchanged=True)  # touched, not changed
-            yield from memory.rejections_of(source.name, relative)
+            yield from _told_again(told, path)
             continue
         yield FileSeen(source.name, relative, state, unchanged=False)
         yield from read_file(source.name, path, data=data, ref=ref)
+
+
+# A source's settings that change what the records of its files become: a file
+# read under other values is read again (raising max_record_bytes must publish
+# what the lower limit cut, and remembered rejections must not outlive the limit).
+_SHAPING_KEYS = ("max_file_bytes", *LIMIT_KEYS)
+
+
+def stamp_fingerprint(fingerprint: str, source: SourceConfig) -> str:
+    """The fingerprint a file of this source is stamped with: the normalizer's
+    (rules, taxonomy, schema, version) and the source's own record-shaping settings."""
+    shaping = json.dumps({key: source.options.get(key) for key in _SHAPING_KEYS}, sort_keys=True, default=str)
+    return hashlib.sha256(f"{fingerprint}|{shaping}".encode()).hexdigest()[:32]
+
+
+def _told_again(rejections: Iterable[Rejection], path: Path) -> Iterator[Rejection]:
+    """A file's remembered rejections, naming the file as this run finds it
+    (the folder may have moved, or the run started elsewhere)."""
+    origin = display_path(path)
+    for rejection in rejections:
+        yield rejection if rejection.origin == origin else replace(rejection, origin=origin)
 
 
 STREAM_BYTES = 1 << 20  # bytes read at a time while a JSONL file is hashed

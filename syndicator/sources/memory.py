@@ -51,9 +51,11 @@ class SourceMemory:
     # store: file_rejections; the lasting rejections of remembered files, in the order they came
     rejected: Mapping[Location, tuple[Rejection, ...]] = field(default_factory=dict)
 
-    def known_file(self, source: str, path: str) -> FileState | None:
+    def known_file(self, source: str, path: str, fingerprint: str | None = None) -> FileState | None:
+        """The file's stamp, when it was read under `fingerprint` (default: today's normalizer one)."""
         state = self.files.get((source, path))
-        return state if state is not None and state.fingerprint == self.fingerprint else None
+        wanted = self.fingerprint if fingerprint is None else fingerprint
+        return state if state is not None and state.fingerprint == wanted else None
 
     def rejections_of(self, source: str, path: str) -> tuple[Rejection, ...]:
         """What a file skipped as unchanged gave as rejections when it was last read."""

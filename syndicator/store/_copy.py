@@ -46,9 +46,7 @@ TABLES: tuple[Table, ...] = (
     Table("runs", ("id", "started", "finished", "outcome", "report"), "id"),
     Table("run_events", ("run_id", "action", "article_id", "ref", "detail"), ""),
     Table("source_files", ("source", "path", "size", "mtime_ns", "sha256", "fingerprint"), "source, path"),
-    Table(
-        "file_rejections", ("source", "path", "position", "version", "rejection"), "source, path, position"
-    ),
+    Table("file_rejections", ("source", "path", "position", "rejection"), "source, path, position"),
     Table("http_cache", ("url", "etag", "last_modified"), "url"),
     Table("archive_dirty", ("seq",), "seq"),
     Table("meta", ("key", "value"), "key"),

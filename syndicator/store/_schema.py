@@ -198,7 +198,6 @@ MIGRATIONS: tuple[str, ...] = (
         source    TEXT NOT NULL,
         path      TEXT NOT NULL,
         position  INTEGER NOT NULL,          -- 0, 1, 2… in the order the file gave them
-        version   TEXT NOT NULL,             -- the syndicator that rejected it: another reads the file again
         rejection TEXT NOT NULL,             -- JSON: source, origin, locator, field, reason, payload, ref
         PRIMARY KEY (source, path, position),
         FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE
@@ -434,7 +433,6 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         source    TEXT COLLATE "C" NOT NULL,
         path      TEXT COLLATE "C" NOT NULL,
         position  INTEGER NOT NULL,
-        version   TEXT COLLATE "C" NOT NULL,
         rejection TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (source, path, position),
         FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE

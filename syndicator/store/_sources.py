@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from syndicator import __version__
 from syndicator.model import Rejection
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, Location, MemoryUpdate, SourceMemory
@@ -28,19 +27,14 @@ class SourcesMixin(Connected):
                 url: HttpValidators(etag, modified)
                 for url, etag, modified in self.db.execute("SELECT url, etag, last_modified FROM http_cache")
             }
+            # Kept under the file's stamp, whose fingerprint names the syndicator
+            # version too: after an upgrade, which may accept what it refused, the
+            # file is read again and these are replaced.
             rejected: dict[Location, list[Rejection]] = {}
-            stale: set[Location] = set()
-            for source, path, version, text in self.db.execute(
-                "SELECT source, path, version, rejection FROM file_rejections ORDER BY source, path, position"
+            for source, path, text in self.db.execute(
+                "SELECT source, path, rejection FROM file_rejections ORDER BY source, path, position"
             ):
-                if version == __version__:
-                    rejected.setdefault((source, path), []).append(_rejection_from_json(text))
-                else:
-                    stale.add((source, path))
-        # Rejected by another version of syndicator: read again, it may take the record now.
-        for where in stale:
-            files.pop(where, None)
-            rejected.pop(where, None)
+                rejected.setdefault((source, path), []).append(_rejection_from_json(text))
         return SourceMemory(
             fingerprint=fingerprint,
             files=files,
@@ -95,9 +89,9 @@ class SourcesMixin(Connected):
         self.db.executemany("DELETE FROM file_rejections WHERE source = ? AND path = ?", cleared)
         self.db.executemany("DELETE FROM source_files WHERE source = ? AND path = ?", sorted(memory.forget))
         self.db.executemany(
-            "INSERT INTO file_rejections (source, path, position, version, rejection) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO file_rejections (source, path, position, rejection) VALUES (?, ?, ?, ?)",
             [
-                (src, path, position, __version__, _rejection_to_json(rejection))
+                (src, path, position, _rejection_to_json(rejection))
                 for (src, path), found in sorted(memory.rejected.items())
                 for position, rejection in enumerate(found)
             ],
