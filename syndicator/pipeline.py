@@ -315,14 +315,7 @@ def ingest(
 
         def locate(ref: str) -> tuple[str, str] | None:
             source, path = source_location(ref, names)
-            if source is None or path is None:
-                return None
-            # A file's name may hold "#" too (the record's index follows the last
-            # one): the longest reading of the ref that names a file of this run.
-            named = ref[len(source) + 1 :]
-            while (source, named) not in ledger.seen and "#" in named:
-                named = named.rsplit("#", 1)[0]
-            return (source, named) if (source, named) in ledger.seen else (source, path)
+            return (source, path) if source is not None and path is not None else None
 
         # An embargoed record's file is read again until its time; a file holding
         # a rejection its bytes alone do not decide, until it reads whole. Other

@@ -234,6 +234,21 @@ def test_a_file_named_with_a_hash_has_its_rejections_reported_every_run(
     assert [str(r) for r in second.rejections] == [str(r) for r in first.rejections]
 
 
+def test_articles_of_files_named_with_a_hash_stay_in_their_source(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    """When another file of the source changes, the unchanged ones still hold their
+    articles: `a#1.json` is a file, not `a` and a record index."""
+    add_records("a#1.json", record(1))
+    add_records("b#2.jsonl", [record(2)])
+    publish(site)
+
+    add_records("c.json", record(3))
+    later = publish(site, 5)
+
+    assert (later.added, later.removed_from_source) == (1, 0)
+
+
 def test_a_rejected_record_holding_a_lone_surrogate_is_kept_and_the_run_goes_on(
     site: Path, add_records: Callable[..., Path]
 ) -> None:

@@ -86,7 +86,10 @@ def source_location(ref: str, names: Iterable[str] = ()) -> tuple[str | None, st
         name, _, rest = ref.partition("/")
     else:
         rest = ref[len(name) + 1 :]
-    return name, rest.split("#", 1)[0]
+    # "#<n>" ends a ref with the record's place in its file; a file's own name may
+    # hold "#" too, but never as its end (`a#1.json`, `b#2.jsonl#3`).
+    path, mark, place = rest.rpartition("#")
+    return name, (path if mark and place.isdigit() else rest)
 
 
 def statements(script: str) -> list[str]:
