@@ -32,7 +32,12 @@ NOT_NORMALIZING = frozenset(
         "cron",
         "server_host",
         "server_port",
+        "server_request_timeout",
+        "server_connections_per_client",
         "normalize_workers",  # the same records come out, in the same order, however many
+        "state_url",  # where the store is: a store moved to PostgreSQL reads no file again
+        "lease_seconds",
+        "object_storage",
     }
 )
 # Fields of Config that never change a rendered byte.
@@ -48,6 +53,12 @@ NOT_RENDERING = frozenset(
         "hub_timeout",
         "server_host",
         "server_port",
+        "server_request_timeout",
+        "server_connections_per_client",
+        "interval_seconds",
+        "cron",
+        "state_url",  # where the store is
+        "lease_seconds",
         "object_storage",  # where the bytes go, not what they are
     }
 )

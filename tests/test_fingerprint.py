@@ -81,3 +81,12 @@ def test_only_the_settings_named_as_irrelevant_are_left_out(config: Config) -> N
         assert (normalizer_fingerprint(other) != normalizer_fingerprint(config)) == (
             field.name not in NOT_NORMALIZING
         )
+
+
+def test_moving_the_store_to_postgresql_neither_reads_the_sources_again_nor_renders_again(
+    config: Config,
+) -> None:
+    moved = replace(config, state_url="postgresql://publisher:secret@db.internal/news", lease_seconds=90)
+
+    assert normalizer_fingerprint(moved) == normalizer_fingerprint(config)
+    assert output_fingerprint(moved) == output_fingerprint(config)

@@ -249,6 +249,45 @@ def test_articles_of_files_named_with_a_hash_stay_in_their_source(
     assert (later.added, later.removed_from_source) == (1, 0)
 
 
+def test_a_store_written_before_keeps_the_articles_of_files_named_with_a_hash_in_their_source(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    """A store of schema 12 kept `a` as the file of an article from `a#1.json`; opening it
+    works the file out again, so the article is not reported gone when another file changes."""
+    add_records("a#1.json", record(1))
+    add_records("b#2.jsonl", [record(2), record(4)])
+    add_records("plain.jsonl", [record(5)])
+    publish(site)
+    state = site / "state" / "state.sqlite3"
+    db = sqlite3.connect(state)
+    with db:  # as the code of schema 12 wrote these rows: the ref cut at its first "#"
+        db.execute(
+            "UPDATE articles SET source_file = substr(source_file, 1, instr(source_file, '#') - 1)"
+            " WHERE source_file LIKE '%#%'"
+        )
+        db.execute("DELETE FROM meta WHERE key = 'source_files_located'")
+        db.execute("PRAGMA user_version = 12")
+    db.close()
+    assert sorted(r[0] for r in rows(site, "SELECT source_file FROM articles")) == [
+        "a",
+        "b",
+        "b",
+        "plain.jsonl",
+    ]
+
+    add_records("c.json", record(3))
+    later = publish(site, 5)
+
+    assert (later.added, later.removed_from_source) == (1, 0)
+    assert sorted(r[0] for r in rows(site, "SELECT source_file FROM articles")) == [
+        "a#1.json",
+        "b#2.jsonl",
+        "b#2.jsonl",
+        "c.json",
+        "plain.jsonl",
+    ]
+
+
 def test_a_rejected_record_holding_a_lone_surrogate_is_kept_and_the_run_goes_on(
     site: Path, add_records: Callable[..., Path]
 ) -> None:

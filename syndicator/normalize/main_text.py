@@ -254,7 +254,9 @@ def _clean_body(
 ) -> tuple[str, list[RelatedLink], tuple[str, ...], str | None]:
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):
+        # AssertionError: lxml's way of saying the markup has no body at all, as
+        # readability returns a page cut off inside its <head>.
         return "", [], (), None
     related: list[RelatedLink] = []
     titles: list[str] = []

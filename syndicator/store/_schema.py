@@ -203,6 +203,15 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE
     );
     """,
+    """
+    -- v13: the file an article came from, where the file's name holds "#"
+    -- (`a#1.json`). Stores before this version cut such a ref at its first "#"
+    -- and kept "a", a file no run sees, so the article was taken as gone from
+    -- its source whenever another file of the source changed. Worked out again
+    -- by the store on opening (source_location, the one reading of a ref).
+    INSERT INTO meta (key, value) VALUES ('source_files_located', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -437,5 +446,10 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (source, path, position),
         FOREIGN KEY (source, path) REFERENCES source_files (source, path) ON DELETE CASCADE
     );
+    """,
+    12: """
+    -- v13: the file of articles from files whose name holds "#" (as SQLite's v13).
+    INSERT INTO meta (key, value) VALUES ('source_files_located', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
 }

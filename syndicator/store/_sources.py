@@ -12,9 +12,29 @@ from syndicator.model import Rejection
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, Location, MemoryUpdate, SourceMemory
 from syndicator.store._base import Connected
+from syndicator.store._sqlite import source_location
 
 
 class SourcesMixin(Connected):
+    def _locate_source_files(self) -> None:
+        """Once, after migration v13: the file of each article whose ref holds "#",
+        read again with `source_location` (a file named `a#1.json` had been kept as `a`)."""
+        with self.errors():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'source_files_located'").fetchone()
+        if row is None or row[0] != "0":
+            return
+        with self.transaction():
+            moved = []
+            for article_id, ref, name, file in self.db.execute(
+                "SELECT id, source_ref, source_name, source_file FROM articles"
+                " WHERE source_file IS NOT NULL AND source_ref LIKE '%#%'"
+            ).fetchall():
+                located = source_location(ref, (name,))[1]
+                if located != file:
+                    moved.append((located, article_id))
+            self.db.executemany("UPDATE articles SET source_file = ? WHERE id = ?", moved)
+            self.db.execute("UPDATE meta SET value = '1' WHERE key = 'source_files_located'")
+
     def source_memory(self, fingerprint: str) -> SourceMemory:
         with self.errors():
             files = {

@@ -151,3 +151,4 @@ class SQLiteStore(StoreBase):
                     self.sqlite.execute(statement)
                 self.sqlite.execute(f"PRAGMA user_version = {number + 1}")
         self._fill_name_index()
+        self._locate_source_files()

@@ -267,6 +267,27 @@ def test_a_page_with_no_title_and_no_text_is_rejected(ctx: NormalizeContext) -> 
     assert "not an article page" in result.reason
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Rates held as inflation eases</title>"
+        "<meta name='description' content='The central bank kept its rate at 4%.'>"
+        "<link rel='canonical' href='https://gazette.example/news/rates'></head>",
+        # saved while the page was still loading: cut inside its <head>
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Rates held as inflation eases</title><link rel='canonical' href='https://gazette.example/news/rates'>"
+        "<meta name='description' content='The central bank kept its rate at 4%.'>",
+    ],
+)
+def test_a_page_with_only_its_head_is_an_item_of_what_the_head_says(html: str, ctx: NormalizeContext) -> None:
+    result = article(html, ctx)
+    assert (result.title, str(result.url), result.summary) == (
+        "Rates held as inflation eases",
+        "https://gazette.example/news/rates",
+        "The central bank kept its rate at 4%.",
+    )
+
+
 def test_broken_json_ld_is_skipped(ctx: NormalizeContext) -> None:
     broken = '{"@type": "NewsArticle", "headline": '
     head = f'<script type="application/ld+json">{broken}</script><title>Fallback</title>'
