@@ -17,10 +17,10 @@ element gives, on the same inputs.
 
 from __future__ import annotations
 
-import lxml.html
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 from page_corpus import pages
 from xsskit import PAYLOADS
 
@@ -34,7 +34,7 @@ BASE = "https://news.example.org/monde/article"
 PAGES = pages()
 
 
-def every_element(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def every_element(root: etree._Element) -> list[etree._Element]:
     return list(root.iterdescendants())
 
 
