@@ -30,8 +30,15 @@ def loads(text: str | bytes, *, strict: bool = True) -> Any:
         raise json.JSONDecodeError("nested too deeply to read", "", 0) from e
 
 
-def too_deep(value: Any, limit: int = MAX_RECORD_DEPTH) -> bool:
-    """Whether value holds containers nested more than `limit` levels (iterative: no recursion)."""
+def too_deep(value: Any, limit: int = MAX_RECORD_DEPTH, *, text: str | None = None) -> bool:
+    """Whether value holds containers nested more than `limit` levels (iterative: no recursion).
+
+    `text`: the JSON the value was read from. Each level opens with a "{" or a "[",
+    so text holding no more than `limit` of them cannot nest deeper, and the value
+    is not walked (a record of a JSONL file: its line is at hand).
+    """
+    if text is not None and text.count("{") + text.count("[") <= limit:
+        return False
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()

@@ -409,20 +409,20 @@ def _read_jsonl(
             yield reject(locator, f"not valid JSON: {e.msg} at column {e.colno}", line)
             continue
         if isinstance(item, dict):
-            yield _record(source, origin, locator, item, f"{ref}#{lineno}", reject)
+            yield _record(source, origin, locator, item, f"{ref}#{lineno}", reject, line)
         else:
             yield reject(locator, f"a record must be a JSON object, not {_json_type(item)}", item)
 
 
 def _record(
-    source: str, origin: str, locator: str, item: dict[str, Any], ref: str, reject: Any
+    source: str, origin: str, locator: str, item: dict[str, Any], ref: str, reject: Any, text: str | None = None
 ) -> RawRecord | Rejection:
     """One JSON object as a record; a poison one (nested past any article's shape) is refused alone.
 
     A WordPress REST post saved to a file (`wp-json/wp/v2/posts` answers) is read
     as the JSON API source reads the same answer over HTTP.
     """
-    if _json.too_deep(item):
+    if _json.too_deep(item, text=text):  # `text`: the line it was read from, when it is one
         refused: Rejection = reject(locator, _json.depth_reason())  # not kept: the payload is the poison
         return refused
     from syndicator.sources.wordpress import is_wordpress, wordpress_record  # when a file is read

@@ -91,6 +91,26 @@ def test_a_deep_record_in_a_list_costs_only_that_record(tmp_path: Path, folder: 
     assert any("lines.jsonl: line 2: /: not valid JSON: nested too deeply" in line for line in lines), lines
 
 
+@pytest.mark.parametrize("levels", [99, 100, 101, 150])
+def test_a_jsonl_line_is_refused_exactly_when_it_nests_past_the_limit(
+    tmp_path: Path, folder: Path, levels: int
+) -> None:
+    """The limit is the same for a line as for a record of a list: 100 levels of
+    containers, the record itself the first. Brackets inside its strings do not count."""
+    bracketed = {**record(7), "note": "[{" * 200}
+    deep = {**record(3), "extra": nested(levels - 1)}  # the record is a level, and each list is one
+    (folder / "lines.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in (record(2), deep, bracketed)) + "\n", encoding="utf-8"
+    )
+    result, items = publish(tmp_path, str(folder))
+    refused = levels > 100
+    assert result.exit_code == (ExitStatus.REJECTED if refused else ExitStatus.OK), result.output
+    published = {1, 2, 7} | (set() if refused else {3})
+    assert titles(items) == {f"Article number {n}" for n in published}
+    if refused:
+        assert rejection_lines(result)[0].endswith("lines.jsonl: line 2: /: nested deeper than 100 levels")
+
+
 def test_an_integer_of_5000_digits_does_not_cost_its_record(tmp_path: Path, folder: Path) -> None:
     (folder / "big.json").write_text(
         json.dumps(record(2, word_count=0)).replace('"word_count": 0', f'"word_count": {HUGE}'),
