@@ -415,7 +415,13 @@ def _read_jsonl(
 
 
 def _record(
-    source: str, origin: str, locator: str, item: dict[str, Any], ref: str, reject: Any, text: str | None = None
+    source: str,
+    origin: str,
+    locator: str,
+    item: dict[str, Any],
+    ref: str,
+    reject: Any,
+    text: str | None = None,
 ) -> RawRecord | Rejection:
     """One JSON object as a record; a poison one (nested past any article's shape) is refused alone.
 
