@@ -11,31 +11,15 @@ text is left exactly as written.
 from __future__ import annotations
 
 import unicodedata
-from html import escape
 
-import lxml.html
 from lxml import etree
 
 from syndicator.normalize.text import CURLY_MARKS, clean_text, fix_apostrophes, strip_xml_illegal
-from syndicator.plaintext import HUGE_HTML
 
 _BLOCKS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dt", "dd", "caption"}
 )
 _VERBATIM = frozenset({"pre", "code", "kbd", "samp"})
-
-
-def typeset_html(fragment: str, *, language: str | None = None) -> str:
-    if not fragment.strip():
-        return fragment
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
-    except (etree.ParserError, ValueError):
-        return fragment
-    typeset_tree(root, language=language)
-    parts = [escape(root.text, quote=False)] if root.text else []
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts)
 
 
 def typeset_tree(root: etree._Element, *, language: str | None = None, typography: str = "full") -> None:
