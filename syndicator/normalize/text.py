@@ -97,12 +97,14 @@ def _clean_once(text: str, quotes: tuple[str, str] | None, typography: str = "fu
     if not text.isprintable():  # the invisible characters are all unprintable (category Cf)
         text = _INVISIBLE.sub("", text)
     text = _collapse_spaces(text)
-    if typography != "off":
-        # Straight marks beside curly ones are inconsistent, which is broken too.
-        keep = typography == "broken" and not CURLY_MARKS.search(text)
-        text = fix_apostrophes(text, keep_straight=keep)
-        text = balance_quotes(text, quotes, keep_straight=keep)
-    return _collapse_spaces(text)
+    if typography == "off":
+        return text
+    # Straight marks beside curly ones are inconsistent, which is broken too.
+    keep = typography == "broken" and not CURLY_MARKS.search(text)
+    spaced = text
+    text = balance_quotes(fix_apostrophes(text, keep_straight=keep), quotes, keep_straight=keep)
+    # Both give back the very string when they change nothing, and `spaced` is collapsed already.
+    return spaced if text is spaced else _collapse_spaces(text)
 
 
 def _collapse_spaces(text: str) -> str:
@@ -130,14 +132,29 @@ def fix_apostrophes(text: str, *, keep_straight: bool = False) -> str:
     """
     if not _APOSTROPHE_RE.search(text):
         return text
-    out = list(text)
     n = len(text)
+    changed: dict[int, str] = {}
     for match in _APOSTROPHE_RE.finditer(text):
         i = match.start()
         if keep_straight and text[i] == "'":
             continue  # a typewriter apostrophe is not broken: kept as written
-        out[i] = _apostrophe(text, i, n)
-    return "".join(out)
+        mark = _apostrophe(text, i, n)
+        if mark != text[i]:
+            changed[i] = mark
+    return _with(text, changed)
+
+
+def _with(text: str, changed: dict[int, str]) -> str:
+    """`text` with the characters at these positions replaced; the very string when there are none."""
+    if not changed:
+        return text
+    parts: list[str] = []
+    start = 0
+    for i in sorted(changed):
+        parts += (text[start:i], changed[i])
+        start = i + 1
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 def _apostrophe(text: str, i: int, n: int) -> str:
@@ -181,7 +198,7 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None, *, keep_str
     if not positions:
         return text
     roles = _roles(text, positions)
-    chars = list(text)
+    changed: dict[int, str] = {}  # position -> the mark written there
     valid = {("“", "”"), ("„", "“"), ("„", "”"), ("»", "«")}
     if quotes:
         valid = {quotes}
@@ -195,20 +212,20 @@ def balance_quotes(text: str, quotes: tuple[str, str] | None = None, *, keep_str
         elif stack:
             pairs.append((stack.pop(), pos))
         else:
-            chars[pos] = closing if text[pos] != "″" else text[pos]
+            changed[pos] = closing if text[pos] != "″" else text[pos]
     for pos in stack:  # opened, never closed
         if text[pos] in '"”‟':
-            chars[pos] = opening
+            changed[pos] = opening
     strip_inside: set[int] = set()
     for a, b in pairs:
         if (text[a], text[b]) in valid:
             continue
-        chars[a], chars[b] = opening, closing
+        changed[a], changed[b] = opening, closing
         strip_inside.update(range(a + 1, _skip_spaces(text, a + 1, 1)))
         strip_inside.update(range(_skip_spaces(text, b - 1, -1) + 1, b))
     if strip_inside:
-        return "".join(c for i, c in enumerate(chars) if i not in strip_inside)
-    return "".join(chars)
+        return "".join(changed.get(i, c) for i, c in enumerate(text) if i not in strip_inside)
+    return _with(text, {i: c for i, c in changed.items() if c != text[i]})
 
 
 def _skip_spaces(text: str, i: int, step: int) -> int:

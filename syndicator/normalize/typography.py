@@ -26,20 +26,26 @@ def typeset_tree(root: etree._Element, *, language: str | None = None, typograph
     """The same repairs on an already parsed fragment (the sanitizer's tree)."""
     # Most bodies hold no preformatted text: then no element needs its ancestors looked at.
     verbatim = next(root.iter(*_VERBATIM), None) is not None
+    # Each repair gives back the very string when it changes nothing; such a text
+    # is not set again (lxml copies every text it is given into the tree).
     for element in root.iter():
         if not isinstance(element.tag, str) or (verbatim and _inside_verbatim(element)):
             continue
-        if element.tag in _BLOCKS and len(element) == 0 and element.text:
-            element.text = clean_text(element.text, language=language, typography=typography)
+        text = element.text
+        if text and element.tag in _BLOCKS and len(element) == 0:
+            repaired = clean_text(text, language=language, typography=typography)
+            if repaired is not text:
+                element.text = repaired
             continue
-        element.text = _local(element.text, typography)
+        if text and (repaired := _local(text, typography)) is not text:
+            element.text = repaired
         if element is not root:
-            element.tail = _local(element.tail, typography)
+            tail = element.tail
+            if tail and (repaired := _local(tail, typography)) is not tail:
+                element.tail = repaired
 
 
-def _local(text: str | None, typography: str = "full") -> str | None:
-    if not text:
-        return text
+def _local(text: str, typography: str = "full") -> str:
     text = unicodedata.normalize("NFC", strip_xml_illegal(text))
     if typography == "off":
         return text
