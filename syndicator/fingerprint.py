@@ -55,8 +55,6 @@ NOT_RENDERING = frozenset(
         "server_port",
         "server_request_timeout",
         "server_connections_per_client",
-        "interval_seconds",
-        "cron",
         "state_url",  # where the store is
         "lease_seconds",
         "object_storage",  # where the bytes go, not what they are

@@ -90,3 +90,10 @@ def test_moving_the_store_to_postgresql_neither_reads_the_sources_again_nor_rend
 
     assert normalizer_fingerprint(moved) == normalizer_fingerprint(config)
     assert output_fingerprint(moved) == output_fingerprint(config)
+
+
+@pytest.mark.parametrize("field, value", [("interval_seconds", 3600), ("cron", "0 * * * *")])
+def test_the_schedule_is_a_rendering_setting(config: Config, field: str, value: object) -> None:
+    """The schedule is in the feeds: RSS <ttl> and sy:updatePeriod/updateFrequency
+    come from the interval (none with a cron), so changing it renders every feed again."""
+    assert output_fingerprint(replace(config, **{field: value})) != output_fingerprint(config)

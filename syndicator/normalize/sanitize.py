@@ -221,9 +221,16 @@ def _cleaner() -> nh3.Cleaner:
 
 def _parse(fragment: str) -> etree._Element | None:
     """The fragment's nodes under a <div>, as lxml.html.fragment_fromstring gives
-    them, but plain elements: the <div> is made here, not by lxml.html."""
+    them, but plain elements: the <div> is made here, not by lxml.html.
+
+    The fragment goes inside <html><body> as lxml.html puts it: parsed bare, text at
+    its very start would be a document's first bytes (a U+FEFF read as a byte order
+    mark and dropped) and, before libxml2 2.14, wrapped in an implied <p>.
+    """
     if not fragment.strip():
         return None
+    if not _FULL_DOCUMENT.match(fragment):
+        fragment = f"<html><body>{fragment}</body></html>"
     try:
         document = etree.fromstring(fragment, _PARSER)
     except (etree.ParserError, ValueError):
@@ -232,9 +239,14 @@ def _parse(fragment: str) -> etree._Element | None:
     if body is None:
         return None
     root = etree.Element("div")
-    root.text = body.text
+    if body.text and body.text.strip():  # lxml.html drops leading text that is only spaces
+        root.text = body.text
     root.extend(list(body))
     return root
+
+
+# What lxml.html takes for a whole document, not a fragment to wrap.
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
 
 
 def _flatten(serialized: str, limit: int) -> tuple[str, int]:

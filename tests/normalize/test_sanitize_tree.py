@@ -141,3 +141,28 @@ _SOUP = st.lists(
 @given(_SOUP)
 def test_tag_soup_gives_the_same_text(fragment: str) -> None:
     assert_same_text(fragment)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "hello <b>x</b> there",
+        "Intro.<p>Para</p>",
+        "&amp; y",
+        "\ufeffx",
+        "\ufeff\ufeff<p>a</p>",
+        "  <p>a</p> tail",
+        "<p>a</p><p>b</p>",
+    ],
+)
+def test_the_sanitizer_reads_a_fragment_as_lxml_html_does(fragment: str) -> None:
+    """Its own parse (plain elements) gives the nodes lxml.html.fragment_fromstring gives:
+    text at the very start stays text, a leading U+FEFF included."""
+    import lxml.html
+
+    def nodes(root: etree._Element) -> tuple[str | None, list[bytes]]:
+        return root.text, [etree.tostring(child, method="html") for child in root]
+
+    parsed = sanitizer._parse(fragment)
+    assert parsed is not None
+    assert nodes(parsed) == nodes(lxml.html.fragment_fromstring(fragment, create_parent="div"))
