@@ -254,9 +254,10 @@ def _clean_body(
 ) -> tuple[str, list[RelatedLink], tuple[str, ...], str | None]:
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=HUGE_HTML)
-    except (etree.ParserError, ValueError, AssertionError):
+    except (etree.ParserError, ValueError, AssertionError, IndexError):
         # AssertionError: lxml's way of saying the markup has no body at all, as
-        # readability returns a page cut off inside its <head>.
+        # readability returns a page cut off inside its <head> (IndexError when
+        # Python runs with -O, which strips that assert).
         return "", [], (), None
     related: list[RelatedLink] = []
     titles: list[str] = []
