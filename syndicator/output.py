@@ -14,11 +14,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from pathlib import Path
 
+from syndicator.archive_render import ItemPlaces, PageJob, PageRenderer, RenderedPage
 from syndicator.config import Config
 from syndicator.errors import RunCancelled
 from syndicator.fingerprint import NOT_RENDERING, config_fingerprint
@@ -37,7 +36,7 @@ from syndicator.render.fragments import Fragments, assemble, fragments_in
 from syndicator.report import Progress, Timer
 from syndicator.slugs import category_term
 from syndicator.store import Store
-from syndicator.workers import Workers, inherited
+from syndicator.workers import Workers
 from syndicator.write import (
     VALIDATORS_NAME,
     etag_of,
@@ -71,70 +70,6 @@ def render_documents(
                 yield relative, fmt.render(doc)
             else:
                 yield relative, assemble(fmt, doc, fragments, persist=not archive_page)
-
-
-RenderedPage = list[tuple[str, bytes, str | None]]  # (path relative to the output, bytes, ETag if known)
-PageJob = Future[tuple[RenderedPage, float]]  # an archive page rendering in a worker, and its seconds
-PARALLEL_PAGES = 20  # archive pages to render: below this, forking workers costs more than it saves
-AHEAD = 2  # archive pages in flight per worker: each stays busy, and little is held
-
-
-def render_page(page: StoredPage) -> tuple[RenderedPage, float]:
-    """An archive page read and rendered in every format, with each file's ETag, and
-    the seconds it took: what a worker process does. The bytes are `render_documents`'
-    (an archive page keeps no fragments, so it needs no cache)."""
-    start = time.perf_counter()
-    config = inherited()
-    if not isinstance(config, Config):
-        raise TypeError("a worker without the run's configuration")
-    made = render_documents(config, [page.document(config)])
-    rendered: RenderedPage = [(relative, data, etag_of(data)) for relative, data in made]
-    return rendered, time.perf_counter() - start
-
-
-class PageRenderer:
-    """Archive pages, read and rendered in the run's worker processes when there are
-    enough of them (a cold run's bulk: 2,000 of them per 100,000 articles, and each
-    category's), else in this process. Either way a page's files are the same bytes."""
-
-    def __init__(self, workers: Workers | None, count: int, config: Config) -> None:
-        self.workers = workers
-        self.config = config
-        self.pool: ProcessPoolExecutor | None = None
-        if workers is not None and (workers.pool is not None or count >= PARALLEL_PAGES):
-            # The pool normalize forked, else one forked now.
-            self.pool = workers.executor()
-        self.window = AHEAD * workers.count if workers is not None and self.pool is not None else 1
-        self.seconds = 0.0  # spent rendering archive pages, summed over the processes
-
-    def submit(self, page: StoredPage) -> PageJob | None:
-        """The page's render in a worker; None when this process renders it (`here`)."""
-        if self.pool is None or self.workers is None:
-            return None
-        future = self.workers.submit("render", self.pool, render_page, page)
-        if future is None:
-            self.pool = None
-        return future
-
-    def here(self, page: StoredPage, fragments: Fragments | None) -> RenderedPage:
-        start = time.perf_counter()
-        made = render_documents(self.config, [page.document(self.config)], fragments)
-        rendered: RenderedPage = [(relative, data, None) for relative, data in made]
-        self.seconds += time.perf_counter() - start
-        return rendered
-
-    def result(self, future: PageJob, page: StoredPage) -> RenderedPage:
-        try:
-            rendered, seconds = future.result()
-        except BrokenProcessPool as e:  # a worker died: this page and the rest are rendered here
-            if self.workers is not None:
-                self.workers.failed(e, "render")
-            self.pool = None
-            return self.here(page, None)
-        except Exception:  # the transport (a page that cannot be pickled): the render is done here
-            return self.here(page, None)
-        self.seconds += seconds
-        return rendered
 
 
 def _pages_to_render(config: Config, store: Store, plan: OutputPlan) -> int:
@@ -262,7 +197,7 @@ def _render_and_write(
 
     site_title = config.site.title
     formats = tuple(config.output.formats)
-    archive = PageRenderer(workers, _pages_to_render(config, store, plan), config)
+    archive = PageRenderer(workers, _pages_to_render(config, store, plan), config, dry_run=dry_run)
     # Documents rendered, not yet written, in order: an archive page may be
     # rendering in a worker while this process reads and renders the next feeds.
     # (a worker's render, else the files rendered here; the page, in case its worker dies)
@@ -270,11 +205,13 @@ def _render_and_write(
 
     def write_next() -> None:
         future, rendered, page = ahead.popleft()
+        places: tuple[ItemPlaces, ...] = ()
         if future is not None and page is not None:
             with timer.stage("render"):
-                rendered = archive.result(future, page)
+                rendered, places = archive.result(future, page)
         with timer.stage("write"):
             write(rendered)
+        archive.written(places)
         if progress is not None:
             progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sitekit import publish_command, record, write_config
 
+from syndicator.archive_render import PARALLEL_PAGES
 from syndicator.intake import PARALLEL_AFTER
-from syndicator.output import PARALLEL_PAGES
 
 ARTICLES = 2 * PARALLEL_PAGES + 6  # pages of 2 articles: more archive pages than PARALLEL_PAGES
 

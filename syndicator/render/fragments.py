@@ -83,6 +83,7 @@ def _feed(digest: Any, value: object) -> None:
 
 
 Key = tuple[str, str, str]  # (format, context, article id)
+Span = tuple[str, str, int, int]  # (article id, digest, start, end): where an item lies in a document's bytes
 
 
 class Fragments:
@@ -148,6 +149,11 @@ class Fragments:
             self._memory[(fmt, context, article_id)] = (digest, data)
             self._pending[(fmt, context, article_id)] = (digest, data)
 
+    def seed(self, fmt: str, context: str, article_id: str, digest: str, data: bytes) -> None:
+        """Make a fragment rendered elsewhere known (an archive page's item, read back
+        from the page written this run); used only while `digest` is the article's."""
+        self._memory[(fmt, context, article_id)] = (digest, data)
+
     def save(self) -> None:
         """Write the fragments rendered for subscription feeds this run, in one transaction."""
         if self._db is None or not self._pending:
@@ -206,13 +212,22 @@ def split_xml(fmt: str, data: bytes, count: int) -> tuple[bytes, list[bytes], by
 
 
 def assemble(fmt: FeedFormat, doc: FeedDocument, cache: Fragments, *, persist: bool) -> bytes:
-    """The bytes `fmt.render(doc)` gives, from cached fragments where they are current.
+    """The bytes `fmt.render(doc)` gives, from cached fragments where they are current."""
+    return assemble_items(fmt, doc, cache, persist=persist)[0]
+
+
+def assemble_items(
+    fmt: FeedFormat, doc: FeedDocument, cache: Fragments, *, persist: bool
+) -> tuple[bytes, tuple[Span, ...]]:
+    """`assemble`'s bytes, and where each item's fragment lies in them (none when
+    the document was rendered whole), so that another document holding the
+    same items can be given them.
 
     A format this module does not know how to split (one added to the
     registry) is rendered whole: correct, only not incremental.
     """
     if fmt.name != "json" and fmt.name not in _XML_ITEMS:
-        return fmt.render(doc)
+        return fmt.render(doc), ()
     renderer = fmt
     name = fmt.name
     context = context_of(name, doc)
@@ -228,14 +243,26 @@ def assemble(fmt: FeedFormat, doc: FeedDocument, cache: Fragments, *, persist: b
     partial = replace(doc, articles=tuple(doc.articles[i] for i in missing))
     split = split_xml(name, renderer.render(partial), len(missing))
     if split is None:  # not the shape this module knows: the whole render, as it is
-        return renderer.render(doc)
+        return renderer.render(doc), ()
     head, rendered, tail = split
     for i, data in zip(missing, rendered, strict=True):
         fragments[i] = data
         cache.keep(name, context, doc.articles[i].id, digests[i], data, persist=persist)
     cache.rendered += len(missing)
     cache.reused += len(doc.articles) - len(missing)
-    return head + b"".join(f for f in fragments if f is not None) + tail
+    items = [f for f in fragments if f is not None]
+    return head + b"".join(items) + tail, _spans(doc, digests, items, len(head), 0)
+
+
+def _spans(
+    doc: FeedDocument, digests: list[str], items: list[bytes], start: int, gap: int
+) -> tuple[Span, ...]:
+    """Where each item lies when they are written one after the other from `start`, `gap` bytes apart."""
+    spans = []
+    for article, digest, data in zip(doc.articles, digests, items, strict=True):
+        spans.append((article.id, digest, start, start + len(data)))
+        start += len(data) + gap
+    return tuple(spans)
 
 
 def _assemble_json(
@@ -247,7 +274,7 @@ def _assemble_json(
     missing: list[int],
     *,
     persist: bool,
-) -> bytes:
+) -> tuple[bytes, tuple[Span, ...]]:
     from syndicator.render.jsonfeed import item_bytes, render_jsonfeed
 
     for i in missing:
@@ -259,5 +286,7 @@ def _assemble_json(
     empty = render_jsonfeed(replace(doc, articles=()))
     suffix = b'"items":[]}\n'
     if not empty.endswith(suffix):
-        return render_jsonfeed(doc)
-    return empty[: -len(suffix)] + b'"items":[' + b",".join(f for f in fragments if f is not None) + b"]}\n"
+        return render_jsonfeed(doc), ()
+    head = empty[: -len(suffix)] + b'"items":['
+    items = [f for f in fragments if f is not None]
+    return head + b",".join(items) + b"]}\n", _spans(doc, digests, items, len(head), 1)

@@ -1,0 +1,221 @@
+"""Archive pages rendered in the run's worker processes, each item once per format.
+
+A big render is mostly archive pages (RFC 5005): the main archive's, 2,000 of
+them per 100,000 articles, and each category's, which hold the same articles
+again. A page is read and rendered in a worker (`render_page`), a few pages
+ahead of the writes, which stay in the publishing process and in document
+order. Archive pages keep no fragments between runs (memory follows the
+subscription feeds, not the archive), but within a run an item need not be
+rendered twice: a worker tells where each item lies in the files it rendered
+(`ItemPlaces`), and once those files are written, `ArchiveItems` reads the
+items back from them for a later page holding the same articles (a category
+page after the main archive pages). The worker uses an item only for the very
+article version and feed context it was rendered from, so the files are the
+bytes a render of each page from nothing gives.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from syndicator.config import Config
+from syndicator.output_documents import StoredPage
+from syndicator.render import FORMATS
+from syndicator.render.fragments import Fragments, Span, assemble, assemble_items, context_of
+from syndicator.workers import Workers, inherited
+from syndicator.write import etag_of
+
+RenderedPage = list[tuple[str, bytes, str | None]]  # (path relative to the output, bytes, ETag if known)
+PARALLEL_PAGES = 20  # archive pages to render: below this, forking workers costs more than it saves
+AHEAD = 2  # archive pages in flight per worker: each stays busy, and little is held
+
+# An item fragment given to a worker: (format, context, article id, digest, bytes).
+Relayed = tuple[str, str, str, str, bytes]
+
+
+@dataclass(frozen=True)
+class ItemPlaces:
+    """Where each item of one rendered archive file lies in its bytes, and the
+    feed context (`fragments.context_of`) its items were rendered for."""
+
+    relative: str  # the file, relative to the output directory
+    format: str
+    context: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What a worker sends back for one archive page."""
+
+    files: RenderedPage
+    places: tuple[ItemPlaces, ...]
+    reused: int  # items taken from `Relayed` fragments instead of rendered
+    seconds: float
+
+
+PageJob = Future[PageResult]  # an archive page rendering in a worker
+
+
+def render_page(page: StoredPage, relayed: tuple[Relayed, ...] = ()) -> PageResult:
+    """An archive page read and rendered in every format, with each file's ETag and
+    where its items lie: what a worker process does. The bytes are a render of
+    the page from nothing; `relayed` items are used where they are current."""
+    start = time.perf_counter()
+    config = inherited()
+    if not isinstance(config, Config):
+        raise TypeError("a worker without the run's configuration")
+    cache = Fragments(None)
+    for fmt_name, context, article_id, digest, data in relayed:
+        cache.seed(fmt_name, context, article_id, digest, data)
+    doc = page.document(config)
+    files: RenderedPage = []
+    places: list[ItemPlaces] = []
+    for fmt in FORMATS.of(config.output.formats):
+        relative = f"{doc.key}/{fmt.filename}"
+        data, spans = assemble_items(fmt, doc, cache, persist=False)
+        files.append((relative, data, etag_of(data)))
+        if spans:
+            places.append(ItemPlaces(relative, fmt.name, context_of(fmt.name, doc), spans))
+    return PageResult(files, tuple(places), cache.reused, time.perf_counter() - start)
+
+
+class ArchiveItems:
+    """The items of the archive files written this run, found again in those files.
+
+    Per article: its digest, and per format the file and byte range of its
+    item, packed (about 200 bytes an article, so a render of 100,000 articles
+    holds 20 MB here rather than the items' 2 GB).
+    """
+
+    _NOWHERE = 0xFFFFFFFF
+
+    def __init__(self, directory: Path, formats: tuple[str, ...]) -> None:
+        self.directory = directory
+        self.formats = formats
+        self._files: list[tuple[str, str, str]] = []  # (relative path, format, context)
+        self._where: dict[str, tuple[str, bytes]] = {}  # article id → (digest, packed places)
+        self._packing = struct.Struct("<" + "IQQ" * len(formats))
+
+    def learn(self, places: Iterable[ItemPlaces]) -> None:
+        """Remember the items of files now written (never of files still to write)."""
+        found: dict[str, tuple[str, list[int]]] = {}
+        for place in places:
+            if place.format not in self.formats:
+                continue
+            column = 3 * self.formats.index(place.format)
+            number = len(self._files)
+            self._files.append((place.relative, place.format, place.context))
+            for article_id, digest, start, end in place.spans:
+                if article_id not in found:
+                    old = self._where.get(article_id)
+                    packed = list(self._packing.unpack(old[1])) if old and old[0] == digest else None
+                    found[article_id] = (digest, packed or [self._NOWHERE, 0, 0] * len(self.formats))
+                found[article_id][1][column : column + 3] = [number, start, end]
+        for article_id, (digest, packed) in found.items():
+            self._where[article_id] = (digest, self._packing.pack(*packed))
+
+    def for_page(self, page: StoredPage) -> tuple[Relayed, ...]:
+        """The known items of a page's articles, read from the files they were written to
+        (an item that cannot be read is left out: the worker renders it)."""
+        wanted: list[tuple[int, int, int, str, str]] = []
+        for article_id, _ in page.rows.rows:
+            known = self._where.get(article_id)
+            if known is None:
+                continue
+            digest, packed = known
+            values = self._packing.unpack(packed)
+            for column in range(0, len(values), 3):
+                number, start, end = values[column : column + 3]
+                if number != self._NOWHERE:
+                    wanted.append((number, start, end, article_id, digest))
+        relayed: list[Relayed] = []
+        with ExitStack() as files:
+            opened: dict[int, int | None] = {}
+            for number, start, end, article_id, digest in sorted(wanted):
+                relative, fmt_name, context = self._files[number]
+                if number not in opened:
+                    try:
+                        fd = os.open(self.directory / relative, os.O_RDONLY)
+                    except OSError:
+                        opened[number] = None
+                    else:
+                        files.callback(os.close, fd)
+                        opened[number] = fd
+                descriptor = opened[number]
+                if descriptor is None:
+                    continue
+                try:
+                    data = os.pread(descriptor, end - start, start)
+                except OSError:
+                    continue
+                if len(data) == end - start:
+                    relayed.append((fmt_name, context, article_id, digest, data))
+        return tuple(relayed)
+
+
+class PageRenderer:
+    """Archive pages, read and rendered in the run's worker processes when there are
+    enough of them (a cold run's bulk), else in this process. Either way a page's
+    files are the same bytes."""
+
+    def __init__(self, workers: Workers | None, count: int, config: Config, *, dry_run: bool) -> None:
+        self.workers = workers
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+        if workers is not None and (workers.pool is not None or count >= PARALLEL_PAGES):
+            # The pool normalize forked, else one forked now.
+            self.pool = workers.executor()
+        self.window = AHEAD * workers.count if workers is not None and self.pool is not None else 1
+        self.seconds = 0.0  # spent rendering archive pages, summed over the processes
+        self.reused = 0  # items of archive pages taken from pages written before them
+        # A dry run writes nothing to read items back from.
+        self.items = None if dry_run else ArchiveItems(config.output.directory, tuple(config.output.formats))
+
+    def submit(self, page: StoredPage) -> PageJob | None:
+        """The page's render in a worker; None when this process renders it (`here`)."""
+        if self.pool is None or self.workers is None:
+            return None
+        relayed = self.items.for_page(page) if self.items is not None else ()
+        future = self.workers.submit("render", self.pool, render_page, page, relayed)
+        if future is None:
+            self.pool = None
+        return future
+
+    def here(self, page: StoredPage, fragments: Fragments | None) -> RenderedPage:
+        start = time.perf_counter()
+        doc = page.document(self.config)
+        rendered: RenderedPage = []
+        for fmt in FORMATS.of(self.config.output.formats):
+            data = fmt.render(doc) if fragments is None else assemble(fmt, doc, fragments, persist=False)
+            rendered.append((f"{doc.key}/{fmt.filename}", data, None))
+        self.seconds += time.perf_counter() - start
+        return rendered
+
+    def result(self, future: PageJob, page: StoredPage) -> tuple[RenderedPage, tuple[ItemPlaces, ...]]:
+        """The page's files, and where their items lie (for `written`)."""
+        try:
+            done = future.result()
+        except BrokenProcessPool as e:  # a worker died: this page and the rest are rendered here
+            if self.workers is not None:
+                self.workers.failed(e, "render")
+            self.pool = None
+            return self.here(page, None), ()
+        except Exception:  # the transport (a page that cannot be pickled): the render is done here
+            return self.here(page, None), ()
+        self.seconds += done.seconds
+        self.reused += done.reused
+        return done.files, done.places
+
+    def written(self, places: tuple[ItemPlaces, ...]) -> None:
+        """A page's files are written: its items may be read from them from now on."""
+        if self.items is not None and places:
+            self.items.learn(places)
