@@ -418,43 +418,6 @@ def test_postgresql_store_from_a_newer_version_is_refused(postgres_url: str) -> 
         assert raw.execute("SELECT count(*) FROM articles").fetchone() == (1,)  # not touched
 
 
-def test_a_store_of_schema_12_works_out_again_the_files_named_with_a_hash(location: str | Path) -> None:
-    """Before schema 13 the file of ref `wire/a#1.json#0` was kept as `a`; on opening,
-    the store reads such refs again, and leaves every other row as it was."""
-    refs = ["wire/a#1.json#0", "wire/b#2.json", "wire/plain.jsonl#4", "wire/c.json"]
-    articles = [make_article(n, source=SourceRef("directory", ref, "wire")) for n, ref in enumerate(refs)]
-    with open_store(location) as store:
-        publish(store, articles)
-    as_schema_12 = [
-        "UPDATE articles SET source_file = 'a' WHERE source_ref = 'wire/a#1.json#0'",
-        "UPDATE articles SET source_file = 'b' WHERE source_ref = 'wire/b#2.json'",
-    ]
-    if isinstance(location, Path):
-        db = sqlite3.connect(location)
-        with db:
-            for sql in as_schema_12:
-                db.execute(sql)
-            db.execute("PRAGMA user_version = 12")
-        db.close()
-    else:
-        with psycopg.connect(location, autocommit=True) as raw:
-            for sql in as_schema_12:
-                raw.execute(sql)
-            raw.execute("UPDATE schema_version SET version = 12")
-
-    with open_store(location) as store:
-        files = sorted(
-            store.db.execute("SELECT source_ref, source_name, source_file FROM articles").fetchall()
-        )
-
-    assert files == [
-        ("wire/a#1.json#0", "wire", "a#1.json"),
-        ("wire/b#2.json", "wire", "b#2.json"),
-        ("wire/c.json", "wire", "c.json"),
-        ("wire/plain.jsonl#4", "wire", "plain.jsonl"),
-    ]
-
-
 def test_unreachable_server_is_a_store_error_without_the_password() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

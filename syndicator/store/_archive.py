@@ -105,14 +105,14 @@ class ArchiveMixin(SelectionsMixin):
     def _mark_selections_dirty(self, article_ids: list[str]) -> None:
         """The tag, author and language feeds the articles are in as stored now (before
         a change: the feeds they may leave; after: the feeds they join)."""
-        d = self.dialect
         self.db.executemany(
             "INSERT INTO feed_dirty (term) SELECT mark FROM ("
-            f" SELECT 'tag:' || n.name AS mark FROM {d.tag_rows} n WHERE n.id = ?"
-            f" UNION SELECT 'author:' || n.name FROM {d.author_rows} n WHERE n.id = ?"
-            f" UNION SELECT 'language:' || {d.language} FROM articles WHERE id = ?"
+            # `tag:<name>`, `author:<name>`: the name index holds what the JSON says
+            # (empty names left out, which name no feed)
+            " SELECT kind || ':' || name AS mark FROM article_names WHERE article_id = ?"
+            " UNION SELECT 'language:' || language FROM articles WHERE id = ?"
             ") AS marks WHERE mark IS NOT NULL ON CONFLICT (term) DO NOTHING",
-            [(aid, aid, aid) for aid in article_ids],
+            [(aid, aid) for aid in article_ids],
         )
 
     def _mark_archive_dirty(self, article_ids: list[str]) -> None:

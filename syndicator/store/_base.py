@@ -41,11 +41,9 @@ class Dialect:
     """The SQL that is not the same on both engines."""
 
     name: str
-    title: str  # the article's title, read from its JSON (indexed by that expression)
     event_order: str  # the column that orders run_events as they were written
     categories: str  # (term, label, scheme) of categories with a visible article, label of the newest
     emptied_categories: str  # (term, label, scheme) of categories with no visible article left
-    language: str  # the article's language, read from its JSON
     tag_rows: str  # FROM clause: each visible article once per tag, the tag as `name`
     author_rows: str  # FROM clause: each visible article once per author, the name as `name`
 

@@ -38,6 +38,8 @@ TABLES: tuple[Table, ...] = (
             "source_name",
             "source_file",
             "archive_seq",
+            "title",
+            "language",
         ),
         "id",
     ),

@@ -53,13 +53,12 @@ class FeedsMixin(Connected):
 
         A skip through the language index, one step per language (a DISTINCT read
         every visible article's entry: a cost that grew with the archive)."""
-        language = self.dialect.language
         with self.errors():
             rows = self.db.execute(
                 "WITH RECURSIVE spoken (language) AS ("
-                f" SELECT (SELECT min({language}) FROM articles WHERE retracted = 0 AND {language} > '')"
-                f" UNION ALL SELECT (SELECT min({language}) FROM articles"
-                f"  WHERE retracted = 0 AND {language} > spoken.language)"
+                " SELECT (SELECT min(a.language) FROM articles a WHERE a.retracted = 0 AND a.language > '')"
+                " UNION ALL SELECT (SELECT min(a.language) FROM articles a"
+                "  WHERE a.retracted = 0 AND a.language > spoken.language)"
                 " FROM spoken WHERE spoken.language IS NOT NULL)"
                 " SELECT language FROM spoken WHERE language IS NOT NULL AND language != 'und'"
                 " ORDER BY language"
@@ -70,7 +69,7 @@ class FeedsMixin(Connected):
         """The newest visible articles in one language, in the feeds' total order."""
         with self.errors():
             rows = self.db.execute(
-                f"SELECT id, data FROM articles WHERE retracted = 0 AND {self.dialect.language} = ?"
+                "SELECT id, data FROM articles WHERE retracted = 0 AND language = ?"
                 " ORDER BY published_utc DESC, id LIMIT ?",
                 (language, limit),
             ).fetchall()
@@ -107,7 +106,7 @@ class FeedsMixin(Connected):
         with self.errors():
             for title in sorted(set(titles)):
                 row = self.db.execute(
-                    f"SELECT url FROM articles WHERE {self.dialect.title} = ? AND retracted = 0"
+                    "SELECT url FROM articles WHERE title = ? AND retracted = 0"
                     " ORDER BY published_utc DESC, id LIMIT 1",
                     (title,),
                 ).fetchone()

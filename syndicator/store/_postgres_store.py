@@ -39,8 +39,6 @@ CONNECT_TIMEOUT = 10  # seconds to reach the server before the run fails
 
 POSTGRES = Dialect(
     name="postgresql",
-    title="((data::json) ->> 'title')",
-    language="((data::json) ->> 'language')",
     tag_rows=(
         "(SELECT t.value AS name, a.* FROM articles a,"
         " json_array_elements_text((a.data::json) -> 'tags') AS t(value))"

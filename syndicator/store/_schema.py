@@ -212,6 +212,19 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO meta (key, value) VALUES ('source_files_located', '0')
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
+    """
+    -- v14: an article's title and language as columns, written with its row.
+    -- The indexes on them were on expressions over the JSON, which parsed every
+    -- saved article's JSON once per index (at 100,000 articles, seven seconds
+    -- of a cold run's store stage).
+    ALTER TABLE articles ADD COLUMN title TEXT;
+    ALTER TABLE articles ADD COLUMN language TEXT;
+    UPDATE articles SET title = json_extract(data, '$.title'), language = json_extract(data, '$.language');
+    DROP INDEX articles_by_title;
+    DROP INDEX articles_by_language;
+    CREATE INDEX articles_by_title ON articles (title);
+    CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -451,5 +464,15 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     -- v13: the file of articles from files whose name holds "#" (as SQLite's v13).
     INSERT INTO meta (key, value) VALUES ('source_files_located', '0')
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
+    13: """
+    -- v14: an article's title and language as columns (as SQLite's v14).
+    ALTER TABLE articles ADD COLUMN title TEXT COLLATE "C";
+    ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
+    UPDATE articles SET title = (data::json) ->> 'title', language = (data::json) ->> 'language';
+    DROP INDEX articles_by_title;
+    DROP INDEX articles_by_language;
+    CREATE INDEX articles_by_title ON articles (title);
+    CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
     """,
 }

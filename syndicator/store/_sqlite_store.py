@@ -16,8 +16,6 @@ from syndicator.store._store import StoreBase
 
 SQLITE = Dialect(
     name="sqlite",
-    title="json_extract(data, '$.title')",
-    language="json_extract(data, '$.language')",
     tag_rows="(SELECT t.value AS name, a.* FROM articles a, json_each(a.data, '$.tags') t)",
     author_rows=(
         "(SELECT json_extract(t.value, '$.name') AS name, a.* FROM articles a,"

@@ -119,20 +119,22 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             self._mark_selections_dirty([d.article.id for d in saved])
             self.db.executemany(
                 "INSERT INTO articles (id, url, source_ref, content_hash, first_seen, published,"
-                " published_utc, updated, retracted, data, source_name, source_file, archive_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " published_utc, updated, retracted, data, title, language, source_name, source_file,"
+                " archive_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 # A new article takes the next archive slot as it is inserted; an
                 # update keeps its slot (the row, with its content, is written once).
                 " (SELECT coalesce(max(archive_seq), -1) + 1 FROM articles))"
                 " ON CONFLICT (id) DO UPDATE SET url = excluded.url, source_ref = excluded.source_ref,"
                 " source_name = excluded.source_name, source_file = excluded.source_file,"
                 " content_hash = excluded.content_hash, updated = excluded.updated,"
-                " retracted = excluded.retracted, data = excluded.data",
+                " retracted = excluded.retracted, data = excluded.data, title = excluded.title,"
+                " language = excluded.language",
                 [_article_row(d, now) for d in saved],
             )
+            latest = {d.article.id: d.article for d in saved}  # one save per article in a plan
+            self._index_names(latest.values())  # before the marks, which read the names it holds
             # The pages and feeds it is in (its categories before this save) must be written again.
             self._mark_archive_dirty([d.article.id for d in saved])
-            latest = {d.article.id: d.article for d in saved}  # one save per article in a plan
             self.db.executemany(
                 "DELETE FROM article_categories WHERE article_id = ?", [(aid,) for aid in latest]
             )
@@ -141,7 +143,6 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                 [(a.id, c.term, c.label, c.scheme) for a in latest.values() for c in a.categories],
             )
             self._number_in_categories(latest.values())
-            self._index_names(latest.values())
             self.db.executemany(  # the feeds it joins (the ones it leaves were marked above)
                 "INSERT INTO feed_dirty (term) VALUES (?) ON CONFLICT (term) DO NOTHING",
                 [(term,) for term in dict.fromkeys(c.term for a in latest.values() for c in a.categories)],
@@ -229,5 +230,7 @@ def _article_row(d: Decision, now: datetime) -> tuple[object, ...]:
         rfc3339(article.updated) if article.updated else None,
         retracted,
         article_text(article),
+        article.title,  # as the JSON says it, for the indexes (which no longer parse the JSON)
+        article.language,
         *source_location(article.source.ref, (article.source.name,)),
     )

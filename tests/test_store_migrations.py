@@ -1,0 +1,121 @@
+"""A store written by an earlier version opens, on SQLite and PostgreSQL alike, as
+the current version would have written it: each migration's work checked on a
+store taken back to the schema before it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import psycopg
+import pytest
+from test_store import make_article, publish
+
+from syndicator.model import SourceRef
+from syndicator.store import open_store
+
+# What schema 14 changed, undone: the title and language indexes on the JSON again.
+BEFORE_14 = {
+    "sqlite": [
+        "DROP INDEX articles_by_title",
+        "DROP INDEX articles_by_language",
+        "ALTER TABLE articles DROP COLUMN title",
+        "ALTER TABLE articles DROP COLUMN language",
+        "CREATE INDEX articles_by_title ON articles (json_extract(data, '$.title'))",
+        "CREATE INDEX articles_by_language ON articles (json_extract(data, '$.language'), published_utc DESC, id)"
+        " WHERE retracted = 0",
+    ],
+    "postgresql": [
+        "DROP INDEX articles_by_title",
+        "DROP INDEX articles_by_language",
+        "ALTER TABLE articles DROP COLUMN title",
+        "ALTER TABLE articles DROP COLUMN language",
+        "CREATE INDEX articles_by_title ON articles (((data::json) ->> 'title'))",
+        "CREATE INDEX articles_by_language ON articles (((data::json) ->> 'language'), published_utc DESC, id)"
+        " WHERE retracted = 0",
+    ],
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    if request.param == "sqlite":
+        return tmp_path / "state" / "state.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def as_schema(location: str | Path, version: int, statements: list[str]) -> None:
+    """The store as a version before `version + 1` left it: `statements`, then its number."""
+    if isinstance(location, Path):
+        db = sqlite3.connect(location)
+        with db:
+            for sql in statements:
+                db.execute(sql)
+            db.execute(f"PRAGMA user_version = {version}")
+        db.close()
+    else:
+        with psycopg.connect(location, autocommit=True) as raw:
+            for sql in statements:
+                raw.execute(sql)
+            raw.execute("UPDATE schema_version SET version = %s", (version,))
+
+
+def engine(location: str | Path) -> str:
+    return "sqlite" if isinstance(location, Path) else "postgresql"
+
+
+def test_a_store_of_schema_12_works_out_again_the_files_named_with_a_hash(location: str | Path) -> None:
+    """Before schema 13 the file of ref `wire/a#1.json#0` was kept as `a`; on opening,
+    the store reads such refs again, and leaves every other row as it was."""
+    refs = ["wire/a#1.json#0", "wire/b#2.json", "wire/plain.jsonl#4", "wire/c.json"]
+    articles = [make_article(n, source=SourceRef("directory", ref, "wire")) for n, ref in enumerate(refs)]
+    with open_store(location) as store:
+        publish(store, articles)
+    as_schema_12 = [
+        "UPDATE articles SET source_file = 'a' WHERE source_ref = 'wire/a#1.json#0'",
+        "UPDATE articles SET source_file = 'b' WHERE source_ref = 'wire/b#2.json'",
+    ]
+    as_schema(location, 12, BEFORE_14[engine(location)] + as_schema_12)
+
+    with open_store(location) as store:
+        files = sorted(
+            store.db.execute("SELECT source_ref, source_name, source_file FROM articles").fetchall()
+        )
+
+    assert files == [
+        ("wire/a#1.json#0", "wire", "a#1.json"),
+        ("wire/b#2.json", "wire", "b#2.json"),
+        ("wire/c.json", "wire", "c.json"),
+        ("wire/plain.jsonl#4", "wire", "plain.jsonl"),
+    ]
+
+
+def test_a_store_of_schema_13_keeps_its_titles_and_languages_in_columns(location: str | Path) -> None:
+    """Schema 14 reads each stored article's title and language out of its JSON once,
+    into the columns the language feeds and the "Read more" links are found by."""
+    articles = [
+        make_article(0, title="Le budget", language="fr"),
+        make_article(1, title="The budget", language="en"),
+        make_article(2, title="Der Haushalt", language="de"),
+        make_article(3, title="Sans langue", language="und"),
+    ]
+    with open_store(location) as store:
+        publish(store, articles)
+    as_schema(location, 13, BEFORE_14[engine(location)])
+
+    with open_store(location) as store:
+        columns = sorted(store.db.execute("SELECT title, language FROM articles").fetchall())
+        assert columns == [
+            ("Der Haushalt", "de"),
+            ("Le budget", "fr"),
+            ("Sans langue", "und"),
+            ("The budget", "en"),
+        ]
+        assert store.languages() == ["de", "en", "fr"]
+        assert [a.title for a in store.newest_in_language(10, "en")] == ["The budget"]
+        assert store.urls_by_title(["Le budget", "Nowhere"]) == {"Le budget": articles[0].url}
+        # A saved article writes its columns with its row; a retracted one leaves its language.
+        publish(store, [make_article(1, title="The new budget", language="en")])
+        store.retract(articles[2].id, run_id=store.begin_run(make_article(0).published), undo=False)
+        assert store.urls_by_title(["The new budget"]) == {"The new budget": articles[1].url}
+        assert store.languages() == ["en", "fr"]
