@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from sitekit import NOW, record, write_config
+from storekit import BEFORE_14, as_schema
 
 import syndicator.fingerprint
 from syndicator.config import load_config
@@ -259,15 +260,12 @@ def test_a_store_written_before_keeps_the_articles_of_files_named_with_a_hash_in
     add_records("plain.jsonl", [record(5)])
     publish(site)
     state = site / "state" / "state.sqlite3"
-    db = sqlite3.connect(state)
-    with db:  # as the code of schema 12 wrote these rows: the ref cut at its first "#"
-        db.execute(
-            "UPDATE articles SET source_file = substr(source_file, 1, instr(source_file, '#') - 1)"
-            " WHERE source_file LIKE '%#%'"
-        )
-        db.execute("DELETE FROM meta WHERE key = 'source_files_located'")
-        db.execute("PRAGMA user_version = 12")
-    db.close()
+    as_schema_12 = [  # as the code of schema 12 wrote these rows: the ref cut at its first "#"
+        "UPDATE articles SET source_file = substr(source_file, 1, instr(source_file, '#') - 1)"
+        " WHERE source_file LIKE '%#%'",
+        "DELETE FROM meta WHERE key = 'source_files_located'",
+    ]
+    as_schema(state, 12, BEFORE_14["sqlite"] + as_schema_12)
     assert sorted(r[0] for r in rows(site, "SELECT source_file FROM articles")) == [
         "a",
         "b",

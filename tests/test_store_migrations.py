@@ -4,37 +4,14 @@ store taken back to the schema before it."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-import psycopg
 import pytest
+from storekit import BEFORE_14, as_schema
 from test_store import make_article, publish
 
 from syndicator.model import SourceRef
 from syndicator.store import open_store
-
-# What schema 14 changed, undone: the title and language indexes on the JSON again.
-BEFORE_14 = {
-    "sqlite": [
-        "DROP INDEX articles_by_title",
-        "DROP INDEX articles_by_language",
-        "ALTER TABLE articles DROP COLUMN title",
-        "ALTER TABLE articles DROP COLUMN language",
-        "CREATE INDEX articles_by_title ON articles (json_extract(data, '$.title'))",
-        "CREATE INDEX articles_by_language ON articles (json_extract(data, '$.language'), published_utc DESC, id)"
-        " WHERE retracted = 0",
-    ],
-    "postgresql": [
-        "DROP INDEX articles_by_title",
-        "DROP INDEX articles_by_language",
-        "ALTER TABLE articles DROP COLUMN title",
-        "ALTER TABLE articles DROP COLUMN language",
-        "CREATE INDEX articles_by_title ON articles (((data::json) ->> 'title'))",
-        "CREATE INDEX articles_by_language ON articles (((data::json) ->> 'language'), published_utc DESC, id)"
-        " WHERE retracted = 0",
-    ],
-}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -42,22 +19,6 @@ def location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     if request.param == "sqlite":
         return tmp_path / "state" / "state.sqlite3"
     return str(request.getfixturevalue("postgres_url"))
-
-
-def as_schema(location: str | Path, version: int, statements: list[str]) -> None:
-    """The store as a version before `version + 1` left it: `statements`, then its number."""
-    if isinstance(location, Path):
-        db = sqlite3.connect(location)
-        with db:
-            for sql in statements:
-                db.execute(sql)
-            db.execute(f"PRAGMA user_version = {version}")
-        db.close()
-    else:
-        with psycopg.connect(location, autocommit=True) as raw:
-            for sql in statements:
-                raw.execute(sql)
-            raw.execute("UPDATE schema_version SET version = %s", (version,))
 
 
 def engine(location: str | Path) -> str:
