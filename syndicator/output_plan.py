@@ -15,6 +15,7 @@ transaction that changed it: a category's term, and `tag:NAME`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from syndicator.slugs import category_term
 
@@ -56,7 +57,16 @@ class OutputPlan:
 
     def places_in(self, term: str) -> frozenset[int]:
         """The changed places of one category's archive."""
-        return frozenset(place for t, place in self.category_places if t == term)
+        return self._places_by_term.get(term, frozenset())
+
+    @cached_property
+    def _places_by_term(self) -> dict[str, frozenset[int]]:
+        # Grouped once: a cold run marks every place of every category, and each
+        # category asked for its own would walk all of them.
+        grouped: dict[str, set[int]] = {}
+        for term, place in self.category_places:
+            grouped.setdefault(term, set()).add(place)
+        return {term: frozenset(places) for term, places in grouped.items()}
 
     @property
     def every_feed(self) -> bool:
