@@ -91,19 +91,29 @@ def render_page(page: StoredPage, relayed: tuple[Relayed, ...] = ()) -> PageResu
 class ArchiveItems:
     """The items of the archive files written this run, found again in those files.
 
-    Per article: its digest, and per format the file and byte range of its
-    item, packed (about 200 bytes an article, so a render of 100,000 articles
-    holds 20 MB here rather than the items' 2 GB).
+    Per article, one bytes value: per format the file and byte range of its item,
+    then its digest (about 200 bytes an article with its id, so 100,000 articles
+    hold 20 MB here rather than their items' 2 GB). At most `limit` articles are
+    remembered, the latest learnt, so memory does not grow with the archive: an
+    item forgotten is rendered again, never wrong.
     """
 
     _NOWHERE = 0xFFFFFFFF
+    LIMIT = 150_000
 
-    def __init__(self, directory: Path, formats: tuple[str, ...]) -> None:
+    def __init__(self, directory: Path, formats: tuple[str, ...], limit: int = LIMIT) -> None:
         self.directory = directory
         self.formats = formats
+        self.limit = limit
         self._files: list[tuple[str, str, str]] = []  # (relative path, format, context)
-        self._where: dict[str, tuple[str, bytes]] = {}  # article id → (digest, packed places)
-        self._packing = struct.Struct("<" + "IQQ" * len(formats))
+        self._where: dict[str, bytes] = {}  # article id → packed places, then the digest
+        self._packing = struct.Struct("<" + "III" * len(formats))
+
+    def _known(self, article_id: str) -> tuple[str, tuple[int, ...]] | None:
+        value = self._where.get(article_id)
+        if value is None:
+            return None
+        return value[self._packing.size :].decode("utf-8"), self._packing.unpack_from(value)
 
     def learn(self, places: Iterable[ItemPlaces]) -> None:
         """Remember the items of files now written (never of files still to write)."""
@@ -115,24 +125,28 @@ class ArchiveItems:
             number = len(self._files)
             self._files.append((place.relative, place.format, place.context))
             for article_id, digest, start, end in place.spans:
+                if end > self._NOWHERE:
+                    continue  # past what the packing holds: that item is rendered again
                 if article_id not in found:
-                    old = self._where.get(article_id)
-                    packed = list(self._packing.unpack(old[1])) if old and old[0] == digest else None
-                    found[article_id] = (digest, packed or [self._NOWHERE, 0, 0] * len(self.formats))
+                    old = self._known(article_id)
+                    kept = list(old[1]) if old is not None and old[0] == digest else None
+                    found[article_id] = (digest, kept or [self._NOWHERE, 0, 0] * len(self.formats))
                 found[article_id][1][column : column + 3] = [number, start, end]
         for article_id, (digest, packed) in found.items():
-            self._where[article_id] = (digest, self._packing.pack(*packed))
+            self._where.pop(article_id, None)  # learnt again: the latest, the last to be forgotten
+            self._where[article_id] = self._packing.pack(*packed) + digest.encode("utf-8")
+        while len(self._where) > self.limit:
+            del self._where[next(iter(self._where))]
 
     def for_page(self, page: StoredPage) -> tuple[Relayed, ...]:
         """The known items of a page's articles, read from the files they were written to
         (an item that cannot be read is left out: the worker renders it)."""
         wanted: list[tuple[int, int, int, str, str]] = []
         for article_id, _ in page.rows.rows:
-            known = self._where.get(article_id)
+            known = self._known(article_id)
             if known is None:
                 continue
-            digest, packed = known
-            values = self._packing.unpack(packed)
+            digest, values = known
             for column in range(0, len(values), 3):
                 number, start, end = values[column : column + 3]
                 if number != self._NOWHERE:

@@ -117,3 +117,18 @@ def test_an_archive_file_that_cannot_be_read_back_costs_a_render_not_a_wrong_byt
     result = render_page(category_page, relayed)
     assert result.reused == 2 * len(category_page.rows.rows)
     assert {r: data for r, data, _ in result.files} == from_nothing(site, category_page)
+
+
+def test_a_render_remembers_a_bounded_number_of_articles_and_renders_the_rest_again(site: Config) -> None:
+    pages = stored_pages(site)
+    items = ArchiveItems(site.output.directory, tuple(site.output.formats), limit=3)
+    for page in pages:
+        if page.category is None:
+            items.learn(render_page(page).places)
+
+    relayed = [r for page in pages if page.category is not None for r in items.for_page(page)]
+    assert len({aid for _, _, aid, _, _ in relayed}) == 3  # the three learnt last
+    for page in pages:
+        if page.category is not None:
+            result = render_page(page, items.for_page(page))
+            assert {r: data for r, data, _ in result.files} == from_nothing(site, page)
