@@ -22,8 +22,9 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from syndicator.config import Config
@@ -105,7 +106,8 @@ class ArchiveItems:
         self.directory = directory
         self.formats = formats
         self.limit = limit
-        self._files: list[tuple[str, str, str]] = []  # (relative path, format, context)
+        # (relative path, format, context, the file's stamp as written)
+        self._files: list[tuple[str, str, str, tuple[int, int, int, int]]] = []
         self._where: dict[str, bytes] = {}  # article id → packed places, then the digest
         self._packing = struct.Struct("<" + "III" * len(formats))
 
@@ -121,9 +123,13 @@ class ArchiveItems:
         for place in places:
             if place.format not in self.formats:
                 continue
+            try:
+                stamp = _stamp(os.stat(self.directory / place.relative))
+            except OSError:
+                continue
             column = 3 * self.formats.index(place.format)
             number = len(self._files)
-            self._files.append((place.relative, place.format, place.context))
+            self._files.append((place.relative, place.format, place.context, stamp))
             for article_id, digest, start, end in place.spans:
                 if end > self._NOWHERE:
                     continue  # past what the packing holds: that item is rendered again
@@ -152,28 +158,29 @@ class ArchiveItems:
                 if number != self._NOWHERE:
                     wanted.append((number, start, end, article_id, digest))
         relayed: list[Relayed] = []
-        with ExitStack() as files:
-            opened: dict[int, int | None] = {}
-            for number, start, end, article_id, digest in sorted(wanted):
-                relative, fmt_name, context = self._files[number]
-                if number not in opened:
-                    try:
-                        fd = os.open(self.directory / relative, os.O_RDONLY)
-                    except OSError:
-                        opened[number] = None
-                    else:
-                        files.callback(os.close, fd)
-                        opened[number] = fd
-                descriptor = opened[number]
-                if descriptor is None:
-                    continue
-                try:
+        for number, spans in groupby(sorted(wanted), key=itemgetter(0)):
+            relative, fmt_name, context, stamp = self._files[number]
+            try:
+                descriptor = os.open(self.directory / relative, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                if _stamp(os.fstat(descriptor)) != stamp:
+                    continue  # replaced since it was written (by a sync or a deploy into the folder)
+                for _, start, end, article_id, digest in spans:
                     data = os.pread(descriptor, end - start, start)
-                except OSError:
-                    continue
-                if len(data) == end - start:
-                    relayed.append((fmt_name, context, article_id, digest, data))
+                    if len(data) == end - start:
+                        relayed.append((fmt_name, context, article_id, digest, data))
+            except OSError:
+                continue
+            finally:
+                os.close(descriptor)
         return tuple(relayed)
+
+
+def _stamp(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file written this run from one put in its place since."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 class PageRenderer:

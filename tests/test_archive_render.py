@@ -132,3 +132,22 @@ def test_a_render_remembers_a_bounded_number_of_articles_and_renders_the_rest_ag
         if page.category is not None:
             result = render_page(page, items.for_page(page))
             assert {r: data for r, data, _ in result.files} == from_nothing(site, page)
+
+
+def test_an_archive_file_replaced_since_it_was_written_is_not_read_back(site: Config) -> None:
+    """A sync or a deploy into the output folder may put other bytes where a page was."""
+    pages = stored_pages(site)
+    items = ArchiveItems(site.output.directory, tuple(site.output.formats))
+    for page in pages:
+        if page.category is None:
+            items.learn(render_page(page).places)
+    for path in (site.output.directory / "archive").rglob("feed.json"):
+        shifted = path.with_suffix(".new")
+        shifted.write_bytes(b"       " + path.read_bytes())
+        shifted.replace(path)
+
+    category_page = next(p for p in pages if p.category is not None)
+    relayed = items.for_page(category_page)
+    assert {fmt for fmt, *_ in relayed} == {"rss", "atom"}
+    result = render_page(category_page, relayed)
+    assert {r: data for r, data, _ in result.files} == from_nothing(site, category_page)

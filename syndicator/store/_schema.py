@@ -217,11 +217,11 @@ MIGRATIONS: tuple[str, ...] = (
     -- The indexes on them were on expressions over the JSON, which parsed every
     -- saved article's JSON once per index (at 100,000 articles, seven seconds
     -- of a cold run's store stage).
+    DROP INDEX articles_by_title;
+    DROP INDEX articles_by_language;
     ALTER TABLE articles ADD COLUMN title TEXT;
     ALTER TABLE articles ADD COLUMN language TEXT;
     UPDATE articles SET title = json_extract(data, '$.title'), language = json_extract(data, '$.language');
-    DROP INDEX articles_by_title;
-    DROP INDEX articles_by_language;
     CREATE INDEX articles_by_title ON articles (title);
     CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
     """,
@@ -467,11 +467,11 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     """,
     13: """
     -- v14: an article's title and language as columns (as SQLite's v14).
+    DROP INDEX articles_by_title;
+    DROP INDEX articles_by_language;
     ALTER TABLE articles ADD COLUMN title TEXT COLLATE "C";
     ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
     UPDATE articles SET title = (data::json) ->> 'title', language = (data::json) ->> 'language';
-    DROP INDEX articles_by_title;
-    DROP INDEX articles_by_language;
     CREATE INDEX articles_by_title ON articles (title);
     CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
     """,
