@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,10 @@ _XML_ITEMS = {"rss": (b"\n    <item", b"</item>\n"), "atom": (b"\n  <entry", b"<
 _XML_TAILS = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
 
 FRAGMENTS_NAME = "fragments.sqlite3"
+# Fragment bytes held in memory before they go to the file, in the run's open
+# transaction: a render of every feed of a big site (100 category feeds, or
+# 1,000 tag feeds, of 50 items in three formats) would otherwise hold them all.
+MEMORY_BYTES = 32 * 1024 * 1024
 
 
 def context_of(fmt: str, doc: FeedDocument) -> str:
@@ -98,6 +102,7 @@ class Fragments:
     def __init__(self, path: Path | None = None) -> None:
         self._memory: dict[Key, tuple[str, bytes]] = {}
         self._pending: dict[Key, tuple[str, bytes]] = {}
+        self._held = 0  # bytes of the fragments in `_memory`
         self._db: sqlite3.Connection | None = None
         if path is not None:
             try:
@@ -134,10 +139,38 @@ class Fragments:
                     ).fetchall()
                     for aid, digest, data in rows:
                         found[aid] = (digest, bytes(data))
-                        self._memory[(fmt, context, aid)] = (digest, bytes(data))
+                        self._hold((fmt, context, aid), found[aid])
             except sqlite3.Error:
                 pass
         return found
+
+    def _hold(self, key: Key, value: tuple[str, bytes]) -> None:
+        """Keep a fragment in memory for the feeds still to come; past MEMORY_BYTES,
+        what is held goes to the file (the run's transaction) and memory starts again."""
+        self._memory[key] = value
+        self._held += len(value[1])
+        if self._held > MEMORY_BYTES and self._db is not None and self._write_pending():
+            self._memory.clear()
+            self._held = 0
+
+    def _write_pending(self) -> bool:
+        """The fragments rendered so far, into the run's transaction (opened here,
+        committed by `save`, dropped by `close`: a cancelled run keeps none)."""
+        assert self._db is not None
+        rows = [(*key, digest, data) for key, (digest, data) in self._pending.items()]
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO fragments (format, context, id, digest, data) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (format, context, id) DO UPDATE SET digest = excluded.digest,"
+                " data = excluded.data",
+                rows,
+            )
+        except sqlite3.Error:
+            return False  # kept in memory, and saved (or not) at the end
+        self._pending.clear()
+        return True
 
     def keep(
         self, fmt: str, context: str, article_id: str, digest: str, data: bytes, *, persist: bool
@@ -146,8 +179,8 @@ class Fragments:
         Without it (an archive page's items) nothing is kept: memory follows the
         subscription feeds, not the archive."""
         if persist:
-            self._memory[(fmt, context, article_id)] = (digest, data)
             self._pending[(fmt, context, article_id)] = (digest, data)
+            self._hold((fmt, context, article_id), (digest, data))
 
     def seed(self, fmt: str, context: str, article_id: str, digest: str, data: bytes) -> None:
         """Make a fragment rendered elsewhere known (an archive page's item, read back
@@ -156,24 +189,21 @@ class Fragments:
 
     def save(self) -> None:
         """Write the fragments rendered for subscription feeds this run, in one transaction."""
-        if self._db is None or not self._pending:
+        if self._db is None or not (self._pending or self._db.in_transaction):
             return
-        rows = [(*key, digest, data) for key, (digest, data) in self._pending.items()]
         try:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO fragments (format, context, id, digest, data) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (format, context, id) DO UPDATE SET digest = excluded.digest,"
-                " data = excluded.data",
-                rows,
-            )
-            self._db.execute("COMMIT")
+            if self._write_pending():
+                self._db.execute("COMMIT")
+            elif self._db.in_transaction:
+                self._db.execute("ROLLBACK")
         except sqlite3.Error:
-            if self._db.in_transaction:
+            # A cache that cannot be written costs the next run a render of these items.
+            with suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
         self._pending.clear()
 
     def close(self) -> None:
+        """Without `save`, what this run wrote is dropped with its transaction."""
         if self._db is not None:
             self._db.close()
             self._db = None

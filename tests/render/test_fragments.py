@@ -17,7 +17,7 @@ from syndicator.config import load_config
 from syndicator.model import FeedDocument
 from syndicator.output_documents import feed_documents
 from syndicator.pipeline import publish_run
-from syndicator.render import FORMATS
+from syndicator.render import FORMATS, fragments
 from syndicator.render.fragments import Fragments, assemble
 from syndicator.store import SQLiteStore
 
@@ -102,3 +102,34 @@ def test_an_empty_feed_and_an_archive_page_assemble_to_the_whole_render(name: st
     assert assemble(fmt, empty, cache, persist=False) == fmt.render(empty)
     other_language = replace(make_document((make_article(1),)), language="de")
     assert assemble(fmt, other_language, cache, persist=False) == fmt.render(other_language)
+
+
+def test_a_render_holds_a_bounded_part_of_its_fragments_in_memory_and_keeps_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MEMORY_BYTES the fragments go to the file in the run's transaction: the
+    feeds are the same bytes, the next run finds every one, a cancelled run none."""
+    monkeypatch.setattr(fragments, "MEMORY_BYTES", 4000)  # a few items
+    fmt = FORMATS["rss"]
+    documents = [make_document(tuple(make_article(n + k) for k in range(3))) for n in range(1, 31, 3)]
+
+    cancelled = Fragments(tmp_path / "fragments.sqlite3")
+    for doc in documents:
+        assert assemble(fmt, doc, cancelled, persist=True) == fmt.render(doc)
+    assert len(cancelled._memory) < 30
+    cancelled.close()  # not saved: what went to the file goes with the transaction
+    assert Fragments(tmp_path / "fragments.sqlite3").lookup("rss", "", [make_article(1)]) == {}
+
+    cache = Fragments(tmp_path / "fragments.sqlite3")
+    for doc in documents + documents:  # the second time round, every item is known
+        assert assemble(fmt, doc, cache, persist=True) == fmt.render(doc)
+    assert cache.rendered == 30 and cache.reused == 30
+    assert len(cache._memory) < 30
+    cache.save()
+    cache.close()
+
+    again = Fragments(tmp_path / "fragments.sqlite3")
+    for doc in documents:
+        assert assemble(fmt, doc, again, persist=False) == fmt.render(doc)
+    assert again.rendered == 0 and again.reused == 30
+    again.close()
