@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from run import site_config
 
 # The command line with the clock fixed: the same records give the same bytes on every run.
 FIXED_CLOCK = """
@@ -35,36 +35,6 @@ shell._now = publish._now = lambda: datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 sys.argv = ["syndicator", *sys.argv[1:]]
 from syndicator.__main__ import run
 run()
-"""
-
-
-def config_text(records: Path, site: Path) -> str:
-    return f"""[site]
-title = "Bench"
-description = "Benchmark site"
-base_url = "https://news.example.org/"
-feeds_url = "https://news.example.org/feeds/"
-language = "fr"
-timezone = "Europe/Paris"
-
-[[sources]]
-name = "bench"
-kind = "directory"
-path = "{records}"
-max_file_bytes = 2000000000
-
-[output]
-directory = "{site / "feeds"}"
-formats = ["rss", "atom", "json"]
-items = 50
-category_feeds = true
-
-[state]
-directory = "{site / "state"}"
-
-[normalize]
-taxonomy = "{REPO / "config" / "taxonomy.toml"}"
-workers = 0
 """
 
 
@@ -91,7 +61,7 @@ def main() -> None:
     site: Path = args.site
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
-    config = config_text(args.records.resolve(), site.resolve())
+    config = site_config(site.resolve(), args.records.resolve())
     (site / "syndicator.toml").write_text(config, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(args.code.resolve())}
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -52,6 +52,38 @@ FULL = Plan((1000, 10_000, 100_000), 3, 1, 10_000, (1000, 10_000, 100_000), (100
 QUICK = Plan((1000,), 3, 1, 1000, (1000,), (1000,), 2, 400_000, 64, 3)
 
 
+def site_config(site: Path, source: Path, *, workers: int = 0) -> str:
+    """The benchmark site's configuration: the generated records in `source`, every format,
+    category feeds, its output and state in `site`."""
+    return f"""[site]
+title = "Bench"
+description = "Benchmark site"
+base_url = "https://news.example.org/"
+feeds_url = "https://news.example.org/feeds/"
+language = "fr"
+timezone = "Europe/Paris"
+
+[[sources]]
+name = "bench"
+kind = "directory"
+path = "{source}"
+max_file_bytes = 2000000000
+
+[output]
+directory = "{site / "feeds"}"
+formats = ["rss", "atom", "json"]
+items = 50
+category_feeds = true
+
+[state]
+directory = "{site / "state"}"
+
+[normalize]
+taxonomy = "{REPO / "config" / "taxonomy.toml"}"
+workers = {workers}
+"""
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -112,38 +144,8 @@ class Bench:
         if site.exists():
             shutil.rmtree(site)
         site.mkdir(parents=True)
-        conf = REPO / "config"
         path = site / "syndicator.toml"
-        path.write_text(
-            f"""[site]
-title = "Bench"
-description = "Benchmark site"
-base_url = "https://news.example.org/"
-feeds_url = "https://news.example.org/feeds/"
-language = "fr"
-timezone = "Europe/Paris"
-
-[[sources]]
-name = "bench"
-kind = "directory"
-path = "{source}"
-max_file_bytes = 2000000000
-
-[output]
-directory = "{site / "feeds"}"
-formats = ["rss", "atom", "json"]
-items = 50
-category_feeds = true
-
-[state]
-directory = "{site / "state"}"
-
-[normalize]
-taxonomy = "{conf / "taxonomy.toml"}"
-workers = {workers}
-""",
-            encoding="utf-8",
-        )
+        path.write_text(site_config(site, source, workers=workers), encoding="utf-8")
         return path
 
     # ---- syndicator publish -------------------------------------------------

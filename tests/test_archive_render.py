@@ -57,6 +57,18 @@ def from_nothing(config: Config, page: StoredPage) -> dict[str, bytes]:
     return {f"{doc.key}/{fmt.filename}": fmt.render(doc) for fmt in FORMATS.of(config.output.formats)}
 
 
+def learnt_main_archive(
+    config: Config, limit: int = ArchiveItems.LIMIT
+) -> tuple[list[StoredPage], ArchiveItems]:
+    """Every archive page, and what a render learnt from the main archive's (rendered first)."""
+    pages = stored_pages(config)
+    items = ArchiveItems(config.output.directory, tuple(config.output.formats), limit=limit)
+    for page in pages:
+        if page.category is None:
+            items.learn(render_page(page).places)
+    return pages, items
+
+
 def test_a_category_archive_page_takes_its_items_from_the_main_archive_pages_written_before_it(
     site: Config,
 ) -> None:
@@ -82,11 +94,7 @@ def test_a_category_archive_page_takes_its_items_from_the_main_archive_pages_wri
 
 
 def test_an_item_is_taken_only_for_the_article_version_it_was_rendered_from(site: Config) -> None:
-    pages = stored_pages(site)
-    items = ArchiveItems(site.output.directory, tuple(site.output.formats))
-    for page in pages:
-        if page.category is None:
-            items.learn(render_page(page).places)
+    pages, items = learnt_main_archive(site)
     category_page = next(p for p in pages if p.category is not None)
     relayed = items.for_page(category_page)
     assert len(relayed) == 3 * len(category_page.rows.rows)
@@ -103,11 +111,7 @@ def test_an_item_is_taken_only_for_the_article_version_it_was_rendered_from(site
 
 
 def test_an_archive_file_that_cannot_be_read_back_costs_a_render_not_a_wrong_byte(site: Config) -> None:
-    pages = stored_pages(site)
-    items = ArchiveItems(site.output.directory, tuple(site.output.formats))
-    for page in pages:
-        if page.category is None:
-            items.learn(render_page(page).places)
+    pages, items = learnt_main_archive(site)
     category_page = next(p for p in pages if p.category is not None)
     for path in (site.output.directory / "archive").rglob("rss.xml"):
         path.unlink()  # gone from under the run
@@ -120,11 +124,7 @@ def test_an_archive_file_that_cannot_be_read_back_costs_a_render_not_a_wrong_byt
 
 
 def test_a_render_remembers_a_bounded_number_of_articles_and_renders_the_rest_again(site: Config) -> None:
-    pages = stored_pages(site)
-    items = ArchiveItems(site.output.directory, tuple(site.output.formats), limit=3)
-    for page in pages:
-        if page.category is None:
-            items.learn(render_page(page).places)
+    pages, items = learnt_main_archive(site, limit=3)
 
     relayed = [r for page in pages if page.category is not None for r in items.for_page(page)]
     assert len({aid for _, _, aid, _, _ in relayed}) == 3  # the three learnt last
@@ -136,11 +136,7 @@ def test_a_render_remembers_a_bounded_number_of_articles_and_renders_the_rest_ag
 
 def test_an_archive_file_replaced_since_it_was_written_is_not_read_back(site: Config) -> None:
     """A sync or a deploy into the output folder may put other bytes where a page was."""
-    pages = stored_pages(site)
-    items = ArchiveItems(site.output.directory, tuple(site.output.formats))
-    for page in pages:
-        if page.category is None:
-            items.learn(render_page(page).places)
+    pages, items = learnt_main_archive(site)
     for path in (site.output.directory / "archive").rglob("feed.json"):
         shifted = path.with_suffix(".new")
         shifted.write_bytes(b"       " + path.read_bytes())
