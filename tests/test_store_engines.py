@@ -271,3 +271,27 @@ def test_a_site_moves_back_from_postgresql_to_sqlite_unchanged(
     shutil.rmtree(site / "out")
     publish_run(config, now=NOW, full=True)
     assert files(site / "out") == published
+
+
+def test_a_sqlite_store_is_copied_beside_itself_in_the_same_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy kept next to the store (a backup before an upgrade): both files are in the
+    folder whose lock a publisher takes, and the copy takes it once."""
+    site = generated_site(tmp_path / "site", 20)
+    on(None, monkeypatch)
+    publish_run(load_config(site / "syndicator.toml"), now=NOW)
+    before = history(site)
+    copy = site / "state" / "copy.sqlite3"
+
+    moved = subprocess.run(
+        migrate_command(f"sqlite:{site / 'state' / 'state.sqlite3'}", f"sqlite:{copy}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != STATE_URL_ENV},
+    )
+
+    assert moved.returncode == 0, moved.stderr
+    with open_store(copy) as store:
+        assert store.history(100) == before

@@ -52,9 +52,15 @@ def migrate(source: str, target: str) -> None:
     if not store_exists(source):
         raise StoreError(f"{source}: no store there")
     with ExitStack() as stack:
-        for where in (parse_location(source), parse_location(target)):
-            if isinstance(where, Path):  # the publisher of a SQLite site takes this lock
-                stack.enter_context(writer_lock(where.parent.resolve(), wait_seconds=30.0))
+        # The publisher of a SQLite site takes its folder's lock; two stores in one
+        # folder share it, and it is taken once (a second take would wait on the first).
+        folders = {
+            where.parent.resolve()
+            for where in (parse_location(source), parse_location(target))
+            if isinstance(where, Path)
+        }
+        for folder in sorted(folders):
+            stack.enter_context(writer_lock(folder, wait_seconds=30.0))
         old = stack.enter_context(open_store(source))
         new = stack.enter_context(open_store(target))
         assert isinstance(old, StoreBase) and isinstance(new, StoreBase)
