@@ -50,6 +50,7 @@ class ItemPlaces:
     relative: str  # the file, relative to the output directory
     format: str
     context: str
+    content: str  # the content mode of its feed ("full", "excerpt", "title")
     spans: tuple[Span, ...]
 
 
@@ -85,7 +86,7 @@ def render_page(page: StoredPage, relayed: tuple[Relayed, ...] = ()) -> PageResu
         data, spans = assemble_items(fmt, doc, cache, persist=False)
         files.append((relative, data, etag_of(data)))
         if spans:
-            places.append(ItemPlaces(relative, fmt.name, context_of(fmt.name, doc), spans))
+            places.append(ItemPlaces(relative, fmt.name, context_of(fmt.name, doc), page.content, spans))
     return PageResult(files, tuple(places), cache.reused, time.perf_counter() - start)
 
 
@@ -106,8 +107,8 @@ class ArchiveItems:
         self.directory = directory
         self.formats = formats
         self.limit = limit
-        # (relative path, format, context, the file's stamp as written)
-        self._files: list[tuple[str, str, str, tuple[int, int, int, int]]] = []
+        # (relative path, format, context, content mode, the file's stamp as written)
+        self._files: list[tuple[str, str, str, str, tuple[int, int, int, int]]] = []
         self._where: dict[str, bytes] = {}  # article id → packed places, then the digest
         self._packing = struct.Struct("<" + "III" * len(formats))
 
@@ -129,7 +130,7 @@ class ArchiveItems:
                 continue
             column = 3 * self.formats.index(place.format)
             number = len(self._files)
-            self._files.append((place.relative, place.format, place.context, stamp))
+            self._files.append((place.relative, place.format, place.context, place.content, stamp))
             for article_id, digest, start, end in place.spans:
                 if end > self._NOWHERE:
                     continue  # past what the packing holds: that item is rendered again
@@ -146,7 +147,9 @@ class ArchiveItems:
 
     def for_page(self, page: StoredPage) -> tuple[Relayed, ...]:
         """The known items of a page's articles, read from the files they were written to
-        (an item that cannot be read is left out: the worker renders it)."""
+        (an item that cannot be read is left out: the worker renders it). Items of a feed
+        in another content mode (a category's excerpts beside the main archive's full
+        text) are other items, and are not read at all."""
         wanted: list[tuple[int, int, int, str, str]] = []
         for article_id, _ in page.rows.rows:
             known = self._known(article_id)
@@ -159,7 +162,9 @@ class ArchiveItems:
                     wanted.append((number, start, end, article_id, digest))
         relayed: list[Relayed] = []
         for number, spans in groupby(sorted(wanted), key=itemgetter(0)):
-            relative, fmt_name, context, stamp = self._files[number]
+            relative, fmt_name, context, content, stamp = self._files[number]
+            if content != page.content:
+                continue
             try:
                 descriptor = os.open(self.directory / relative, os.O_RDONLY)
             except OSError:

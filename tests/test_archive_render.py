@@ -147,3 +147,20 @@ def test_an_archive_file_replaced_since_it_was_written_is_not_read_back(site: Co
     assert {fmt for fmt, *_ in relayed} == {"rss", "atom"}
     result = render_page(category_page, relayed)
     assert {r: data for r, data, _ in result.files} == from_nothing(site, category_page)
+
+
+def test_a_category_in_another_content_mode_reads_nothing_back_from_the_main_archive(
+    site: Config,
+) -> None:
+    """A category published as excerpts beside a main archive in full text: its items
+    are other items, so none is read from the main archive's files and sent for nothing."""
+    pages, items = learnt_main_archive(site)
+    category_page = next(p for p in pages if p.category is not None)
+    assert items.for_page(category_page)  # in the same content mode, every item is there
+
+    excerpts = replace(category_page, content="excerpt")
+
+    assert items.for_page(excerpts) == ()
+    result = render_page(excerpts, items.for_page(excerpts))
+    assert result.reused == 0
+    assert {r: data for r, data, _ in result.files} == from_nothing(site, excerpts)
