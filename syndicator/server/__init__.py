@@ -13,6 +13,8 @@ the whole file or a 304, never a partial or foreign one:
   Cache-Control, WebSub Link headers, ``/healthz`` and ``/status``);
 - ``_guard``: the limits waitress lacks (a request deadline, a per-client
   cap, eviction at the connection limit), against slowloris and floods;
+- ``_keepalive``: a 304 keeps its connection, which waitress closed after
+  every answer without a Content-Length;
 - ``_run``: waitress, blocking (``syndicator serve``) or in a thread (the daemon);
 - ``_status``: ``/status`` of ``serve``, the newest run from the state store.
 """

@@ -53,6 +53,8 @@ from typing import Any, ClassVar, Final
 
 from waitress.channel import HTTPChannel
 
+from syndicator.server._keepalive import KeepAliveTask
+
 logger = logging.getLogger(__name__)
 
 # Sent to a connection refused by the cap or the limit; it asks nothing of the
@@ -74,6 +76,7 @@ class GuardedChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no ty
     the class variables below.
     """
 
+    task_class = KeepAliveTask  # a 304 keeps its connection (see _keepalive)
     request_timeout: ClassVar[float]
     per_client: ClassVar[int]  # 0: no cap
     connection_limit: ClassVar[int]

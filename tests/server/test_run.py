@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -314,3 +315,45 @@ def test_at_the_connection_limit_an_idle_keep_alive_connection_gives_way_to_a_re
     finally:
         for sock in idle:
             sock.close()
+
+
+def test_a_reader_polling_with_its_etag_keeps_its_connection(
+    feeds_dir: Path, start_server: ServerFactory
+) -> None:
+    """A 304 has no body and ends with its headers (RFC 9112 §6.3): the next poll goes
+    over the same connection, as it does after a 200, instead of a new one each time."""
+    running = start_server(feeds_dir)
+    etag = fetch(running, "/rss.xml")[0].headers["ETag"].encode()
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
+        sock.sendall(b"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + b"\r\n\r\n")
+        first = b""
+        while not first.endswith(b"\r\n\r\n"):
+            chunk = sock.recv(65536)
+            assert chunk, "closed before the end of the 304's headers"
+            first += chunk
+        # The server has answered; a connection it means to close is closed by now.
+        time.sleep(0.3)
+        sock.sendall(b"GET /atom.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        second = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                second += chunk
+
+    assert first.startswith(b"HTTP/1.1 304 Not Modified\r\n")
+    assert b"\r\nConnection: close\r\n" not in first
+    assert second.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert second.endswith((feeds_dir / "atom.xml").read_bytes())
+
+
+def test_a_304_still_closes_when_the_reader_asks_or_speaks_http_1_0(
+    feeds_dir: Path, start_server: ServerFactory
+) -> None:
+    running = start_server(feeds_dir)
+    etag = fetch(running, "/rss.xml")[0].headers["ETag"].encode()
+    for request in (
+        b"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + b"\r\nConnection: close\r\n\r\n",
+        b"GET /rss.xml HTTP/1.0\r\nIf-None-Match: " + etag + b"\r\n\r\n",
+    ):
+        response = raw_request(running.port, request)  # reads until the server closes
+        assert response.split(b"\r\n", 1)[0].endswith(b"304 Not Modified")
+        assert b"\r\nConnection: close\r\n" in response
