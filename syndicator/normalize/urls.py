@@ -116,11 +116,31 @@ def _canonical(value: str, base: str) -> str | None:
     )
 
 
+# An absolute http(s) URL absolute_url gives back as written: a host of letters,
+# digits, dots and hyphens (no user, no port), then what join leaves as it is (see
+# _AS_WRITTEN). Most links and images of a body are this; the general way costs
+# three parses.
+_ABSOLUTE_AS_WRITTEN = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#][^\s;\[\]]*)?")
+
+
 def absolute_url(value: str, base: str) -> str | None:
     """Like canonical_url but keeps the query as is (for images and in-text links)."""
     value = encode_controls(value.strip())
     if not value:
         return None
+    if (
+        value.isascii()
+        and _ABSOLUTE_AS_WRITTEN.fullmatch(value)
+        and "?#" not in value
+        and not value.endswith(("?", "#"))
+        and _splits(base)
+    ):
+        return value
+    return _absolute(value, base)
+
+
+def _absolute(value: str, base: str) -> str | None:
+    """absolute_url the general way (value stripped, controls encoded)."""
     try:
         if _scheme_without_host(value):
             return None

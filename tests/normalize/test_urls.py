@@ -234,3 +234,37 @@ def test_plain_links_take_the_short_way_to_the_same_url(value: str) -> None:
 
     assert canonical_url(value, BASE) == _canonical(value, BASE) is not None
     assert canonical_url(value, "https://[::1/") is None  # a base urlsplit refuses makes no link
+
+
+@pytest.mark.parametrize("base", _BASES)
+@given(_URLISH)
+def test_absolute_url_as_written_is_the_general_way(base: str, value: str) -> None:
+    """A link absolute_url gives back as written is the link the general way gives."""
+    from syndicator.normalize.urls import _absolute, encode_controls
+
+    prepared = encode_controls(value.strip())
+    assert absolute_url(value, base) == (_absolute(prepared, base) if prepared else None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://e.org",
+        "https://e.org/a?b=1&c#d",
+        "http://E.org/a%zz",
+        "https://e.org/a'(b)*+,=:@!$&",
+        "https://.",
+        "https://e.org/a?",
+        "https://e.org/a#",
+        "https://e.org/a?#b",
+        "https://e.org/a;b",
+        "https://u@e.org/",
+        "https://e.org:8080/",
+        "https://:80/",
+    ],
+)
+def test_images_and_links_take_the_short_way_to_the_same_url(value: str) -> None:
+    from syndicator.normalize.urls import _absolute
+
+    assert absolute_url(value, BASE) == _absolute(value, BASE)
+    assert absolute_url(value, "https://[::1/") is None  # a base urlsplit refuses makes no link
