@@ -23,7 +23,7 @@ class KeepAliveTask(WSGITask):  # type: ignore[misc]  # waitress ships no types
 
     version: str
     wrote_header: bool
-    has_body: bool
+    status: str
     request: Any
 
     def set_close_on_finish(self) -> None:
@@ -32,10 +32,14 @@ class KeepAliveTask(WSGITask):  # type: ignore[misc]  # waitress ships no types
         super().set_close_on_finish()
 
     def _framed_by_its_headers(self) -> bool:
-        """An HTTP/1.1 answer with no body, whose client did not ask to close."""
+        """An HTTP/1.1 204 or 304, whose client did not ask to close. (Not a 1xx: a
+        final answer in the 1xx range would leave the client waiting for another.)"""
+        connection = {
+            token.strip() for token in self.request.headers.get("CONNECTION", "").lower().split(",")
+        }
         return (
             not self.wrote_header
             and self.version == "1.1"
-            and not self.has_body
-            and self.request.headers.get("CONNECTION", "").lower() != "close"
+            and self.status[:3] in ("204", "304")
+            and "close" not in connection
         )

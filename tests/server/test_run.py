@@ -352,6 +352,7 @@ def test_a_304_still_closes_when_the_reader_asks_or_speaks_http_1_0(
     etag = fetch(running, "/rss.xml")[0].headers["ETag"].encode()
     for request in (
         b"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + b"\r\nConnection: close\r\n\r\n",
+        b"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + b"\r\nConnection: TE, Close\r\n\r\n",
         b"GET /rss.xml HTTP/1.0\r\nIf-None-Match: " + etag + b"\r\n\r\n",
     ):
         response = raw_request(running.port, request)  # reads until the server closes
