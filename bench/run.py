@@ -449,10 +449,10 @@ class Bench:
                 text=True,
                 check=True,
             )
-            lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
-            totals.add(
-                sum(int(line.split("|")[1]) for line in lines if not line.split("|")[2].startswith("  "))
-            )
+            # "import time: self [us] | cumulative | imported package", then one line a
+            # module, indented by depth: the top-level ones' cumulative times add up to all.
+            fields = [line.split("|") for line in done.stderr.splitlines() if line.startswith("import time:")]
+            totals.add(sum(int(f[1]) for f in fields if f[1].strip().isdigit() and not f[2].startswith("  ")))
         self.results["importtime"] = {"version_us": totals.summary()}
 
     # ---- all of it -------------------------------------------------------------
