@@ -176,8 +176,9 @@ class IntakeFold:
             rejections=tuple(self._rejections),
             source_errors=tuple(f.line for f in self._failures),
             failed_sources=tuple(f.name for f in self._failures),
-            # Every record read ends as one article or one rejection.
-            records_read=self._articles + len(self._rejections),
+            # Every record read ends as one article or one rejection; a rejection
+            # told again from an unchanged file's memory was not read.
+            records_read=self._articles + sum(not r.retold for r in self._rejections),
             warnings=tuple(self._warnings),
             processes=self._processes,
             learnt=learn(self._news),

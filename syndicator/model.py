@@ -146,6 +146,9 @@ class Rejection:
     # rejection is remembered with its file and told again while the file is
     # unchanged, instead of the file being read again (sources.memory).
     lasting: bool = False
+    # Told again from the file's memory: the file is unchanged and was not read
+    # this run, so the record counts as rejected but not as read.
+    retold: bool = False
 
     def __str__(self) -> str:
         parts = [self.origin]

@@ -111,6 +111,8 @@ class RunReport:
                     "field": r.field,
                     "reason": r.reason,
                     "message": str(r),
+                    # told again from an unchanged file's memory, not read this run
+                    "retold": r.retold,
                 }
                 for r in self.rejections
             ],

@@ -58,6 +58,22 @@ def test_rejected_records_give_exit_4_and_one_line_each(site: Path, add_records:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_a_second_run_reads_nothing_and_says_its_rejections_are_from_an_unchanged_file(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("a.json", [record(1), record(2, title=None, summary=None, content_html=None)])
+    run("publish", "--config", "syndicator.toml", cwd=site)
+
+    again = run("publish", "--config", "syndicator.toml", cwd=site)
+    report = json.loads(run("publish", "--config", "syndicator.toml", "--json", cwd=site).stdout)
+
+    assert again.returncode == ExitStatus.REJECTED
+    assert "read 0 records, 1 unchanged files skipped: 0 new" in again.stdout
+    assert "rejected 1 records (1 in files unchanged since they were read):" in again.stdout
+    assert report["records_read"] == 0
+    assert [r["retold"] for r in report["rejected"]] == [True]
+
+
 def test_a_config_typo_names_file_key_and_suggestion_and_writes_nothing(site: Path) -> None:
     config = site / "syndicator.toml"
     config.write_text(config.read_text().replace("[output]\n", "[output]\nitmes = 3\n"))

@@ -62,8 +62,12 @@ def test_an_unchanged_file_is_not_read_again_for_its_rejections_but_they_are_rep
     second = publish(site, 5)
 
     assert first.added == 2 and [r.locator for r in first.rejections] == ["line 2", "line 3"]
-    # The second run did not read the file: nothing in it was looked at as unchanged...
+    # The second run did not read the file: nothing in it was looked at as unchanged,
+    # and no record counts as read...
     assert (second.files_skipped, second.unchanged, second.added) == (1, 0, 0)
+    assert (first.records_read, second.records_read) == (4, 0)
+    assert [r.retold for r in first.rejections] == [False, False]
+    assert [r.retold for r in second.rejections] == [True, True]
     # ...and still says exactly what the first said about its rejected records.
     assert [str(r) for r in second.rejections] == [str(r) for r in first.rejections]
     assert [r.payload for r in second.rejections] == [r.payload for r in first.rejections]

@@ -180,7 +180,12 @@ def format_summary(report: RunReport, config: Config) -> str:
     for error in report.source_errors:
         lines.append(f"source failed: {error}")
     if report.rejections:
-        lines.append(f"rejected {len(report.rejections)} records:")
+        retold = sum(r.retold for r in report.rejections)
+        lines.append(
+            f"rejected {len(report.rejections)} records"
+            + (f" ({retold} in files unchanged since they were read)" if retold else "")
+            + ":"
+        )
         lines.extend(f"  {r}" for r in report.rejections)
         if report.rejection_report:
             lines.append(f"  (kept in {report.rejection_report})")

@@ -213,10 +213,11 @@ def stamp_fingerprint(fingerprint: str, source: SourceConfig) -> str:
 
 def _told_again(rejections: Iterable[Rejection], path: Path) -> Iterator[Rejection]:
     """A file's remembered rejections, naming the file as this run finds it
-    (the folder may have moved, or the run started elsewhere)."""
+    (the folder may have moved, or the run started elsewhere), marked as told
+    again: the run reports them without having read their records."""
     origin = display_path(path)
     for rejection in rejections:
-        yield rejection if rejection.origin == origin else replace(rejection, origin=origin)
+        yield replace(rejection, origin=origin, retold=True)
 
 
 STREAM_BYTES = 1 << 20  # bytes read at a time while a JSONL file is hashed
