@@ -16,9 +16,9 @@ import feedparser
 import pytest
 from sitekit import record
 
-from syndicator.cli import ExitStatus, cli
+from syndicator.cli import COMMAND_MODULES, ExitStatus
 
-COMMANDS = sorted(cli.commands)
+COMMANDS = sorted(COMMAND_MODULES)
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,14 +7,22 @@ what failed and how to fix it; a traceback only with --traceback.
 `_shell` holds the group, the exit statuses, the error handler and the
 options several commands share; the commands live in `publish` (publish,
 validate), `state` (history, retract, discover), `daemon` (daemon, serve),
-`setup` (init, completion) and `store` (state migrate). Importing them here
-registers them on the group.
+`setup` (init, completion), `store` (state migrate) and `backfill`. The group
+imports a command's module when the command is run or listed
+(`_shell.COMMAND_MODULES`): `syndicator --version` imports none of them.
 """
 
 from __future__ import annotations
 
-from syndicator.cli import backfill, daemon, publish, setup, state, store
-from syndicator.cli._shell import ExitStatus, cli, closed_pipe, config_option, exit_statuses, handle_errors
+from syndicator.cli._shell import (
+    COMMAND_MODULES,
+    ExitStatus,
+    cli,
+    closed_pipe,
+    config_option,
+    exit_statuses,
+    handle_errors,
+)
 from syndicator.interrupt import exit_interrupted
 
 
@@ -28,16 +36,11 @@ def main() -> None:
 
 
 __all__ = [
+    "COMMAND_MODULES",
     "ExitStatus",
-    "backfill",
     "cli",
     "config_option",
-    "daemon",
     "exit_statuses",
     "handle_errors",
     "main",
-    "publish",
-    "setup",
-    "state",
-    "store",
 ]

@@ -1,14 +1,18 @@
 """What every command shares: the group, the exit statuses, the error
 handler, the options several commands take, and reading the clock.
 
-The command modules (`publish`, `state`, `daemon`, `setup`, `store`) import
-from here and register themselves on `cli`; `syndicator.cli` imports them.
-Nothing here imports a command module, so the package has no import cycle.
+The command modules (`publish`, `state`, `daemon`, `setup`, `store`,
+`backfill`) import from here and register themselves on `cli`. The group
+imports a command's module when that command is run or listed
+(`COMMAND_MODULES`), so a command imports only what it uses and
+`syndicator --version` none of them; nothing here imports a command module
+at import time, so the package has no import cycle.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -17,16 +21,33 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from syndicator import __version__
-from syndicator.config import Config, load_config, resolve_config_path
 from syndicator.errors import ConfigError, StoreLockedError, SyndicatorError
 from syndicator.interrupt import exit_interrupted
 from syndicator.logs import RedactingFormatter
-from syndicator.oneoff import state_for_output
+
+if TYPE_CHECKING:
+    from syndicator.config import Config
+
+# The module that defines each command. It is imported when the command runs,
+# or when `--help` lists the commands.
+COMMAND_MODULES: dict[str, str] = {
+    "backfill": "syndicator.cli.backfill",
+    "completion": "syndicator.cli.setup",
+    "daemon": "syndicator.cli.daemon",
+    "discover": "syndicator.cli.state",
+    "history": "syndicator.cli.state",
+    "init": "syndicator.cli.setup",
+    "publish": "syndicator.cli.publish",
+    "retract": "syndicator.cli.state",
+    "serve": "syndicator.cli.daemon",
+    "state": "syndicator.cli.store",
+    "validate": "syndicator.cli.publish",
+}
 
 
 class ExitStatus(IntEnum):
@@ -186,6 +207,15 @@ class _Command(click.Command):
 class _Group(click.Group):
     command_class = _Command
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported first if it has not registered yet."""
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
 
 @click.group(
     cls=_Group,
@@ -242,6 +272,9 @@ def _load(
 ) -> Config:
     """The configured site, with the command line's overrides. An `--output`
     other than the configured one gets a state of its own (see oneoff.py)."""
+    from syndicator.config import load_config, resolve_config_path
+    from syndicator.oneoff import state_for_output
+
     config = load_config(resolve_config_path(config_path))
     chosen = tuple(s if s.startswith(("http://", "https://")) else Path(s) for s in sources)
     if output is not None and state is None and output.resolve() != config.output.directory:
