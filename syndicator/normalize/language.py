@@ -9,6 +9,7 @@ falls back to the site's language.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from typing import Any
 
@@ -30,7 +31,9 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 base code ("fr") when the text says so clearly, else None."""
     sample = text[:_SAMPLE_CHARS]
-    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+    # Counted only up to the bar: listing every letter of 4,000 characters cost a
+    # third of the detection.
+    if sum(1 for _ in itertools.islice(_LETTER.finditer(sample), MIN_LETTERS)) < MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE or not isinstance(code, str) or code == "und":

@@ -38,3 +38,10 @@ def test_detects_the_language_of_a_sentence(text: str, code: str) -> None:
 @pytest.mark.parametrize("text", ["", "Paris", "OK 2024", "12345 67890 !!!"])
 def test_too_little_text_gives_no_answer(text: str) -> None:
     assert detect_language(text) is None
+
+
+def test_forty_letters_are_the_least_that_get_an_answer() -> None:
+    # The model is sure of both (0.96); only the count of letters tells them apart,
+    # digits, spaces and punctuation not counted.
+    assert detect_language("Der Bundestag hat am Donnerstagabend das Geset 2024 !") == "de"
+    assert detect_language("Der Bundestag hat am Donnerstagabend das Gese 2024 !") is None
