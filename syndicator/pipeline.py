@@ -84,7 +84,7 @@ class Totals:
 
     def plus(self, plan: Plan, now: datetime) -> Totals:
         counts = Counter(self.counts)
-        counts.update(d.action for d in plan.decisions)
+        counts.update(d.reported for d in plan.decisions)
         duplicates = tuple(
             f"{d.article.source.ref}: {d.detail}" for d in plan.decisions if d.action is Action.DUPLICATE
         )
@@ -454,13 +454,21 @@ def publish_lease(
         yield held
 
 
-def retract_run(
-    config: Config, article_id: str, *, now: datetime, undo: bool = False
-) -> tuple[bool, list[str]]:
+@dataclass(frozen=True)
+class Retraction:
+    """What `retract_run` did."""
+
+    done: bool  # retracted by hand; with undo, that retraction taken back
+    written: list[str]  # the output files written again
+    still_out: bool = False  # undone, but its source holds it as a draft: still out of the feeds
+
+
+def retract_run(config: Config, article_id: str, *, now: datetime, undo: bool = False) -> Retraction:
     """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
     with publish_lease(config, None) as held, open_store(config.store_location, fence=held.fence) as store:
         run_id = store.begin_run(now)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
+        still_out = retracted and undo and store.retracted_by_source(article_id)
         plan = plan_output(observe_output(config, store))
         written, _ = render_and_write(config, store, plan) if retracted and plan.render else ([], [])
         if retracted and config.object_storage is not None:
@@ -476,4 +484,4 @@ def retract_run(
         store.finish_run(
             run_id, now=now, outcome="ok", report={"retracted": [article_id] if retracted else []}
         )
-    return retracted, written
+    return Retraction(retracted, written, still_out)

@@ -41,6 +41,8 @@ class StoredArticle:
     content_hash: str
     retracted: bool
     retracted_by_hand: bool = False  # `syndicator retract`: stays out until `retract --undo`
+    # Retracted by hand while its source holds it as a draft: it stays out after the undo.
+    source_draft: bool = False
     source_ref: str = ""  # where its current record is: a file (and position) or a URL
     url: str = ""  # its URL as stored: a fallback URL, once given, is kept
 
@@ -54,6 +56,15 @@ class Decision:
     updated_moved: bool = False
     detail: str = ""  # for duplicates: which record won
     keep_retracted: bool = False  # retracted by hand: saved, still out of the feeds
+    draft: bool = False  # with keep_retracted: its source holds it as a draft, out after the undo too
+    # Read and stored, but out of the feeds (retracted by hand, or a draft of an article
+    # its source retracted before): reported as held back, not as published.
+    kept_out: bool = False
+
+    @property
+    def reported(self) -> Action:
+        """What the run report counts it as: what a reader of the feeds sees happen."""
+        return Action.HELD if self.kept_out else self.action
 
 
 @dataclass(frozen=True)
@@ -280,20 +291,29 @@ def _decide_one(
     settled = replace(article, id=stored.id, published=stored.published)
     if stored.retracted_by_hand:
         # Out of the feeds until `retract --undo`, but an edit is kept, so the
-        # undo brings back the corrected article.
-        if stored.content_hash == digest:
-            return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
+        # undo brings back the corrected article; and whether its source holds it
+        # as a draft is kept too, so the undo never publishes a draft.
+        edited = stored.content_hash != digest
+        if not edited and stored.source_draft == (not visible):
+            return Decision(
+                Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest, kept_out=True
+            )
         return Decision(
             Action.CHANGED,
-            replace(settled, updated=now),
+            replace(settled, updated=now if edited else stored.updated),
             keys,
             digest,
-            updated_moved=True,
+            updated_moved=edited,
             keep_retracted=True,
+            draft=not visible,
+            kept_out=True,
         )
     if not visible:
-        action = Action.UNCHANGED if stored.retracted else Action.RETRACTED
-        return Decision(action, replace(settled, updated=stored.updated), keys, digest)
+        if stored.retracted:  # a draft still: it stays out, nothing to write
+            return Decision(
+                Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest, kept_out=True
+            )
+        return Decision(Action.RETRACTED, replace(settled, updated=stored.updated), keys, digest)
     if _hash_version(stored.content_hash) != _hash_version(digest) and not stored.retracted:
         # Hashed by another version of articles.content_hash: not comparable, so
         # the article is re-saved under the new hash without moving `updated`.

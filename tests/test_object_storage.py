@@ -210,7 +210,8 @@ def test_a_retracted_article_leaves_its_feeds_in_the_bucket_as_in_the_folder(
     items = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"]
     victim = next(item["id"] for item in items if item["title"] == "Article number 9")
 
-    retracted, written = retract_run(load_config(site / "syndicator.toml"), victim, now=NOW)
+    outcome = retract_run(load_config(site / "syndicator.toml"), victim, now=NOW)
+    retracted, written = outcome.done, outcome.written
 
     assert retracted and "rss.xml" in written
     for rel in read_folder(site / "out"):

@@ -117,7 +117,14 @@ def retract(
     config = site_config(config_path, output, state)
     from syndicator.pipeline import retract_run  # the render modules: only for this command
 
-    done, written = retract_run(config, article_id, now=_now(), undo=undo)
+    outcome = retract_run(config, article_id, now=_now(), undo=undo)
+    done, written = outcome.done, outcome.written
+    if done and undo and outcome.still_out:
+        click.echo(
+            f"took back the retraction of {article_id} by hand; its source holds it as a draft,"
+            " so it stays out of the feeds until the source publishes it"
+        )
+        return
     if done and undo:
         click.echo(f"restored {article_id}; rewrote {len(written)} feed files")
         return

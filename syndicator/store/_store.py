@@ -24,7 +24,10 @@ from syndicator.store._history import HistoryMixin
 from syndicator.store._sources import SourcesMixin
 from syndicator.store._sqlite import chunks, source_location, stored_article, stored_time
 
-RETRACTED_BY_HAND = 2  # articles.retracted: 0 visible, 1 retracted by its source, 2 by hand
+# articles.retracted, two flags: 0 visible, 1 retracted by its source (a draft, or gone
+# from it), 2 by hand, 3 by hand while its source holds it as a draft.
+RETRACTED_BY_SOURCE = 1
+RETRACTED_BY_HAND = 2
 
 
 class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMixin):
@@ -75,7 +78,8 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                         first_seen=stored_time(self.label, "articles", f"id={aid!r}", "first_seen", first),
                         content_hash=digest,
                         retracted=bool(retracted),
-                        retracted_by_hand=retracted == RETRACTED_BY_HAND,
+                        retracted_by_hand=bool(retracted & RETRACTED_BY_HAND),
+                        source_draft=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
                         source_ref=ref,
                         url=url,
                     )
@@ -181,22 +185,38 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             )
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool:
-        """By hand: the article stays out of the feeds, whatever its source says, until undone."""
+        """By hand: the article stays out of the feeds, whatever its source says, until undone.
+
+        The undo takes back the retraction by hand only: an article its source
+        holds as a draft meanwhile stays out (`retracted_by_source` tells).
+        """
         with self.transaction():
             if not undo:
                 return self._retract(article_id, run_id, "by hand", flag=RETRACTED_BY_HAND)
             restored = self.db.execute(
-                "UPDATE articles SET retracted = 0 WHERE id = ? AND retracted = ? RETURNING id",
-                (article_id, RETRACTED_BY_HAND),
+                "UPDATE articles SET retracted = retracted - ? WHERE id = ? AND retracted IN (?, ?)"
+                " RETURNING retracted",
+                (RETRACTED_BY_HAND, article_id, RETRACTED_BY_HAND, RETRACTED_BY_HAND | RETRACTED_BY_SOURCE),
             ).fetchall()
             if restored:
                 self._mark_archive_dirty([article_id])
+                still_out = restored[0][0] == RETRACTED_BY_SOURCE
                 self.db.execute(
                     "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
-                    " VALUES (?, 'restored', ?, '', 'by hand')",
-                    (run_id, article_id),
+                    " VALUES (?, 'restored', ?, '', ?)",
+                    (
+                        run_id,
+                        article_id,
+                        "by hand; its source holds it as a draft" if still_out else "by hand",
+                    ),
                 )
             return bool(restored)
+
+    def retracted_by_source(self, article_id: str) -> bool:
+        """Whether the article is out of the feeds by its source's word (a draft, or gone from it)."""
+        with self.errors():
+            row = self.db.execute("SELECT retracted FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and row[0] == RETRACTED_BY_SOURCE
 
     def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
         # RETURNING, not rowcount: a PostgreSQL pipeline knows the count only once it syncs.
@@ -218,7 +238,10 @@ def _article_row(d: Decision, now: datetime) -> tuple[object, ...]:
     """The `articles` row of a saved decision (its archive number is the database's to give)."""
     article = d.article
     assert article.published is not None
-    retracted = RETRACTED_BY_HAND if d.keep_retracted else int(d.action is Action.RETRACTED)
+    if d.keep_retracted:
+        retracted = RETRACTED_BY_HAND | (RETRACTED_BY_SOURCE if d.draft else 0)
+    else:
+        retracted = RETRACTED_BY_SOURCE if d.action is Action.RETRACTED else 0
     return (
         article.id,
         article.url,
