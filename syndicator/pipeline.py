@@ -77,6 +77,7 @@ class Totals:
     present_by_chunk: tuple[frozenset[str], ...] = ()
     reread: frozenset[str] = frozenset()  # refs of files to read again next run
     undated: int = 0  # new articles dated by this run so far
+    unpublished: frozenset[str] = frozenset()  # refs of records read but not in the feeds
 
     @property
     def present(self) -> frozenset[str]:
@@ -89,11 +90,19 @@ class Totals:
             f"{d.article.source.ref}: {d.detail}" for d in plan.decisions if d.action is Action.DUPLICATE
         )
         present = frozenset(d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE)
-        # An embargoed record's file is read again: its time will come.
+        # An embargoed record's file is read again: its time will come. So is a
+        # duplicate's: should the copy that won leave its source, this one takes
+        # over the article instead of it being found gone.
         reread = {
             d.article.source.ref
             for d in plan.decisions
-            if d.action is Action.HELD and d.article.published is not None and d.article.published > now
+            if (d.action is Action.HELD and d.article.published is not None and d.article.published > now)
+            or d.action is Action.DUPLICATE
+        }
+        unpublished = {
+            d.article.source.ref
+            for d in plan.decisions
+            if d.reported in (Action.HELD, Action.DUPLICATE, Action.RETRACTED)
         }
         return Totals(
             counts=MappingProxyType(dict(counts)),
@@ -101,6 +110,7 @@ class Totals:
             present_by_chunk=(*self.present_by_chunk, present),
             reread=self.reread | reread,
             undated=self.undated + plan.undated,
+            unpublished=self.unpublished | unpublished,
         )
 
 
@@ -335,13 +345,16 @@ def ingest(
         update = memory_update(memory, tally.learnt, end, rejections_by_file(tally.rejections, locate))
         store.apply_run_end(run_id=run_id, now=now, memory=update, retract=end.retract)
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
-        store.record_warnings(run_id, tally.warnings)
+        # A repair is told of what is published: not of a duplicate, a draft or an
+        # embargoed record (told when it is published).
+        warnings = tuple(w for w in tally.warnings if w[0] not in totals.unpublished)
+        store.record_warnings(run_id, warnings)
     return Ingested(
         records_read=tally.records_read,
         counts=totals.counts,
         duplicates=totals.duplicates,
         rejections=tally.rejections,
-        warnings=tally.warnings,
+        warnings=warnings,
         source_errors=tally.source_errors,
         failed_sources=tally.failed_sources,
         end=end,

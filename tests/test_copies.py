@@ -1,0 +1,64 @@
+"""The same article in two files, over several runs: one is published, the other
+reported as its duplicate, and the article never goes while a copy is left."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sitekit import NOW, record
+
+from syndicator.config import load_config
+from syndicator.pipeline import publish_run
+from syndicator.report import RunReport
+
+
+def publish(site: Path, hours: int) -> RunReport:
+    return publish_run(load_config(site / "syndicator.toml"), now=NOW + timedelta(hours=hours))
+
+
+def titles(site: Path) -> list[str]:
+    feed: dict[str, Any] = json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))
+    return [i["title"] for i in feed["items"]]
+
+
+@pytest.mark.parametrize("removed", ["keep", "retract"])
+def test_when_the_published_copy_leaves_its_source_the_other_copy_takes_over(
+    site: Path, add_records: Callable[..., Path], removed: str
+) -> None:
+    (site / "syndicator.toml").write_text(
+        (site / "syndicator.toml")
+        .read_text(encoding="utf-8")
+        .replace("[output]\n", f'[output]\nremoved = "{removed}"\n'),
+        encoding="utf-8",
+    )
+    first = add_records("a.json", [record(1, title="Harbour reopens")])
+    add_records("b.json", [record(1, title="Harbour reopens (wire copy)")])
+    assert publish(site, 0).duplicates == ("articles/b.json#0: same article as articles/a.json#0",)
+    first.unlink()
+
+    gone = publish(site, 1)
+    after = publish(site, 2)
+
+    assert (gone.removed_from_source, gone.retracted, gone.changed) == (0, 0, 1)
+    assert titles(site) == ["Harbour reopens (wire copy)"]
+    assert (after.changed, after.removed_from_source, titles(site)) == (0, 0, ["Harbour reopens (wire copy)"])
+
+
+def test_repairs_are_reported_for_published_records_only(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    broken = {"url": "javascript:alert(1)"}  # an optional field dropped, with a warning
+    add_records("a.json", [record(1, **broken)])
+    add_records("b.json", [record(1, **broken, title="A copy")])  # a duplicate of it
+    add_records("c.json", [record(2, **broken, status="draft")])
+    add_records("d.json", [record(3, **broken, published="2099-01-01T00:00:00Z")])  # embargoed
+
+    report = publish(site, 0)
+
+    assert (report.added, report.held, len(report.duplicates)) == (1, 2, 1)
+    assert [Path(w.split(": ")[0]).name for w in report.warnings] == ["a.json"]
