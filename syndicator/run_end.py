@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from syndicator.model import Rejection
-from syndicator.sources.memory import Learnt, Location, MemoryUpdate, SourceMemory
+from syndicator.sources.memory import Learnt, Location, MemoryUpdate, SourceMemory, read_again
 
 
 @dataclass(frozen=True)
@@ -147,22 +147,26 @@ def memory_update(
 ) -> MemoryUpdate:
     """What the store keeps of the sources' memory after this run.
 
-    Every stamp and validator the sources learnt, except for the files to be
-    read again (`end.reread`), which are forgotten; so are the files of a
-    source read completely that were not there this run. A source that failed
-    keeps the stamps of the files it did not reach. Each remembered file read
-    this run keeps the lasting rejections it gave (`rejected`; none replaces
-    what it had), which the next run tells again while the file is unchanged.
+    Every stamp and validator the sources learnt. The files to be read again
+    (`end.reread`) keep a stamp no file matches (`read_again`): read next run,
+    and still known, so that the next run notices if one is gone. The files of
+    a source read completely that were not there this run are forgotten. A
+    source that failed keeps the stamps of the files it did not reach. Each
+    remembered file read this run keeps the lasting rejections it gave
+    (`rejected`; none replaces what it had), which the next run tells again
+    while the file is unchanged; a file to be read again keeps none.
     """
     reread = frozenset(end.reread)
     complete = frozenset(end.complete_sources)
     missing = frozenset(f for f in known.files if f[0] in complete and f not in learnt.seen)
-    files = {where: state for where, state in learnt.files.items() if where not in reread}
+    files = {where: read_again(state) if where in reread else state for where, state in learnt.files.items()}
     read = learnt.seen - learnt.unchanged
-    kept = {where: rejected.get(where, ()) for where in sorted(read) if where in files}
+    kept = {
+        where: () if where in reread else rejected.get(where, ()) for where in sorted(read) if where in files
+    }
     return MemoryUpdate(
         files=MappingProxyType(files),
-        forget=reread | missing,
+        forget=(reread - files.keys()) | missing,
         http=learnt.http,
         rejected=MappingProxyType(kept),
     )

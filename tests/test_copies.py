@@ -62,3 +62,23 @@ def test_repairs_are_reported_for_published_records_only(
 
     assert (report.added, report.held, len(report.duplicates)) == (1, 2, 1)
     assert [Path(w.split(": ")[0]).name for w in report.warnings] == ["a.json"]
+
+
+def test_a_deleted_file_that_held_an_embargoed_record_takes_its_published_articles_with_it(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    (site / "syndicator.toml").write_text(
+        (site / "syndicator.toml")
+        .read_text(encoding="utf-8")
+        .replace("[output]\n", '[output]\nremoved = "retract"\n'),
+        encoding="utf-8",
+    )
+    mixed = add_records("e.jsonl", [record(1), record(2, published="2099-01-01T00:00:00Z")])
+    add_records("p.json", [record(3)])
+    publish(site, 0)
+    mixed.unlink()
+
+    report = publish(site, 1)
+
+    assert (report.removed_from_source, report.retracted) == (1, 1)
+    assert titles(site) == ["Article number 3"]

@@ -21,7 +21,15 @@ from syndicator.run_end import (
     rejections_by_file,
     sources_to_scan,
 )
-from syndicator.sources.memory import FileSeen, FileState, HttpValidators, SourceMemory, ValidatorsSeen, learn
+from syndicator.sources.memory import (
+    FileSeen,
+    FileState,
+    HttpValidators,
+    SourceMemory,
+    ValidatorsSeen,
+    learn,
+    read_again,
+)
 
 
 def at(name: str) -> tuple[str, str]:
@@ -149,13 +157,26 @@ def test_a_source_that_failed_keeps_the_stamps_of_the_files_it_did_not_reach() -
     assert dict(update.files) == {("wire", "a.json"): NEW}
 
 
-def test_a_file_to_read_again_is_forgotten_though_it_was_read() -> None:
+def test_a_file_to_read_again_keeps_a_stamp_no_file_has() -> None:
     told = learn([FileSeen("wire", "a.json", NEW, unchanged=False)])
 
     update = memory_update(remembered("wire/a.json"), told, end_of(reread=("wire/a.json",)))
 
-    assert dict(update.files) == {}
-    assert update.forget == {("wire", "a.json")}
+    # Still known (its going is noticed), never skipped as unchanged.
+    assert dict(update.files) == {at("wire/a.json"): read_again(NEW)}
+    assert read_again(NEW) not in (NEW, OLD) and read_again(NEW).fingerprint == NEW.fingerprint
+    assert update.forget == frozenset()
+
+
+def test_a_file_kept_to_be_read_again_that_is_gone_makes_its_source_scanned() -> None:
+    # The run after: the file with the embargoed (or duplicate) record was deleted,
+    # every other file of the source is untouched.
+    files = {at("wire/a.json"): OLD, at("wire/e.json"): read_again(NEW)}
+    after = learn([FileSeen("wire", "a.json", None, unchanged=True)])
+
+    scanned = sources_to_scan(("wire",), file_ledger(SourceMemory("fp", files=files), after))
+
+    assert scanned == ("wire",)
 
 
 def refused(ref: str, *, lasting: bool = True) -> Rejection:
@@ -188,7 +209,7 @@ def test_a_file_read_this_run_keeps_exactly_the_rejections_it_gave() -> None:
             FileSeen("wire", "a.json", NEW, unchanged=False),  # read: one rejection now
             FileSeen("wire", "b.json", NEW, unchanged=False),  # read: none now, what it had is cleared
             FileSeen("wire", "c.json", None, unchanged=True),  # skipped: keeps what it had
-            FileSeen("wire", "d.json", NEW, unchanged=False),  # read, but to be read again: forgotten
+            FileSeen("wire", "d.json", NEW, unchanged=False),  # read, but to be read again: none kept
         ]
     )
     rejection = refused("wire/a.json")
@@ -196,8 +217,12 @@ def test_a_file_read_this_run_keeps_exactly_the_rejections_it_gave() -> None:
 
     update = memory_update(remembered("wire/c.json"), told, end_of(reread=("wire/d.json",)), given)
 
-    assert dict(update.rejected) == {at("wire/a.json"): (rejection,), at("wire/b.json"): ()}
-    assert update.forget == {at("wire/d.json")}
+    assert dict(update.rejected) == {
+        at("wire/a.json"): (rejection,),
+        at("wire/b.json"): (),
+        at("wire/d.json"): (),
+    }
+    assert update.forget == frozenset() and update.files[at("wire/d.json")] == read_again(NEW)
 
 
 def test_the_ledger_is_what_the_store_knew_and_what_the_sources_told() -> None:

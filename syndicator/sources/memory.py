@@ -35,6 +35,12 @@ class FileState:
     fingerprint: str  # normalizer fingerprint: rules, taxonomy, schema, version
 
 
+def read_again(state: FileState) -> FileState:
+    """A stamp no file has: the file is read next run, and is still a file the
+    store knows, so that the next run notices when it is gone."""
+    return FileState(size=-1, mtime_ns=-1, sha256="", fingerprint=state.fingerprint)
+
+
 @dataclass(frozen=True)
 class HttpValidators:
     etag: str | None
