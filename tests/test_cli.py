@@ -185,6 +185,24 @@ def test_history_shows_each_run_and_retract_removes_an_article(
     assert sorted(e["action"] for e in runs[1]["events"]) == ["added", "added"]
 
 
+def test_a_dry_run_says_what_would_be_retracted_and_retracts_nothing(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[output]\n", '[output]\nremoved = "retract"\n'),
+        encoding="utf-8",
+    )
+    add_records("a.json", [record(1)])
+    run("publish", "--config", "syndicator.toml", cwd=site)
+    (site / "articles" / "a.json").unlink()
+
+    dry = run("publish", "--config", "syndicator.toml", "--dry-run", cwd=site)
+
+    assert "1 articles are no longer in their source and would be retracted" in dry.stdout
+    assert len(json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"]) == 1
+
+
 def test_a_repaired_field_is_a_warning_in_the_summary_json_validate_and_history(
     site: Path, add_records: Callable[..., Path]
 ) -> None:

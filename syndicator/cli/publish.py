@@ -172,7 +172,7 @@ def format_summary(report: RunReport, config: Config) -> str:
         lines.append(
             f"{report.removed_from_source} articles are no longer in their source"
             + (
-                " and were retracted"
+                (" and would be retracted" if report.dry_run else " and were retracted")
                 if config.output.removed == "retract"
                 else " (kept: output.removed = keep)"
             )
