@@ -138,9 +138,8 @@ class IntakeTally:
 class IntakeFold:
     """The reader's running fold of intake events; `tally()` is its value.
 
-    `unchanged` is there while the stream runs: the planner asks whether a
-    stored article's file was skipped as unchanged so far (plan.decide's
-    `still_held`).
+    `still_holds` answers while the stream runs: the planner asks whether a
+    stored article's file still holds it, unread (plan.decide's `still_held`).
     """
 
     def __init__(self) -> None:
@@ -151,6 +150,13 @@ class IntakeFold:
         self._articles = 0
         self._processes = 1
         self.unchanged: set[Location] = set()
+        self._failed: set[str] = set()
+
+    def still_holds(self, where: tuple[str | None, str | None]) -> bool:
+        """Whether a file read no further this run holds what it held: it was skipped
+        as unchanged, or its source could not be read (its files may well be there)."""
+        source, path = where
+        return (source, path) in self.unchanged or (source is not None and source in self._failed)
 
     def add(self, event: IntakeEvent) -> None:
         if isinstance(event, tuple):
@@ -164,6 +170,7 @@ class IntakeFold:
             self._rejections.append(event)
         elif isinstance(event, SourceFailed):
             self._failures.append(event)
+            self._failed.add(event.name)
         elif isinstance(event, IntakeDone):
             self._processes = event.processes
         else:

@@ -298,7 +298,7 @@ def ingest(
                 now=now,
                 claimed=claimed,
                 undated_before=totals.undated,
-                still_held=lambda ref: source_location(ref, names) in fold.unchanged,
+                still_held=lambda ref: fold.still_holds(source_location(ref, names)),
             )
             store.apply(plan, run_id=run_id, now=now)
             totals = totals.plus(plan, now)

@@ -1,5 +1,8 @@
 """The same article in two files, over several runs: one is published, the other
-reported as its duplicate, and the article never goes while a copy is left."""
+reported as its duplicate; the article never goes while a copy is left, and the
+copy that won keeps winning while its source cannot be read. A file read again on
+every run for what it holds (a duplicate, an embargoed record) is still known, so
+its deletion is noticed."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, record, write_config
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
@@ -82,3 +85,31 @@ def test_a_deleted_file_that_held_an_embargoed_record_takes_its_published_articl
 
     assert (report.removed_from_source, report.retracted) == (1, 1)
     assert titles(site) == ["Article number 3"]
+
+
+def test_while_the_first_source_cannot_be_read_a_copy_from_another_never_takes_its_articles(
+    tmp_path: Path,
+) -> None:
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\nkind = "directory"\npath = "{name}"\n\n' for name in ("desk", "wire")
+    )
+    write_config(tmp_path, sources=sources)
+    for name, title in (("desk", "Harbour reopens"), ("wire", "Harbour reopens (wire copy)")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.json").write_text(json.dumps([record(1, title=title)]), encoding="utf-8")
+    publish(tmp_path, 0)
+    (tmp_path / "desk").rename(tmp_path / "desk-away")  # the desk's folder is not there for a while
+    (tmp_path / "wire" / "a.json").write_text(
+        json.dumps([record(1, title="Harbour reopens (wire copy, edited)")]), encoding="utf-8"
+    )
+
+    away = publish(tmp_path, 1)
+    (tmp_path / "desk-away").rename(tmp_path / "desk")
+    back = publish(tmp_path, 2)
+
+    assert away.source_errors and (away.changed, away.duplicates) == (
+        0,
+        ("wire/a.json#0: same article as desk/a.json#0",),
+    )
+    assert (back.changed, back.duplicates) == (0, ("wire/a.json#0: same article as desk/a.json#0",))
+    assert titles(tmp_path) == ["Harbour reopens"]
