@@ -335,7 +335,8 @@ def ingest(
             complete=complete,
             ledger=ledger,
             stored=store.stored_places(
-                files_to_check(store.stored_files(sources_to_scan(complete, ledger)), ledger)
+                files_to_check(store.stored_files(sources_to_scan(complete, ledger)), ledger),
+                hand_retracted=config.output.removed == "retract",
             ),
             present=totals.present,
             reread=[*reread, *files_to_reread(tally.rejections, locate)],
@@ -473,7 +474,7 @@ class Retraction:
 
     done: bool  # retracted by hand; with undo, that retraction taken back
     written: list[str]  # the output files written again
-    still_out: bool = False  # undone, but its source holds it as a draft: still out of the feeds
+    still_out: bool = False  # undone, but its source does not publish it: still out of the feeds
 
 
 def retract_run(config: Config, article_id: str, *, now: datetime, undo: bool = False) -> Retraction:

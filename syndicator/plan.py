@@ -41,8 +41,9 @@ class StoredArticle:
     content_hash: str
     retracted: bool
     retracted_by_hand: bool = False  # `syndicator retract`: stays out until `retract --undo`
-    # Retracted by hand while its source holds it as a draft: it stays out after the undo.
-    source_draft: bool = False
+    # Retracted by hand while its source does not publish it either (a draft, or gone
+    # from it): it stays out after the undo.
+    withheld_by_source: bool = False
     source_ref: str = ""  # where its current record is: a file (and position) or a URL
     url: str = ""  # its URL as stored: a fallback URL, once given, is kept
 
@@ -294,7 +295,7 @@ def _decide_one(
         # undo brings back the corrected article; and whether its source holds it
         # as a draft is kept too, so the undo never publishes a draft.
         edited = stored.content_hash != digest
-        if not edited and stored.source_draft == (not visible):
+        if not edited and stored.withheld_by_source == (not visible):
             return Decision(
                 Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest, kept_out=True
             )

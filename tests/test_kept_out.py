@@ -162,5 +162,28 @@ def test_the_command_says_when_an_undone_article_stays_out_as_a_draft(
     )
 
     assert undo.returncode == 0, undo.stderr
-    assert "its source holds it as a draft, so it stays out of the feeds" in undo.stdout
+    assert "its source does not publish it (a draft, or gone from it), so it stays out" in undo.stdout
     assert feed(site) == []
+
+
+def test_taking_back_a_retraction_by_hand_never_publishes_an_article_gone_from_its_source(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    config = site / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[output]\n", '[output]\nremoved = "retract"\n'),
+        encoding="utf-8",
+    )
+    add_records("a.json", [record(1)])
+    add_records("b.json", [record(2)])
+    publish(site, 0)
+    victim = next(i["id"] for i in feed(site) if i["title"] == "Article number 1")
+    retract_run(load_config(config), victim, now=NOW + timedelta(hours=1))
+    (site / "articles" / "a.json").unlink()
+    gone = publish(site, 2)
+
+    undone = retract_run(load_config(config), victim, now=NOW + timedelta(hours=3), undo=True)
+
+    assert gone.removed_from_source == 1
+    assert undone.done and undone.still_out
+    assert [i["title"] for i in feed(site)] == ["Article number 2"]

@@ -121,8 +121,8 @@ def retract(
     done, written = outcome.done, outcome.written
     if done and undo and outcome.still_out:
         click.echo(
-            f"took back the retraction of {article_id} by hand; its source holds it as a draft,"
-            " so it stays out of the feeds until the source publishes it"
+            f"took back the retraction of {article_id} by hand; its source does not publish it"
+            " (a draft, or gone from it), so it stays out of the feeds until the source does"
         )
         return
     if done and undo:

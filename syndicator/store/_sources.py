@@ -74,8 +74,12 @@ class SourcesMixin(Connected):
                 found += [(source, row[0]) for row in rows]
         return sorted(found, key=lambda f: (f[0], f[1] is not None, f[1] or ""))
 
-    def stored_places(self, files: Iterable[tuple[str, str | None]]) -> list[StoredPlace]:
-        """The visible articles stored from these files, with the file each came from, by id.
+    def stored_places(
+        self, files: Iterable[tuple[str, str | None]], *, hand_retracted: bool = False
+    ) -> list[StoredPlace]:
+        """The visible articles stored from these files, with the file each came from, by id;
+        with `hand_retracted`, those retracted by hand too (so that, once gone from their
+        source, the undo does not bring them back).
 
         Read per file through the source index: a run reads the places of the
         files it read again or no longer found, not every article of the source
@@ -86,7 +90,8 @@ class SourcesMixin(Connected):
         with self.errors():
             for source, path in files:
                 rows = self.db.execute(
-                    "SELECT id, source_file FROM articles WHERE source_name = ? AND retracted = 0"
+                    "SELECT id, source_file FROM articles WHERE source_name = ?"
+                    + (" AND retracted IN (0, 2)" if hand_retracted else " AND retracted = 0")
                     + (" AND source_file = ?" if path is not None else " AND source_file IS NULL"),
                     (source, path) if path is not None else (source,),
                 ).fetchall()

@@ -25,7 +25,7 @@ from syndicator.store._sources import SourcesMixin
 from syndicator.store._sqlite import chunks, source_location, stored_article, stored_time
 
 # articles.retracted, two flags: 0 visible, 1 retracted by its source (a draft, or gone
-# from it), 2 by hand, 3 by hand while its source holds it as a draft.
+# from it), 2 by hand, 3 by hand while its source does not publish it either.
 RETRACTED_BY_SOURCE = 1
 RETRACTED_BY_HAND = 2
 
@@ -79,7 +79,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                         content_hash=digest,
                         retracted=bool(retracted),
                         retracted_by_hand=bool(retracted & RETRACTED_BY_HAND),
-                        source_draft=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
+                        withheld_by_source=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
                         source_ref=ref,
                         url=url,
                     )
@@ -111,7 +111,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         with self.transaction():
             self._apply_memory(memory)
             for article_id in retract:
-                self._retract(article_id, run_id, "removed from its source")
+                self._retract_gone(article_id, run_id)
 
     def _apply_decisions(self, plan: Plan, run_id: int, now: datetime) -> None:
         """The plan's rows, one statement per kind of row for the whole chunk (`executemany`):
@@ -188,7 +188,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         """By hand: the article stays out of the feeds, whatever its source says, until undone.
 
         The undo takes back the retraction by hand only: an article its source
-        holds as a draft meanwhile stays out (`retracted_by_source` tells).
+        meanwhile made a draft, or removed, stays out (`retracted_by_source` tells).
         """
         with self.transaction():
             if not undo:
@@ -207,7 +207,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                     (
                         run_id,
                         article_id,
-                        "by hand; its source holds it as a draft" if still_out else "by hand",
+                        "by hand; its source does not publish it" if still_out else "by hand",
                     ),
                 )
             return bool(restored)
@@ -217,6 +217,21 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         with self.errors():
             row = self.db.execute("SELECT retracted FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None and row[0] == RETRACTED_BY_SOURCE
+
+    def _retract_gone(self, article_id: str, run_id: int) -> None:
+        """Gone from its source: out of the feeds, and, when retracted by hand too,
+        out after the undo (the source flag is set beside the hand's)."""
+        gone = self.db.execute(
+            "UPDATE articles SET retracted = retracted + ? WHERE id = ? AND retracted IN (?, ?) RETURNING id",
+            (RETRACTED_BY_SOURCE, article_id, 0, RETRACTED_BY_HAND),
+        ).fetchall()
+        if gone:
+            self._mark_archive_dirty([article_id])
+            self.db.execute(
+                "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
+                " VALUES (?, 'retracted', ?, '', 'removed from its source')",
+                (run_id, article_id),
+            )
 
     def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
         # RETURNING, not rowcount: a PostgreSQL pipeline knows the count only once it syncs.
