@@ -323,7 +323,13 @@ def _decide_one(
         # Same content: `updated` stays, even when the record's own modified date
         # moved (CMSs bump it on every save, some on every request).
         return Decision(Action.UNCHANGED, replace(settled, updated=stored.updated), keys, digest)
-    updated = article.updated if article.updated and article.updated != stored.updated else now
+    # The record's own modified date when it is later than what readers were told
+    # last; else the run's time. `updated` never goes back.
+    told = stored.updated or stored.published
+    if article.updated is not None and article.updated > told:
+        updated = article.updated
+    else:
+        updated = max(now, told)
     return Decision(Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True)
 
 

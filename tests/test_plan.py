@@ -134,6 +134,28 @@ def test_edit_with_its_own_modified_date_uses_that_date() -> None:
     assert (d.action, d.article.updated) == (Action.CHANGED, modified)
 
 
+def test_updated_never_goes_back_when_the_record_states_an_earlier_modified_date() -> None:
+    # An edit without a modified date of its own was dated by the run (LATER);
+    # the next edit states one between publication and that run.
+    known = remember(decide([make_article(title="Corrigé")], first_run(), now=LATER))
+    stated = NOW + timedelta(minutes=30)
+
+    d = only(
+        decide([make_article(title="Corrigé encore", updated=stated)], known, now=LATER + timedelta(hours=1))
+    )
+
+    assert (d.action, d.article.updated) == (Action.CHANGED, LATER + timedelta(hours=1))
+
+
+def test_updated_never_goes_back_behind_a_modified_date_stated_in_the_future() -> None:
+    ahead = LATER + timedelta(days=2)  # a CMS clock running ahead
+    known = remember(decide([make_article(title="Corrigé", updated=ahead)], first_run(), now=LATER))
+
+    d = only(decide([make_article(title="Corrigé encore")], known, now=LATER + timedelta(hours=1)))
+
+    assert d.article.updated == ahead
+
+
 def test_modified_date_alone_does_not_move_updated() -> None:
     known = first_run()
     d = only(decide([make_article(updated=LATER)], known, now=LATER))
