@@ -326,10 +326,9 @@ def _decide_one(
     # The record's own modified date when it is later than what readers were told
     # last; else the run's time. `updated` never goes back.
     told = stored.updated or stored.published
+    updated = max(now, told)
     if article.updated is not None and article.updated > told:
         updated = article.updated
-    else:
-        updated = max(now, told)
     return Decision(Action.CHANGED, replace(settled, updated=updated), keys, digest, updated_moved=True)
 
 

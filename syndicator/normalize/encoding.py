@@ -11,6 +11,7 @@ into something more plausible).
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 import ftfy
@@ -61,8 +62,35 @@ def decode_text(data: bytes) -> str:
     return decode_report(data).text
 
 
-def decode_report(data: bytes) -> Decoded:
-    """Decode a text file: BOM, else UTF-8, else cp1252, else Latin-1; then repair mojibake.
+# An HTML page's own word on its encoding, in its first 1024 bytes (HTML's
+# prescan): <meta charset="..."> or <meta http-equiv="Content-Type" content="...; charset=...">.
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# WHATWG Encoding: these labels mean windows-1252, which most such pages really are.
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"})
+
+
+def declared_charset(page: bytes) -> str | None:
+    """The codec an HTML page declares for itself, or None (none, or one Python lacks).
+
+    UTF-16 and UTF-32 declarations are ignored, as HTML's prescan ignores them:
+    such a page is ASCII-compatible, or it would not be read at all.
+    """
+    found = _META_CHARSET.search(page[:1024])
+    if found is None:
+        return None
+    label = found.group(1).decode("ascii").lower()
+    if label in _WINDOWS_1252_LABELS:
+        label = "cp1252"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return None if name.startswith(("utf-16", "utf-32")) else name
+
+
+def decode_report(data: bytes, *, declared: str | None = None) -> Decoded:
+    """Decode a text file: BOM, else UTF-8, else the encoding the file declares
+    (`declared`, a saved HTML page's own), else cp1252, else Latin-1; then repair mojibake.
 
     Raises ValueError for binary data, so the record is rejected with a reason a
     user understands instead of publishing garbage. A text file with a few
@@ -89,8 +117,8 @@ def decode_report(data: bytes) -> Decoded:
     utf8 = _utf8(data)
     _reject_binary(data, is_utf8=utf8 is not None)
     if utf8 is not None:
-        return _clean(utf8)
-    for codec in ("cp1252", "latin-1"):
+        return _clean(utf8)  # valid UTF-8 is UTF-8, whatever a page re-saved from a tool declares
+    for codec in (*([declared] if declared else []), "cp1252", "latin-1"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:

@@ -319,10 +319,11 @@ def read_file(
         with contextlib.suppress(UnicodeDecodeError):
             text = data.decode("utf-8-sig")
     if text is None:
-        from syndicator.normalize.encoding import decode_report  # ftfy: only for files not in UTF-8
+        from syndicator.normalize.encoding import declared_charset, decode_report  # ftfy: only here
 
+        page = suffix in (".html", ".htm", ".xhtml")
         try:
-            decoded = decode_report(data)
+            decoded = decode_report(data, declared=declared_charset(data) if page else None)
         except ValueError as e:
             yield reject("", str(e))
             return

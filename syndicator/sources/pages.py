@@ -29,7 +29,7 @@ from lxml import etree
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.model import RawRecord, Rejection
-from syndicator.normalize.encoding import decode_text
+from syndicator.normalize.encoding import declared_charset, decode_report
 from syndicator.sources.context import ReadContext
 from syndicator.sources.http import (
     Fetcher,
@@ -171,7 +171,8 @@ def page_record(source: str, url: str, response: Response) -> RawRecord:
     try:
         text = response.body.decode(response.charset or "utf-8")
     except (LookupError, UnicodeDecodeError):
-        text = decode_text(response.body)  # a wrong or missing charset: sniff as for files
+        # A wrong or missing charset: sniff as for saved pages (the page's own <meta charset>).
+        text = decode_report(response.body, declared=declared_charset(response.body)).text
     return RawRecord(source, url, "", "html", text, source_kind="pages", ref=response.url)
 
 

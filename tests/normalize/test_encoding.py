@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from syndicator.normalize.encoding import decode_report, decode_text
+from syndicator.normalize.encoding import declared_charset, decode_report, decode_text
 
 TEXT = "L’été à Zürich : « déjà vu »"
 
@@ -71,3 +71,34 @@ def test_a_text_file_with_one_stray_control_byte_is_text_with_the_byte_removed(
 def test_utf16_text_saved_without_a_byte_order_mark_is_text() -> None:
     assert decode_text(TEXT.encode("utf-16-le")) == TEXT
     assert decode_text(TEXT.encode("utf-16-be")) == TEXT
+
+
+POLISH = '<html><head><meta charset="iso-8859-2"><title>Rada miasta przyjęła budżet</title></head>'
+
+
+@pytest.mark.parametrize(
+    ("head", "codec"),
+    [
+        ('<meta charset="iso-8859-2">', "iso8859-2"),
+        ("<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=windows-1250'>", "cp1250"),
+        ('<meta charset="ISO-8859-1">', "cp1252"),  # WHATWG: that label means windows-1252
+        ('<meta charset="utf-16">', None),  # ignored, as HTML's prescan ignores it
+        ('<meta charset="klingon">', None),
+        ("<title>no declaration</title>", None),
+    ],
+)
+def test_a_page_declares_its_encoding_in_its_head(head: str, codec: str | None) -> None:
+    assert declared_charset(f"<html><head>{head}</head>".encode("ascii")) == codec
+
+
+def test_a_saved_page_in_its_declared_legacy_encoding_is_read_in_it() -> None:
+    data = POLISH.encode("iso-8859-2")
+
+    assert decode_report(data).text != POLISH  # cp1252 guesses wrong: "przyjê³a bud¿et"
+    assert decode_report(data, declared=declared_charset(data)).text == POLISH
+
+
+def test_a_page_in_valid_utf8_is_utf8_whatever_it_declares() -> None:
+    data = POLISH.encode("utf-8")  # re-saved by a tool that kept the old declaration
+
+    assert decode_report(data, declared=declared_charset(data)).text == POLISH

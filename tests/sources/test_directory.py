@@ -262,6 +262,26 @@ def test_check_recursive_must_be_boolean() -> None:
     assert info.value.key == "recursive"
 
 
+def test_a_saved_page_is_read_in_the_encoding_it_declares(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="iso-8859-2"><title>Rada miasta przyjęła budżet</title></head></html>'
+    path = tmp_path / "budzet.html"
+    path.write_bytes(page.encode("iso-8859-2"))
+
+    [record] = one_file(path)
+
+    assert isinstance(record, RawRecord) and record.payload == page
+
+
+def test_a_text_file_declaring_an_encoding_in_markup_is_not_taken_for_a_page(tmp_path: Path) -> None:
+    text = 'Quoted from the page: <meta charset="iso-8859-2"> — naïve café'
+    path = tmp_path / "note.txt"
+    path.write_bytes(text.encode("cp1252"))
+
+    [record] = one_file(path)
+
+    assert isinstance(record, RawRecord) and record.payload == text
+
+
 def test_html_page_is_one_html_record(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("<html><body><h1>Titre</h1></body></html>", encoding="utf-8")

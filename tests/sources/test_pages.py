@@ -60,6 +60,15 @@ def test_a_list_of_urls_gives_one_html_record_per_page(web: LocalWeb) -> None:
     assert "<h1>Harbour story number 2</h1>" in record.payload
 
 
+def test_a_page_served_without_a_charset_is_read_in_the_encoding_it_declares(web: LocalWeb) -> None:
+    page = '<html><head><meta charset="iso-8859-2"></head><h1>Rada miasta przyjęła budżet</h1></html>'
+    web.serve("/news/budzet", Reply(body=page.encode("iso-8859-2"), content_type="text/html"))
+
+    [record] = read_pages(urls=[web.url("/news/budzet")], robots=False)
+
+    assert isinstance(record, RawRecord) and record.payload == page
+
+
 def test_a_sitemap_gives_its_pages_newest_first_and_robots_txt_keeps_one_out(web: LocalWeb) -> None:
     port_site(web)
     items = read_pages(sitemap=web.url("/sitemap.xml"))
