@@ -113,3 +113,24 @@ def test_while_the_first_source_cannot_be_read_a_copy_from_another_never_takes_i
     )
     assert (back.changed, back.duplicates) == (0, ("wire/a.json#0: same article as desk/a.json#0",))
     assert titles(tmp_path) == ["Harbour reopens"]
+
+
+def test_two_saved_pages_stating_the_home_page_as_their_url_are_two_articles(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def page(title: str) -> str:
+        body = "".join(
+            f"<p>{title}: paragraph {n} of the story, long enough to be read as prose.</p>" for n in range(4)
+        )
+        return (
+            f'<html><head><meta property="og:url" content="https://gazette.example/"><title>{title}</title>'
+            f"</head><body><article><h1>{title}</h1>{body}</article></body></html>"
+        )
+
+    add_records("storm.html", page("Storm closes the harbour"))
+    add_records("budget.html", page("City adopts its budget"))
+
+    report = publish(site, 0)
+
+    assert (report.added, report.duplicates) == (2, ())
+    assert sorted(titles(site)) == ["City adopts its budget", "Storm closes the harbour"]

@@ -125,12 +125,12 @@ def extract_html_article(html: str, *, ctx: NormalizeContext, url: str | None = 
     )
     page_url = pick(
         "url",
-        *_deep_first(
+        *_without_home_page(
             (ld.url, "JSON-LD"),
             prop("og:url"),
             (meta.canonical, "<link rel=canonical>"),
-            (url, "the page's address"),
         ),
+        (url, "the page's address"),
     )
     if page_url and url:
         page_url = absolute_url(page_url, url) or page_url
@@ -402,10 +402,12 @@ def _checked_language(stated: str | None, content: str, inferred: list[tuple[str
     return stated
 
 
-def _deep_first(*candidates: tuple[str | None, str]) -> tuple[tuple[str | None, str], ...]:
-    """Stated URLs that name a site's home page go last: on an article page that is a template bug."""
-    home = [c for c in candidates if c[0] and _HOME_PAGE.fullmatch(c[0].strip())]
-    return tuple(c for c in candidates if c not in home) + tuple(home)
+def _without_home_page(*stated: tuple[str | None, str]) -> tuple[tuple[str | None, str], ...]:
+    """The URLs a page states for itself, but for one naming a site's home page: on an
+    article page that is a template bug, and taken as the article's URL it would make
+    every page of the template one article (a saved page has no address of its own
+    to fall back on; it then gets the URL of an article without one)."""
+    return tuple(c for c in stated if not (c[0] and _HOME_PAGE.fullmatch(c[0].strip())))
 
 
 def _categories(

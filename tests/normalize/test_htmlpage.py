@@ -313,3 +313,11 @@ def test_a_reference_line_reads_the_same_in_a_web_page_as_in_a_text_record(
     from_page = extract_html_article(doc("<title>Le titre</title>", body, lang="fr"), ctx=ctx)
     assert from_text.related_titles == from_page.related_titles == (reference,)
     assert reference not in (from_page.content_html or "")
+
+
+def test_a_saved_page_whose_only_stated_url_is_the_home_page_has_no_url_of_its_own(
+    ctx: NormalizeContext,
+) -> None:
+    head = '<meta property="og:url" content="https://ex.org/"><title>T</title>'
+    draft = extract_html_article(doc(head, PARAGRAPHS), ctx=ctx)
+    assert draft.url is None  # each such page is then known by its file, as one without any
