@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicator.errors import ConfigError
-from syndicator.redact import public_url
+from syndicator.redact import public_url, shareable_url
 from syndicator.render import FORMATS
 
 STORE_NAME = "state.sqlite3"  # the SQLite store, inside the state directory
@@ -140,6 +140,12 @@ class Config:
     # `[state] lease`: how long a daemon's hold on a PostgreSQL store lasts
     # unless renewed; another daemon takes over once it has run out.
     lease_seconds: int = 30
+
+    @property
+    def advertised_hubs(self) -> tuple[str, ...]:
+        """The WebSub hubs as feeds and the server's Link headers name them to readers:
+        without the credentials a hub URL may carry for the publisher's pings."""
+        return tuple(shareable_url(hub) for hub in self.hubs)
 
     @property
     def store_location(self) -> str | Path:

@@ -352,7 +352,7 @@ class Daemon:
             host=host,
             port=port,
             max_age_seconds=schedule_seconds(config),
-            hubs=config.hubs,
+            hubs=config.advertised_hubs,
             public_url=config.site.feeds_url,
             request_timeout_seconds=config.server_request_timeout,
             connections_per_client=config.server_connections_per_client,

@@ -96,7 +96,7 @@ def feed_document(
         generator_version=__version__,
         generator_uri=GENERATOR_URI,
         category=category,
-        hubs=config.hubs,
+        hubs=config.advertised_hubs,
         icon=site.icon,
         logo=site.logo,
         image=site.image,

@@ -30,9 +30,10 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from syndicator import __version__
+from syndicator.redact import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,6 @@ class Ping:
     def __str__(self) -> str:
         outcome = "ok" if self.ok else f"failed ({self.error or self.status})"
         return f"{public_url(self.hub)} ← {self.topic}: {outcome} after {self.attempts} attempt(s)"
-
-
-def public_url(url: str) -> str:
-    """A hub URL as it may be printed or stored: without `user:password@`."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
 
 
 class _Cutoff:

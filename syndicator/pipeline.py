@@ -419,7 +419,8 @@ def publish_output(
     # the pings kept for the next run go into this run's history.
     pings: list[Ping] = []
     if config.hubs and not dry_run:
-        from syndicator.notify import notify_hubs, public_url  # http.client: only a site with hubs
+        from syndicator.notify import notify_hubs  # http.client: only a site with hubs
+        from syndicator.redact import public_url
 
         with timer.stage("notify"):
             hubs = {public_url(hub): hub for hub in config.hubs}  # the store never sees credentials

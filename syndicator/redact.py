@@ -69,6 +69,24 @@ def public_url(url: str) -> str:
     return urlunsplit(parts) if changed else url
 
 
+def shareable_url(url: str) -> str:
+    """The URL as another party may be given it: no userinfo, and none of the
+    secret-looking query pairs at all (a masked value would not work for them
+    either). A WebSub hub is advertised to subscribers this way; its
+    credentials are the publisher's, for its pings.
+    """
+    if "@" not in url and "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    netloc = parts.netloc.rpartition("@")[2]
+    pairs = [p for p in parts.query.split("&") if p and not is_secret_key(p.partition("=")[0])]
+    shared = parts._replace(netloc=netloc, query="&".join(pairs))
+    return url if shared == parts else urlunsplit(shared)
+
+
 def scrub_text(text: str) -> str:
     """Free text (a log line, an error) with every URL and query string in it made public."""
     if "://" in text:

@@ -269,3 +269,26 @@ def test_a_hub_password_is_sent_to_the_hub_and_never_stored(
     with SQLiteStore(site / "state" / "state.sqlite3") as store:
         dump = "\n".join(store.db.iterdump())
     assert "s3cret" not in dump and dump.count(failing.url) >= 6  # kept for the next run, by its public URL
+
+
+def test_a_hub_credential_in_the_url_reaches_the_hub_and_nothing_else(
+    site: Path, add_records: Callable[..., Path], hub: Hub
+) -> None:
+    add_records("a.json", [record(1)])
+    secret_hub = hub.url.replace("http://", "http://publisher:s3cret-pw@") + "?topic_group=news&token=t0ken-9"
+    config = replace(load_config(site / "syndicator.toml"), hubs=(secret_hub,))
+
+    report = publish_run(config, now=NOW)
+
+    assert set(hub.authorizations) == {"Basic cHVibGlzaGVyOnMzY3JldC1wdw=="}  # publisher:s3cret-pw
+    # Readers are told of the hub without the publisher's credentials.
+    shared = f"{hub.url}?topic_group=news"
+    assert (
+        f'<atom:link rel="hub" href="{shared.replace("&", "&amp;")}"/>'
+        in (site / "out" / "rss.xml").read_text()
+    )
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in (site / "out").rglob("*.*"))
+    with SQLiteStore(site / "state" / "state.sqlite3") as store:
+        dump = "\n".join(store.db.iterdump())
+    for secret in ("s3cret", "t0ken-9"):
+        assert secret not in written and secret not in dump and not any(secret in p for p in report.pings)

@@ -133,7 +133,7 @@ def serve(
         host=host or (config.server_host if config else "127.0.0.1"),
         port=port if port is not None else (config.server_port if config else 8080),
         max_age_seconds=schedule_seconds(config) if config else 300,
-        hubs=config.hubs if config else (),
+        hubs=config.advertised_hubs if config else (),
         public_url=config.site.feeds_url if config else None,
         request_timeout_seconds=config.server_request_timeout if config else 10.0,
         connections_per_client=config.server_connections_per_client if config else 32,

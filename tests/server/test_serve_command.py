@@ -136,3 +136,21 @@ def test_status_of_a_one_off_output_reads_the_state_kept_outside_it(tmp_path: Pa
     assert status["store"] == "ok"
     assert status["last_run"]["added"] == 2
     assert status["last_run"]["outcome"] == "ok"
+
+
+def test_serve_names_the_hubs_in_its_link_header_without_their_credentials(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    config = tmp_path / "syndicator.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[websub]\nhubs = ["https://publisher:s3cret@hub.example/ping?token=t0ken-9&region=eu"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "rss.xml").write_text("<rss/>", encoding="utf-8")
+
+    with serving(tmp_path) as url:
+        link = requests.get(url + "/rss.xml", timeout=10).headers["Link"]
+
+    assert '<https://hub.example/ping?region=eu>; rel="hub"' in link
+    assert "s3cret" not in link and "t0ken" not in link

@@ -22,7 +22,7 @@ from sitekit import write_config
 from webkit import LocalWeb, Reply
 
 from syndicator.config import SourceConfig
-from syndicator.redact import public_url, scrub_text
+from syndicator.redact import public_url, scrub_text, shareable_url
 from syndicator.sources.http import Fetcher, check_http
 
 SECRETS = {
@@ -188,3 +188,17 @@ def test_credentials_follow_no_redirect_off_their_origin(
     assert other.hits("/api")[0].headers.keys().isdisjoint({"authorization", "x-key"})
     back = web.hits("/back")[0].headers  # the configured origin again: credentials are due
     assert (back["authorization"], back["x-key"]) == ("Bearer t0k", "k3y")
+
+
+@pytest.mark.parametrize(
+    ("url", "shared"),
+    [
+        ("https://hub.example/", "https://hub.example/"),
+        ("https://ed:pw@hub.example/ping", "https://hub.example/ping"),
+        ("https://hub.example/ping?token=abc&region=eu", "https://hub.example/ping?region=eu"),
+        ("https://hub.example/ping?api_key=1&X-Amz-Signature=2", "https://hub.example/ping"),
+        ("https://hub.example/ping?region=eu&lang=fr", "https://hub.example/ping?region=eu&lang=fr"),
+    ],
+)
+def test_a_url_given_to_another_party_keeps_no_credential_at_all(url: str, shared: str) -> None:
+    assert shareable_url(url) == shared
