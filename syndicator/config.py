@@ -28,6 +28,7 @@ from syndicator.config_model import ObjectStorage as ObjectStorage
 from syndicator.config_model import OutputConfig as OutputConfig
 from syndicator.config_model import SiteConfig as SiteConfig
 from syndicator.config_model import SourceConfig as SourceConfig
+from syndicator.config_model import check_folders
 from syndicator.defaults import RULES_PATH, SCHEMA_PATH
 from syndicator.errors import ConfigError
 from syndicator.redact import public_url
@@ -193,7 +194,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     check.known_keys(server_t, "server")
     websub_t = check.table(data, "websub")
     check.known_keys(websub_t, "websub")
-    return Config(
+    config = Config(
         path=path,
         site=site,
         sources=check.sources(data.get("sources", []), root),
@@ -225,6 +226,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             server_t, "server.connections_per_client", default=32
         ),
     )
+    check_folders(config)
+    return config
 
 
 def _file_or_default(relative: str, root: Path, default: Path) -> Path:

@@ -195,4 +195,45 @@ class Config:
             if items < 1:
                 raise ConfigError("--items", "", "must be 1 or more")
             cfg = replace(cfg, output=replace(cfg.output, items=items))
+        check_folders(cfg)
         return cfg
+
+
+def check_folders(config: Config) -> None:
+    """The output folder is published whole (`serve`, the daemon, a bucket): it must
+    hold neither the store, nor the configuration file, nor a source's records
+    (drafts and embargoed ones too); and no source may read the feeds as records."""
+    output = config.output.directory.resolve()
+
+    def within(path: Path, folder: Path) -> bool:
+        return path.resolve().is_relative_to(folder)
+
+    where = str(config.path)
+    if config.state_url is None and within(config.state_directory, output):
+        raise ConfigError(
+            where,
+            "state.directory",
+            f"{config.state_directory} is inside output.directory ({output}): the store would be"
+            " published with the feeds; put the state beside the output folder",
+        )
+    if config.path.name and within(config.path, output):
+        raise ConfigError(
+            where,
+            "output.directory",
+            f"{output} holds this configuration file, which would be published with the feeds;"
+            " publish into a folder of its own",
+        )
+    for source in config.sources:
+        folder = source.options.get("path") if source.kind == "directory" else None
+        if not isinstance(folder, Path):
+            continue
+        if within(folder, output):
+            raise source.error(
+                "path",
+                f"{folder} is inside output.directory ({output}): its records would be published as files",
+            )
+        if output.is_relative_to(folder.resolve()):
+            raise source.error(
+                "path",
+                f"{folder} holds output.directory ({output}): the source would read the feeds as records",
+            )

@@ -350,3 +350,45 @@ def test_a_record_limit_mistake_names_the_source_s_key(tmp_path: Path) -> None:
         check_sources(config)
 
     assert (info.value.path, info.value.key) == (str(config.path), "sources[1].max_record_bytes")
+
+
+# -- folders: what the published output folder must not hold ------------------
+
+
+@pytest.mark.parametrize(
+    ("tables", "key", "words"),
+    [
+        ('[output]\ndirectory = "public"\n[state]\ndirectory = "public/state"\n', "state.directory", "store"),
+        (
+            '[output]\ndirectory = "."\n[state]\ndirectory = "../state"\n',
+            "output.directory",
+            "configuration file",
+        ),
+        (
+            '[[sources]]\nname = "a"\nkind = "directory"\npath = "public/articles"\n'
+            '[output]\ndirectory = "public"\n',
+            "sources[0].path",
+            "records would be published",
+        ),
+        (
+            '[[sources]]\nname = "a"\nkind = "directory"\npath = "."\n[output]\ndirectory = "public"\n',
+            "sources[0].path",
+            "read the feeds as records",
+        ),
+    ],
+)
+def test_the_published_folder_never_holds_the_store_the_configuration_or_the_records(
+    tmp_path: Path, tables: str, key: str, words: str
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    error = config_error(site, MINIMAL + tables)
+    assert error.key == key and words in error.message
+
+
+def test_a_one_off_output_over_its_source_is_refused(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, MINIMAL))
+    with pytest.raises(ConfigError, match="read the feeds as records"):
+        config.with_overrides(
+            sources=(tmp_path,), output=tmp_path / "public", state=tmp_path.parent / "state"
+        )
