@@ -43,27 +43,20 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicator.config import Config
-from syndicator.errors import (
-    ConfigError,
-    LeaseLostError,
-    OutputError,
-    RunCancelled,
-    StoreError,
-    StoreLockedError,
-    SyndicatorError,
-)
+from syndicator.daemon_status import DaemonState, SourceBackoff, public_error
+from syndicator.errors import ConfigError, RunCancelled, SyndicatorError
 from syndicator.intake import prepare
 from syndicator.lock import PublishLease, open_lease
 from syndicator.pipeline import publish_run
@@ -73,86 +66,9 @@ from syndicator.write import VALIDATORS_NAME
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF_EXPONENT = 6  # a failing source is retried at least every 64 ticks
 JOB_ID = "publish"
 STOP_GRACE = 5.0  # seconds a run gets to reach a safe point after SIGTERM/SIGINT
 POLL = 0.2  # seconds between the main thread's looks at signals and the next run time
-
-# What /status says about a failed run: the kind of failure, never the raw
-# message (it names files and folders of the host); the log has the details.
-PUBLIC_ERRORS: tuple[tuple[type[Exception], str], ...] = (
-    (ConfigError, "invalid configuration"),
-    (LeaseLostError, "the publish lease was lost to another daemon"),
-    (StoreLockedError, "another publish held the writer lock"),
-    (StoreError, "the state store could not be used"),
-    (OutputError, "the feeds could not be written"),
-    (SyndicatorError, "the run failed"),
-    (Exception, "unexpected error"),
-)
-
-
-def public_error(error: BaseException) -> str:
-    """One line for /status: what kind of failure, and where to read more."""
-    kind = next((text for cls, text in PUBLIC_ERRORS if isinstance(error, cls)), "unexpected error")
-    return f"{kind} (see the daemon log)"
-
-
-@dataclass
-class SourceBackoff:
-    """Consecutive failures per source, and the tick before which it is skipped."""
-
-    failures: dict[str, int] = field(default_factory=dict)
-    skip_until: dict[str, int] = field(default_factory=dict)
-
-    def skipped(self, tick: int) -> frozenset[str]:
-        return frozenset(name for name, until in self.skip_until.items() if tick < until)
-
-    def summary(self, tick: int) -> dict[str, dict[str, int]]:
-        """Per failing source: failures in a row, and runs until it is tried again (0: next run)."""
-        return {
-            name: {"failures": count, "next_try_in_runs": max(0, self.skip_until.get(name, tick) - tick)}
-            for name, count in sorted(self.failures.items())
-        }
-
-    def record(self, tick: int, failed: tuple[str, ...], attempted: frozenset[str]) -> None:
-        for name in attempted - set(failed):
-            self.failures.pop(name, None)
-            self.skip_until.pop(name, None)
-        for name in failed:
-            count = self.failures.get(name, 0) + 1
-            self.failures[name] = count
-            wait = 2 ** min(count, MAX_BACKOFF_EXPONENT) if count > 1 else 1
-            self.skip_until[name] = tick + wait
-            if count > 1:
-                logger.warning("source=%s failed %d times in a row; next try in %d ticks", name, count, wait)
-
-
-@dataclass
-class DaemonState:
-    """What /status reports; written by the job thread, read by the server threads."""
-
-    started: str
-    runs: int = 0
-    failures: int = 0
-    last_run: dict[str, Any] | None = None
-    next_run: str | None = None
-    failing_sources: dict[str, dict[str, int]] = field(default_factory=dict)  # SourceBackoff.summary
-    leading: bool = False  # whether this process publishes (holds the lease or takes the lock per run)
-    leader: dict[str, Any] | None = None  # LeaseHolder.to_json of who publishes, as last seen
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "started": self.started,
-                "runs": self.runs,
-                "failed_runs": self.failures,
-                "last_run": self.last_run,
-                "next_run": self.next_run,
-                "failing_sources": self.failing_sources,
-                "leading": self.leading,
-                "leader": self.leader,
-            }
 
 
 def make_trigger(config: Config) -> BaseTrigger:
@@ -168,8 +84,43 @@ def check_config(config: Config, *, now: datetime) -> BaseTrigger:
     """Everything a run checks before it writes (sources, credentials, rules,
     taxonomy, schema) and the schedule; ConfigError (or StoreError…) otherwise."""
     trigger = make_trigger(config)
+    if trigger.get_next_fire_time(None, now) is None:  # "0 0 31 2 *": the 31st of February
+        raise ConfigError(
+            str(config.path), "schedule.cron", f"{config.cron!r} never comes: no run would be made"
+        )
     prepare(config, now=now)
     return trigger
+
+
+# What the running server serves by, and the configuration key each comes from:
+# a reload that changes one is refused (the server would go on serving the old
+# folder while the runs write the new one); a restart applies it.
+_SERVED_FROM = (
+    ("directory", "output.directory"),
+    ("validators", "state.directory"),
+    ("public_url", "site.feeds_url"),
+    ("hubs", "websub.hubs"),
+)
+# Read by the server once, at its start; a reload that changes them says so.
+_SERVER_READS = (
+    ("max_age_seconds", "the schedule (Cache-Control max-age)"),
+    ("request_timeout_seconds", "server.request_timeout"),
+    ("connections_per_client", "server.connections_per_client"),
+)
+
+
+def server_settings(config: Config, host: str, port: int) -> ServerSettings:
+    return ServerSettings(
+        directory=config.output.directory,
+        host=host,
+        port=port,
+        max_age_seconds=schedule_seconds(config),
+        hubs=config.advertised_hubs,
+        public_url=config.site.feeds_url,
+        request_timeout_seconds=config.server_request_timeout,
+        connections_per_client=config.server_connections_per_client,
+        validators=config.state_directory / VALIDATORS_NAME,
+    )
 
 
 def lease_seconds(config: Config) -> float:
@@ -205,6 +156,7 @@ class Daemon:
         self.lease: PublishLease | None = None  # kept between runs (PostgreSQL); None: per run
         self._leadership: threading.Thread | None = None
         self._server: RunningServer | None = None
+        self._served: ServerSettings | None = None  # what the running server was started with
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     # -- the job ------------------------------------------------------------
@@ -345,35 +297,14 @@ class Daemon:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def _server_settings(self, host: str, port: int) -> ServerSettings:
-        config = self.config
-        return ServerSettings(
-            directory=config.output.directory,
-            host=host,
-            port=port,
-            max_age_seconds=schedule_seconds(config),
-            hubs=config.advertised_hubs,
-            public_url=config.site.feeds_url,
-            request_timeout_seconds=config.server_request_timeout,
-            connections_per_client=config.server_connections_per_client,
-            validators=config.state_directory / VALIDATORS_NAME,
-        )
-
     def run(self, *, host: str, port: int, serve: bool = True) -> int:
         self._install_signals()
         if serve:
-            self._server = start_in_thread(self._server_settings(host, port), status=self.state.snapshot)
+            self._served = server_settings(self.config, host, port)
+            self._server = start_in_thread(self._served, status=self.state.snapshot)
             logger.info("serving url=%s", self._server.url)
         self._scheduler.add_listener(self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
-        self._scheduler.add_job(
-            self._job,
-            make_trigger(self.config),
-            id=JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=max(30, schedule_seconds(self.config) // 2),
-            next_run_time=datetime.now(UTC),  # once at start, then on schedule
-        )
+        self._add_job(make_trigger(self.config), next_run_time=datetime.now(UTC))  # once at start
         self._start_leadership()
         self._scheduler.start()
         self._update_next_run()
@@ -383,10 +314,13 @@ class Daemon:
         while not self._stop.wait(POLL):
             if self._run_now.is_set():
                 self._run_now.clear()
-                self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+                self._schedule(next_run_time=datetime.now(UTC))
             if self._reload.is_set():
                 self._reload.clear()
-                self._reload_config()
+                try:
+                    self._reload_config()
+                except Exception:  # a bug in the reload must not take the feeds down with it
+                    logger.exception("reload failed, keeping the running configuration")
             self._update_next_run()
         return self._shutdown()
 
@@ -446,10 +380,57 @@ class Daemon:
         except SyndicatorError as e:
             logger.error("reload failed, keeping the running configuration: %s", e)
             return
+        if self._served is not None:
+            served = server_settings(config, self._served.host, self._served.port)
+            moved = [
+                key
+                for field_, key in _SERVED_FROM
+                if getattr(served, field_) != getattr(self._served, field_)
+            ]
+            if moved:
+                logger.error(
+                    "reload refused, keeping the running configuration: %s changed, which the running"
+                    " server serves by; restart the daemon to apply it",
+                    ", ".join(moved),
+                )
+                return
+            later = [
+                key
+                for field_, key in _SERVER_READS
+                if getattr(served, field_) != getattr(self._served, field_)
+            ]
+            if later:
+                logger.warning("%s changed: the server applies it when the daemon restarts", ", ".join(later))
+        self.backoff.keep_only(self.config.sources, config.sources)
+        with self.state.lock:
+            self.state.failing_sources = self.backoff.summary(self.tick)
         self.config = config
-        self._scheduler.reschedule_job(JOB_ID, trigger=trigger)
+        self._schedule(trigger=trigger)
         self._update_next_run()
         logger.info("configuration reloaded from %s", config.path)
+
+    def _add_job(self, trigger: BaseTrigger, *, next_run_time: datetime | None) -> None:
+        """The publish job: on `trigger`, never two at once, missed runs coalesced."""
+        self._scheduler.add_job(
+            self._job,
+            trigger,
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(30, schedule_seconds(self.config) // 2),
+            **({"next_run_time": next_run_time} if next_run_time is not None else {}),
+        )
+
+    def _schedule(self, *, trigger: BaseTrigger | None = None, next_run_time: datetime | None = None) -> None:
+        """The publish job with a new trigger or next run time; added again if the
+        scheduler dropped it (a trigger that had no run left)."""
+        try:
+            if trigger is not None:
+                self._scheduler.reschedule_job(JOB_ID, trigger=trigger)
+            if next_run_time is not None:
+                self._scheduler.modify_job(JOB_ID, next_run_time=next_run_time)
+        except JobLookupError:
+            self._add_job(trigger or make_trigger(self.config), next_run_time=next_run_time)
 
     def stop(self) -> None:
         self._stop.set()

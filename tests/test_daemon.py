@@ -22,7 +22,7 @@ from sitekit import NOW, REPO, record, write_config
 from slowweb import TricklingServer
 
 from syndicator.config import load_config
-from syndicator.daemon import SourceBackoff
+from syndicator.daemon_status import SourceBackoff
 from syndicator.pipeline import publish_run
 from syndicator.store import SQLiteStore
 
