@@ -174,6 +174,8 @@ class FeedsApp:
         use_gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         try:
             version = self._cache.version(path)
+            if _precondition_failed(environ, _etag(version, use_gzip), version.mtime):
+                return _plain(start_response, "412 Precondition Failed", "precondition failed", [], head)
             if _not_modified(environ, _etag(version, use_gzip), version.mtime, time.time()):
                 # RFC 7232 §4.1: a 304 carries the validators and caching headers
                 # a 200 would have, and no body.
@@ -267,6 +269,20 @@ def _stream(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         while block := handle.read(_STREAM_BLOCK):
             yield block
+
+
+def _precondition_failed(environ: WSGIEnvironment, etag: str, mtime: int) -> bool:
+    """Whether If-Match or If-Unmodified-Since fails (RFC 9110 §13.2.2, steps 1 and 2):
+    the client holds another version than the one served now."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match is not None:
+        tags = parse_entity_tags(if_match, strong=True)
+        return tags is not None and "*" not in tags and etag.strip('"') not in tags
+    if_unmodified_since = environ.get("HTTP_IF_UNMODIFIED_SINCE")
+    if if_unmodified_since is not None:
+        since = parse_http_date(if_unmodified_since)  # an invalid date is ignored (§13.1.4)
+        return since is not None and mtime > since
+    return False
 
 
 def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int, now: float) -> bool:

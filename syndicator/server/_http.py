@@ -32,32 +32,36 @@ def parse_http_date(value: str) -> float | None:
     return parsed.timestamp()
 
 
-def parse_entity_tags(value: str) -> tuple[str, ...] | None:
-    """The opaque tags of an If-None-Match list, weak prefixes dropped.
+def parse_entity_tags(value: str, *, strong: bool = False) -> tuple[str, ...] | None:
+    """The opaque tags of an If-None-Match (or, `strong`, If-Match) list.
 
     RFC 7232 §3.2: If-None-Match uses the weak comparison, so ``W/"x"``
-    matches ``"x"``. ``*`` is returned as the single tag ``*``. Returns None
-    for a header that is not a valid list, so the request is answered in full.
+    matches ``"x"``: weak prefixes are dropped. If-Match uses the strong one
+    (§3.1), which a weak tag never passes: with `strong`, weak tags are left
+    out. ``*`` is returned as the single tag ``*``. Returns None for a header
+    that is not a valid list, so the header is ignored.
     """
     tags: list[str] = []
     rest = value.strip()
     if rest == "*":
         return ("*",)
     while rest:
-        if rest.startswith("W/"):
+        weak = rest.startswith("W/")
+        if weak:
             rest = rest[2:]
         if not rest.startswith('"'):
             return None
         end = rest.find('"', 1)
         if end < 0:
             return None
-        tags.append(rest[1:end])
+        if not (weak and strong):
+            tags.append(rest[1:end])
         rest = rest[end + 1 :].lstrip(" \t")
         if rest.startswith(","):
             rest = rest[1:].lstrip(" \t")
         elif rest:
             return None
-    return tuple(tags) if tags else None
+    return tuple(tags) if tags or strong else None
 
 
 def accepts_gzip(value: str | None) -> bool:

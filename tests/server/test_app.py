@@ -127,6 +127,26 @@ def test_etag_is_strong_and_a_matching_if_none_match_gets_304(server: RunningSer
         assert again.getheader("Vary") == "Accept, Sec-Fetch-Dest, Accept-Encoding"
 
 
+def test_if_match_and_if_unmodified_since_that_fail_get_412(server: RunningServer, feeds_dir: Path) -> None:
+    os.utime(feeds_dir / "rss.xml", (1_700_000_000, 1_700_000_000))
+    first, body = fetch(server, "/rss.xml")
+    etag = str(first.getheader("ETag"))
+    for header, value, status in (
+        ("If-Match", etag, 200),
+        ("If-Match", "*", 200),
+        ("If-Match", f'"other", {etag}', 200),
+        ("If-Match", '"other"', 412),
+        ("If-Match", f"W/{etag}", 412),  # If-Match compares strongly: a weak tag never passes
+        ("If-Match", "not a list", 200),  # not a valid header: ignored
+        ("If-Unmodified-Since", "Tue, 14 Nov 2023 22:13:20 GMT", 200),
+        ("If-Unmodified-Since", "Tue, 14 Nov 2023 22:13:19 GMT", 412),
+        ("If-Unmodified-Since", "not a date", 200),
+    ):
+        response, answer = fetch(server, "/rss.xml", headers={header: value})
+        assert response.status == status, (header, value)
+        assert answer == (body if status == 200 else b"precondition failed\n")
+
+
 def test_a_stale_etag_gets_the_new_file(server: RunningServer, feeds_dir: Path) -> None:
     first, _ = fetch(server, "/rss.xml")
     old_etag = first.getheader("ETag")
