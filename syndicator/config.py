@@ -122,7 +122,7 @@ def resolve_config_path(cli_path: Path | None) -> Path:
     return path
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, *, folders: bool = True) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
@@ -133,10 +133,10 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(str(path), "", f"not valid TOML: {e}") from e
-    return parse_config(data, path)
+    return parse_config(data, path, folders=folders)
 
 
-def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+def parse_config(data: Mapping[str, Any], path: Path, *, folders: bool = True) -> Config:
     """Check every key, then build the frozen Config; paths relative to the file's folder."""
     check = _Checker(path)
     check.known_keys(data, "")
@@ -226,7 +226,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             server_t, "server.connections_per_client", default=32
         ),
     )
-    check_folders(config)
+    if folders:  # `check_folders`; off for `validate`, which writes and serves nothing
+        check_folders(config)
     return config
 
 

@@ -159,6 +159,7 @@ class Config:
         output: Path | None = None,
         state: Path | None = None,
         items: int | None = None,
+        folders: bool = True,
     ) -> Config:
         """The CLI's `--source`, `--output`, `--state` and `--items`: a one-off publish of
         any folder or URL. Another output is another set of feeds, so it gets its own
@@ -195,18 +196,24 @@ class Config:
             if items < 1:
                 raise ConfigError("--items", "", "must be 1 or more")
             cfg = replace(cfg, output=replace(cfg.output, items=items))
-        check_folders(cfg)
+        if folders:  # off for `validate`, which writes and serves nothing
+            check_folders(cfg)
         return cfg
 
 
 def check_folders(config: Config) -> None:
     """The output folder is published whole (`serve`, the daemon, a bucket): it must
     hold neither the store, nor the configuration file, nor a source's records
-    (drafts and embargoed ones too); and no source may read the feeds as records."""
+    (drafts and embargoed ones too), but in a dot-folder, which is never served
+    nor uploaded (older one-off outputs kept their state in `.syndicator`); and no
+    source may read the feeds as records."""
     output = config.output.directory.resolve()
 
     def within(path: Path, folder: Path) -> bool:
-        return path.resolve().is_relative_to(folder)
+        inside = path.resolve()
+        if not inside.is_relative_to(folder):
+            return False
+        return not any(part.startswith(".") for part in inside.relative_to(folder).parts)
 
     where = str(config.path)
     if config.state_url is None and within(config.state_directory, output):
@@ -232,7 +239,7 @@ def check_folders(config: Config) -> None:
                 "path",
                 f"{folder} is inside output.directory ({output}): its records would be published as files",
             )
-        if output.is_relative_to(folder.resolve()):
+        if within(output, folder.resolve()):
             raise source.error(
                 "path",
                 f"{folder} holds output.directory ({output}): the source would read the feeds as records",

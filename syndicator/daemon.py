@@ -54,7 +54,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from syndicator.config import Config
+from syndicator.config import Config, SourceConfig
 from syndicator.daemon_status import DaemonState, SourceBackoff, public_error
 from syndicator.errors import ConfigError, RunCancelled, SyndicatorError
 from syndicator.intake import prepare
@@ -157,6 +157,7 @@ class Daemon:
         self._leadership: threading.Thread | None = None
         self._server: RunningServer | None = None
         self._served: ServerSettings | None = None  # what the running server was started with
+        self._sources_before: tuple[SourceConfig, ...] | None = None  # the sources before a reload
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     # -- the job ------------------------------------------------------------
@@ -165,6 +166,9 @@ class Daemon:
         if self._cancel.is_set():
             return None  # a run queued just before the shutdown
         config = self.config
+        before, self._sources_before = self._sources_before, None
+        if before is not None:
+            self.backoff.keep_only(before, config.sources)
         skipped = self.backoff.skipped(self.tick)
         attempted = frozenset(s.name for s in config.sources) - skipped
         if skipped:
@@ -401,9 +405,9 @@ class Daemon:
             ]
             if later:
                 logger.warning("%s changed: the server applies it when the daemon restarts", ", ".join(later))
-        self.backoff.keep_only(self.config.sources, config.sources)
-        with self.state.lock:
-            self.state.failing_sources = self.backoff.summary(self.tick)
+        # The job thread forgets the back-off of removed or changed sources at its
+        # next run (it alone touches the back-off); set before the new configuration.
+        self._sources_before = self.config.sources
         self.config = config
         self._schedule(trigger=trigger)
         self._update_next_run()

@@ -65,8 +65,8 @@ class SourceBackoff:
     def keep_only(self, before: Iterable[SourceConfig], now: Iterable[SourceConfig]) -> None:
         """After a reload: a source gone from the configuration, or configured
         otherwise now (its URL fixed, say), starts afresh."""
-        configured = list(now)
-        same = {s.name for s in before if s in configured}  # by equality: options are dicts
+        configured = [(s.name, s.kind, s.options) for s in now]  # a list: options are dicts
+        same = {s.name for s in before if (s.name, s.kind, s.options) in configured}
         for name in set(self.failures) | set(self.skip_until):
             if name not in same:
                 self.failures.pop(name, None)

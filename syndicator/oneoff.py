@@ -186,4 +186,6 @@ def neutral_config(sources: tuple[Path | str, ...] = ()) -> Config:
         },
         "output": {"directory": "public"},
     }
-    return parse_config(data, Path.cwd() / CONFIG_NAME).with_overrides(sources=sources)
+    return parse_config(data, Path.cwd() / CONFIG_NAME, folders=False).with_overrides(
+        sources=sources, folders=False
+    )

@@ -40,7 +40,7 @@ from syndicator.output import (
     render_and_write,
 )
 from syndicator.output_plan import plan_output
-from syndicator.plan import Action, Plan, decide, lookup_keys
+from syndicator.plan import Action, Plan, decide, in_another_file, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport, Timer
 from syndicator.run_end import (
@@ -90,14 +90,15 @@ class Totals:
             f"{d.article.source.ref}: {d.detail}" for d in plan.decisions if d.action is Action.DUPLICATE
         )
         present = frozenset(d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE)
-        # An embargoed record's file is read again: its time will come. So is a
-        # duplicate's: should the copy that won leave its source, this one takes
-        # over the article instead of it being found gone.
+        # An embargoed record's file is read again: its time will come. So is the
+        # file of a copy of an article another file won: should the winner leave
+        # its source, the copy takes over the article instead of it being found
+        # gone. (A copy in the winner's own file is read with it.)
         reread = {
             d.article.source.ref
             for d in plan.decisions
             if (d.action is Action.HELD and d.article.published is not None and d.article.published > now)
-            or d.action is Action.DUPLICATE
+            or in_another_file(d)
         }
         unpublished = {
             d.article.source.ref
@@ -344,7 +345,7 @@ def ingest(
             removed=config.output.removed,
         )
         update = memory_update(memory, tally.learnt, end, rejections_by_file(tally.rejections, locate))
-        store.apply_run_end(run_id=run_id, now=now, memory=update, retract=end.retract)
+        store.apply_run_end(run_id=run_id, now=now, memory=update, retract=end.retract, withheld=end.withheld)
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
         # A repair is told of what is published: not of a duplicate, a draft or an
         # embargoed record (told when it is published).

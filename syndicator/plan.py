@@ -56,6 +56,7 @@ class Decision:
     content_hash: str
     updated_moved: bool = False
     detail: str = ""  # for duplicates: which record won
+    winner: str = ""  # for duplicates: the ref of the record that won
     keep_retracted: bool = False  # retracted by hand: saved, still out of the feeds
     draft: bool = False  # with keep_retracted: its source holds it as a draft, out after the undo too
     # Read and stored, but out of the feeds (retracted by hand, or a draft of an article
@@ -139,7 +140,8 @@ def decide(
 
     Across runs, the record that won keeps winning: a record in another file
     is a duplicate while the stored article's own file is still there
-    unchanged (`still_held`), even though that file was not read this run.
+    unchanged, or its source could not be read (`still_held`), even though
+    that file was not read this run.
     A record that is not published (a draft) never takes an article from a
     published record of it.
 
@@ -182,7 +184,9 @@ def decide(
         digest = given if given and article is articles[index] else content_hash(article)
         if winner is not None:
             decisions.append(
-                Decision(Action.DUPLICATE, article, (), digest, detail=f"same article as {winner}")
+                Decision(
+                    Action.DUPLICATE, article, (), digest, detail=f"same article as {winner}", winner=winner
+                )
             )
             continue
         first_seen = now - timedelta(seconds=undated)
@@ -195,6 +199,11 @@ def decide(
             undated += 1
         decisions.append(decision)
     return Plan(tuple(_published_copy_wins(decisions)), undated - undated_before)
+
+
+def in_another_file(d: Decision) -> bool:
+    """A duplicate whose winning record is in another file (or source) than its own."""
+    return d.action is Action.DUPLICATE and bool(d.winner) and _file(d.winner) != _file(d.article.source.ref)
 
 
 def _file(ref: str) -> str:

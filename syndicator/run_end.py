@@ -9,8 +9,9 @@ now); a file skipped as unchanged still holds everything it held.
 
 What the sources remember for the next run is decided here too
 (`memory_update`): what they learnt, minus the files to read again, and
-without the files gone from a source read completely; with the lasting
-rejections of each file read, told again while it stays unchanged.
+without the files gone from a source read completely (a file to be read again
+keeps a stamp no file has); with the lasting rejections of each file read, told
+again while it stays unchanged.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class FileLedger:
 
 @dataclass(frozen=True)
 class StoredPlace:
-    """A visible stored article, and the file its record came from."""
+    """A stored article, visible or retracted by hand, and the file its record came from."""
 
     article_id: str
     source: str
     file: str
+    retracted_by_hand: bool = False  # out of the feeds already: gone, it is only kept out after the undo
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class RunEnd:
     reread: tuple[Location, ...]  # read again next run (rejected, embargoed records)
     gone: tuple[str, ...]  # ids no longer in their source
     retract: tuple[str, ...]  # of those, taken out of the feeds (output.removed = "retract")
+    # ids retracted by hand and gone from their source: kept out after an undo too
+    # (output.removed = "retract"); not counted, since the feeds do not change
+    withheld: tuple[str, ...] = ()
 
 
 def complete_sources(sources: Sequence[str], failed: Iterable[str]) -> tuple[str, ...]:
@@ -93,23 +98,27 @@ def decide_run_end(
     protected: frozenset[str],
     removed: str,
 ) -> RunEnd:
-    """`stored`: the visible articles of `sources_to_scan`; `present`: ids some
-    source still holds this run; `protected`: `<source>/<file>` refs holding a
-    rejected record; `removed`: the `output.removed` setting, keep or retract."""
-    gone = []
+    """`stored`: the visible (and retracted by hand) articles of `sources_to_scan`;
+    `present`: ids some source still holds this run; `protected`: `<source>/<file>`
+    refs holding a rejected record; `removed`: the `output.removed` setting, keep
+    or retract."""
+    gone: list[str] = []
+    withheld: list[str] = []
     seen, read = ledger.seen, ledger.read
     for place in stored:
         if f"{place.source}/{place.file}" in protected or place.article_id in present:
             continue  # kept for now, or still in a source (perhaps in another file now)
         where = (place.source, place.file)
         if where not in seen or where in read:
-            gone.append(place.article_id)
+            (withheld if place.retracted_by_hand else gone).append(place.article_id)
     gone_ids = tuple(sorted(gone))
+    retracting = removed == "retract"
     return RunEnd(
         complete_sources=tuple(complete),
         reread=tuple(sorted(set(reread))),
         gone=gone_ids,
-        retract=gone_ids if removed == "retract" else (),
+        retract=gone_ids if retracting else (),
+        withheld=tuple(sorted(withheld)) if retracting else (),
     )
 
 

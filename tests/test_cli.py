@@ -203,6 +203,15 @@ def test_a_dry_run_says_what_would_be_retracted_and_retracts_nothing(
     assert len(json.loads((site / "out" / "feed.json").read_text(encoding="utf-8"))["items"]) == 1
 
 
+def test_validate_of_a_file_in_a_folder_without_configuration_checks_it(tmp_path: Path) -> None:
+    (tmp_path / "post.json").write_text(json.dumps(record(1)), encoding="utf-8")
+
+    checked = run("validate", "post.json", cwd=tmp_path, env={"SYNDICATOR_CONFIG": ""})
+
+    assert checked.returncode == ExitStatus.OK, checked.stderr
+    assert "1 valid, 0 rejected" in checked.stdout
+
+
 def test_a_repaired_field_is_a_warning_in_the_summary_json_validate_and_history(
     site: Path, add_records: Callable[..., Path]
 ) -> None:

@@ -392,3 +392,15 @@ def test_a_one_off_output_over_its_source_is_refused(tmp_path: Path) -> None:
         config.with_overrides(
             sources=(tmp_path,), output=tmp_path / "public", state=tmp_path.parent / "state"
         )
+
+
+def test_a_store_in_a_dot_folder_of_the_output_is_accepted_as_it_is_never_served(tmp_path: Path) -> None:
+    # Where one-off outputs of older versions kept their state.
+    site = tmp_path / "site"
+    site.mkdir()
+    config = load_config(
+        write_config(
+            site, MINIMAL + '[output]\ndirectory = "public"\n[state]\ndirectory = "public/.syndicator"\n'
+        )
+    )
+    assert config.state_directory == site / "public" / ".syndicator"

@@ -134,3 +134,14 @@ def test_two_saved_pages_stating_the_home_page_as_their_url_are_two_articles(
 
     assert (report.added, report.duplicates) == (2, ())
     assert sorted(titles(site)) == ["City adopts its budget", "Storm closes the harbour"]
+
+
+def test_a_file_repeating_one_of_its_own_records_is_skipped_while_unchanged(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("wire.jsonl", [record(1), record(2), record(1, title="The same story, sent twice")])
+    assert len(publish(site, 0).duplicates) == 1
+
+    again = publish(site, 1)
+
+    assert (again.records_read, again.files_skipped, again.duplicates) == (0, 1, ())

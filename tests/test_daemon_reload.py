@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import requests
 from sitekit import record, write_config
 from test_daemon import ARTICLES, INTERVAL, DaemonProcess, status_when
 
-from syndicator.config import load_config
+from syndicator.config import SourceConfig, load_config
 from syndicator.daemon import JOB_ID, Daemon, check_config
+from syndicator.daemon_status import SourceBackoff
 from syndicator.errors import ConfigError
 
 
@@ -94,3 +96,17 @@ def test_the_publish_job_is_added_again_when_the_scheduler_has_dropped_it(site: 
         assert daemon._scheduler.get_job(JOB_ID) is not None
     finally:
         daemon._scheduler.shutdown(wait=False)
+
+
+def test_a_reload_keeps_the_back_off_of_a_source_configured_as_before_wherever_it_is_listed() -> None:
+    backoff = SourceBackoff()
+    backoff.record(1, ("wire", "desk"), frozenset({"wire", "desk"}))
+    wire = SourceConfig("wire", "url", {"url": "https://wire.example/feed"}, key="sources[0]")
+    desk = SourceConfig("desk", "directory", {"path": Path("desk")}, key="sources[1]")
+    # A source inserted above them moves their keys; the desk's folder is fixed.
+    moved = replace(wire, key="sources[1]", site_url="https://news.example/")
+    fixed = replace(desk, key="sources[2]", options={"path": Path("desk-2024")})
+
+    backoff.keep_only([wire, desk], [moved, fixed])
+
+    assert set(backoff.summary(1)) == {"wire"}

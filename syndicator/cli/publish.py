@@ -262,7 +262,11 @@ def validate(
     files = tuple(p for p in paths if not p.is_dir())
     read: tuple[Path | str, ...] = folders + tuple(sorted({f.parent for f in files}))
     path = find_config_path(config_path)
-    config = load_config(path).with_overrides(sources=read) if path is not None else neutral_config(read)
+    config = (
+        load_config(path, folders=False).with_overrides(sources=read, folders=False)
+        if path is not None
+        else neutral_config(read)
+    )
     intake = read_and_normalize(prepare(config, now=_now()))
     chosen = {f.resolve() for f in files}
 

@@ -435,7 +435,11 @@ def _record(
         return refused
     from syndicator.sources.wordpress import is_wordpress, wordpress_record  # when a file is read
 
-    payload = wordpress_record(item) if is_wordpress(item) else item
+    try:
+        payload = wordpress_record(item) if is_wordpress(item) else item
+    except Exception as e:  # a shape no reader foresaw: this record's rejection, not the file's
+        failed: Rejection = reject(locator, f"could not be read: {type(e).__name__}: {e}", item)
+        return failed
     return RawRecord(source, origin, locator, "json", payload, ref=ref)
 
 

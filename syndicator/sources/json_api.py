@@ -205,8 +205,13 @@ def records_from(
             if _json.too_deep(item):
                 yield Rejection(source.name, response.url, locator, "", _json.depth_reason())
                 continue
-            payload = wordpress_record(item) if wordpress else dict(item)
-            payload.update(mapped_fields(item, options.fields))
+            try:
+                payload = wordpress_record(item) if wordpress else dict(item)
+                payload.update(mapped_fields(item, options.fields))
+            except Exception as e:  # a shape no reader foresaw: this record's rejection, not the source's
+                reason = f"could not be read: {type(e).__name__}: {e}"
+                yield Rejection(source.name, response.url, locator, "", reason, item)
+                continue
             key = payload.get("id") or payload.get("url") or f"{number}.{i}"
             yield RawRecord(
                 source.name,

@@ -31,6 +31,11 @@ def wordpress_record(post: Mapping[str, Any]) -> dict[str, Any]:
 
     embedded = post.get("_embedded")
     embedded = embedded if isinstance(embedded, Mapping) else {}
+
+    def listed(key: str) -> list[Any]:
+        value = embedded.get(key)  # a list in every answer WordPress gives; anything else is ignored
+        return value if isinstance(value, list) else []
+
     record: dict[str, Any] = {
         # The guid (`https://site/?p=42`) is the id WordPress's own feeds give readers.
         "id": rendered("guid") or (str(post["id"]) if isinstance(post.get("id"), int) else None),
@@ -44,17 +49,17 @@ def wordpress_record(post: Mapping[str, Any]) -> dict[str, Any]:
     }
     authors = [
         {"name": a["name"], "url": a.get("link") if isinstance(a.get("link"), str) else None}
-        for a in embedded.get("author") or []
+        for a in listed("author")
         if isinstance(a, Mapping) and isinstance(a.get("name"), str)
     ]
     terms = [
         t
-        for group in embedded.get("wp:term") or []
+        for group in listed("wp:term")
         if isinstance(group, list)
         for t in group
         if isinstance(t, Mapping) and isinstance(t.get("name"), str)
     ]
-    media = next(iter(embedded.get("wp:featuredmedia") or []), None)
+    media = next(iter(listed("wp:featuredmedia")), None)
     if isinstance(media, Mapping) and isinstance(media.get("source_url"), str):
         details = media.get("media_details")
         details = details if isinstance(details, Mapping) else {}

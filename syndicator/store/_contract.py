@@ -41,7 +41,13 @@ class Store(Protocol):
     def apply(self, plan: Plan, *, run_id: int, now: datetime) -> None: ...
 
     def apply_run_end(
-        self, *, run_id: int, now: datetime, memory: MemoryUpdate, retract: Iterable[str] = ()
+        self,
+        *,
+        run_id: int,
+        now: datetime,
+        memory: MemoryUpdate,
+        retract: Iterable[str] = (),
+        withheld: Iterable[str] = (),
     ) -> None: ...
 
     def retract(self, article_id: str, *, run_id: int, undo: bool = False) -> bool: ...

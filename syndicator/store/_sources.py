@@ -90,12 +90,12 @@ class SourcesMixin(Connected):
         with self.errors():
             for source, path in files:
                 rows = self.db.execute(
-                    "SELECT id, source_file FROM articles WHERE source_name = ?"
+                    "SELECT id, source_file, retracted FROM articles WHERE source_name = ?"
                     + (" AND retracted IN (0, 2)" if hand_retracted else " AND retracted = 0")
                     + (" AND source_file = ?" if path is not None else " AND source_file IS NULL"),
                     (source, path) if path is not None else (source,),
                 ).fetchall()
-                places += [StoredPlace(article_id, source, file) for article_id, file in rows]
+                places += [StoredPlace(aid, source, file, retracted == 2) for aid, file, retracted in rows]
         return sorted(places, key=lambda p: (p.article_id, p.source))
 
     def _apply_memory(self, memory: MemoryUpdate) -> None:

@@ -104,7 +104,13 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             self._apply_decisions(plan, run_id, now)
 
     def apply_run_end(
-        self, *, run_id: int, now: datetime, memory: MemoryUpdate, retract: Iterable[str] = ()
+        self,
+        *,
+        run_id: int,
+        now: datetime,
+        memory: MemoryUpdate,
+        retract: Iterable[str] = (),
+        withheld: Iterable[str] = (),
     ) -> None:
         """Write the run-end plan in one transaction: what the sources' memory becomes
         and which articles are gone from their sources (decided by `run_end`)."""
@@ -112,6 +118,10 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             self._apply_memory(memory)
             for article_id in retract:
                 self._retract_gone(article_id, run_id)
+            self.db.executemany(  # out of the feeds already: no event, nothing to render
+                "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = ?",
+                [(RETRACTED_BY_HAND | RETRACTED_BY_SOURCE, aid, RETRACTED_BY_HAND) for aid in withheld],
+            )
 
     def _apply_decisions(self, plan: Plan, run_id: int, now: datetime) -> None:
         """The plan's rows, one statement per kind of row for the whole chunk (`executemany`):
@@ -219,11 +229,10 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         return row is not None and row[0] == RETRACTED_BY_SOURCE
 
     def _retract_gone(self, article_id: str, run_id: int) -> None:
-        """Gone from its source: out of the feeds, and, when retracted by hand too,
-        out after the undo (the source flag is set beside the hand's)."""
+        """Gone from its source: out of the feeds."""
         gone = self.db.execute(
-            "UPDATE articles SET retracted = retracted + ? WHERE id = ? AND retracted IN (?, ?) RETURNING id",
-            (RETRACTED_BY_SOURCE, article_id, 0, RETRACTED_BY_HAND),
+            "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0 RETURNING id",
+            (RETRACTED_BY_SOURCE, article_id),
         ).fetchall()
         if gone:
             self._mark_archive_dirty([article_id])
