@@ -88,9 +88,14 @@ def declared_charset(page: bytes) -> str | None:
     return None if name.startswith(("utf-16", "utf-32")) else name
 
 
-def decode_report(data: bytes, *, declared: str | None = None) -> Decoded:
+def decode_report(data: bytes, *, declared: str | None = None, repair: bool = True) -> Decoded:
     """Decode a text file: BOM, else UTF-8, else the encoding the file declares
     (`declared`, a saved HTML page's own), else cp1252, else Latin-1; then repair mojibake.
+
+    `repair` off: no mojibake repair (JSON, whose field values are repaired one by
+    one later: ftfy would also turn a U+2028 inside a string into a line break,
+    which splits a JSONL record). A UTF-8 byte order mark before bytes that are not
+    all UTF-8 is dropped and the rest decoded as a file without one.
 
     Raises ValueError for binary data, so the record is rejected with a reason a
     user understands instead of publishing garbage. A text file with a few
@@ -107,23 +112,26 @@ def decode_report(data: bytes, *, declared: str | None = None) -> Decoded:
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as e:
+                if bom == codecs.BOM_UTF8:
+                    data = data[len(bom) :]  # a tool's BOM on a file with a stray legacy byte
+                    break
                 raise ValueError(
                     f"binary file: starts with a {codec} byte order mark but does not decode ({e.reason})"
                 ) from e
-            return _clean(text)
+            return _clean(text, repair)
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
-        return _clean(utf16)
+        return _clean(utf16, repair)
     utf8 = _utf8(data)
     _reject_binary(data, is_utf8=utf8 is not None)
     if utf8 is not None:
-        return _clean(utf8)  # valid UTF-8 is UTF-8, whatever a page re-saved from a tool declares
+        return _clean(utf8, repair)  # valid UTF-8 is UTF-8, whatever a page re-saved from a tool declares
     for codec in (*([declared] if declared else []), "cp1252", "latin-1"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        return _clean(text)
+        return _clean(text, repair)
     raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
 
 
@@ -159,9 +167,9 @@ def _reject_binary(data: bytes, *, is_utf8: bool) -> None:
         raise ValueError(f"binary file: {controls} control bytes in the first {len(head)}, not text")
 
 
-def _clean(text: str) -> Decoded:
+def _clean(text: str, repair: bool = True) -> Decoded:
     cleaned = text.translate(_STRAY_CONTROLS)
-    return Decoded(_repair(cleaned), len(text) - len(cleaned))
+    return Decoded(_repair(cleaned) if repair else cleaned, len(text) - len(cleaned))
 
 
 def _repair(text: str) -> str:

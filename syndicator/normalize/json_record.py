@@ -8,6 +8,7 @@ whose field is the JSON pointer of the key the record actually used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,6 +87,10 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
             raise fail(name, f"must be a string, not {_json_type(value)}")
         if name not in ("source_id",) and not isinstance(value, str):
             raise fail(name, f"must be a string, not {_json_type(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise fail(
+                name, f"must be a string or a finite number, not {value}"
+            )  # NaN would be every record's
         return str(value)
 
     repairs: list[Repair] = []
@@ -102,8 +107,12 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
     content_key = found["content_html"][0] if found["content_html"] else ""
     if content is not None and content_key in _PLAIN_TEXT_KEYS:
         content = _paragraphs_to_html(content)
-    status = text("status") if found["status"] is None or isinstance(found["status"][1], str) else None
-    if record.get("draft") is True:
+    status_value = found["status"][1] if found["status"] else None
+    status = status_value.strip() if isinstance(status_value, str) else None
+    if isinstance(status_value, bool):  # Drupal's `status`: true published, false unpublished
+        status = "published" if status_value else "draft"
+    draft = record.get("draft")
+    if draft is True or (isinstance(draft, str) and draft.strip().lower() == "true"):
         status = "draft"
     return Draft(
         source_id=kept("source_id", lambda: text("source_id"), None),

@@ -323,7 +323,11 @@ def read_file(
 
         page = suffix in (".html", ".htm", ".xhtml")
         try:
-            decoded = decode_report(data, declared=declared_charset(data) if page else None)
+            decoded = decode_report(
+                data,
+                declared=declared_charset(data) if page else None,
+                repair=suffix not in (".json", ".jsonl"),  # JSON's values are repaired one by one later
+            )
         except ValueError as e:
             yield reject("", str(e))
             return

@@ -260,8 +260,19 @@ def test_image_list_takes_the_first() -> None:
         ({"draft": True}, "draft"),
         ({"status": "publish", "draft": True}, "draft"),
         ({"status": "publish", "draft": False}, "publish"),
+        ({"status": "Published "}, "published"),  # a CMS's trailing space
+        ({"status": False}, "draft"),  # Drupal: a boolean, false for unpublished
+        ({"status": True}, "published"),
+        ({"status": "publish", "draft": "true"}, "draft"),
         ({}, None),
     ],
 )
 def test_status_and_draft_flag(payload: dict[str, Any], status: str | None) -> None:
     assert extract({"title": "T", **payload}).status == status
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_an_id_that_is_not_a_finite_number_is_dropped_with_a_warning(number: float) -> None:
+    # str(nan) is "nan" for every such record: they would all be one article.
+    repair = dropped({"title": "T", "id": number})
+    assert repair.field == "/id" and "finite" in repair.problem

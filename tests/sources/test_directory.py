@@ -282,6 +282,36 @@ def test_a_text_file_declaring_an_encoding_in_markup_is_not_taken_for_a_page(tmp
     assert isinstance(record, RawRecord) and record.payload == text
 
 
+def test_a_jsonl_file_with_a_bom_and_one_legacy_byte_loses_no_record(tmp_path: Path) -> None:
+    lines = [json.dumps({"title": f"Story {n}"}) for n in range(3)]
+    path = tmp_path / "wire.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + "\n".join(lines[:3]).encode("utf-8") + b'\n{"title": "Caf\xe9 society"}\n'
+    )
+
+    found = one_file(path)
+
+    assert [r.payload["title"] for r in records(found)] == [
+        "Story 0",
+        "Story 1",
+        "Story 2",
+        "Caf\u00e9 society",
+    ]
+
+
+def test_a_line_separator_inside_a_string_of_a_legacy_encoded_jsonl_file_splits_no_record(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wire.jsonl"
+    text = '{"title": "Caf\u00e9"}\n{"title": "Before\u2028after"}\n{"title": "Last"}\n'
+    path.write_bytes(text.encode("utf-8").replace("\u00e9".encode("utf-8"), b"\xe9"))
+
+    found = one_file(path)
+
+    assert rejections(found) == []
+    assert [r.locator for r in records(found)] == ["line 1", "line 2", "line 3"]
+
+
 def test_html_page_is_one_html_record(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("<html><body><h1>Titre</h1></body></html>", encoding="utf-8")
