@@ -14,6 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# Where a document wrapping its records keeps them: {"items": [...]} (JSON Feed),
+# {"data": [...]} (JSON:API, Strapi), {"posts": [...]} (Ghost), ...
+ITEM_KEYS = ("items", "data", "posts", "results", "articles", "entries", "records", "hits", "docs")
+JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+# A record's own body: an object holding one is an article, whatever list it also holds.
+_BODY_KEYS = ("content_html", "content", "body", "html", "text", "content_text", "article_body")
+
 MAX_RECORD_DEPTH = 100  # containers inside one record; a WordPress `_embed` post needs about 8
 MAX_INTEGER_DIGITS = 4000  # below Python's int/str conversion limit (4,300 digits)
 
@@ -57,3 +64,26 @@ def depth_reason(limit: int = MAX_RECORD_DEPTH) -> str:
 
 def _integer(digits: str) -> int | str:
     return int(digits) if len(digits.lstrip("-")) <= MAX_INTEGER_DIGITS else digits
+
+
+def wrapped_records(value: dict[str, Any]) -> list[Any] | None:
+    """The records an object wraps, or None when it is a record itself.
+
+    A JSON Feed saved to a file is its items, titled as it is; another object is
+    a wrapper when it holds a list of objects under one of ITEM_KEYS and no body
+    of its own (a record may carry a list, such as a chart's data, beside its text).
+    """
+    version = value.get("version")
+    if (
+        isinstance(version, str)
+        and version.startswith(JSON_FEED_VERSION)
+        and isinstance(value.get("items"), list)
+    ):
+        return list(value["items"])
+    if any(value.get(key) for key in _BODY_KEYS):
+        return None
+    for key in ITEM_KEYS:
+        found = value.get(key)
+        if isinstance(found, list) and found and all(isinstance(item, dict) for item in found):
+            return list(found)
+    return None

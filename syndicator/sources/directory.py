@@ -357,6 +357,8 @@ def _read_json(source: str, origin: str, text: str, reject: Any, ref: str) -> It
         return
     if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
         value = value["items"]  # a wrapper object such as {"items": [...]}
+    elif isinstance(value, dict) and (wrapped := _json.wrapped_records(value)) is not None:
+        value = wrapped  # a saved JSON Feed, {"posts": [...]}, {"data": [...]}
     if isinstance(value, dict):
         yield _record(source, origin, "", value, ref, reject)
     elif isinstance(value, list):

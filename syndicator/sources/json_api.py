@@ -78,7 +78,7 @@ _KEYS = (
     "max_items",
 )
 MAX_ITEMS = 1000  # records read from one API per run, all pages together
-_ITEM_KEYS = ("items", "data", "posts", "results", "articles", "entries", "records", "hits", "docs")
+_ITEM_KEYS = _json.ITEM_KEYS
 _NEXT_PATHS = (
     "next",
     "next_page_url",

@@ -312,6 +312,35 @@ def test_a_line_separator_inside_a_string_of_a_legacy_encoded_jsonl_file_splits_
     assert [r.locator for r in records(found)] == ["line 1", "line 2", "line 3"]
 
 
+def test_a_saved_json_feed_is_its_items(tmp_path: Path) -> None:
+    feed = Path(__file__).parent / "fixtures" / "feed.json"
+    path = tmp_path / "feed.json"
+    path.write_bytes(feed.read_bytes())
+
+    found = one_file(path)
+
+    items = json.loads(feed.read_text(encoding="utf-8"))["items"]
+    assert [r.payload["title"] for r in records(found)] == [i["title"] for i in items]
+
+
+@pytest.mark.parametrize("key", ["posts", "data", "articles"])
+def test_records_wrapped_in_an_object_are_read_one_by_one(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(
+        json.dumps({key: [{"title": "One"}, {"title": "Two"}], "meta": {"total": 2}}), encoding="utf-8"
+    )
+
+    assert [r.payload["title"] for r in records(one_file(path))] == ["One", "Two"]
+
+
+def test_an_article_holding_a_list_of_its_own_is_one_record(tmp_path: Path) -> None:
+    path = tmp_path / "chart.json"
+    article = {"title": "Rates", "content_html": "<p>Rates rose.</p>", "data": [{"x": 1}, {"x": 2}]}
+    path.write_text(json.dumps(article), encoding="utf-8")
+
+    assert [r.payload["title"] for r in records(one_file(path))] == ["Rates"]
+
+
 def test_html_page_is_one_html_record(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("<html><body><h1>Titre</h1></body></html>", encoding="utf-8")
