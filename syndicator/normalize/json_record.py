@@ -95,6 +95,12 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
 
     repairs: list[Repair] = []
 
+    def skip(name: str, index: int, message: str) -> None:
+        """One item of a list dropped with a warning; the list's other items are kept."""
+        entry = found[name]
+        key = entry[0] if entry else ALIASES[name][0]
+        repairs.append(Repair(f"/{_escape_pointer(key)}/{index}", message, "dropped"))
+
     def kept(name: str, read: Any, empty: Any) -> Any:
         """A field of the wrong type is dropped with a warning, never the record."""
         try:
@@ -120,13 +126,13 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
         url=kept("url", lambda: text("url"), None),
         content_html=content,
         summary=kept("summary", lambda: text("summary"), None),
-        authors=kept("authors", lambda: _authors(found["authors"], fail, ctx), ()),
+        authors=kept("authors", lambda: _authors(found["authors"], fail, skip, ctx), ()),
         published=kept("published", lambda: text("published"), None),
         updated=kept("updated", lambda: text("updated"), None),
         language=kept("language", lambda: text("language"), None),
-        categories=kept("categories", lambda: _strings(found["categories"], fail, "categories"), ()),
-        tags=kept("tags", lambda: _tags(found["tags"], fail), ()),
-        related=kept("related", lambda: _related(found["related"], fail), ()),
+        categories=kept("categories", lambda: _strings(found["categories"], fail, skip, "categories"), ()),
+        tags=kept("tags", lambda: _tags(found["tags"], fail, skip), ()),
+        related=kept("related", lambda: _related(found["related"], fail, skip), ()),
         image=kept("image", lambda: _image(found["image"], fail), None),
         enclosures=kept("enclosures", lambda: _enclosures(found["enclosures"], fail), ()),
         status=status.lower() if status else None,
@@ -164,7 +170,7 @@ def _paragraphs_to_html(text: str) -> str:
     return "".join(f"<p>{escape(b, quote=False)}</p>" for b in blocks if b)
 
 
-def _strings(entry: tuple[str, Any] | None, fail: Any, name: str) -> tuple[str, ...]:
+def _strings(entry: tuple[str, Any] | None, fail: Any, skip: Any, name: str) -> tuple[str, ...]:
     if entry is None:
         return ()
     value = entry[1]
@@ -172,32 +178,34 @@ def _strings(entry: tuple[str, Any] | None, fail: Any, name: str) -> tuple[str, 
         return (value,)
     if isinstance(value, list):
         out = []
-        for item in value:
+        for index, item in enumerate(value):
             if isinstance(item, str):
                 out.append(item)
             elif isinstance(item, Mapping) and isinstance(item.get("name") or item.get("label"), str):
                 out.append(str(item.get("name") or item.get("label")))
-            else:
-                raise fail(name, f"must hold strings, not {_json_type(item)}")
+            elif item is not None:  # a null names nothing
+                skip(name, index, f"must be a string or an object with a name, not {_json_type(item)}")
         return tuple(out)
     if isinstance(value, Mapping) and isinstance(value.get("name") or value.get("label"), str):
         return (str(value.get("name") or value.get("label")),)
     raise fail(name, f"must be a string or a list of strings, not {_json_type(value)}")
 
 
-def _tags(entry: tuple[str, Any] | None, fail: Any) -> tuple[str, ...]:
+def _tags(entry: tuple[str, Any] | None, fail: Any, skip: Any) -> tuple[str, ...]:
     if entry is not None and isinstance(entry[1], str):
         return tuple(t.strip() for t in entry[1].split(",") if t.strip())  # "a, b, c" keywords
-    return _strings(entry, fail, "tags")
+    return _strings(entry, fail, skip, "tags")
 
 
-def _authors(entry: tuple[str, Any] | None, fail: Any, ctx: NormalizeContext) -> tuple[Author, ...]:
+def _authors(
+    entry: tuple[str, Any] | None, fail: Any, skip: Any, ctx: NormalizeContext
+) -> tuple[Author, ...]:
     if entry is None:
         return ()
     value = entry[1]
     items = value if isinstance(value, list) else [value]
     authors: list[Author] = []
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, str):
             authors.extend(split_authors(item, rules=ctx.rules))
         elif isinstance(item, Mapping) and isinstance(item.get("name"), str):
@@ -210,6 +218,13 @@ def _authors(entry: tuple[str, Any] | None, fail: Any, ctx: NormalizeContext) ->
                     email=email if isinstance(email, str) else None,
                 )
             )
+        elif isinstance(value, list):
+            if item is not None:  # a null names nobody
+                skip(
+                    "authors",
+                    index,
+                    f"an author must be a name or an object with a name, not {_json_type(item)}",
+                )
         else:
             raise fail(
                 "authors",
@@ -218,13 +233,13 @@ def _authors(entry: tuple[str, Any] | None, fail: Any, ctx: NormalizeContext) ->
     return tuple(authors)
 
 
-def _related(entry: tuple[str, Any] | None, fail: Any) -> tuple[RelatedLink, ...]:
+def _related(entry: tuple[str, Any] | None, fail: Any, skip: Any) -> tuple[RelatedLink, ...]:
     if entry is None:
         return ()
     value = entry[1]
     items = value if isinstance(value, list) else [value]
     links: list[RelatedLink] = []
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, str):
             links.append(RelatedLink(url=item))
         elif isinstance(item, Mapping) and isinstance(item.get("url") or item.get("href"), str):
@@ -235,6 +250,13 @@ def _related(entry: tuple[str, Any] | None, fail: Any) -> tuple[RelatedLink, ...
                     title=title if isinstance(title, str) else None,
                 )
             )
+        elif isinstance(value, list):
+            if item is not None:
+                skip(
+                    "related",
+                    index,
+                    f"a related link must be a URL or an object with a url, not {_json_type(item)}",
+                )
         else:
             raise fail(
                 "related",

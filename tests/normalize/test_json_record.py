@@ -127,11 +127,11 @@ def test_plain_text_body_becomes_escaped_paragraphs() -> None:
         ({"title": "T", "body": {"html": "x"}}, "/body"),
         ({"title": "T", "pubDate": 1705480200}, "/pubDate"),
         ({"title": "T", "byline": 3}, "/byline"),
-        ({"title": "T", "authors": [{"url": "https://e.org/"}]}, "/authors"),
+        ({"title": "T", "authors": [{"url": "https://e.org/"}]}, "/authors/0"),  # the item, not the list
         ({"title": "T", "section": 3}, "/section"),
-        ({"title": "T", "categories": ["a", 7]}, "/categories"),
-        ({"title": "T", "keywords": [1]}, "/keywords"),
-        ({"title": "T", "related_links": [3]}, "/related_links"),
+        ({"title": "T", "categories": ["a", 7]}, "/categories/1"),
+        ({"title": "T", "keywords": [1]}, "/keywords/0"),
+        ({"title": "T", "related_links": [3]}, "/related_links/0"),
         ({"title": "T", "thumbnail": 3}, "/thumbnail"),
         ({"title": "T", "image": {"alt": "no url"}}, "/image"),
         ({"title": "T", "inLanguage": ["fr"]}, "/inLanguage"),
@@ -276,3 +276,20 @@ def test_an_id_that_is_not_a_finite_number_is_dropped_with_a_warning(number: flo
     # str(nan) is "nan" for every such record: they would all be one article.
     repair = dropped({"title": "T", "id": number})
     assert repair.field == "/id" and "finite" in repair.problem
+
+
+def test_one_bad_item_of_a_list_costs_only_itself() -> None:
+    draft = extract(
+        {
+            "title": "T",
+            "authors": ["Jane Roe", None, 3],
+            "categories": [{"name": "Sport"}, {"slug": "x"}, {"label": "Culture"}],
+            "tags": [{"name": "Good"}, {"slug": "bad"}],
+            "related": ["https://r.example/1", {"title": "no url"}],
+        }
+    )
+    assert draft.authors == (Author("Jane Roe"),)
+    assert draft.categories == ("Sport", "Culture")
+    assert draft.tags == ("Good",)
+    assert draft.related == (RelatedLink("https://r.example/1"),)
+    assert [r.field for r in draft.repairs] == ["/authors/2", "/categories/1", "/tags/1", "/related/1"]
