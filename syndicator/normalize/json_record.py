@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from syndicator.errors import RecordError
@@ -109,6 +110,24 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
             repairs.append(Repair(e.field, e.message, "dropped"))
             return empty
 
+    def date(name: str) -> str | None:
+        """A date as written, or a Unix time (seconds or milliseconds, a number or
+        digits) repaired to RFC 3339 when it falls in the years a news record can."""
+        entry = found[name]
+        if entry is None:
+            return None
+        key, written = entry
+        value = int(written.strip()) if isinstance(written, str) and written.strip().isdigit() else written
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            when = _unix_time(value)
+            if when is None:
+                raise fail(name, f"must be a date, not the number {written!r}")
+            repairs.append(
+                Repair(f"/{_escape_pointer(key)}", f"a Unix time ({written!r})", f"repaired to {when!r}")
+            )
+            return when
+        return text(name)
+
     content = kept("content_html", lambda: text("content_html"), None)
     content_key = found["content_html"][0] if found["content_html"] else ""
     if content is not None and content_key in _PLAIN_TEXT_KEYS:
@@ -127,8 +146,8 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
         content_html=content,
         summary=kept("summary", lambda: text("summary"), None),
         authors=kept("authors", lambda: _authors(found["authors"], fail, skip, ctx), ()),
-        published=kept("published", lambda: text("published"), None),
-        updated=kept("updated", lambda: text("updated"), None),
+        published=kept("published", lambda: date("published"), None),
+        updated=kept("updated", lambda: date("updated"), None),
         language=kept("language", lambda: text("language"), None),
         categories=kept("categories", lambda: _strings(found["categories"], fail, skip, "categories"), ()),
         tags=kept("tags", lambda: _tags(found["tags"], fail, skip), ()),
@@ -138,6 +157,20 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
         status=status.lower() if status else None,
         repairs=tuple(repairs),
     )
+
+
+# Unix times read as dates: from 1995 (the web's first news sites) to 2100; in
+# milliseconds past 10^11 (a date in seconds that far is in the year 5138).
+_UNIX_FROM = 788_918_400  # 1995-01-01T00:00:00Z
+_UNIX_UNTIL = 4_102_444_800  # 2100-01-01T00:00:00Z
+
+
+def _unix_time(value: float) -> str | None:
+    """RFC 3339 (UTC) of a Unix time in seconds or milliseconds, None when out of range."""
+    seconds = value / 1000 if abs(value) >= 1e11 else value
+    if not math.isfinite(seconds) or not _UNIX_FROM <= seconds < _UNIX_UNTIL:
+        return None
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:

@@ -125,7 +125,7 @@ def test_plain_text_body_becomes_escaped_paragraphs() -> None:
         ({"title": "T", "link": 3}, "/link"),
         ({"title": "T", "guid": True}, "/guid"),
         ({"title": "T", "body": {"html": "x"}}, "/body"),
-        ({"title": "T", "pubDate": 1705480200}, "/pubDate"),
+        ({"title": "T", "pubDate": 20240117}, "/pubDate"),  # a number, but no Unix time of a news record
         ({"title": "T", "byline": 3}, "/byline"),
         ({"title": "T", "authors": [{"url": "https://e.org/"}]}, "/authors/0"),  # the item, not the list
         ({"title": "T", "section": 3}, "/section"),
@@ -293,3 +293,12 @@ def test_one_bad_item_of_a_list_costs_only_itself() -> None:
     assert draft.tags == ("Good",)
     assert draft.related == (RelatedLink("https://r.example/1"),)
     assert [r.field for r in draft.repairs] == ["/authors/2", "/categories/1", "/tags/1", "/related/1"]
+
+
+@pytest.mark.parametrize("written", [1705480200, 1705480200000, "1705480200", 1705480200.5])
+def test_a_unix_time_is_repaired_to_a_date(written: Any) -> None:
+    draft = extract({"title": "T", "published": written})
+    assert draft.published == "2024-01-17T08:30:00Z"
+    assert [(r.field, r.action) for r in draft.repairs] == [
+        ("/published", "repaired to '2024-01-17T08:30:00Z'")
+    ]
