@@ -90,10 +90,8 @@ class Totals:
             f"{d.article.source.ref}: {d.detail}" for d in plan.decisions if d.action is Action.DUPLICATE
         )
         present = frozenset(d.article.id for d in plan.decisions if d.action is not Action.DUPLICATE)
-        # An embargoed record's file is read again: its time will come. So is the
-        # file of a copy of an article another file won: should the winner leave
-        # its source, the copy takes over the article instead of it being found
-        # gone. (A copy in the winner's own file is read with it.)
+        # Read again: an embargoed record's file (its time will come), and that of a copy
+        # another file won (should the winner leave, the copy takes over the article).
         reread = {
             d.article.source.ref
             for d in plan.decisions
@@ -328,9 +326,8 @@ def ingest(
             source, path = source_location(ref, names)
             return (source, path) if source is not None and path is not None else None
 
-        # An embargoed record's file is read again until its time; a file holding
-        # a rejection its bytes alone do not decide, until it reads whole. Other
-        # rejections are remembered with their file and reported again each run.
+        # Read again: the files of `totals.reread`, and a file holding a rejection its bytes
+        # alone do not decide; other rejections are told again from the file's memory.
         reread = [w for w in map(locate, totals.reread) if w is not None]
         end = decide_run_end(
             complete=complete,
@@ -347,8 +344,7 @@ def ingest(
         update = memory_update(memory, tally.learnt, end, rejections_by_file(tally.rejections, locate))
         store.apply_run_end(run_id=run_id, now=now, memory=update, retract=end.retract, withheld=end.withheld)
         store.record_rejections(run_id, [(r.ref or r.origin, str(r)) for r in tally.rejections])
-        # A repair is told of what is published: not of a duplicate, a draft or an
-        # embargoed record (told when it is published).
+        # Repairs are told of what is published (an embargoed record's, once it is).
         warnings = tuple(w for w in tally.warnings if w[0] not in totals.unpublished)
         store.record_warnings(run_id, warnings)
     return Ingested(
