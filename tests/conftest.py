@@ -13,6 +13,8 @@ import pytest
 from hypothesis import settings
 from sitekit import SEED, write_config
 
+from syndicator.config import STATE_URL_ENV
+
 # Property tests draw the same examples on every run, so CI is repeatable;
 # HYPOTHESIS_PROFILE=explore draws new ones (run it when changing normalization).
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
@@ -29,6 +31,17 @@ def state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     home = tmp_path_factory.mktemp("state-home")
     monkeypatch.setenv("SYNDICATOR_STATE_HOME", str(home))
     return home
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store a test's sites publish into, once each: the SQLite file, then a
+    PostgreSQL server (`[state] url` by its environment variable)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(STATE_URL_ENV, request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv(STATE_URL_ENV, raising=False)
+    return str(request.param)
 
 
 @pytest.fixture

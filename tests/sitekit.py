@@ -56,6 +56,15 @@ taxonomy = "{CONFIG_DIR / "taxonomy.toml"}"
     return path
 
 
+def set_output(site: Path, **keys: str) -> None:
+    """Keys added to the [output] table of the site's syndicator.toml (`removed="retract"`)."""
+    config = site / "syndicator.toml"
+    lines = "".join(f'{key} = "{value}"\n' for key, value in keys.items())
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[output]\n", "[output]\n" + lines), encoding="utf-8"
+    )
+
+
 def record(n: int, **fields: Any) -> dict[str, Any]:
     """A valid CMS record; override any field."""
     base: dict[str, Any] = {

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sitekit import REPO, record, write_config
+from sitekit import REPO, record, set_output, write_config
 
 from syndicator.cli import ExitStatus
 
@@ -188,11 +188,7 @@ def test_history_shows_each_run_and_retract_removes_an_article(
 def test_a_dry_run_says_what_would_be_retracted_and_retracts_nothing(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    config = site / "syndicator.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[output]\n", '[output]\nremoved = "retract"\n'),
-        encoding="utf-8",
-    )
+    set_output(site, removed="retract")
     add_records("a.json", [record(1)])
     run("publish", "--config", "syndicator.toml", cwd=site)
     (site / "articles" / "a.json").unlink()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import NOW, record, write_config
+from sitekit import NOW, record, set_output, write_config
 
 from syndicator.config import load_config
 from syndicator.pipeline import publish_run
@@ -33,12 +33,7 @@ def titles(site: Path) -> list[str]:
 def test_when_the_published_copy_leaves_its_source_the_other_copy_takes_over(
     site: Path, add_records: Callable[..., Path], removed: str
 ) -> None:
-    (site / "syndicator.toml").write_text(
-        (site / "syndicator.toml")
-        .read_text(encoding="utf-8")
-        .replace("[output]\n", f'[output]\nremoved = "{removed}"\n'),
-        encoding="utf-8",
-    )
+    set_output(site, removed=removed)
     first = add_records("a.json", [record(1, title="Harbour reopens")])
     add_records("b.json", [record(1, title="Harbour reopens (wire copy)")])
     assert publish(site, 0).duplicates == ("articles/b.json#0: same article as articles/a.json#0",)
@@ -70,12 +65,7 @@ def test_repairs_are_reported_for_published_records_only(
 def test_a_deleted_file_that_held_an_embargoed_record_takes_its_published_articles_with_it(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    (site / "syndicator.toml").write_text(
-        (site / "syndicator.toml")
-        .read_text(encoding="utf-8")
-        .replace("[output]\n", '[output]\nremoved = "retract"\n'),
-        encoding="utf-8",
-    )
+    set_output(site, removed="retract")
     mixed = add_records("e.jsonl", [record(1), record(2, published="2099-01-01T00:00:00Z")])
     add_records("p.json", [record(3)])
     publish(site, 0)

@@ -13,21 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import NOW, record
+from sitekit import NOW, record, set_output
 
-from syndicator.config import STATE_URL_ENV, load_config
+from syndicator.config import load_config
 from syndicator.pipeline import publish_run, retract_run
 from syndicator.report import RunReport
 
-
-@pytest.fixture(autouse=True, params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The store every site of this module publishes into."""
-    if request.param == "postgresql":
-        monkeypatch.setenv(STATE_URL_ENV, request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv(STATE_URL_ENV, raising=False)
-    return str(request.param)
+pytestmark = pytest.mark.usefixtures("each_store")  # every test on SQLite, then PostgreSQL
 
 
 def publish(site: Path, hours: int, *, full: bool = False) -> RunReport:
@@ -45,6 +37,19 @@ def later(path: Path, hours: int) -> None:
     """The file written again, its time moved on (a run reads it again)."""
     stamp = path.stat().st_mtime_ns + hours * 3600 * 10**9
     os.utime(path, ns=(stamp, stamp))
+
+
+def retracted_by_hand_then_a_draft(site: Path, add_records: Callable[..., Path]) -> tuple[Path, str]:
+    """One article published, retracted by hand, then made a draft of the same text at its
+    source and read again: its file and its id."""
+    path = add_records("a.json", [record(1)])
+    publish(site, 0)
+    victim = feed(site)[0]["id"]
+    retract_run(load_config(site / "syndicator.toml"), victim, now=NOW + timedelta(hours=1))
+    add_records("a.json", [record(1, status="draft")])
+    later(path, 2)
+    publish(site, 2)
+    return path, victim
 
 
 def test_taking_back_a_retraction_by_hand_never_publishes_what_the_source_now_holds_as_a_draft(
@@ -75,13 +80,7 @@ def test_taking_back_a_retraction_by_hand_never_publishes_what_the_source_now_ho
 def test_a_draft_that_turns_back_into_the_published_text_while_retracted_by_hand_comes_back_with_the_undo(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    path = add_records("a.json", [record(1)])
-    publish(site, 0)
-    victim = feed(site)[0]["id"]
-    retract_run(load_config(site / "syndicator.toml"), victim, now=NOW + timedelta(hours=1))
-    add_records("a.json", [record(1, status="draft")])  # the same text, unpublished...
-    later(path, 2)
-    publish(site, 2)
+    path, victim = retracted_by_hand_then_a_draft(site, add_records)  # the same text, unpublished...
     add_records("a.json", [record(1)])  # ...and published again
     later(path, 3)
     publish(site, 3)
@@ -144,13 +143,7 @@ def test_a_draft_of_an_article_its_source_retracted_is_held_back_when_its_file_i
 def test_the_command_says_when_an_undone_article_stays_out_as_a_draft(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    path = add_records("a.json", [record(1)])
-    publish(site, 0)
-    victim = feed(site)[0]["id"]
-    retract_run(load_config(site / "syndicator.toml"), victim, now=NOW + timedelta(hours=1))
-    add_records("a.json", [record(1, status="draft")])
-    later(path, 2)
-    publish(site, 2)
+    _, victim = retracted_by_hand_then_a_draft(site, add_records)
 
     undo = subprocess.run(
         [sys.executable, "-m", "syndicator", "retract", "--undo", victim],
@@ -169,11 +162,8 @@ def test_the_command_says_when_an_undone_article_stays_out_as_a_draft(
 def test_taking_back_a_retraction_by_hand_never_publishes_an_article_gone_from_its_source(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
+    set_output(site, removed="retract")
     config = site / "syndicator.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[output]\n", '[output]\nremoved = "retract"\n'),
-        encoding="utf-8",
-    )
     add_records("a.json", [record(1)])
     add_records("b.json", [record(2)])
     publish(site, 0)

@@ -19,22 +19,14 @@ import feedparser
 import pytest
 from sitekit import NOW, record
 
-from syndicator.config import STATE_URL_ENV, Config, load_config
+from syndicator.config import Config, load_config
 from syndicator.errors import StoreLockedError
 from syndicator.lock import held_lease
 from syndicator.pipeline import publish_run
 from syndicator.store import MIGRATIONS, SQLiteStore, open_store
 from syndicator.store._sqlite import statements
 
-
-@pytest.fixture(autouse=True, params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The store every site of this module publishes into."""
-    if request.param == "postgresql":
-        monkeypatch.setenv(STATE_URL_ENV, request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv(STATE_URL_ENV, raising=False)
-    return str(request.param)
+pytestmark = pytest.mark.usefixtures("each_store")  # every test on SQLite, then PostgreSQL
 
 
 def config_of(site: Path, **output: Any) -> Config:

@@ -117,7 +117,7 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         with self.transaction():
             self._apply_memory(memory)
             for article_id in retract:
-                self._retract_gone(article_id, run_id)
+                self._retract(article_id, run_id, "removed from its source")
             self.db.executemany(  # out of the feeds already: no event, nothing to render
                 "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = ?",
                 [(RETRACTED_BY_HAND | RETRACTED_BY_SOURCE, aid, RETRACTED_BY_HAND) for aid in withheld],
@@ -227,20 +227,6 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
         with self.errors():
             row = self.db.execute("SELECT retracted FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None and row[0] == RETRACTED_BY_SOURCE
-
-    def _retract_gone(self, article_id: str, run_id: int) -> None:
-        """Gone from its source: out of the feeds."""
-        gone = self.db.execute(
-            "UPDATE articles SET retracted = ? WHERE id = ? AND retracted = 0 RETURNING id",
-            (RETRACTED_BY_SOURCE, article_id),
-        ).fetchall()
-        if gone:
-            self._mark_archive_dirty([article_id])
-            self.db.execute(
-                "INSERT INTO run_events (run_id, action, article_id, ref, detail)"
-                " VALUES (?, 'retracted', ?, '', 'removed from its source')",
-                (run_id, article_id),
-            )
 
     def _retract(self, article_id: str, run_id: int, why: str, *, flag: int = 1) -> bool:
         # RETURNING, not rowcount: a PostgreSQL pipeline knows the count only once it syncs.
