@@ -46,6 +46,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "date_published",
         "pub_date",
         "created_at",
+        "created",  # Drupal: a node's authored-on time
     ),
     "updated": (
         "updated",
@@ -56,12 +57,13 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "date_modified",
         "lastModified",
         "last_modified",
+        "changed",  # Drupal
     ),
     "categories": ("categories", "category", "section", "sections", "articleSection"),
     "tags": ("tags", "keywords"),
     "related": ("related", "related_links", "relatedLinks", "see_also"),
     "language": ("language", "lang", "inLanguage", "locale"),
-    "image": ("image", "image_url", "thumbnail", "featured_image", "picture"),
+    "image": ("image", "image_url", "thumbnail", "featured_image", "feature_image", "picture"),
     "status": ("status", "state", "visibility"),
     "enclosures": ("enclosures", "enclosure", "attachments"),
 }
