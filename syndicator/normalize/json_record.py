@@ -91,9 +91,8 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
         if name not in ("source_id",) and not isinstance(value, str):
             raise fail(name, f"must be a string, not {_json_type(value)}")
         if isinstance(value, float) and not math.isfinite(value):
-            raise fail(
-                name, f"must be a string or a finite number, not {value}"
-            )  # NaN would be every record's
+            # "nan" would be every such record's id
+            raise fail(name, f"must be a string or a finite number, not {value}")
         return str(value)
 
     repairs: list[Repair] = []
@@ -119,7 +118,9 @@ def extract_json_article(raw: RawRecord, ctx: NormalizeContext) -> Draft:
         if entry is None:
             return None
         key, written = entry
-        value = int(written.strip()) if isinstance(written, str) and written.strip().isdigit() else written
+        # Digits from 9 on (seconds since 1995 have 9 or 10); fewer may be a date (20240312).
+        digits = isinstance(written, str) and written.strip().isdigit() and len(written.strip()) >= 9
+        value = int(written) if digits else written
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             when = _unix_time(value)
             if when is None:

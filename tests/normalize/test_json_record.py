@@ -302,3 +302,7 @@ def test_a_unix_time_is_repaired_to_a_date(written: Any) -> None:
     assert [(r.field, r.action) for r in draft.repairs] == [
         ("/published", "repaired to '2024-01-17T08:30:00Z'")
     ]
+
+
+def test_eight_digits_are_a_date_not_a_unix_time() -> None:
+    assert extract({"title": "T", "published": "20240312"}).published == "20240312"  # read as 12 March 2024
