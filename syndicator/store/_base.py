@@ -16,6 +16,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# articles.retracted, two flags: 0 visible, 1 retracted by its source (a draft, or gone
+# from it), 2 by hand, 3 by hand while its source does not publish it either.
+RETRACTED_BY_SOURCE = 1
+RETRACTED_BY_HAND = 2
+
 
 class Cursor(Protocol):
     """Rows are read with fetchone, fetchall or iteration; a count of changed rows

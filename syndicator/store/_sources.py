@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from syndicator.model import Rejection
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, Location, MemoryUpdate, SourceMemory
-from syndicator.store._base import Connected
+from syndicator.store._base import RETRACTED_BY_HAND, Connected
 from syndicator.store._sqlite import source_location
 
 
@@ -87,15 +87,18 @@ class SourcesMixin(Connected):
         the query: an ORDER BY id let the planner walk the whole table in id order.
         """
         places: list[StoredPlace] = []
+        wanted = f"IN (0, {RETRACTED_BY_HAND})" if hand_retracted else "= 0"
         with self.errors():
             for source, path in files:
                 rows = self.db.execute(
                     "SELECT id, source_file, retracted FROM articles WHERE source_name = ?"
-                    + (" AND retracted IN (0, 2)" if hand_retracted else " AND retracted = 0")
+                    + f" AND retracted {wanted}"
                     + (" AND source_file = ?" if path is not None else " AND source_file IS NULL"),
                     (source, path) if path is not None else (source,),
                 ).fetchall()
-                places += [StoredPlace(aid, source, file, retracted == 2) for aid, file, retracted in rows]
+                places += [
+                    StoredPlace(aid, source, file, flag == RETRACTED_BY_HAND) for aid, file, flag in rows
+                ]
         return sorted(places, key=lambda p: (p.article_id, p.source))
 
     def _apply_memory(self, memory: MemoryUpdate) -> None:

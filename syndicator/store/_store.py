@@ -19,15 +19,11 @@ from syndicator.plan import Action, Decision, Plan, StoredArticle
 from syndicator.sources.memory import MemoryUpdate
 from syndicator.store._archive import ArchiveMixin
 from syndicator.store._backfill import BackfillMixin
+from syndicator.store._base import RETRACTED_BY_HAND, RETRACTED_BY_SOURCE
 from syndicator.store._feeds import FeedsMixin
 from syndicator.store._history import HistoryMixin
 from syndicator.store._sources import SourcesMixin
 from syndicator.store._sqlite import chunks, source_location, stored_article, stored_time
-
-# articles.retracted, two flags: 0 visible, 1 retracted by its source (a draft, or gone
-# from it), 2 by hand, 3 by hand while its source does not publish it either.
-RETRACTED_BY_SOURCE = 1
-RETRACTED_BY_HAND = 2
 
 
 class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMixin):
