@@ -222,8 +222,7 @@ def publish_run(
                     workers=workers,
                 )
             except UploadError as e:
-                # Half-published is never recorded as published: the run is a
-                # failure in the history, and the next run uploads again.
+                # Half-published is never recorded as published: a failed run; the next uploads again.
                 store.finish_run(run_id, now=now, outcome="failed", report={"error": str(e)})
                 raise
             rejection_report = None
@@ -298,6 +297,9 @@ def ingest(
                 claimed=claimed,
                 undated_before=totals.undated,
                 still_held=lambda ref: fold.still_holds(source_location(ref, names)),
+                sources=frozenset(names),
+                ids_in_use=store.ids_in_use(a.id for a in articles),
+                site_url=config.site.base_url,
             )
             store.apply(plan, run_id=run_id, now=now)
             totals = totals.plus(plan, now)
@@ -358,9 +360,8 @@ def ingest(
         end=end,
         files_skipped=len(tally.learnt.unchanged),
         processes=tally.processes,
-        # When no source could be read, what the store holds is what the feeds
-        # already say: writing would at best change nothing, and on a first run
-        # would put empty feeds where none were.
+        # No source read: the store holds what the feeds already say; writing would at best
+        # change nothing, and on a first run would put empty feeds where none were.
         nothing_read=bool(config.sources) and not complete,
     )
 
@@ -412,8 +413,7 @@ def publish_output(
             uploaded = upload_output(config, folder_complete=output_present(config, store), cancel=cancel)
     if plan.render and not dry_run:
         store.mark_rendered(output_fingerprint(config))
-    # WebSub after the files are live, inside the lock: the outcome and
-    # the pings kept for the next run go into this run's history.
+    # WebSub after the files are live, inside the lock: outcome and pings kept go into the history.
     pings: list[Ping] = []
     if config.hubs and not dry_run:
         from syndicator.notify import notify_hubs  # http.client: only a site with hubs

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from syndicator.articles import content_hash
 from syndicator.model import Article
-from syndicator.normalize.ids import WEAK_KEY_PREFIXES, identity_keys
+from syndicator.normalize.ids import WEAK_KEY_PREFIXES, id_key, identity_keys, is_global_id, mint_id
 from syndicator.slugs import slugify
 
 
@@ -46,6 +46,7 @@ class StoredArticle:
     withheld_by_source: bool = False
     source_ref: str = ""  # where its current record is: a file (and position) or a URL
     url: str = ""  # its URL as stored: a fallback URL, once given, is kept
+    source_name: str | None = None  # the folder source its record is in (None: a URL, or an old row)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,20 @@ def article_keys(article: Article) -> tuple[str, ...]:
         ref=article.source.ref,
         title=article.title,
         text=article.content_text,
+        scope=article.source.name,
     )
+
+
+def unscoped_id_key(article: Article) -> str | None:
+    """The key older stores knew a source id that is no IRI by: `id:<id>`, from
+    whichever source (the first source's article holds it). It finds the
+    article readers have seen only where that article's record is in the same
+    source, or in one no longer configured (`_same_source`), so another
+    source's post 1 is another article."""
+    source_id = article.source_id
+    if not source_id or is_global_id(source_id) or not article.source.name:
+        return None
+    return id_key(source_id, "")
 
 
 def legacy_key(article: Article) -> str | None:
@@ -114,9 +128,9 @@ def lookup_keys(articles: Iterable[Article]) -> list[str]:
     keys: list[str] = []
     for article in articles:
         keys.extend(article_keys(article))
-        legacy = legacy_key(article)
-        if legacy is not None:
-            keys.append(legacy)
+        for older in (unscoped_id_key(article), legacy_key(article)):
+            if older is not None:
+                keys.append(older)
     return keys
 
 
@@ -129,6 +143,9 @@ def decide(
     undated_before: int = 0,
     still_held: Callable[[str], bool] = lambda ref: False,
     hashes: Sequence[str | None] = (),
+    sources: frozenset[str] = frozenset(),
+    ids_in_use: frozenset[str] = frozenset(),
+    site_url: str = "",
 ) -> Plan:
     """One Decision per article, in input order.
 
@@ -152,6 +169,17 @@ def decide(
 
     `hashes`: content_hash of each article where it is known already (the
     normalize worker works it out), None where not.
+
+    `sources`: the names of the configured sources. A source id that is no
+    IRI names an article within its source only; an older store knew it
+    globally, and such a key is taken only for an article of the same source,
+    or of a source no longer configured (renamed).
+
+    `ids_in_use`: which of these articles' ids stored articles have. An id kept
+    as written (an upstream guid such as `1`) is unique within its feed only:
+    a new article whose id another article has, stored or new this run, gets
+    a `tag:` URI minted from its key and `site_url` instead, so two articles
+    never share an id (the first to be published keeps the guid).
     """
     undated = undated_before
     decisions: list[Decision] = []
@@ -166,7 +194,7 @@ def decide(
             if key in known:
                 closest[known[key].id] = min(closest.get(known[key].id, _LEGACY), _tier(key))
     for index, (article, keys) in enumerate(keyed):
-        stored, loose = _match(article, keys, known, closest)
+        stored, loose = _match(article, keys, known, closest, sources)
         if stored is not None and loose and stored.id in claimed:
             stored = None  # matched loosely an article another record of this run already is
         if stored is not None and article.url_inferred and stored.url:
@@ -190,7 +218,13 @@ def decide(
             )
             continue
         first_seen = now - timedelta(seconds=undated)
-        decision = _decide_one(article, stored, keys, digest, now, first_seen)
+        # The unscoped id is remembered too, never matched on alone: a source renamed
+        # in the configuration finds its articles by it (`_same_source`).
+        unscoped = unscoped_id_key(article)
+        remembered = keys if unscoped is None else (*keys, unscoped)
+        decision = _decide_one(article, stored, remembered, digest, now, first_seen)
+        if decision.action is Action.ADDED:
+            decision = _with_own_id(decision, keys[0], ids_in_use, claimed, site_url)
         if article.status.lower() in PUBLISHABLE_STATUSES:
             for k in (*strong, own):
                 if k:
@@ -255,6 +289,7 @@ def _match(
     keys: tuple[str, ...],
     known: Mapping[str, StoredArticle],
     closest: Mapping[str, int],
+    sources: frozenset[str],
 ) -> tuple[StoredArticle | None, bool]:
     """The stored article this one is, and whether only a loose key (text or title) says so.
 
@@ -269,6 +304,10 @@ def _match(
         if _strong(key) and key in known:
             return known[key], False
     if article.source_id:
+        unscoped = unscoped_id_key(article)
+        stored = known.get(unscoped) if unscoped else None
+        if stored is not None and _same_source(stored, article, sources):
+            return stored, False
         return None, False
     legacy = legacy_key(article)
     candidates = [k for k in keys if not _strong(k)] + ([legacy] if legacy else [])
@@ -282,6 +321,34 @@ def _match(
         if closest.get(stored.id, tier) >= tier:
             return stored, tier >= _LOOSE
     return None, False
+
+
+def _with_own_id(
+    decision: Decision, key: str, ids_in_use: frozenset[str], claimed: dict[str, str], site_url: str
+) -> Decision:
+    """A new article, with an id no other article has (see `decide`)."""
+    article = decision.article
+    if article.id in ids_in_use or _GIVEN + article.id in claimed:
+        assert article.published is not None  # settled for every new article
+        minted = mint_id(site_url=site_url, day=article.published.date(), key=key, source_id=None)
+        decision = replace(decision, article=replace(article, id=minted))
+    claimed[_GIVEN + decision.article.id] = article.source.ref
+    return decision
+
+
+# Before an id given to a new article this run, in `claimed` (beside identity keys).
+_GIVEN = "given:"
+
+
+def _same_source(stored: StoredArticle, article: Article, sources: frozenset[str]) -> bool:
+    """Whether a stored article's record was in the source this record is from: the
+    same folder source (or one no longer configured: a renamed source keeps its
+    articles), or the same feed or API URL."""
+    if "://" in stored.source_ref:
+        return _file(stored.source_ref) == _file(article.source.ref)
+    if stored.source_name is None:  # a row from before sources were stored by name
+        return stored.source_ref.startswith(article.source.name + "/")
+    return stored.source_name == article.source.name or (bool(sources) and stored.source_name not in sources)
 
 
 def _decide_one(

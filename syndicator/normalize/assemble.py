@@ -70,7 +70,9 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     warnings: list[tuple[str, str]] = list(sanitized.warnings)
     content_text = sanitized.text if sanitized.text is not None else html_to_text(content_html)
     ref = raw.ref or raw.where
-    keys = identity_keys(source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text)
+    keys = identity_keys(
+        source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text, scope=raw.source
+    )
     if url is None:
         url = fallback_url(base_url=ctx.base_url, title=title, key=keys[0])
         inferred.append(("url", "site base URL + title slug + hash of the record's key"))

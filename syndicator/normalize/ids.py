@@ -18,19 +18,45 @@ _IRI_SCHEMES = ("http://", "https://", "urn:", "tag:")
 
 # Bumped when the keys change: every source file is then read once more, so
 # records an older version took for duplicates of others are published.
-KEYS_VERSION = 2
+# 3: a source id that is not an IRI names an article within its source only.
+KEYS_VERSION = 3
+
+# Between a source's name and a source id of its own in a scoped `id:` key: a
+# control character no configured name or id holds, and both stores keep.
+SCOPE_MARK = "\x1f"
 
 # Keys that say where a record is or what it holds, not what it is: trusted
 # only for records without an id or URL of their own (see plan._match).
 WEAK_KEY_PREFIXES = ("ref:", "item:", "text:", "title:")
 
 
+def is_global_id(source_id: str) -> bool:
+    """An IRI (http, https, urn, tag) names one thing wherever it is read; any other
+    source id (`42`, `post-7`, a feed's `t3_glvkc5`) only within its own source:
+    two CMSs each have a post 1."""
+    return source_id.startswith(_IRI_SCHEMES)
+
+
+def id_key(source_id: str, scope: str) -> str:
+    """The identity key of a source id: global for an IRI, else within `scope` (the source's name)."""
+    if is_global_id(source_id) or not scope:
+        return f"id:{source_id}"
+    return f"id:{scope}{SCOPE_MARK}{source_id}"
+
+
 def identity_keys(
-    *, source_id: str | None, url: str | None, ref: str, title: str = "", text: str = ""
+    *,
+    source_id: str | None,
+    url: str | None,
+    ref: str,
+    title: str = "",
+    text: str = "",
+    scope: str = "",
 ) -> tuple[str, ...]:
     """Every key under which this article may have been seen before, strongest first.
 
-    Never empty. A whole file (or a URL) is known by where it is (`ref:`). A
+    Never empty. A source id is known within its source (`scope`) unless it is
+    an IRI (`id_key`). A whole file (or a URL) is known by where it is (`ref:`). A
     record in a list with no id and no URL of its own is known, within its
     file, by its title and text together (`item:`), then by its text alone
     (`text:`, so a corrected title keeps the article), then by its title
@@ -40,7 +66,7 @@ def identity_keys(
     """
     keys = []
     if source_id:
-        keys.append(f"id:{source_id}")
+        keys.append(id_key(source_id, scope))
     if url:
         keys.append(f"url:{url}")
     file, hashed, _ = ref.partition("#")
@@ -77,7 +103,9 @@ def mint_id(*, site_url: str, day: date, key: str, source_id: str | None, as_wri
 
     `as_written`: an upstream feed's id (an RSS guid such as `t3_glvkc5`, a
     JSON Feed id) is kept whatever its form; RSS and JSON Feed carry any
-    string, and the Atom renderer wraps one that is not an IRI.
+    string, and the Atom renderer wraps one that is not an IRI. Such an id is
+    unique within its feed only: the plan gives a new article whose id another
+    article has a minted one instead (`plan.decide`).
     """
     if as_written and source_id and source_id.strip():
         return source_id.strip()

@@ -59,12 +59,12 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
                     f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
-                    f" a.retracted, a.source_ref, a.url"
+                    f" a.retracted, a.source_ref, a.url, a.source_name"
                     f" FROM identity_keys k JOIN articles a ON a.id = k.article_id"
                     f" WHERE k.key IN ({marks})",
                     chunk,
                 )
-                for key, aid, pub, upd, first, digest, retracted, ref, url in rows:
+                for key, aid, pub, upd, first, digest, retracted, ref, url, source_name in rows:
                     found[key] = StoredArticle(
                         id=aid,
                         published=stored_time(self.label, "articles", f"id={aid!r}", "published", pub),
@@ -78,8 +78,20 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                         withheld_by_source=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
                         source_ref=ref,
                         url=url,
+                        source_name=source_name,
                     )
         return found
+
+    def ids_in_use(self, ids: Iterable[str]) -> frozenset[str]:
+        """Which of these ids a stored article has (a new article may not take one)."""
+        found: set[str] = set()
+        with self.errors():
+            for chunk in chunks(sorted(set(ids)), 500):
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+                )
+        return frozenset(found)
 
     def article(self, article_id: str) -> tuple[Article, bool] | None:
         with self.errors():
