@@ -170,3 +170,42 @@ def test_list_records_sharing_a_body_but_not_a_title_are_two_articles_on_every_r
     assert (first.added, first.duplicates) == (2, ())
     assert (again.added, again.changed, again.unchanged, again.duplicates) == (0, 0, 2, ())
     assert sorted(i["title"] for i in items(site)) == ["Episode 1", "Episode 2"]
+
+
+def test_a_list_record_keeps_its_article_when_it_gains_a_url_and_when_the_url_is_corrected(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    story = {"title": "Polls close at eight", "content_html": "<p>Counting starts at nine in every ward.</p>"}
+    add_records("wire.json", [story])
+    publish(site)
+    (before,) = items(site)
+
+    add_records("wire.json", [{**story, "url": "https://gazette.example/news/polls"}])
+    gained = publish(site, now=NOW + timedelta(hours=1))
+    add_records("wire.json", [{**story, "url": "https://gazette.example/news/polls-close"}])
+    corrected = publish(site, now=NOW + timedelta(hours=2))
+
+    assert (gained.added, gained.changed) == (0, 1)
+    assert (corrected.added, corrected.changed) == (0, 1)
+    (after,) = items(site)
+    assert (after["id"], after["date_published"]) == (before["id"], before["date_published"])
+    assert after["url"] == "https://gazette.example/news/polls-close"
+
+
+def test_list_records_with_urls_sharing_a_title_stay_apart_when_one_leaves(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def update(day: int) -> dict[str, Any]:
+        return {
+            "title": "Live updates",
+            "url": f"https://gazette.example/live/{day}",
+            "content_html": f"<p>Day {day}: the count goes on.</p>",
+        }
+
+    add_records("live.json", [update(1)])
+    publish(site)
+    add_records("live.json", [update(2)])
+    report = publish(site, now=NOW + timedelta(days=1))
+
+    assert report.added == 1
+    assert len({i["id"] for i in items(site)}) == 2

@@ -61,8 +61,11 @@ def identity_keys(
     file, by its title and text together (`item:`), then by its text alone
     (`text:`, so a corrected title keeps the article), then by its title
     alone (`title:`, so an edited body keeps it); never by its position,
-    which shifts when a record is inserted above it. A URL inferred from a
-    title is never a key: two articles may share a title.
+    which shifts when a record is inserted above it. A list record with a URL
+    but no id is known by its title and text together too, so that adding or
+    correcting its URL keeps the article (its title alone would not do: a
+    file's "Live updates" of each day are each their own article). A URL
+    inferred from a title is never a key: two articles may share a title.
     """
     keys = []
     if source_id:
@@ -72,9 +75,11 @@ def identity_keys(
     file, hashed, _ = ref.partition("#")
     if not hashed:
         keys.append(f"ref:{ref}")
-    elif not keys:
+    elif not source_id:
         name = " ".join(title.casefold().split())
         keys.append(f"item:{file}#{_digest(name + chr(0) + text)}")
+        if url:  # its exact title and text still say which it is when its URL is added or corrected
+            return tuple(keys)
         if text.strip():
             keys.append(f"text:{file}#{_digest(text)}")
         keys.append(f"title:{file}#{name}")
