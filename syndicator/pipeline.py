@@ -287,7 +287,7 @@ def ingest(
         with timer.stage("store"):
             read = [article for article, _ in chunk]
             articles = resolve_related(read, store.urls_by_title(wanted_titles(read)))
-            known = store.known(lookup_keys(articles))
+            known = store.identities(lookup_keys(articles))
             plan = decide(
                 articles,
                 known,

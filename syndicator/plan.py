@@ -83,6 +83,10 @@ class Plan:
         return any(d.action in (Action.ADDED, Action.CHANGED, Action.RETRACTED) for d in self.decisions)
 
 
+# What the store knows of identity keys: the stored article a key names, or every
+# article a list record's title or text names (`store.identities`).
+Known = Mapping[str, StoredArticle | tuple[StoredArticle, ...]]
+
 PUBLISHABLE_STATUSES = frozenset({"published", "publish", "public", "live", "active"})
 
 
@@ -136,7 +140,7 @@ def lookup_keys(articles: Iterable[Article]) -> list[str]:
 
 def decide(
     articles: Sequence[Article],
-    known: Mapping[str, StoredArticle],
+    known: Known,
     *,
     now: datetime,
     claimed: dict[str, str] | None = None,
@@ -191,12 +195,10 @@ def decide(
     closest: dict[str, int] = {}
     for _, keys in keyed:
         for key in keys:
-            if key in known:
-                closest[known[key].id] = min(closest.get(known[key].id, _LEGACY), _tier(key))
+            for candidate in _named(known, key):
+                closest[candidate.id] = min(closest.get(candidate.id, _LEGACY), _tier(key))
     for index, (article, keys) in enumerate(keyed):
-        stored, loose = _match(article, keys, known, closest, sources)
-        if stored is not None and loose and stored.id in claimed:
-            stored = None  # matched loosely an article another record of this run already is
+        stored = _match(article, keys, known, closest, sources, claimed)
         if stored is not None and article.url_inferred and stored.url:
             article = replace(article, url=stored.url)  # a fallback URL readers have seen is kept
         strong = [k for k in keys if _strong(k)]
@@ -284,43 +286,55 @@ def _tier(key: str) -> int:
     return next(i for i, prefixes in enumerate(_TIERS, 1) if key.startswith(prefixes))
 
 
+def _named(known: Known, key: str) -> tuple[StoredArticle, ...]:
+    """The stored articles a key names: one, or for a list record's title or text, several."""
+    found = known.get(key)
+    if found is None:
+        return ()
+    return found if isinstance(found, tuple) else (found,)
+
+
 def _match(
     article: Article,
     keys: tuple[str, ...],
-    known: Mapping[str, StoredArticle],
+    known: Known,
     closest: Mapping[str, int],
     sources: frozenset[str],
-) -> tuple[StoredArticle | None, bool]:
-    """The stored article this one is, and whether only a loose key (text or title) says so.
+    claimed: Mapping[str, str],
+) -> StoredArticle | None:
+    """The stored article this one is, if any.
 
     By its source id or URL. Else, for a record without an id of its own (an
     unknown source id means a new article): by its file, or its title and
     text; then its text; then its title within its file; then the key older
     versions used, in the same file. A stored article that another record of
-    this run matches more closely is not taken. A position ("file: record 3")
-    is never a key: records get inserted and files replaced.
+    this run matches more closely is not taken, nor one another record of
+    this run already is, when only its text or title says so. Of several
+    articles sharing a title, the first free one is taken: an edit of the
+    second "Editorial" of a file keeps the second's id. A position ("file:
+    record 3") is never a key: records get inserted and files replaced.
     """
     for key in keys:
-        if _strong(key) and key in known:
-            return known[key], False
+        if _strong(key) and (named := _named(known, key)):
+            return named[0]
     if article.source_id:
         unscoped = unscoped_id_key(article)
-        stored = known.get(unscoped) if unscoped else None
-        if stored is not None and _same_source(stored, article, sources):
-            return stored, False
-        return None, False
+        for stored in _named(known, unscoped) if unscoped else ():
+            if _same_source(stored, article, sources):
+                return stored
+        return None
     legacy = legacy_key(article)
     candidates = [k for k in keys if not _strong(k)] + ([legacy] if legacy else [])
     for key in candidates:
-        stored = known.get(key)
-        if stored is None:
-            continue
         tier = _LEGACY if key == legacy else _tier(key)
-        if key == legacy and _file(stored.source_ref) != _file(article.source.ref):
-            continue
-        if closest.get(stored.id, tier) >= tier:
-            return stored, tier >= _LOOSE
-    return None, False
+        for stored in _named(known, key):
+            if key == legacy and _file(stored.source_ref) != _file(article.source.ref):
+                continue
+            if tier >= _LOOSE and stored.id in claimed:
+                continue  # another record of this run already is that article
+            if closest.get(stored.id, tier) >= tier:
+                return stored
+    return None
 
 
 def _with_own_id(

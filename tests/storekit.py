@@ -10,6 +10,21 @@ from pathlib import Path
 import psycopg
 
 # What schema 14 changed, undone: the title and language indexes on the JSON again.
+# What takes a store of schema 15 back to 14: an identity key names one article.
+BEFORE_15 = {
+    "sqlite": [
+        "CREATE TABLE identity_keys_v14 (key TEXT PRIMARY KEY,"
+        " article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE)",
+        "INSERT INTO identity_keys_v14 (key, article_id) SELECT key, min(article_id) FROM identity_keys GROUP BY key",
+        "DROP TABLE identity_keys",
+        "ALTER TABLE identity_keys_v14 RENAME TO identity_keys",
+        "CREATE INDEX identity_keys_by_article ON identity_keys (article_id)",
+    ],
+    "postgresql": [
+        "ALTER TABLE identity_keys DROP CONSTRAINT identity_keys_pkey",
+        "ALTER TABLE identity_keys ADD PRIMARY KEY (key)",
+    ],
+}
 BEFORE_14 = {
     "sqlite": [
         "DROP INDEX articles_by_title",

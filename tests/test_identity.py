@@ -209,3 +209,37 @@ def test_list_records_with_urls_sharing_a_title_stay_apart_when_one_leaves(
 
     assert report.added == 1
     assert len({i["id"] for i in items(site)}) == 2
+
+
+def test_an_edit_of_the_second_of_three_records_sharing_a_title_keeps_its_id(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def editorial(day: str, text: str) -> dict[str, Any]:
+        return {"title": "Editorial", "content_html": f"<p>{day}: {text}</p>"}
+
+    add_records(
+        "opinion.json",
+        [
+            editorial("Monday", "the harbour"),
+            editorial("Tuesday", "the ferries"),
+            editorial("Wednesday", "the tolls"),
+        ],
+    )
+    publish(site)
+    before = {i["content_text"].split(":")[0]: i for i in items(site)}
+
+    add_records(
+        "opinion.json",
+        [
+            editorial("Monday", "the harbour"),
+            editorial("Tuesday", "the ferries, and their crews"),
+            editorial("Wednesday", "the tolls"),
+        ],
+    )
+    report = publish(site, now=NOW + timedelta(hours=1))
+
+    assert (report.added, report.changed, report.duplicates) == (0, 1, ())
+    after = {i["content_text"].split(":")[0]: i for i in items(site)}
+    assert {day: i["id"] for day, i in after.items()} == {day: i["id"] for day, i in before.items()}
+    assert after["Tuesday"]["date_published"] == before["Tuesday"]["date_published"]
+    assert "crews" in after["Tuesday"]["content_text"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from storekit import BEFORE_14, as_schema
+from storekit import BEFORE_14, BEFORE_15, as_schema
 from test_store import make_article, publish
 
 from syndicator.model import SourceRef
@@ -36,7 +36,7 @@ def test_a_store_of_schema_12_works_out_again_the_files_named_with_a_hash(locati
         "UPDATE articles SET source_file = 'a' WHERE source_ref = 'wire/a#1.json#0'",
         "UPDATE articles SET source_file = 'b' WHERE source_ref = 'wire/b#2.json'",
     ]
-    as_schema(location, 12, BEFORE_14[engine(location)] + as_schema_12)
+    as_schema(location, 12, BEFORE_15[engine(location)] + BEFORE_14[engine(location)] + as_schema_12)
 
     with open_store(location) as store:
         files = sorted(
@@ -62,7 +62,7 @@ def test_a_store_of_schema_13_keeps_its_titles_and_languages_in_columns(location
     ]
     with open_store(location) as store:
         publish(store, articles)
-    as_schema(location, 13, BEFORE_14[engine(location)])
+    as_schema(location, 13, BEFORE_15[engine(location)] + BEFORE_14[engine(location)])
 
     with open_store(location) as store:
         columns = sorted(store.db.execute("SELECT title, language FROM articles").fetchall())
@@ -80,3 +80,25 @@ def test_a_store_of_schema_13_keeps_its_titles_and_languages_in_columns(location
         store.retract(articles[2].id, run_id=store.begin_run(make_article(0).published), undo=False)
         assert store.urls_by_title(["The new budget"]) == {"The new budget": articles[1].url}
         assert store.languages() == ["en", "fr"]
+
+
+def test_a_store_of_schema_14_keeps_its_identity_keys_and_a_title_may_name_several_articles(
+    location: str | Path,
+) -> None:
+    """Schema 15 lets a list record's title or text name each article it was remembered
+    for (the "Editorial" of each day); every key the store held is kept."""
+    articles = [make_article(n) for n in range(3)]
+    with open_store(location) as store:
+        publish(store, articles)
+        before = sorted(store.db.execute("SELECT key, article_id FROM identity_keys").fetchall())
+    as_schema(location, 14, BEFORE_15[engine(location)])
+
+    with open_store(location) as store:
+        assert sorted(store.db.execute("SELECT key, article_id FROM identity_keys").fetchall()) == before
+        shared = "title:opinion/editorials.json#editorial"
+        with store.transaction():
+            for article in articles[:2]:
+                store.db.execute(
+                    "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)", (shared, article.id)
+                )
+        assert [a.id for a in store.identities([shared])[shared]] == [articles[0].id, articles[1].id]

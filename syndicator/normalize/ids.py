@@ -28,6 +28,9 @@ SCOPE_MARK = "\x1f"
 # Keys that say where a record is or what it holds, not what it is: trusted
 # only for records without an id or URL of their own (see plan._match).
 WEAK_KEY_PREFIXES = ("ref:", "item:", "text:", "title:")
+# Of those, the keys of a list record's content, within its file: each may name
+# several articles (the "Editorial" of each day); any other key names one.
+SHARED_KEY_PREFIXES = ("item:", "text:", "title:")
 
 
 def is_global_id(source_id: str) -> bool:

@@ -43,7 +43,7 @@ TABLES: tuple[Table, ...] = (
         ),
         "id",
     ),
-    Table("identity_keys", ("key", "article_id"), "key"),
+    Table("identity_keys", ("key", "article_id"), "key, article_id"),
     Table("article_categories", ("article_id", "term", "label", "scheme"), "term, article_id"),
     Table("runs", ("id", "started", "finished", "outcome", "report"), "id"),
     Table("run_events", ("run_id", "action", "article_id", "ref", "detail"), ""),

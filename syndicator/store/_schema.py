@@ -225,6 +225,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_by_title ON articles (title);
     CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
     """,
+    """
+    -- v15: a loose identity key (a list record's title or text, within its file)
+    -- names every article it was remembered for: the "Editorial" of each day. It
+    -- named the first only, so an edit of the second was taken for a new article.
+    -- An id, URL or file still names one article (the store inserts it so).
+    CREATE TABLE identity_keys_v15 (
+        key        TEXT NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, article_id)
+    );
+    INSERT INTO identity_keys_v15 (key, article_id) SELECT key, article_id FROM identity_keys;
+    DROP TABLE identity_keys;
+    ALTER TABLE identity_keys_v15 RENAME TO identity_keys;
+    CREATE INDEX identity_keys_by_article ON identity_keys (article_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -474,5 +489,10 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     UPDATE articles SET title = (data::json) ->> 'title', language = (data::json) ->> 'language';
     CREATE INDEX articles_by_title ON articles (title);
     CREATE INDEX articles_by_language ON articles (language, published_utc DESC, id) WHERE retracted = 0;
+    """,
+    14: """
+    -- v15: a loose identity key names every article it was remembered for (as SQLite's v15).
+    ALTER TABLE identity_keys DROP CONSTRAINT identity_keys_pkey;
+    ALTER TABLE identity_keys ADD PRIMARY KEY (key, article_id);
     """,
 }

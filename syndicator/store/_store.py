@@ -15,6 +15,7 @@ from types import TracebackType
 
 from syndicator.articles import article_text, rfc3339
 from syndicator.model import Article
+from syndicator.normalize.ids import SHARED_KEY_PREFIXES
 from syndicator.plan import Action, Decision, Plan, StoredArticle
 from syndicator.sources.memory import MemoryUpdate
 from syndicator.store._archive import ArchiveMixin
@@ -51,9 +52,15 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
     # -- reads -----------------------------------------------------------
 
     def known(self, keys: Iterable[str]) -> dict[str, StoredArticle]:
-        """The stored article behind each of these identity keys, where there is one."""
+        """The stored article behind each of these identity keys, where there is one
+        (for a loose key that names several, the first archived)."""
+        return {key: found[0] for key, found in self.identities(keys).items()}
+
+    def identities(self, keys: Iterable[str]) -> dict[str, tuple[StoredArticle, ...]]:
+        """Every stored article behind each of these identity keys, first archived first:
+        one for an id, URL or file; a list record's title may name several."""
         wanted = sorted(set(keys))
-        found: dict[str, StoredArticle] = {}
+        found: dict[str, list[StoredArticle]] = {}
         with self.errors():
             for chunk in chunks(wanted, 500):
                 marks = ",".join("?" * len(chunk))
@@ -61,26 +68,30 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
                     f"SELECT k.key, a.id, a.published, a.updated, a.first_seen, a.content_hash,"
                     f" a.retracted, a.source_ref, a.url, a.source_name"
                     f" FROM identity_keys k JOIN articles a ON a.id = k.article_id"
-                    f" WHERE k.key IN ({marks})",
+                    f" WHERE k.key IN ({marks}) ORDER BY k.key, a.archive_seq, a.id",
                     chunk,
                 )
                 for key, aid, pub, upd, first, digest, retracted, ref, url, source_name in rows:
-                    found[key] = StoredArticle(
-                        id=aid,
-                        published=stored_time(self.label, "articles", f"id={aid!r}", "published", pub),
-                        updated=stored_time(self.label, "articles", f"id={aid!r}", "updated", upd)
-                        if upd
-                        else None,
-                        first_seen=stored_time(self.label, "articles", f"id={aid!r}", "first_seen", first),
-                        content_hash=digest,
-                        retracted=bool(retracted),
-                        retracted_by_hand=bool(retracted & RETRACTED_BY_HAND),
-                        withheld_by_source=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
-                        source_ref=ref,
-                        url=url,
-                        source_name=source_name,
+                    found.setdefault(key, []).append(
+                        StoredArticle(
+                            id=aid,
+                            published=stored_time(self.label, "articles", f"id={aid!r}", "published", pub),
+                            updated=stored_time(self.label, "articles", f"id={aid!r}", "updated", upd)
+                            if upd
+                            else None,
+                            first_seen=stored_time(
+                                self.label, "articles", f"id={aid!r}", "first_seen", first
+                            ),
+                            content_hash=digest,
+                            retracted=bool(retracted),
+                            retracted_by_hand=bool(retracted & RETRACTED_BY_HAND),
+                            withheld_by_source=retracted == RETRACTED_BY_HAND | RETRACTED_BY_SOURCE,
+                            source_ref=ref,
+                            url=url,
+                            source_name=source_name,
+                        )
                     )
-        return found
+        return {key: tuple(articles) for key, articles in found.items()}
 
     def ids_in_use(self, ids: Iterable[str]) -> frozenset[str]:
         """Which of these ids a stored article has (a new article may not take one)."""
@@ -182,8 +193,18 @@ class StoreBase(FeedsMixin, ArchiveMixin, SourcesMixin, HistoryMixin, BackfillMi
             )
         keys = [(k, d.article.id) for d in plan.decisions if d.action is not Action.HELD for k in d.keys]
         if keys:
+            # An id, URL or file names one article: the first remembered for it keeps it. A
+            # list record's title or text names each article it was remembered for.
+            single = [(k, aid, k) for k, aid in keys if not k.startswith(SHARED_KEY_PREFIXES)]
             self.db.executemany(
-                "INSERT INTO identity_keys (key, article_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", keys
+                "INSERT INTO identity_keys (key, article_id) SELECT ?, ?"
+                " WHERE NOT EXISTS (SELECT 1 FROM identity_keys WHERE key = ?)",
+                single,
+            )
+            self.db.executemany(
+                "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
+                " ON CONFLICT (key, article_id) DO NOTHING",
+                [(k, aid) for k, aid in keys if k.startswith(SHARED_KEY_PREFIXES)],
             )
         events = [
             (
