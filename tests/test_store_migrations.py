@@ -102,3 +102,40 @@ def test_a_store_of_schema_14_keeps_its_identity_keys_and_a_title_may_name_sever
                     "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)", (shared, article.id)
                 )
         assert [a.id for a in store.identities([shared])[shared]] == [articles[0].id, articles[1].id]
+
+
+def test_a_store_of_schema_15_keeps_no_credential_an_older_version_wrote_in_its_history(
+    location: str | Path,
+) -> None:
+    """Older versions kept a WebSub hub's URL with its credentials in pending pings, run
+    reports and events, and a source URL's secret query value in the HTTP cache; schema
+    16 masks them once, and a pending ping is kept under the hub URL it is looked up by."""
+    hub = "https://ed:hunter2@hub.example/publish?token=s3cret"
+    with open_store(location) as store:
+        publish(store, [make_article(0)])
+        run = store.begin_run(make_article(0).published)
+        store.finish_run(run, now=make_article(0).published, outcome="ok", report={"websub": {"hub": hub}})
+        with store.transaction():
+            store.db.execute(
+                "INSERT INTO run_events (run_id, action, ref, detail) VALUES (?, 'ping-failed', ?, ?)",
+                (run, "https://news.example/feed.xml", f"{hub}: HTTP 500"),
+            )
+            store.db.execute(
+                "INSERT INTO pending_pings (hub, topic, since, failures, error) VALUES (?, ?, '', 1, '')",
+                (hub, "https://news.example/feed.xml"),
+            )
+            store.db.execute(
+                "INSERT INTO http_cache (url, etag) VALUES (?, 'e1')",
+                ("https://cms.example/api?api_key=k3y",),
+            )
+    as_schema(location, 15, [])
+
+    with open_store(location) as store:
+        kept = [
+            str(row)
+            for table in ("runs", "run_events", "pending_pings", "http_cache")
+            for row in store.db.execute(f"SELECT * FROM {table}").fetchall()
+        ]
+        assert kept and not [row for row in kept if "hunter2" in row or "s3cret" in row or "k3y" in row]
+        public = "https://hub.example/publish?token=***"
+        assert store.pending_pings([public]) == [(public, "https://news.example/feed.xml")]

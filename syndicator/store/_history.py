@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from syndicator.articles import rfc3339
+from syndicator.redact import public_url, scrub_text
 from syndicator.store._base import Connected
 
 
@@ -126,6 +127,50 @@ class HistoryMixin(Connected):
                 )
                 for rid, started, outcome in runs
             ]
+
+    def _scrub_secrets(self) -> None:
+        """Once, after migration v16: what older versions kept in the history with its
+        credentials (a WebSub hub's `user:password@` or `?token=`, a source URL's secret
+        query value) is masked as the store keeps it now (`redact.public_url`). A pending
+        ping is kept under its hub's public URL, the one it is looked up by."""
+        with self.errors():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'secrets_scrubbed'").fetchone()
+        if row is None or row[0] != "0":
+            return
+        with self.transaction():
+            reports = self.db.execute(
+                "SELECT id, report FROM runs WHERE report LIKE '%=%' OR report LIKE '%@%'"
+            )
+            self.db.executemany(
+                "UPDATE runs SET report = ? WHERE id = ?",
+                [(scrub_text(report), i) for i, report in reports.fetchall() if scrub_text(report) != report],
+            )
+            events = self.db.execute(
+                "SELECT DISTINCT ref, detail FROM run_events WHERE ref LIKE '%://%' OR detail LIKE '%://%'"
+                " OR detail LIKE '%=%'"
+            ).fetchall()
+            self.db.executemany(
+                "UPDATE run_events SET ref = ?, detail = ? WHERE ref = ? AND detail = ?",
+                [
+                    (scrub_text(ref), scrub_text(detail), ref, detail)
+                    for ref, detail in events
+                    if (scrub_text(ref), scrub_text(detail)) != (ref, detail)
+                ],
+            )
+            for table, column, rest in (("pending_pings", "hub", "topic"), ("http_cache", "url", "")):
+                keyed = f"{column}, {rest}" if rest else column
+                for values in self.db.execute(f"SELECT {keyed} FROM {table}").fetchall():
+                    public = public_url(values[0])
+                    if public == values[0]:
+                        continue
+                    match = " AND ".join(f"{c} = ?" for c in keyed.split(", "))
+                    if self.db.execute(
+                        f"SELECT 1 FROM {table} WHERE {match}", (public, *values[1:])
+                    ).fetchone():
+                        self.db.execute(f"DELETE FROM {table} WHERE {match}", values)
+                    else:
+                        self.db.execute(f"UPDATE {table} SET {column} = ? WHERE {match}", (public, *values))
+            self.db.execute("UPDATE meta SET value = '1' WHERE key = 'secrets_scrubbed'")
 
 
 @dataclass(frozen=True)

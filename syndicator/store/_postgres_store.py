@@ -186,6 +186,7 @@ class PostgresStore(StoreBase):
                 self.conn.execute("UPDATE schema_version SET version = %s", (number + 1,))
         self._fill_name_index()
         self._locate_source_files()
+        self._scrub_secrets()
 
 
 def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:

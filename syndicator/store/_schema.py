@@ -240,6 +240,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE identity_keys_v15 RENAME TO identity_keys;
     CREATE INDEX identity_keys_by_article ON identity_keys (article_id);
     """,
+    """
+    -- v16: credentials older versions kept in the history (a WebSub hub's
+    -- `user:password@` or `?token=` in pending pings, run reports and events; a
+    -- source URL's secret query value) are masked once, by the store on opening.
+    INSERT INTO meta (key, value) VALUES ('secrets_scrubbed', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -494,5 +501,10 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     -- v15: a loose identity key names every article it was remembered for (as SQLite's v15).
     ALTER TABLE identity_keys DROP CONSTRAINT identity_keys_pkey;
     ALTER TABLE identity_keys ADD PRIMARY KEY (key, article_id);
+    """,
+    15: """
+    -- v16: credentials older versions kept in the history, masked once (as SQLite's v16).
+    INSERT INTO meta (key, value) VALUES ('secrets_scrubbed', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
 }

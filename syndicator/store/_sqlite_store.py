@@ -150,3 +150,4 @@ class SQLiteStore(StoreBase):
                 self.sqlite.execute(f"PRAGMA user_version = {number + 1}")
         self._fill_name_index()
         self._locate_source_files()
+        self._scrub_secrets()
