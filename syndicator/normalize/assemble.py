@@ -121,7 +121,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         summary=summary,
         content_html=content_html,
         authors=tuple(
-            a.__class__(name, _link(a.url), a.email)
+            a.__class__(name, _link(_author_url(a.url, base)), a.email)
             for a in draft.authors
             if (name := clean_text(plain_text(a.name)))
         ),
@@ -155,6 +155,17 @@ def _title_from_body(draft: Draft) -> str:
             sentence = re.split(r"(?<=[.!?…])\s", plain, maxsplit=1)[0]
             return cut_at_word(sentence, TITLE_FROM_BODY)
     return ""
+
+
+def _author_url(url: str | None, base: str) -> str | None:
+    """An author's page: a relative link (`/authors/jane`, as a CMS writes its own) is
+    resolved against the article's URL; one with a scheme is left to the validator."""
+    try:
+        if not url or urlsplit(url.strip()).scheme:
+            return url
+    except ValueError:  # an unbalanced bracket: the validator drops it, with a warning
+        return url
+    return absolute_url(url, base) or url
 
 
 def _link(url: str | None) -> str | None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicator.model import Article, Category, Image, RawRecord, Rejection, RelatedLink
+from syndicator.model import Article, Author, Category, Image, RawRecord, Rejection, RelatedLink
 from syndicator.normalize import normalize
 from syndicator.normalize.assemble import SUMMARY_LENGTH, assemble, clean_title, cut_at_word
 from syndicator.normalize.context import NormalizeContext
@@ -317,3 +317,20 @@ def test_normalize_is_stable_for_the_same_record() -> None:
     payload = {"title": "T", "content": "<p>Un texte.</p>", "categories": ["Monde"]}
     raw = RawRecord("cms", "a.json", "", "json", payload)
     assert normalize(raw, context()) == normalize(raw, context())
+
+
+def test_a_relative_author_url_is_resolved_against_the_article_s_url() -> None:
+    article = build(
+        url="https://news.example.org/politique/budget",
+        authors=(
+            Author("Jeanne Roux", "/auteurs/jeanne-roux"),
+            Author("Paul Petit", "mailto:paul@news.example.org"),
+            Author("Anne Abel", "https://autre.example/anne"),
+        ),
+    )
+
+    assert [a.url for a in article.authors] == [
+        "https://news.example.org/auteurs/jeanne-roux",
+        "mailto:paul@news.example.org",
+        "https://autre.example/anne",
+    ]
