@@ -53,7 +53,7 @@ def backfill_run(
     prepared = prepare(replace(config, sources=(source,)), now=now)
     with open_store(config.store_location) as store:
         store.open_backfill(name, parts)  # before anything is stored: the output waits from now
-        run_id = store.begin_run(now)
+        run_id = store.begin_run(now, keep=config.history_runs)
         ingested = ingest(
             prepared,
             store,
@@ -81,5 +81,5 @@ def backfill_run(
         )
         store.finish_run(run_id, now=now, outcome=report.outcome, report=report.to_json())
     if ingested.rejections:
-        keep_rejections(config.state_directory, run_id, ingested.rejections)
+        keep_rejections(config, run_id, ingested.rejections)
     return report

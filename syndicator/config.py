@@ -84,7 +84,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     ),
     "output.feeds": FEED_KINDS,
     **{f"output.feeds.{kind}": ("content", "items", "max_age_days", "max_bytes") for kind in FEED_KINDS},
-    "state": ("directory", "url", "lease"),
+    "state": ("directory", "url", "lease", "history"),
     "normalize": ("rules", "taxonomy", "schema", "workers", "typography"),
     "schedule": ("interval", "cron"),
     "server": ("host", "port", "request_timeout", "connections_per_client"),
@@ -214,6 +214,7 @@ def parse_config(data: Mapping[str, Any], path: Path, *, folders: bool = True) -
         lease_seconds=parse_interval(
             check.string(state_t, "state.lease", default="30s"), check, "state.lease"
         ),
+        history_runs=check.whole_number(state_t, "state.history", default=10_000),
         hub_timeout=check.positive_number(websub_t, "websub.timeout", default=5.0),
         interval_seconds=parse_interval(
             check.string(sched_t, "schedule.interval", default="5m"), check, "schedule.interval"

@@ -140,6 +140,9 @@ class Config:
     # `[state] lease`: how long a daemon's hold on a PostgreSQL store lasts
     # unless renewed; another daemon takes over once it has run out.
     lease_seconds: int = 30
+    # `[state] history`: the runs whose events, report and kept rejections the store
+    # keeps (the newest; 0 keeps all): a daemon's history must not grow without end.
+    history_runs: int = 10_000
 
     @property
     def advertised_hubs(self) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ NOT_NORMALIZING = frozenset(
         "normalize_workers",  # the same records come out, in the same order, however many
         "state_url",  # where the store is: a store moved to PostgreSQL reads no file again
         "lease_seconds",
+        "history_runs",  # how much history the store keeps
         "object_storage",
     }
 )
@@ -57,6 +58,7 @@ NOT_RENDERING = frozenset(
         "server_connections_per_client",
         "state_url",  # where the store is
         "lease_seconds",
+        "history_runs",  # how much history the store keeps
         "object_storage",  # where the bytes go, not what they are
     }
 )

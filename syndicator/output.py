@@ -367,9 +367,17 @@ def is_feed(relative: str) -> bool:
     return relative.rsplit("/", 1)[-1] in FORMATS.filenames()
 
 
-def keep_rejections(state_directory: Path, run_id: int, rejections: tuple[Rejection, ...]) -> str:
-    """Nothing rejected is lost: every rejected record is kept with its reason."""
-    path = state_directory / "rejected" / f"run-{run_id:06d}.json"
+def keep_rejections(config: Config, run_id: int, rejections: tuple[Rejection, ...]) -> str:
+    """Nothing rejected is lost: every rejected record is kept with its reason, as long
+    as its run is in the history (`[state] history`: a file holding a record still
+    rejected is written again by each run that reads or tells it)."""
+    folder = config.state_directory / "rejected"
+    path = folder / f"run-{run_id:06d}.json"
+    if config.history_runs:
+        for old in folder.glob("run-*.json"):
+            number = old.name.removeprefix("run-").removesuffix(".json")
+            if number.isdigit() and int(number) <= run_id - config.history_runs:
+                old.unlink(missing_ok=True)
     body = [
         {
             "source": r.source,

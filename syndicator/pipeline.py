@@ -195,7 +195,7 @@ def publish_run(
             open_store(config.store_location, dry_run=dry_run, fence=held.fence) as store,
             run_workers(config.normalize_workers, config) as workers,
         ):
-            run_id = store.begin_run(now)
+            run_id = store.begin_run(now, keep=config.history_runs)
             ingested = ingest(
                 prepared,
                 store,
@@ -227,7 +227,7 @@ def publish_run(
                 raise
             rejection_report = None
             if ingested.rejections and not dry_run:
-                rejection_report = keep_rejections(config.state_directory, run_id, ingested.rejections)
+                rejection_report = keep_rejections(config, run_id, ingested.rejections)
             timer.timings["total"] = time.perf_counter() - started
             report = RunReport(
                 run_id=run_id,
@@ -478,7 +478,7 @@ class Retraction:
 def retract_run(config: Config, article_id: str, *, now: datetime, undo: bool = False) -> Retraction:
     """`syndicator retract ID`: hide one article from every feed, by hand (or bring it back)."""
     with publish_lease(config, None) as held, open_store(config.store_location, fence=held.fence) as store:
-        run_id = store.begin_run(now)
+        run_id = store.begin_run(now, keep=config.history_runs)
         retracted = store.retract(article_id, run_id=run_id, undo=undo)
         still_out = retracted and undo and store.retracted_by_source(article_id)
         plan = plan_output(observe_output(config, store))
