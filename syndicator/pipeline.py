@@ -297,7 +297,6 @@ def ingest(
                 claimed=claimed,
                 undated_before=totals.undated,
                 still_held=lambda ref: fold.still_holds(source_location(ref, names)),
-                sources=frozenset(names),
                 ids_in_use=store.ids_in_use(a.id for a in articles),
                 site_url=config.site.base_url,
             )

@@ -17,7 +17,15 @@ from urllib.parse import urljoin
 
 from syndicator.articles import content_hash
 from syndicator.model import Article
-from syndicator.normalize.ids import WEAK_KEY_PREFIXES, id_key, identity_keys, is_global_id, mint_id
+from syndicator.normalize.ids import (
+    SHARED_KEY_PREFIXES,
+    WEAK_KEY_PREFIXES,
+    id_key,
+    identity_keys,
+    is_global_id,
+    mint_id,
+    title_key,
+)
 from syndicator.slugs import slugify
 
 
@@ -104,14 +112,23 @@ def article_keys(article: Article) -> tuple[str, ...]:
 
 def unscoped_id_key(article: Article) -> str | None:
     """The key older stores knew a source id that is no IRI by: `id:<id>`, from
-    whichever source (the first source's article holds it). It finds the
-    article readers have seen only where that article's record is in the same
-    source, or in one no longer configured (`_same_source`), so another
-    source's post 1 is another article."""
+    whichever source. Looked up, never saved: it finds the article readers have
+    seen only where that article's record is in the same source
+    (`_same_source`), so another source's post 1 is another article."""
     source_id = article.source_id
     if not source_id or is_global_id(source_id) or not article.source.name:
         return None
     return id_key(source_id, "")
+
+
+def _title_before_url(article: Article) -> str | None:
+    """A list record with a URL but no id: the title key it had while it had no URL.
+    Looked up, never saved: it tells an article that had no URL (the same record,
+    now given one) from one that had another URL (maybe another article)."""
+    file, hashed, _ = article.source.ref.partition("#")
+    if article.url_inferred or article.source_id or not hashed:
+        return None
+    return title_key(file, article.title)
 
 
 def legacy_key(article: Article) -> str | None:
@@ -132,7 +149,7 @@ def lookup_keys(articles: Iterable[Article]) -> list[str]:
     keys: list[str] = []
     for article in articles:
         keys.extend(article_keys(article))
-        for older in (unscoped_id_key(article), legacy_key(article)):
+        for older in (unscoped_id_key(article), legacy_key(article), _title_before_url(article)):
             if older is not None:
                 keys.append(older)
     return keys
@@ -147,7 +164,6 @@ def decide(
     undated_before: int = 0,
     still_held: Callable[[str], bool] = lambda ref: False,
     hashes: Sequence[str | None] = (),
-    sources: frozenset[str] = frozenset(),
     ids_in_use: frozenset[str] = frozenset(),
     site_url: str = "",
 ) -> Plan:
@@ -174,10 +190,9 @@ def decide(
     `hashes`: content_hash of each article where it is known already (the
     normalize worker works it out), None where not.
 
-    `sources`: the names of the configured sources. A source id that is no
-    IRI names an article within its source only; an older store knew it
-    globally, and such a key is taken only for an article of the same source,
-    or of a source no longer configured (renamed).
+    A source id that is no IRI names an article within its source only (its
+    key holds the source's name); an older store knew it globally, and such a
+    key is taken only for an article of the same source.
 
     `ids_in_use`: which of these articles' ids stored articles have. An id kept
     as written (an upstream guid such as `1`) is unique within its feed only:
@@ -189,16 +204,10 @@ def decide(
     decisions: list[Decision] = []
     claimed = {} if claimed is None else claimed
     keyed = [(article, article_keys(article)) for article in articles]
-    # How closely some record of this run is each stored article it matches:
-    # a record matching one only more loosely than another record does is
-    # another article (two "Editorial"s: each is known by its own text).
-    closest: dict[str, int] = {}
-    for _, keys in keyed:
-        for key in keys:
-            for candidate in _named(known, key):
-                closest[candidate.id] = min(closest.get(candidate.id, _LEGACY), _tier(key))
+    closest = _closest(keyed, known)
+    placeable = _placeable(keyed, known)
     for index, (article, keys) in enumerate(keyed):
-        stored = _match(article, keys, known, closest, sources, claimed)
+        stored = _match(article, keys, known, closest, placeable, claimed)
         if stored is not None and article.url_inferred and stored.url:
             article = replace(article, url=stored.url)  # a fallback URL readers have seen is kept
         strong = [k for k in keys if _strong(k)]
@@ -220,11 +229,7 @@ def decide(
             )
             continue
         first_seen = now - timedelta(seconds=undated)
-        # The unscoped id is remembered too, never matched on alone: a source renamed
-        # in the configuration finds its articles by it (`_same_source`).
-        unscoped = unscoped_id_key(article)
-        remembered = keys if unscoped is None else (*keys, unscoped)
-        decision = _decide_one(article, stored, remembered, digest, now, first_seen)
+        decision = _decide_one(article, stored, keys, digest, now, first_seen)
         if decision.action is Action.ADDED:
             decision = _with_own_id(decision, keys[0], ids_in_use, claimed, site_url)
         if article.status.lower() in PUBLISHABLE_STATUSES:
@@ -294,12 +299,41 @@ def _named(known: Known, key: str) -> tuple[StoredArticle, ...]:
     return found if isinstance(found, tuple) else (found,)
 
 
+def _closest(keyed: list[tuple[Article, tuple[str, ...]]], known: Known) -> dict[str, int]:
+    """How closely some record of this run is each stored article it matches (the
+    tier of its closest key): a record matching one only more loosely than another
+    record does is another article (two "Editorial"s: each is known by its own
+    text). Each key once: a title shared by a thousand records names its articles once."""
+    closest: dict[str, int] = {}
+    for key in dict.fromkeys(k for _, keys in keyed for k in keys):
+        tier = _tier(key)
+        for candidate in _named(known, key):
+            if tier < closest.get(candidate.id, _LEGACY):
+                closest[candidate.id] = tier
+    return closest
+
+
+def _placeable(keyed: list[tuple[Article, tuple[str, ...]]], known: Known) -> dict[str, int]:
+    """For each text or title key: how many records of this run only it can place (no
+    closer key of theirs names a stored article). Such a key places a record only when
+    it is the one record and the key names one article no other record is: "Editorial"
+    inserted above an edited "Editorial" is a new article, never the edited one's."""
+    counts: dict[str, int] = {}
+    for article, keys in keyed:
+        if article.source_id or any(_tier(k) < _LOOSE and _named(known, k) for k in keys):
+            continue
+        for key in keys:
+            if _tier(key) >= _LOOSE:
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _match(
     article: Article,
     keys: tuple[str, ...],
     known: Known,
     closest: Mapping[str, int],
-    sources: frozenset[str],
+    placeable: Mapping[str, int],
     claimed: Mapping[str, str],
 ) -> StoredArticle | None:
     """The stored article this one is, if any.
@@ -308,11 +342,13 @@ def _match(
     unknown source id means a new article): by its file, or its title and
     text; then its text; then its title within its file; then the key older
     versions used, in the same file. A stored article that another record of
-    this run matches more closely is not taken, nor one another record of
-    this run already is, when only its text or title says so. Of several
-    articles sharing a title, the first free one is taken: an edit of the
-    second "Editorial" of a file keeps the second's id. A position ("file:
-    record 3") is never a key: records get inserted and files replaced.
+    this run matches more closely, or already is, is not taken. Its text or
+    its title alone place a record only where that is unambiguous
+    (`_placeable`). A record with a URL is taken by its title and text for an
+    article that had no URL only (a URL added to it), never for one that had
+    another: "Live updates" with the same teaser and each day's URL are each
+    day's article. A position ("file: record 3") is never a key: records get
+    inserted and files replaced.
     """
     for key in keys:
         if _strong(key) and (named := _named(known, key)):
@@ -320,21 +356,39 @@ def _match(
     if article.source_id:
         unscoped = unscoped_id_key(article)
         for stored in _named(known, unscoped) if unscoped else ():
-            if _same_source(stored, article, sources):
+            if _same_source(stored, article):
                 return stored
         return None
     legacy = legacy_key(article)
+    before_url = _title_before_url(article)
+    had_no_url = {s.id for s in _named(known, before_url)} if before_url else None
     candidates = [k for k in keys if not _strong(k)] + ([legacy] if legacy else [])
     for key in candidates:
         tier = _LEGACY if key == legacy else _tier(key)
-        for stored in _named(known, key):
-            if key == legacy and _file(stored.source_ref) != _file(article.source.ref):
-                continue
-            if tier >= _LOOSE and stored.id in claimed:
-                continue  # another record of this run already is that article
-            if closest.get(stored.id, tier) >= tier:
-                return stored
+        free = [
+            stored
+            for stored in _named(known, key)
+            if closest.get(stored.id, tier) >= tier
+            and not (key.startswith(SHARED_KEY_PREFIXES) and stored.id in claimed)
+            and (key != legacy or _file(stored.source_ref) == _file(article.source.ref))
+            and (had_no_url is None or stored.id in had_no_url)
+        ]
+        if tier < _LOOSE or key == legacy:
+            if free:
+                return free[0]
+        elif len(free) == 1 and placeable.get(key) == 1:
+            return free[0]
     return None
+
+
+def _same_source(stored: StoredArticle, article: Article) -> bool:
+    """Whether a stored article's record was in the source this record is from: the
+    same folder source, or the same feed or API URL."""
+    if "://" in stored.source_ref:
+        return _file(stored.source_ref) == _file(article.source.ref)
+    if stored.source_name is None:  # a row from before sources were stored by name
+        return stored.source_ref.startswith(article.source.name + "/")
+    return stored.source_name == article.source.name
 
 
 def _with_own_id(
@@ -352,17 +406,6 @@ def _with_own_id(
 
 # Before an id given to a new article this run, in `claimed` (beside identity keys).
 _GIVEN = "given:"
-
-
-def _same_source(stored: StoredArticle, article: Article, sources: frozenset[str]) -> bool:
-    """Whether a stored article's record was in the source this record is from: the
-    same folder source (or one no longer configured: a renamed source keeps its
-    articles), or the same feed or API URL."""
-    if "://" in stored.source_ref:
-        return _file(stored.source_ref) == _file(article.source.ref)
-    if stored.source_name is None:  # a row from before sources were stored by name
-        return stored.source_ref.startswith(article.source.name + "/")
-    return stored.source_name == article.source.name or (bool(sources) and stored.source_name not in sources)
 
 
 def _decide_one(

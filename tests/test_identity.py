@@ -192,23 +192,73 @@ def test_a_list_record_keeps_its_article_when_it_gains_a_url_and_when_the_url_is
     assert after["url"] == "https://gazette.example/news/polls-close"
 
 
-def test_list_records_with_urls_sharing_a_title_stay_apart_when_one_leaves(
+def test_records_with_the_same_teaser_and_each_day_s_url_are_each_day_s_articles(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
     def update(day: int) -> dict[str, Any]:
         return {
             "title": "Live updates",
             "url": f"https://gazette.example/live/{day}",
-            "content_html": f"<p>Day {day}: the count goes on.</p>",
+            "content_html": "<p>Follow the count live.</p>",
         }
 
     add_records("live.json", [update(1)])
     publish(site)
-    add_records("live.json", [update(2)])
+    (first,) = items(site)
+    add_records("live.json", [update(2), update(3)])
     report = publish(site, now=NOW + timedelta(days=1))
 
-    assert report.added == 1
-    assert len({i["id"] for i in items(site)}) == 2
+    assert (report.added, report.changed, report.duplicates) == (2, 0, ())
+    by_url = {i["url"]: i for i in items(site)}
+    assert by_url["https://gazette.example/live/1"] == first  # kept as readers saw it
+    assert len({i["id"] for i in by_url.values()}) == 3
+
+
+def editorials(*days: tuple[str, str]) -> list[dict[str, Any]]:
+    return [{"title": "Editorial", "content_html": f"<p>{day}: {text}</p>"} for day, text in days]
+
+
+def ids_by_day(site: Path) -> dict[str, set[str]]:
+    """The ids each day's text is published under."""
+    found: dict[str, set[str]] = {}
+    for item in items(site):
+        found.setdefault(item["content_text"].split(":")[0], set()).add(item["id"])
+    return found
+
+
+def test_an_editorial_inserted_above_an_edited_one_never_takes_its_id(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    add_records("opinion.json", editorials(("Tuesday", "the ferries"), ("Monday", "the harbour")))
+    publish(site)
+    before = {day: ids.pop() for day, ids in ids_by_day(site).items()}
+
+    add_records(
+        "opinion.json",
+        editorials(("Wednesday", "the tolls"), ("Tuesday", "the ferries"), ("Monday", "the harbour, again")),
+    )
+    publish(site, now=NOW + timedelta(hours=1))
+
+    after = ids_by_day(site)
+    assert after["Tuesday"] == {before["Tuesday"]}
+    assert not after["Wednesday"] & set(before.values())  # Wednesday is a new article
+    assert before["Monday"] in after["Monday"]  # Monday's id shows Monday's text, never another day's
+
+
+def test_an_editorial_removed_beside_an_edited_one_never_lends_its_id(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    days = (("Monday", "the harbour"), ("Tuesday", "the ferries"), ("Wednesday", "the tolls"))
+    add_records("opinion.json", editorials(*days))
+    publish(site)
+    before = {day: ids.pop() for day, ids in ids_by_day(site).items()}
+
+    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), days[2]))
+    publish(site, now=NOW + timedelta(hours=1))
+
+    after = ids_by_day(site)
+    assert after["Monday"] == {before["Monday"]}  # kept as readers saw it, with Monday's text
+    assert after["Wednesday"] == {before["Wednesday"]}
 
 
 def test_an_edit_of_the_second_of_three_records_sharing_a_title_keeps_its_id(

@@ -65,10 +65,9 @@ def identity_keys(
     (`text:`, so a corrected title keeps the article), then by its title
     alone (`title:`, so an edited body keeps it); never by its position,
     which shifts when a record is inserted above it. A list record with a URL
-    but no id is known by its title and text together too, so that adding or
-    correcting its URL keeps the article (its title alone would not do: a
-    file's "Live updates" of each day are each their own article). A URL
-    inferred from a title is never a key: two articles may share a title.
+    but no id is known by its title and text together too, so that a URL
+    added to it keeps the article (`plan._match`). A URL inferred from a
+    title is never a key: two articles may share a title.
     """
     keys = []
     if source_id:
@@ -81,12 +80,17 @@ def identity_keys(
     elif not source_id:
         name = " ".join(title.casefold().split())
         keys.append(f"item:{file}#{_digest(name + chr(0) + text)}")
-        if url:  # its exact title and text still say which it is when its URL is added or corrected
+        if url:  # its exact title and text still say which it was before it had a URL
             return tuple(keys)
         if text.strip():
             keys.append(f"text:{file}#{_digest(text)}")
-        keys.append(f"title:{file}#{name}")
+        keys.append(title_key(file, title))
     return tuple(keys)
+
+
+def title_key(file: str, title: str) -> str:
+    """The key of a list record's title, within its file (see identity_keys)."""
+    return f"title:{file}#{' '.join(title.casefold().split())}"
 
 
 def _digest(text: str) -> str:
