@@ -365,6 +365,8 @@ def _match(
     candidates = [k for k in keys if not _strong(k)] + ([legacy] if legacy else [])
     for key in candidates:
         tier = _LEGACY if key == legacy else _tier(key)
+        if _LOOSE <= tier < _LEGACY and placeable.get(key) != 1:
+            continue  # other records carry it too: it places none of them
         free = [
             stored
             for stored in _named(known, key)
