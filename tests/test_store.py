@@ -22,7 +22,7 @@ from syndicator.errors import StoreError
 from syndicator.model import Article, Category, SourceRef
 from syndicator.plan import Action, article_keys, decide
 from syndicator.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, Store, open_store, read_last_run
-from syndicator.store._schema import POSTGRES_FIRST_VERSION, POSTGRES_MIGRATIONS
+from syndicator.store._schema_postgres import POSTGRES_FIRST_VERSION, POSTGRES_MIGRATIONS
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")

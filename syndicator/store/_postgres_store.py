@@ -22,12 +22,8 @@ from syndicator.errors import LeaseLostError, StoreError
 from syndicator.redact import public_url, scrub_text
 from syndicator.store._base import Cursor, Dialect
 from syndicator.store._lease import FENCE, KEEPALIVES, LEASE_NAME
-from syndicator.store._schema import (
-    POSTGRES_FIRST_VERSION,
-    POSTGRES_MIGRATIONS,
-    POSTGRES_SCHEMA,
-    SCHEMA_VERSION,
-)
+from syndicator.store._schema import SCHEMA_VERSION
+from syndicator.store._schema_postgres import POSTGRES_FIRST_VERSION, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA
 from syndicator.store._sqlite import statements
 from syndicator.store._store import StoreBase
 
