@@ -61,6 +61,18 @@ def test_captions_credits_and_slideshow_counters_are_not_body_text(ctx: Normaliz
     assert 'alt="Cyclists on the bridge"' in got.content_html  # the picture itself stays
 
 
+def test_view_counters_are_not_body_text_so_a_rescraped_page_is_not_an_edit(ctx: NormalizeContext) -> None:
+    def scraped(meta: str, lang: str = "en") -> Article:
+        body = f'<article><h1>Harbour bridge reopens</h1><p class="meta">{meta}</p>{paragraphs()}</article>'
+        return read(page("<title>Harbour bridge reopens</title>", body, lang), ctx)
+
+    monday = scraped("1,234 views")
+    for meta in ("1,240 views", "Views: 1,302", "3 min read · 2.1K views", "12 345 vues"):
+        assert scraped(meta).content_text == monday.content_text, meta
+    assert all(line in monday.content_text for line in STORY)
+    assert "views" not in monday.content_text
+
+
 def test_a_second_copy_of_the_article_is_not_kept(ctx: NormalizeContext) -> None:
     body = f'<article><div class="mobile">{paragraphs()}</div><div class="desktop">{paragraphs()}</div></article>'
     got = read(page("<title>Harbour bridge reopens</title>", body), ctx)
