@@ -367,17 +367,20 @@ def is_feed(relative: str) -> bool:
     return relative.rsplit("/", 1)[-1] in FORMATS.filenames()
 
 
-def keep_rejections(config: Config, run_id: int, rejections: tuple[Rejection, ...]) -> str:
-    """Nothing rejected is lost: every rejected record is kept with its reason, as long
-    as its run is in the history (`[state] history`: a file holding a record still
-    rejected is written again by each run that reads or tells it)."""
+def keep_rejections(config: Config, run_id: int, rejections: tuple[Rejection, ...]) -> str | None:
+    """Nothing rejected is lost: every rejected record is kept with its reason, in a file
+    of its run, as long as the run is in the history (`[state] history`: a record still
+    rejected is in the file of each run that reads or tells it). The file's path, None
+    when nothing was rejected."""
     folder = config.state_directory / "rejected"
-    path = folder / f"run-{run_id:06d}.json"
-    if config.history_runs:
+    if config.history_runs and folder.is_dir():
         for old in folder.glob("run-*.json"):
             number = old.name.removeprefix("run-").removesuffix(".json")
             if number.isdigit() and int(number) <= run_id - config.history_runs:
                 old.unlink(missing_ok=True)
+    if not rejections:
+        return None
+    path = folder / f"run-{run_id:06d}.json"
     body = [
         {
             "source": r.source,

@@ -225,9 +225,7 @@ def publish_run(
                 # Half-published is never recorded as published: a failed run; the next uploads again.
                 store.finish_run(run_id, now=now, outcome="failed", report={"error": str(e)})
                 raise
-            rejection_report = None
-            if ingested.rejections and not dry_run:
-                rejection_report = keep_rejections(config, run_id, ingested.rejections)
+            rejection_report = None if dry_run else keep_rejections(config, run_id, ingested.rejections)
             timer.timings["total"] = time.perf_counter() - started
             report = RunReport(
                 run_id=run_id,

@@ -206,14 +206,16 @@ def decide(
     keyed = [(article, article_keys(article)) for article in articles]
     closest = _closest(keyed, known)
     placeable = _placeable(keyed, known)
+    current = _current(keyed, known, hashes)
     for index, (article, keys) in enumerate(keyed):
-        stored = _match(article, keys, known, closest, placeable, claimed)
+        stored = _match(article, keys, known, closest, placeable, claimed, _Current(current, index))
         if stored is not None and article.url_inferred and stored.url:
             article = replace(article, url=stored.url)  # a fallback URL readers have seen is kept
         strong = [k for k in keys if _strong(k)]
-        # A new record known by no id or URL: its minted id (from its file and
-        # text, or title) says whether it repeats a record of this run.
-        own = stored.id if stored else ("" if strong else article.id)
+        # A list record known by no id or URL repeats another record of this run
+        # when its title, text and date are the same (`_repeat`).
+        repeat = _repeat(article, keys, strong)
+        own = stored.id if stored else (repeat or ("" if strong else article.id))
         winner = next((claimed[k] for k in (*strong, own) if k and k in claimed), None)
         moved = stored is not None and _file(stored.source_ref) != _file(article.source.ref)
         if winner is None and stored is not None and moved and still_held(stored.source_ref):
@@ -233,7 +235,7 @@ def decide(
         if decision.action is Action.ADDED:
             decision = _with_own_id(decision, keys[0], ids_in_use, claimed, site_url)
         if article.status.lower() in PUBLISHABLE_STATUSES:
-            for k in (*strong, own):
+            for k in (*strong, own, repeat):
                 if k:
                     claimed[k] = article.source.ref
         if decision.action is Action.ADDED and article.published is None:
@@ -335,6 +337,7 @@ def _match(
     closest: Mapping[str, int],
     placeable: Mapping[str, int],
     claimed: Mapping[str, str],
+    current: _Current,
 ) -> StoredArticle | None:
     """The stored article this one is, if any.
 
@@ -372,6 +375,7 @@ def _match(
             for stored in _named(known, key)
             if closest.get(stored.id, tier) >= tier
             and not (key.startswith(SHARED_KEY_PREFIXES) and stored.id in claimed)
+            and not (key.startswith("item:") and current.elsewhere(stored.id))
             and (key != legacy or _file(stored.source_ref) == _file(article.source.ref))
             and (had_no_url is None or stored.id in had_no_url)
         ]
@@ -396,14 +400,65 @@ def _same_source(stored: StoredArticle, article: Article) -> bool:
 def _with_own_id(
     decision: Decision, key: str, ids_in_use: frozenset[str], claimed: dict[str, str], site_url: str
 ) -> Decision:
-    """A new article, with an id no other article has (see `decide`)."""
+    """A new article, with an id no other article has (see `decide`). Its id, if taken,
+    is minted again from its key and its place (a record's new text may be what another
+    article was first minted from, on the same day), then with a number until it is free."""
     article = decision.article
-    if article.id in ids_in_use or _GIVEN + article.id in claimed:
-        assert article.published is not None  # settled for every new article
-        minted = mint_id(site_url=site_url, day=article.published.date(), key=key, source_id=None)
+    assert article.published is not None  # settled for every new article
+    seed, tries = key, 0
+    while decision.article.id in ids_in_use or _GIVEN + decision.article.id in claimed:
+        seed = f"{key}\n{article.source.ref}" + (f"\n{tries}" if tries else "")
+        tries += 1
+        minted = mint_id(site_url=site_url, day=article.published.date(), key=seed, source_id=None)
         decision = replace(decision, article=replace(article, id=minted))
     claimed[_GIVEN + decision.article.id] = article.source.ref
     return decision
+
+
+@dataclass(frozen=True)
+class _Current:
+    """Which record of the run holds each stored article's text as it is now (`_current`),
+    seen from the record at `index`."""
+
+    holders: Mapping[str, int]
+    index: int
+
+    def elsewhere(self, article_id: str) -> bool:
+        return self.holders.get(article_id, self.index) != self.index
+
+
+def _repeat(article: Article, keys: tuple[str, ...], strong: list[str]) -> str | None:
+    """What makes a list record with neither id nor URL the same record as another:
+    its title and text (its `item:` key) and its date as given."""
+    if strong or not keys or not keys[0].startswith("item:"):
+        return None
+    return f"{keys[0]}@{article.published.isoformat() if article.published else ''}"
+
+
+def _current(
+    keyed: list[tuple[Article, tuple[str, ...]]], known: Known, hashes: Sequence[str | None]
+) -> dict[str, int]:
+    """The record of this run that holds a stored article's text as it is now (the
+    first whose content hash is the stored one), for the articles a list record's
+    title and text name: an article is that record's, whichever other record of the
+    file holds one of its older texts ("Developing story" put back above the report
+    that replaced it is a new article, never the report's)."""
+    current: dict[str, int] = {}
+    for index, (article, keys) in enumerate(keyed):
+        named = [s for k in keys if k.startswith("item:") for s in _named(known, k)]
+        if not named:
+            continue
+        given = hashes[index] if index < len(hashes) else None
+        digests: dict[str, str] = {}  # by the URL it is hashed with
+        for stored in named:
+            # As decide hashes it: with the fallback URL readers have seen, where it has none.
+            url = stored.url if article.url_inferred and stored.url else article.url
+            if url not in digests:
+                same = url == article.url
+                digests[url] = given if same and given else content_hash(replace(article, url=url))
+            if stored.content_hash == digests[url]:
+                current.setdefault(stored.id, index)
+    return current
 
 
 # Before an id given to a new article this run, in `claimed` (beside identity keys).

@@ -43,6 +43,13 @@ def test_the_history_keeps_the_newest_runs_and_their_rejections_and_the_first_ru
     kept = sorted(p.name for p in (config.state_directory / "rejected").iterdir())
     assert kept == ["run-000004.json", "run-000005.json", "run-000006.json"]
 
+    # The broken file is mended: the runs that follow reject nothing, and the files of
+    # the runs that leave the history go with them.
+    add_records("broken.json", {"title": "Mended", "content_html": "<p>Now it reads.</p>"})
+    for hour in range(6, 9):
+        publish_run(load_config(site / "syndicator.toml"), now=NOW + timedelta(hours=hour))
+    assert list((config.state_directory / "rejected").iterdir()) == []
+
 
 def test_a_history_of_0_keeps_every_run(site: Path, add_records: Callable[..., object]) -> None:
     keep_history(site, 0)

@@ -15,11 +15,12 @@ from urllib.parse import unquote
 
 import feedparser
 from sitekit import NOW
+from storekit import as_schema
 
 from syndicator.articles import content_hash
 from syndicator.config import load_config
 from syndicator.model import Article, SourceRef
-from syndicator.pipeline import publish_run
+from syndicator.pipeline import STORE_NAME, publish_run
 from syndicator.plan import Action, StoredArticle, decide, legacy_key
 from syndicator.report import RunReport
 
@@ -293,3 +294,95 @@ def test_an_edit_of_the_second_of_three_records_sharing_a_title_keeps_its_id(
     assert {day: i["id"] for day, i in after.items()} == {day: i["id"] for day, i in before.items()}
     assert after["Tuesday"]["date_published"] == before["Tuesday"]["date_published"]
     assert "crews" in after["Tuesday"]["content_text"]
+
+
+def test_a_record_repeated_in_a_file_stays_one_article_on_later_runs(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    twice = [{"title": "Live updates", "content_html": "<p>Polls close at eight.</p>"}] * 2
+    add_records("wire.json", twice)
+    publish(site)
+    add_records("wire.json", [*twice, {"title": "Sports", "content_html": "<p>The derby is on.</p>"}])
+    report = publish(site, now=NOW + timedelta(days=1))
+
+    assert (report.added, len(report.duplicates)) == (1, 1)
+    assert sorted(i["title"] for i in items(site)) == ["Live updates", "Sports"]
+
+
+def test_an_older_text_put_back_above_the_article_that_replaced_it_is_a_new_article(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def breaking(text: str) -> dict[str, Any]:
+        return {"title": "Breaking", "content_html": f"<p>{text}</p>"}
+
+    add_records("wire.json", [breaking("Developing story.")])
+    publish(site)
+    add_records("wire.json", [breaking("Fire downtown: full report.")])
+    publish(site, now=NOW + timedelta(hours=1))
+    (report,) = items(site)
+
+    add_records("wire.json", [breaking("Developing story."), breaking("Fire downtown: full report.")])
+    again = publish(site, now=NOW + timedelta(hours=2))
+
+    assert (again.added, again.changed) == (1, 0)
+    by_text = {i["content_text"]: i for i in items(site)}
+    assert by_text["Fire downtown: full report."] == report  # its id still shows its own text
+    assert by_text["Developing story."]["id"] != report["id"]
+
+
+def test_a_new_record_with_an_article_s_first_text_and_day_is_a_new_article_with_its_own_id(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def weather(text: str, hour: int) -> dict[str, Any]:
+        return {"title": "Weather", "content_html": f"<p>{text}</p>", "date": f"2024-02-20T{hour:02d}:00:00Z"}
+
+    add_records("wire.json", [weather("Sunny", 8)])
+    publish(site)
+    add_records("wire.json", [weather("Rainy", 8)])
+    publish(site, now=NOW + timedelta(hours=1))
+    add_records("wire.json", [weather("Rainy", 8), weather("Sunny", 18)])
+    report = publish(site, now=NOW + timedelta(hours=2))
+
+    assert (report.added, report.duplicates) == (1, ())
+    assert len({i["id"] for i in items(site)}) == 2
+
+
+def test_a_copy_without_the_url_its_article_gained_never_takes_that_article_s_id(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    one = {"title": "Editorial", "content_html": "<p>One.</p>", "date": "2024-02-20T08:00:00Z"}
+    add_records("opinion.json", [one])
+    publish(site)
+    add_records("opinion.json", [{**one, "url": "https://gazette.example/opinion/one"}])
+    publish(site, now=NOW + timedelta(hours=1))
+    (gained,) = items(site)
+
+    add_records("opinion.json", [one, {**one, "url": "https://gazette.example/opinion/one"}])
+    report = publish(site, now=NOW + timedelta(hours=2))
+
+    assert (report.added, report.duplicates) == (1, ())
+    by_url = {i["url"]: i for i in items(site)}
+    assert by_url["https://gazette.example/opinion/one"] == gained
+    assert len(by_url) == 2
+
+
+def test_a_store_from_before_shared_titles_lends_no_id_when_one_editorial_goes_and_another_is_edited(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    days = (("Monday", "the harbour"), ("Tuesday", "the ferries"), ("Wednesday", "the tolls"))
+    add_records("opinion.json", editorials(*days))
+    publish(site)
+    before = {day: ids.pop() for day, ids in ids_by_day(site).items()}
+    # As older versions kept it: the shared title named the first article only.
+    as_schema(
+        site / "state" / STORE_NAME,
+        16,
+        [f"DELETE FROM identity_keys WHERE key LIKE 'title:%' AND article_id != '{before['Monday']}'"],
+    )
+
+    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), days[2]))
+    publish(site, now=NOW + timedelta(hours=1))
+
+    after = ids_by_day(site)
+    assert after["Monday"] == {before["Monday"]}  # Monday's id shows Monday's text, never Tuesday's
+    assert after["Wednesday"] == {before["Wednesday"]}

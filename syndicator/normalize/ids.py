@@ -83,9 +83,14 @@ def identity_keys(
         if url:  # its exact title and text still say which it was before it had a URL
             return tuple(keys)
         if text.strip():
-            keys.append(f"text:{file}#{_digest(text)}")
+            keys.append(text_key(file, text))
         keys.append(title_key(file, title))
     return tuple(keys)
+
+
+def text_key(file: str, text: str) -> str:
+    """The key of a list record's text, within its file (see identity_keys)."""
+    return f"text:{file}#{_digest(text)}"
 
 
 def title_key(file: str, title: str) -> str:

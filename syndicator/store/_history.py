@@ -33,7 +33,7 @@ class RunRecord(NamedTuple):
 class HistoryMixin(Connected):
     def begin_run(self, now: datetime, *, keep: int = 0) -> int:
         """A new run's number. With `keep`, the history keeps the newest `keep` runs: the
-        events and report of older ones go (the first run stays, its date being the
+        events and report of older ones go (the first run's row stays, with its date: the
         store's), so a daemon's history does not grow without end."""
         with self.transaction():
             row = self.db.execute(
@@ -42,7 +42,8 @@ class HistoryMixin(Connected):
             if keep:
                 oldest = int(row[0]) - keep  # the newest run that goes
                 first = "(SELECT min(id) FROM runs)"
-                self.db.execute(f"DELETE FROM run_events WHERE run_id <= ? AND run_id > {first}", (oldest,))
+                self.db.execute("DELETE FROM run_events WHERE run_id <= ?", (oldest,))
+                self.db.execute(f"UPDATE runs SET report = NULL WHERE id <= ? AND id = {first}", (oldest,))
                 self.db.execute(f"DELETE FROM runs WHERE id <= ? AND id > {first}", (oldest,))
         return int(row[0])
 

@@ -183,6 +183,7 @@ class PostgresStore(StoreBase):
         self._fill_name_index()
         self._locate_source_files()
         self._scrub_secrets()
+        self._fill_shared_keys()
 
 
 def read_one(url: str, sql: str, *, needs_table: str) -> tuple[Any, ...] | None:

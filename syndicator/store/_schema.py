@@ -247,6 +247,13 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO meta (key, value) VALUES ('secrets_scrubbed', '0')
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
+    """
+    -- v17: the title and text keys that older versions could not save for a second
+    -- list record of the same title or text in a file (a key named one article) are
+    -- saved once, by the store on opening, from each such article's title and text.
+    INSERT INTO meta (key, value) VALUES ('shared_keys_filled', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -178,4 +178,9 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
     INSERT INTO meta (key, value) VALUES ('secrets_scrubbed', '0')
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
+    16: """
+    -- v17: the title and text keys of list records, saved once on opening (as SQLite's v17).
+    INSERT INTO meta (key, value) VALUES ('shared_keys_filled', '0')
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 }

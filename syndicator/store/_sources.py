@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 
 from syndicator.model import Rejection
+from syndicator.normalize.ids import text_key, title_key
 from syndicator.run_end import StoredPlace
 from syndicator.sources.memory import FileState, HttpValidators, Location, MemoryUpdate, SourceMemory
 from syndicator.store._base import RETRACTED_BY_HAND, Connected
@@ -34,6 +35,35 @@ class SourcesMixin(Connected):
                     moved.append((located, article_id))
             self.db.executemany("UPDATE articles SET source_file = ? WHERE id = ?", moved)
             self.db.execute("UPDATE meta SET value = '1' WHERE key = 'source_files_located'")
+
+    def _fill_shared_keys(self) -> None:
+        """Once, after migration v17: each list record's title and text keys, for the
+        articles older versions knew by them (those with a `text:` or `title:` key). A
+        key named one article then, so the second "Editorial" of a file had none, and
+        an edit of it could take the first one's id."""
+        with self.errors():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'shared_keys_filled'").fetchone()
+        if row is None or row[0] != "0":
+            return
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT a.id, a.source_ref, a.data FROM articles a WHERE EXISTS (SELECT 1"
+                " FROM identity_keys k WHERE k.article_id = a.id"
+                " AND (k.key LIKE 'title:%' OR k.key LIKE 'text:%'))"
+            ).fetchall()
+            keys = []
+            for article_id, ref, data in rows:
+                stored = json.loads(data)
+                file = ref.partition("#")[0]
+                keys.append((title_key(file, stored.get("title") or ""), article_id))
+                if (stored.get("content_text") or "").strip():
+                    keys.append((text_key(file, stored["content_text"]), article_id))
+            self.db.executemany(
+                "INSERT INTO identity_keys (key, article_id) VALUES (?, ?)"
+                " ON CONFLICT (key, article_id) DO NOTHING",
+                keys,
+            )
+            self.db.execute("UPDATE meta SET value = '1' WHERE key = 'shared_keys_filled'")
 
     def source_memory(self, fingerprint: str) -> SourceMemory:
         with self.errors():

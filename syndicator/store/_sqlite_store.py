@@ -151,3 +151,4 @@ class SQLiteStore(StoreBase):
         self._fill_name_index()
         self._locate_source_files()
         self._scrub_secrets()
+        self._fill_shared_keys()
