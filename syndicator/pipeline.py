@@ -40,7 +40,7 @@ from syndicator.output import (
     render_and_write,
 )
 from syndicator.output_plan import plan_output
-from syndicator.plan import Action, Plan, decide, in_another_file, lookup_keys
+from syndicator.plan import Action, Plan, decide, ids_to_check, in_another_file, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport, Timer
 from syndicator.run_end import (
@@ -295,7 +295,7 @@ def ingest(
                 claimed=claimed,
                 undated_before=totals.undated,
                 still_held=lambda ref: fold.still_holds(source_location(ref, names)),
-                ids_in_use=store.ids_in_use(a.id for a in articles),
+                ids_in_use=store.ids_in_use(ids_to_check(articles, site_url=config.site.base_url, now=now)),
                 site_url=config.site.base_url,
             )
             store.apply(plan, run_id=run_id, now=now)

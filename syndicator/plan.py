@@ -9,7 +9,8 @@ testable without a database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from syndicator.model import Article
 from syndicator.normalize.ids import (
     SHARED_KEY_PREFIXES,
     WEAK_KEY_PREFIXES,
+    fallback_url,
     id_key,
     identity_keys,
     is_global_id,
@@ -401,18 +403,46 @@ def _with_own_id(
     decision: Decision, key: str, ids_in_use: frozenset[str], claimed: dict[str, str], site_url: str
 ) -> Decision:
     """A new article, with an id no other article has (see `decide`). Its id, if taken,
-    is minted again from its key and its place (a record's new text may be what another
-    article was first minted from, on the same day), then with a number until it is free."""
+    is minted again from its key and its place (`_seeds`: a record's new text may be what
+    another article was first minted from, on the same day), until one is free. An
+    article without a URL of its own is named by its id (`fallback_url`), so its URL
+    follows: two articles never share a URL either."""
     article = decision.article
     assert article.published is not None  # settled for every new article
-    seed, tries = key, 0
-    while decision.article.id in ids_in_use or _GIVEN + decision.article.id in claimed:
-        seed = f"{key}\n{article.source.ref}" + (f"\n{tries}" if tries else "")
-        tries += 1
-        minted = mint_id(site_url=site_url, day=article.published.date(), key=seed, source_id=None)
-        decision = replace(decision, article=replace(article, id=minted))
+    seeds = _seeds(key, article.source.ref)
+    while (taken := decision.article.id) in ids_in_use or taken in claimed or _GIVEN + taken in claimed:
+        minted = mint_id(site_url=site_url, day=article.published.date(), key=next(seeds), source_id=None)
+        url = (
+            fallback_url(base_url=site_url, title=article.title, key=minted)
+            if article.url_inferred
+            else article.url
+        )
+        decision = replace(decision, article=replace(article, id=minted, url=url))
     claimed[_GIVEN + decision.article.id] = article.source.ref
     return decision
+
+
+def _seeds(key: str, ref: str) -> Iterator[str]:
+    """What a taken id is minted again from, in turn."""
+    yield f"{key}\n{ref}"
+    yield from (f"{key}\n{ref}\n{n}" for n in itertools.count(1))
+
+
+def ids_to_check(articles: Sequence[Article], *, site_url: str, now: datetime) -> list[str]:
+    """The ids the new articles among these may be given (`_with_own_id`), for the store
+    to say which it has (`decide`'s `ids_in_use`)."""
+    days = {now.date(), (now - timedelta(seconds=len(articles))).date()}
+    ids = []
+    for article in articles:
+        ids.append(article.id)
+        key = article_keys(article)[0]
+        for day in {article.published.date()} if article.published else days:
+            for seed in itertools.islice(_seeds(key, article.source.ref), _CHECKED_SEEDS):
+                ids.append(mint_id(site_url=site_url, day=day, key=seed, source_id=None))
+    return ids
+
+
+_CHECKED_SEEDS = 3  # a fourth taken id in a row is past any real collision
 
 
 @dataclass(frozen=True)
@@ -438,12 +468,14 @@ def _repeat(article: Article, keys: tuple[str, ...], strong: list[str]) -> str |
 def _current(
     keyed: list[tuple[Article, tuple[str, ...]]], known: Known, hashes: Sequence[str | None]
 ) -> dict[str, int]:
-    """The record of this run that holds a stored article's text as it is now (the
-    first whose content hash is the stored one), for the articles a list record's
-    title and text name: an article is that record's, whichever other record of the
-    file holds one of its older texts ("Developing story" put back above the report
-    that replaced it is a new article, never the report's)."""
-    current: dict[str, int] = {}
+    """The record of this run that holds a stored article's text as it is now (its
+    content hash is the stored one, and its date, if it has one, the article's), for
+    the articles a list record's title and text name, where one record only does: an
+    article is that record's, whichever other record of the file holds one of its
+    older texts ("Developing story" put back above the report that replaced it is a
+    new article, never the report's). Where several records hold it (the same text
+    each day, a draft copy), none is preferred."""
+    holders: dict[str, list[int]] = {}
     for index, (article, keys) in enumerate(keyed):
         named = [s for k in keys if k.startswith("item:") for s in _named(known, k)]
         if not named:
@@ -456,9 +488,10 @@ def _current(
             if url not in digests:
                 same = url == article.url
                 digests[url] = given if same and given else content_hash(replace(article, url=url))
-            if stored.content_hash == digests[url]:
-                current.setdefault(stored.id, index)
-    return current
+            dated = article.published is None or article.published == stored.published
+            if stored.content_hash == digests[url] and dated:
+                holders.setdefault(stored.id, []).append(index)
+    return {article_id: found[0] for article_id, found in holders.items() if len(set(found)) == 1}
 
 
 # Before an id given to a new article this run, in `claimed` (beside identity keys).

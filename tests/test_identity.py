@@ -386,3 +386,63 @@ def test_a_store_from_before_shared_titles_lends_no_id_when_one_editorial_goes_a
     after = ids_by_day(site)
     assert after["Monday"] == {before["Monday"]}  # Monday's id shows Monday's text, never Tuesday's
     assert after["Wednesday"] == {before["Wednesday"]}
+
+
+def test_the_same_text_on_two_days_is_two_articles_at_two_urls_on_every_run(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def daily(day: int) -> dict[str, Any]:
+        return {
+            "title": "Daily",
+            "content_html": "<p>Markets open.</p>",
+            "date": f"2024-02-{day:02d}T08:00:00Z",
+        }
+
+    add_records("wire.json", [daily(1), daily(2)])
+    first = publish(site)
+    before = items(site)
+    again = publish(site, now=NOW + timedelta(days=1), full=True)
+
+    assert (first.added, again.added, again.changed, again.unchanged) == (2, 0, 0, 2)
+    assert items(site) == before
+    assert len({i["id"] for i in before}) == len({i["url"] for i in before}) == 2
+
+
+def test_a_draft_copy_above_a_published_record_leaves_its_article_as_it_is(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    story = {
+        "title": "Live updates",
+        "content_html": "<p>Polls close at eight.</p>",
+        "date": "2024-02-20T08:00:00Z",
+    }
+    add_records("wire.json", [story])
+    publish(site)
+    (before,) = items(site)
+
+    add_records("wire.json", [{**story, "status": "draft"}, story])
+    report = publish(site, now=NOW + timedelta(hours=1))
+
+    assert (report.added, report.retracted, report.unchanged) == (0, 0, 1)
+    assert items(site) == [before]
+
+
+def test_a_text_that_comes_back_beside_the_articles_it_became_never_overwrites_one(
+    site: Path, add_records: Callable[..., Path]
+) -> None:
+    def weather(text: str) -> dict[str, Any]:
+        return {"title": "Weather", "content_html": f"<p>{text}</p>"}
+
+    for texts in (
+        ["Sunny"],
+        ["Rainy"],
+        ["Rainy", "Sunny"],
+        ["Rainy", "Cloudy"],
+        ["Rainy", "Sunny", "Cloudy"],
+    ):
+        add_records("wire.json", [weather(t) for t in texts])
+        publish(site)  # all on one day: the day is in every minted id
+
+    published = items(site)
+    assert sorted(i["content_text"] for i in published) == ["Cloudy", "Rainy", "Sunny"]
+    assert len({i["id"] for i in published}) == len({i["url"] for i in published}) == 3

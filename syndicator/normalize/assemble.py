@@ -74,8 +74,7 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         source_id=draft.source_id, url=url, ref=ref, title=title, text=content_text, scope=raw.source
     )
     if url is None:
-        url = fallback_url(base_url=ctx.base_url, title=title, key=keys[0])
-        inferred.append(("url", "site base URL + title slug + hash of the record's key"))
+        inferred.append(("url", "site base URL + title slug + hash of the article's id"))
 
     summary = clean_text(_plain(draft.summary), typography=ctx.typography) if draft.summary else ""
     if not summary and content_text:
@@ -100,23 +99,25 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
     categories = _capped(categories, limits.categories_per_record, "/categories", warnings)
     tags = _unique_folded(clean_text(plain_text(t)) for t in draft.tags)
     tags = _capped(tags, limits.tags_per_record, "/tags", warnings)
-    related = _related(draft.related, url)
-    image, promoted = lead_image(_image(draft.image, url), content_html, ctx.rules.lead_image)
+    related = _related(draft.related, base)
+    image, promoted = lead_image(_image(draft.image, base), content_html, ctx.rules.lead_image)
     if promoted and image is not None:
         image = Image(_link(image.url) or image.url, image.alt, image.type, image.width, image.height)
         inferred.append(("image", "the first image of the body that is not an icon, pixel or avatar"))
-    enclosures = _enclosures(draft.enclosures, raw.origin if raw.source_kind == "feed" else url)
+    enclosures = _enclosures(draft.enclosures, raw.origin if raw.source_kind == "feed" else base)
     day = (published or datetime.combine(ctx.today, datetime.min.time())).date()
+    article_id = mint_id(
+        site_url=ctx.base_url,
+        day=day,
+        key=keys[0],
+        source_id=draft.source_id,
+        # An upstream feed's guid / JSON Feed id is kept as written (README: ids are kept)
+        as_written=raw.source_kind == "feed",
+    )
     return Article(
-        id=mint_id(
-            site_url=ctx.base_url,
-            day=day,
-            key=keys[0],
-            source_id=draft.source_id,
-            # An upstream feed's guid / JSON Feed id is kept as written (README: ids are kept)
-            as_written=raw.source_kind == "feed",
-        ),
-        url=url,
+        id=article_id,
+        # Named by its id, which no other article has: two articles never share a URL.
+        url=url or fallback_url(base_url=ctx.base_url, title=title, key=article_id),
         title=title,
         summary=summary,
         content_html=content_html,

@@ -106,9 +106,10 @@ def fallback_url(*, base_url: str, title: str, key: str) -> str:
     """Where an article with no URL of its own is said to be: base URL + slug + hash.
 
     The slug keeps the letters of every script (`東京の天気`, `погода`); the
-    hash of the article's first identity key tells apart the articles that
-    share a title ("Editorial", "Live updates") or have no letters at all, so
-    two articles never share a URL. Stable: the same record gives the same URL.
+    hash of `key`, the article's id (which no other article has), tells apart
+    the articles that share a title ("Editorial", "Live updates") or have no
+    letters at all, so two articles never share a URL. Stable: the same record
+    gives the same URL.
     """
     slug = word_slug(title, max_length=60) or "article"
     segment = quote(f"{slug}-{short_hash(key)}", safe="-")

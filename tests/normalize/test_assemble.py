@@ -100,12 +100,15 @@ def test_relative_url_is_made_absolute_against_the_site() -> None:
     assert build(url="/monde/a").url == "https://news.example.org/monde/a"
 
 
-def test_missing_url_is_the_base_url_the_title_slug_and_a_hash_of_the_record() -> None:
+def test_missing_url_is_the_base_url_the_title_slug_and_a_hash_of_the_article_s_id() -> None:
     article = build(title="Économie : la croissance repart")
     assert re.fullmatch(r"https://news\.example\.org/economie-la-croissance-repart-[0-9a-f]{8}", article.url)
     assert article.url_inferred is True
     assert article.url == build(title="Économie : la croissance repart").url  # stable
-    assert ("url", "site base URL + title slug + hash of the record's key") in article.inferred
+    assert ("url", "site base URL + title slug + hash of the article's id") in article.inferred
+    # Two records with the same title and text on two days are two articles, at two URLs.
+    other_day = build(title="Économie : la croissance repart", published="2024-02-03T10:00:00+01:00")
+    assert other_day.id != article.id and other_day.url != article.url
 
 
 def test_title_without_letters_still_gets_a_url() -> None:
