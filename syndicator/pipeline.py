@@ -30,6 +30,7 @@ from syndicator.config import Config
 from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import LeaseGuard, PublishLease, held_lease
+from syndicator.matching import ids_to_check
 from syndicator.model import Article, Rejection
 from syndicator.output import (
     is_feed,
@@ -40,7 +41,7 @@ from syndicator.output import (
     render_and_write,
 )
 from syndicator.output_plan import plan_output
-from syndicator.plan import Action, Plan, decide, ids_to_check, in_another_file, lookup_keys
+from syndicator.plan import Action, Plan, decide, in_another_file, lookup_keys
 from syndicator.related import resolve_related, wanted_titles
 from syndicator.report import Progress, RunReport, Timer
 from syndicator.run_end import (
