@@ -246,15 +246,22 @@ def test_an_editorial_inserted_above_an_edited_one_never_takes_its_id(
     assert before["Monday"] in after["Monday"]  # Monday's id shows Monday's text, never another day's
 
 
+DAYS = (("Monday", "the harbour"), ("Tuesday", "the ferries"), ("Wednesday", "the tolls"))
+
+
+def three_editorials_published(site: Path, add_records: Callable[..., Path]) -> dict[str, str]:
+    """Monday's, Tuesday's and Wednesday's "Editorial" published: each day's id."""
+    add_records("opinion.json", editorials(*DAYS))
+    publish(site)
+    return {day: ids.pop() for day, ids in ids_by_day(site).items()}
+
+
 def test_an_editorial_removed_beside_an_edited_one_never_lends_its_id(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    days = (("Monday", "the harbour"), ("Tuesday", "the ferries"), ("Wednesday", "the tolls"))
-    add_records("opinion.json", editorials(*days))
-    publish(site)
-    before = {day: ids.pop() for day, ids in ids_by_day(site).items()}
+    before = three_editorials_published(site, add_records)
 
-    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), days[2]))
+    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), DAYS[2]))
     publish(site, now=NOW + timedelta(hours=1))
 
     after = ids_by_day(site)
@@ -369,10 +376,7 @@ def test_a_copy_without_the_url_its_article_gained_never_takes_that_article_s_id
 def test_a_store_from_before_shared_titles_lends_no_id_when_one_editorial_goes_and_another_is_edited(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    days = (("Monday", "the harbour"), ("Tuesday", "the ferries"), ("Wednesday", "the tolls"))
-    add_records("opinion.json", editorials(*days))
-    publish(site)
-    before = {day: ids.pop() for day, ids in ids_by_day(site).items()}
+    before = three_editorials_published(site, add_records)
     # As older versions kept it: the shared title named the first article only.
     as_schema(
         site / "state" / STORE_NAME,
@@ -380,7 +384,7 @@ def test_a_store_from_before_shared_titles_lends_no_id_when_one_editorial_goes_a
         [f"DELETE FROM identity_keys WHERE key LIKE 'title:%' AND article_id != '{before['Monday']}'"],
     )
 
-    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), days[2]))
+    add_records("opinion.json", editorials(("Tuesday", "the ferries, and their crews"), DAYS[2]))
     publish(site, now=NOW + timedelta(hours=1))
 
     after = ids_by_day(site)

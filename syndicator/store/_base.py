@@ -65,3 +65,10 @@ class Connected(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """One write transaction; writers wait for each other instead of failing half-way."""
+
+    def owed(self, flag: str) -> bool:
+        """Whether the one-time work a migration asked for with `meta` flag `flag` ('0')
+        is still to do; the work sets it to '1' in its own transaction."""
+        with self.errors():
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (flag,)).fetchone()
+        return row is not None and row[0] == "0"

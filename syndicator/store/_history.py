@@ -142,9 +142,7 @@ class HistoryMixin(Connected):
         credentials (a WebSub hub's `user:password@` or `?token=`, a source URL's secret
         query value) is masked as the store keeps it now (`redact.public_url`). A pending
         ping is kept under its hub's public URL, the one it is looked up by."""
-        with self.errors():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'secrets_scrubbed'").fetchone()
-        if row is None or row[0] != "0":
+        if not self.owed("secrets_scrubbed"):
             return
         with self.transaction():
             reports = self.db.execute(

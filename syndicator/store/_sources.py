@@ -20,9 +20,7 @@ class SourcesMixin(Connected):
     def _locate_source_files(self) -> None:
         """Once, after migration v13: the file of each article whose ref holds "#",
         read again with `source_location` (a file named `a#1.json` had been kept as `a`)."""
-        with self.errors():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'source_files_located'").fetchone()
-        if row is None or row[0] != "0":
+        if not self.owed("source_files_located"):
             return
         with self.transaction():
             moved = []
@@ -41,9 +39,7 @@ class SourcesMixin(Connected):
         articles older versions knew by them (those with a `text:` or `title:` key). A
         key named one article then, so the second "Editorial" of a file had none, and
         an edit of it could take the first one's id."""
-        with self.errors():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'shared_keys_filled'").fetchone()
-        if row is None or row[0] != "0":
+        if not self.owed("shared_keys_filled"):
             return
         with self.transaction():
             rows = self.db.execute(
