@@ -46,6 +46,7 @@ from syndicator.write import (
     write_validators,
     writing,
 )
+from syndicator.write_behind import WriteBehind
 
 # Seconds to wait before writing each file: crash tests widen the window in
 # which a publisher is killed between two written files. Unset: no wait.
@@ -166,13 +167,16 @@ def _render_and_write(
 
     delay = float(os.environ.get(WRITE_DELAY_ENV) or 0)
 
+    behind: WriteBehind[tuple[ItemPlaces, ...]] = WriteBehind()
+
     def write(files: Iterable[tuple[str, bytes, str | None]]) -> None:
         """A document's files, each renamed in whole; then each folder they went to is
-        synced once (a page's three formats share one folder)."""
+        synced once (a page's three formats share one folder). In the writer thread."""
         folders: set[Path] = set()
         for relative, data, etag in files:
             if delay:
                 time.sleep(delay)
+            behind.check()
             # Rendering took a while: a publisher that lost its lease since must not write.
             if cancel is not None and cancel.is_set():
                 raise RunCancelled("stopped between two feeds; the next run writes the rest")
@@ -203,22 +207,24 @@ def _render_and_write(
     # (a worker's render, else the files rendered here; the page, in case its worker dies)
     ahead: deque[tuple[PageJob | None, RenderedPage, StoredPage | None]] = deque()
 
+    def written_now(places: tuple[ItemPlaces, ...]) -> None:
+        archive.written(places)
+        if progress is not None:
+            progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
+
     def write_next() -> None:
         future, rendered, page = ahead.popleft()
         places: tuple[ItemPlaces, ...] = ()
         if future is not None and page is not None:
             with timer.stage("render"):
                 rendered, places = archive.result(future, page)
-        with timer.stage("write"):
-            write(rendered)
-        archive.written(places)
-        if progress is not None:
-            progress("render", len(written) + len(unchanged), max(expected, len(written) + len(unchanged)))
+        with timer.stage("write_wait"):
+            behind.hand(lambda: (write(rendered), places)[1], written_now)
 
     # Render and write one document at a time (a few, with workers), so memory
     # holds a feed or two, not the site. The fragments are saved when every
     # document is written (a cancelled run keeps none).
-    with fragments_in(None if dry_run else config.state_directory) as fragments:
+    with fragments_in(None if dry_run else config.state_directory) as fragments, behind:
         while True:
             if cancel is not None and cancel.is_set():
                 raise RunCancelled("stopped between two feeds; the next run writes the rest")
@@ -254,6 +260,9 @@ def _render_and_write(
             if cancel is not None and cancel.is_set():
                 raise RunCancelled("stopped between two feeds; the next run writes the rest")
             write_next()
+        with timer.stage("write_wait"):
+            behind.finish()
+    timer.add("write", behind.seconds)
     if archive.seconds:
         timer.add("render_pages", archive.seconds)
     with timer.stage("render"):
