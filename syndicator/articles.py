@@ -78,10 +78,20 @@ def article_to_json(article: Article) -> dict[str, Any]:
 
 
 def content_hash(article: Article) -> str:
-    """`v1:<sha256>` over the content fields; `updated` moves only when this does."""
+    """`v<HASH_VERSION>:<sha256>` over the content fields; `updated` moves only when this does.
+
+    The hashed bytes are `json.dumps(data, sort_keys=True, ensure_ascii=False,
+    separators=(",", ":"))` encoded as UTF-8, as stored hashes were made; orjson
+    writes those very bytes two to three times faster (a worker hashes every
+    article it normalizes). What orjson refuses (an integer over 64 bits) the
+    standard library hashes, as before.
+    """
     data = {k: v for k, v in article_to_json(article).items() if k not in _HASH_EXCLUDES}
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return f"v{HASH_VERSION}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
+    try:
+        blob = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return f"v{HASH_VERSION}:{hashlib.sha256(blob).hexdigest()}"
 
 
 def article_text(article: Article) -> str:
