@@ -115,6 +115,32 @@ def file_of(ref: str) -> str:
     return ref.split("#", 1)[0]
 
 
+CHUNK = 2000  # records planned and stored at a time: memory follows the chunk, not the archive
+CHUNK_MAX = 5 * CHUNK  # a chunk is cut here whatever its records
+
+
+def loose_file(article: Article) -> str | None:
+    """The file of a list record known by its title and text alone (no id, no URL), else None.
+
+    Which stored article such a record is depends on the other records of its file
+    (`closest_tiers`, `placeable_counts`, `current_holders`): an "Editorial"
+    inserted at the top is a new article only because the edited one further down
+    is seen beside it. So its file's records are planned in one chunk."""
+    if article.source_id or not article.url_inferred or "#" not in article.source.ref:
+        return None
+    return file_of(article.source.ref)
+
+
+def chunk_ends(size: int, following: Article, loose: str | None) -> bool:
+    """Whether a chunk of `size` records ends before `following`: at CHUNK records, but
+    not inside the file of one of its records known by title and text alone (`loose`,
+    that record's `loose_file`), unless the chunk is CHUNK_MAX records already. (The
+    records of one file larger than that are matched a chunk at a time.)"""
+    if size >= CHUNK_MAX:
+        return True
+    return size >= CHUNK and (loose is None or file_of(following.source.ref) != loose)
+
+
 def is_strong(key: str) -> bool:
     return not key.startswith(WEAK_KEY_PREFIXES)
 

@@ -30,7 +30,7 @@ from syndicator.config import Config
 from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import LeaseGuard, PublishLease, held_lease
-from syndicator.matching import ids_to_check
+from syndicator.matching import chunk_ends, ids_to_check, loose_file
 from syndicator.model import Article, Rejection
 from syndicator.output import (
     is_feed,
@@ -64,8 +64,6 @@ if TYPE_CHECKING:
     from syndicator.objectstore import Uploaded
 
 logger = logging.getLogger(__name__)
-
-CHUNK = 2000  # articles planned and stored at a time: memory follows the chunk, not the archive
 
 
 @dataclass(frozen=True)
@@ -306,15 +304,17 @@ def ingest(
         return totals
 
     chunk: list[tuple[Article, str]] = []
+    loose: str | None = None  # the file of the chunk's last record known by title and text alone
     events = iter_normalized(
         prepared, memory=memory, timer=timer, progress=progress, cancel=cancel, workers=workers
     )
     for event in events:
         fold.add(event)
         if isinstance(event, tuple):
+            if chunk_ends(len(chunk), event[1], loose):
+                totals, chunk, loose = plan_and_store(chunk, totals), [], None
             chunk.append((event[1], event[2]))
-            if len(chunk) >= CHUNK:
-                totals, chunk = plan_and_store(chunk, totals), []
+            loose = loose_file(event[1]) or loose
     if chunk:
         totals = plan_and_store(chunk, totals)
     tally = fold.tally()

@@ -450,3 +450,51 @@ def test_a_text_that_comes_back_beside_the_articles_it_became_never_overwrites_o
     published = items(site)
     assert sorted(i["content_text"] for i in published) == ["Cloudy", "Rainy", "Sunny"]
     assert len({i["id"] for i in published}) == len({i["url"] for i in published}) == 3
+
+
+def test_an_editorial_inserted_a_chunk_away_from_the_one_published_never_takes_its_id(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    # Records are planned a chunk at a time; here a chunk is two records, so the new
+    # Editorial at the top and the published one at the bottom would be planned apart.
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+    briefs = [{"title": f"Brief {n}", "content_html": f"<p>Brief number {n}.</p>"} for n in range(3)]
+    add_records("opinion.json", [*briefs, *editorials(("Monday", "the harbour"))])
+    publish(site)
+    (monday,) = ids_by_day(site)["Monday"]
+
+    add_records(
+        "opinion.json",
+        [*editorials(("Wednesday", "the tolls")), *briefs, *editorials(("Monday", "the harbour"))],
+    )
+    report = publish(site, now=NOW + timedelta(hours=1))
+
+    after = ids_by_day(site)
+    assert after["Monday"] == {monday}  # Monday's article as readers have it
+    assert monday not in after["Wednesday"]  # the new one has its own id
+    assert (report.added, report.changed, report.duplicates) == (1, 0, ())
+
+
+def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    planned: list[int] = []
+    real = publish_run.__globals__["decide"]
+
+    def counting(articles: Any, *args: Any, **kwargs: Any) -> Any:
+        planned.append(len(articles))
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", 4)
+    monkeypatch.setattr("syndicator.pipeline.decide", counting)
+    add_records(
+        "briefs.json", [{"title": f"Brief {n}", "content_html": f"<p>Brief {n}.</p>"} for n in range(9)]
+    )
+    add_records(
+        "ids.json", [{"id": f"p{n}", "title": f"Post {n}", "content_html": "<p>x</p>"} for n in range(5)]
+    )
+    publish(site)
+
+    # briefs.json: id-less, URL-less records, kept together up to CHUNK_MAX; ids.json: cut at CHUNK
+    assert planned == [4, 4, 2, 2, 2]
