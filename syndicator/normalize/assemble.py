@@ -8,6 +8,7 @@ present but wrong is a RecordError naming the field, never a silent drop.
 
 from __future__ import annotations
 
+import html
 import mimetypes
 import re
 from datetime import datetime
@@ -45,6 +46,12 @@ def assemble(draft: Draft, raw: RawRecord, ctx: NormalizeContext) -> Article:
         keep_suffix=raw.source_kind == "feed",
         typography=ctx.typography,
     )
+    if title and _escaped_markup(draft.title or ""):
+        # Markup once its entities are decoded: dropped like any other, but the
+        # words it held may have been meant as text ("Why &lt;div&gt; soup").
+        repairs.append(
+            Repair("/title", f"escaped markup in the title: {draft.title!r}", f"removed as markup: {title!r}")
+        )
     if not title:
         # RSS 2.0 §"Elements of <item>": a title or a description, either may
         # be missing; an item with a body still makes an article.
@@ -206,6 +213,20 @@ def clean_title(
         if is_site or looks_like_site or piped:
             text = text[: match.start()].rstrip()
     return text
+
+
+def _escaped_markup(value: str) -> bool:
+    """Whether a value held markup only once its entities were decoded (`&lt;b&gt;`),
+    and plain text dropped it. (`List&lt;T&gt;` is text to every browser: kept, as
+    written, and not reported.)"""
+    if "&" not in value or MARKUP_START.search(value):
+        return False
+    decoded = value
+    for _ in range(4):  # as plain_text decodes: CMS exports escape titles twice
+        decoded, before = html.unescape(decoded), decoded
+        if decoded == before:
+            break
+    return decoded.count("<") > plain_text(value).count("<")
 
 
 def plain_text_of(value: str) -> str:
