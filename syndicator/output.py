@@ -218,8 +218,12 @@ def _render_and_write(
         if future is not None and page is not None:
             with timer.stage("render"):
                 rendered, places = archive.result(future, page)
+        def write_page() -> tuple[ItemPlaces, ...]:
+            write(rendered)
+            return places
+
         with timer.stage("write_wait"):
-            behind.hand(lambda: (write(rendered), places)[1], written_now)
+            behind.hand(write_page, written_now)
 
     # Render and write one document at a time (a few, with workers), so memory
     # holds a feed or two, not the site. The fragments are saved when every
