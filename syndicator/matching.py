@@ -120,25 +120,32 @@ CHUNK_MAX = 5 * CHUNK  # a chunk is cut here whatever its records
 
 
 def loose_file(article: Article) -> str | None:
-    """The file of a list record known by its title and text alone (no id, no URL), else None.
+    """The file of a list record without an id of its own, else None.
 
     Which stored article such a record is depends on the other records of its file
     (`closest_tiers`, `placeable_counts`, `current_holders`): an "Editorial"
     inserted at the top is a new article only because the edited one further down
-    is seen beside it. So its file's records are planned in one chunk."""
-    if article.source_id or not article.url_inferred or "#" not in article.source.ref:
+    is seen beside it, and a record given a URL is matched by its title and text.
+    So its file's records are planned in one chunk."""
+    if article.source_id or "#" not in article.source.ref:
         return None
     return file_of(article.source.ref)
 
 
-def chunk_ends(size: int, following: Article, loose: str | None) -> bool:
-    """Whether a chunk of `size` records ends before `following`: at CHUNK records, but
-    not inside the file of one of its records known by title and text alone (`loose`,
-    that record's `loose_file`), unless the chunk is CHUNK_MAX records already. (The
-    records of one file larger than that are matched a chunk at a time.)"""
+def chunk_cut(size: int, following: Article, loose: str | None, file_start: int) -> int:
+    """How many of a chunk's first `size` records to plan and store before `following`
+    (0: none yet). `loose`: the `loose_file` of the chunk's last record that has one;
+    `file_start`: where the records of the chunk's last file begin in it.
+
+    At CHUNK records, all of them, unless `following` goes on with a file holding a
+    list record without an id. At CHUNK_MAX, the records before that file, so a file
+    of up to CHUNK_MAX records is planned whole wherever it starts; all of them when
+    the file began the chunk (the records of a larger file are matched a chunk at a time).
+    """
+    inside = loose is not None and file_of(following.source.ref) == loose
     if size >= CHUNK_MAX:
-        return True
-    return size >= CHUNK and (loose is None or file_of(following.source.ref) != loose)
+        return file_start if inside and file_start > 0 else size
+    return size if size >= CHUNK and not inside else 0
 
 
 def is_strong(key: str) -> bool:

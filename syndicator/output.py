@@ -218,6 +218,7 @@ def _render_and_write(
         if future is not None and page is not None:
             with timer.stage("render"):
                 rendered, places = archive.result(future, page)
+
         def write_page() -> tuple[ItemPlaces, ...]:
             write(rendered)
             return places

@@ -30,7 +30,7 @@ from syndicator.config import Config
 from syndicator.errors import UploadError
 from syndicator.intake import IntakeFold, Prepared, iter_normalized, prepare
 from syndicator.lock import LeaseGuard, PublishLease, held_lease
-from syndicator.matching import chunk_ends, ids_to_check, loose_file
+from syndicator.matching import chunk_cut, file_of, ids_to_check, loose_file
 from syndicator.model import Article, Rejection
 from syndicator.output import (
     is_feed,
@@ -304,15 +304,17 @@ def ingest(
         return totals
 
     chunk: list[tuple[Article, str]] = []
-    loose: str | None = None  # the file of the chunk's last record known by title and text alone
+    loose, start = None, 0  # the file of the last list record without an id; where the last file begins
     events = iter_normalized(
         prepared, memory=memory, timer=timer, progress=progress, cancel=cancel, workers=workers
     )
     for event in events:
         fold.add(event)
         if isinstance(event, tuple):
-            if chunk_ends(len(chunk), event[1], loose):
-                totals, chunk, loose = plan_and_store(chunk, totals), [], None
+            if chunk and file_of(event[1].source.ref) != file_of(chunk[-1][0].source.ref):
+                start = len(chunk)
+            if cut := chunk_cut(len(chunk), event[1], loose, start):
+                totals, chunk, start = plan_and_store(chunk[:cut], totals), chunk[cut:], 0
             chunk.append((event[1], event[2]))
             loose = loose_file(event[1]) or loose
     if chunk:

@@ -63,6 +63,10 @@ class Workers:
                 initializer=_start_worker,
                 initargs=(setup,),
             )
+            # The pool forks its processes at its first task, not when it is made: so that
+            # they are forked now, while this process has no other thread (a render's
+            # writer thread starts before its first archive page goes to a worker).
+            self.pool.submit(int)
         return self.pool
 
     def submit(

@@ -498,3 +498,60 @@ def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
 
     # briefs.json: id-less, URL-less records, kept together up to CHUNK_MAX; ids.json: cut at CHUNK
     assert planned == [4, 4, 2, 2, 2]
+
+
+def test_a_list_file_that_starts_inside_a_chunk_is_still_planned_whole(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    # a.json (one record with an id) opens the chunk; opinion.json, four records, is
+    # no larger than the largest chunk, so it is never cut.
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", 4)
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x</p>"}])
+    briefs = [{"title": f"Brief {n}", "content_html": f"<p>Brief number {n}.</p>"} for n in range(2)]
+    add_records("opinion.json", [*briefs, *editorials(("Monday", "the harbour"))])
+    publish(site)
+    (monday,) = ids_by_day(site)["Monday"]
+
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x, corrected</p>"}])
+    add_records(
+        "opinion.json",
+        [*editorials(("Wednesday", "the tolls")), *briefs, *editorials(("Monday", "the harbour"))],
+    )
+    report = publish(site, now=NOW + timedelta(hours=1))
+
+    after = ids_by_day(site)
+    assert after["Monday"] == {monday}
+    assert monday not in after["Wednesday"]
+    assert (report.added, report.changed) == (1, 1)  # Wednesday, and a.json's post
+
+
+def test_a_record_given_a_url_above_the_article_that_replaced_its_text_is_planned_beside_it(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+
+    def breaking(text: str, **more: Any) -> dict[str, Any]:
+        return {"title": "Breaking", "content_html": f"<p>{text}</p>", **more}
+
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x</p>"}])
+    add_records("wire.json", [breaking("Developing story.")])
+    publish(site)
+    add_records("wire.json", [breaking("Fire downtown: full report.")])
+    publish(site, now=NOW + timedelta(hours=1))
+    (report_item,) = [i for i in items(site) if i["title"] == "Breaking"]
+
+    # The older text put back on top with a URL of its own; the report below, as it was.
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x, corrected</p>"}])
+    add_records(
+        "wire.json",
+        [
+            breaking("Developing story.", url="https://gazette.example/dev"),
+            breaking("Fire downtown: full report."),
+        ],
+    )
+    again = publish(site, now=NOW + timedelta(hours=2))
+
+    by_text = {i["content_text"]: i for i in items(site)}
+    assert by_text["Fire downtown: full report."] == report_item  # as readers have it
+    assert (again.added, again.changed) == (1, 1)
