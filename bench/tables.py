@@ -14,7 +14,7 @@ from typing import Any
 
 from measure import fmt
 
-STAGES = ("intake", "normalize", "validate", "store", "render", "write")
+STAGES = ("intake", "normalize", "validate", "store", "render", "write", "write_wait")
 # Where each stage's code lives, to cut a whole-run profile down to one stage.
 STAGE_FILTER = {
     "intake": r"syndicator/sources/|intake\.py|encoding\.py",
