@@ -132,20 +132,26 @@ def loose_file(article: Article) -> str | None:
     return file_of(article.source.ref)
 
 
-def chunk_cut(size: int, following: Article, loose: str | None, file_start: int) -> int:
+def chunk_cut(size: int, following: Article, last: Article | None, loose: str | None, file_start: int) -> int:
     """How many of a chunk's first `size` records to plan and store before `following`
-    (0: none yet). `loose`: the `loose_file` of the chunk's last record that has one;
-    `file_start`: where the records of the chunk's last file begin in it.
+    (0: none yet). `last`: the chunk's last record; `file_start`: where the records of
+    its file begin in the chunk; `loose`: the `loose_file` of the chunk's last record
+    that has one.
 
-    At CHUNK records, all of them, unless `following` goes on with a file holding a
-    list record without an id. At CHUNK_MAX, the records before that file, so a file
-    of up to CHUNK_MAX records is planned whole wherever it starts; all of them when
-    the file began the chunk (the records of a larger file are matched a chunk at a time).
+    At CHUNK records: all of them when `following` begins another file; else the
+    records before its file, so a file of up to CHUNK records is planned whole
+    wherever it starts (all of them when the file began the chunk); none yet inside
+    a file holding a list record without an id, which grows to CHUNK_MAX records and
+    is then cut the same way: before the file, or, when the file began the chunk, all.
     """
-    inside = loose is not None and file_of(following.source.ref) == loose
-    if size >= CHUNK_MAX:
-        return file_start if inside and file_start > 0 else size
-    return size if size >= CHUNK and not inside else 0
+    if size < CHUNK:
+        return 0
+    goes_on = last is not None and file_of(following.source.ref) == file_of(last.source.ref)
+    if not goes_on:
+        return size
+    if size < CHUNK_MAX and file_of(following.source.ref) == loose:
+        return 0
+    return file_start or size
 
 
 def is_strong(key: str) -> bool:

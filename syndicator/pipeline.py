@@ -313,7 +313,7 @@ def ingest(
         if isinstance(event, tuple):
             if chunk and file_of(event[1].source.ref) != file_of(chunk[-1][0].source.ref):
                 start = len(chunk)
-            if cut := chunk_cut(len(chunk), event[1], loose, start):
+            if cut := chunk_cut(len(chunk), event[1], chunk[-1][0] if chunk else None, loose, start):
                 totals, chunk, start = plan_and_store(chunk[:cut], totals), chunk[cut:], 0
             chunk.append((event[1], event[2]))
             loose = loose_file(event[1]) or loose

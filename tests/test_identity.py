@@ -496,8 +496,9 @@ def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
     )
     publish(site)
 
-    # briefs.json: id-less, URL-less records, kept together up to CHUNK_MAX; ids.json: cut at CHUNK
-    assert planned == [4, 4, 2, 2, 2]
+    # briefs.json, list records without ids: kept together up to CHUNK_MAX, then cut; its
+    # last record alone, so that ids.json begins a chunk; ids.json cut at CHUNK.
+    assert planned == [4, 4, 1, 2, 2, 1]
 
 
 def test_a_list_file_that_starts_inside_a_chunk_is_still_planned_whole(
@@ -555,3 +556,52 @@ def test_a_record_given_a_url_above_the_article_that_replaced_its_text_is_planne
     by_text = {i["content_text"]: i for i in items(site)}
     assert by_text["Fire downtown: full report."] == report_item  # as readers have it
     assert (again.added, again.changed) == (1, 1)
+
+
+def test_a_list_file_opening_with_records_with_ids_is_planned_whole(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    # The draft (with an id) and the id-less copy below it are one file's records: planned
+    # in two chunks, the copy took the draft's article back and kept it published.
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+    notice = {"title": "Notice", "content_html": "<p>Text A</p>"}
+    url = "https://gazette.example/n"
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x</p>"}])
+    add_records("f.json", [notice])
+    publish(site)
+    add_records("f.json", [{**notice, "url": url}])
+    publish(site, now=NOW + timedelta(hours=1))
+    add_records("f.json", [{**notice, "id": "n1", "url": url}])
+    publish(site, now=NOW + timedelta(hours=2))
+    (article,) = [i["id"] for i in items(site) if i["content_text"] == "Text A"]
+
+    add_records("a.json", [{"id": "p0", "title": "Post", "content_html": "<p>x, corrected</p>"}])
+    add_records("f.json", [{**notice, "id": "n1", "url": url, "status": "draft"}, notice])
+    report = publish(site, now=NOW + timedelta(hours=3))
+
+    assert (report.added, report.changed) == (1, 1)
+    assert article not in {i["id"] for i in items(site)}  # the draft is out of the feeds
+
+
+def test_a_chunk_never_grows_past_its_largest_size(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    planned: list[int] = []
+    real = publish_run.__globals__["decide"]
+
+    def counting(articles: Any, *args: Any, **kwargs: Any) -> Any:
+        planned.append(len(articles))
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
+    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", 4)
+    monkeypatch.setattr("syndicator.pipeline.decide", counting)
+    add_records("a.json", [{"id": f"a{n}", "title": f"A {n}", "content_html": "<p>a</p>"} for n in range(3)])
+    add_records("b.json", [{"title": f"B {n}", "content_html": f"<p>b {n}</p>"} for n in range(6)])
+    add_records("c.json", [{"id": f"c{n}", "title": f"C {n}", "content_html": "<p>c</p>"} for n in range(3)])
+    publish(site)
+
+    # a.json (3 records, past CHUNK) is cut at CHUNK; its last record is planned alone when
+    # b.json (6 records without ids, past CHUNK_MAX) fills the chunk, then b.json is cut at
+    # CHUNK_MAX, and c.json begins a chunk of its own.
+    assert planned == [2, 1, 4, 2, 2, 1]

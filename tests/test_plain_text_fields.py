@@ -110,14 +110,16 @@ def test_a_title_with_a_generic_is_published_and_every_reader_shows_it(
 def test_a_title_whose_escaped_markup_is_dropped_says_so_and_text_that_looks_like_markup_does_not(
     site: Path, add_records: Callable[..., Path]
 ) -> None:
-    written = ["Why &lt;div&gt; soup spoils pages", "List&lt;T&gt; in five minutes", "Tom &amp; Jerry"]
+    deep = "Deep &amp;amp;amp;amp;lt;b&amp;amp;amp;amp;gt;dive"  # escaped five times over
+    written = ["Why &lt;div&gt; soup spoils pages", "List&lt;T&gt; in five minutes", "Tom &amp; Jerry", deep]
     add_records("a.json", [record(n, title=title) for n, title in enumerate(written, 1)])
 
     report = publish_run(load_config(site / "syndicator.toml"), now=NOW)
 
-    assert report.added == 3
+    assert report.added == 4
     titles = sorted(i["title"] for i in json.loads((site / "out" / "feed.json").read_text())["items"])
-    assert titles == ["List<T> in five minutes", "Tom & Jerry", "Why soup spoils pages"]
+    assert titles == ["Deep dive", "List<T> in five minutes", "Tom & Jerry", "Why soup spoils pages"]
     # The words the tag held are gone from the title: the report names the record and the field.
-    (warning,) = [w for w in report.warnings if "/title" in w]
-    assert "a.json" in warning and "Why &lt;div&gt; soup" in warning and "removed as markup" in warning
+    why, deeper = sorted(w for w in report.warnings if "/title" in w)
+    assert "a.json" in why and "Why &lt;div&gt; soup" in why and "removed as markup" in why
+    assert "Deep &amp;amp;amp;amp;lt;b" in deeper and "removed as markup: 'Deep dive'" in deeper

@@ -26,7 +26,7 @@ from syndicator.normalize.lead_image import lead_image
 from syndicator.normalize.sanitize import html_to_text, sanitize, sanitize_html
 from syndicator.normalize.text import clean_text
 from syndicator.normalize.urls import absolute_url, canonical_url, iri_to_uri
-from syndicator.plaintext import MARKUP_START, plain_text
+from syndicator.plaintext import MARKUP_START, clean, plain_text
 
 SUMMARY_LENGTH = 280
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -219,10 +219,11 @@ def _escaped_markup(value: str) -> bool:
     """Whether a value held markup only once its entities were decoded (`&lt;b&gt;`),
     and plain text dropped it. (`List&lt;T&gt;` is text to every browser: kept, as
     written, and not reported.)"""
+    value = clean(value)  # as plain_text reads it: `<\0b>` is the tag it becomes
     if "&" not in value or MARKUP_START.search(value):
         return False
     decoded = value
-    for _ in range(4):  # as plain_text decodes: CMS exports escape titles twice
+    for _ in range(32):  # to a fixed point, as plain_text decodes (CMS exports escape titles twice)
         decoded, before = html.unescape(decoded), decoded
         if decoded == before:
             break

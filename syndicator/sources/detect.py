@@ -33,6 +33,7 @@ from syndicator.sources.http import (
     check_url,
     remember,
 )
+from syndicator.sources.jsonfeed import is_json_feed
 from syndicator.sources.landing import Landing, landing_page
 from syndicator.sources.memory import SourceMemory, SourceNews
 
@@ -94,7 +95,7 @@ def recognise(source: str, response: Response) -> str:
 
 def _recognise_json(source: str, response: Response) -> str:
     value = json_api.parse_json(source, response)
-    if feed.is_json_feed(value):
+    if is_json_feed(value):
         return "feed"
     if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
         return "json_api"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -39,6 +38,7 @@ from syndicator.sources.http import (
     check_url,
     remember,
 )
+from syndicator.sources.jsonfeed import UNREADABLE, json_feed_entries, total
 from syndicator.sources.limits import whole_number
 from syndicator.sources.memory import SourceNews
 
@@ -48,8 +48,6 @@ ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
     " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
-JSON_FEED_VERSION = "https://jsonfeed.org/version/"  # JSON Feed 1.1 §"version"
-_EXTENSION = "_syndicator"  # our own JSON Feed extension (render.jsonfeed): related links
 _KEYS = ("url", "max_items")
 MAX_ITEMS = 1000  # entries read from one feed document; the newest are kept
 # What a server may call a feed; anything else (an HTML page, an image) is not one.
@@ -131,6 +129,9 @@ def records_from(
         if n not in kept:
             continue
         i = positions[n] if positions is not None and len(positions) == len(entries) else n
+        if UNREADABLE in payload:
+            yield Rejection(source, response.url, f"entry {i}", "", payload[UNREADABLE])
+            continue
         if _json.too_deep(payload):
             yield Rejection(source, response.url, f"entry {i}", "", _json.depth_reason())
             continue
@@ -266,7 +267,9 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
         )
     language = parsed.feed.get("language")
     ids = _ids_as_written(response.body, len(parsed.entries))
-    return [_xml_entry(entry, language, raw_id) for entry, raw_id in zip(parsed.entries, ids, strict=True)]
+    return [
+        total(_xml_entry, entry, language, raw_id) for entry, raw_id in zip(parsed.entries, ids, strict=True)
+    ]
 
 
 def _ids_as_written(body: bytes, count: int) -> list[str | None]:
@@ -390,8 +393,10 @@ def _xml_entry(entry: Mapping[str, Any], language: str | None, raw_id: str | Non
 
 
 def _number(value: Any) -> int | None:
+    """A size or dimension written in ASCII digits, else None: "²" and "٣" are
+    digits to str.isdigit, and the first is no number int reads."""
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _alternate(links: list[Any]) -> str | None:
@@ -407,71 +412,6 @@ def _rfc3339(value: time.struct_time | None) -> str | None:
     if value is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(calendar.timegm(value)))
-
-
-def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
-    """JSON Feed 1.0 and 1.1 items in our field names (jsonfeed.org/version/1.1)."""
-    try:
-        feed = _json.loads(response.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
-        reason = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
-        raise SourceError(source, response.url, f"malformed JSON: {reason}{where}") from e
-    if not is_json_feed(feed):
-        raise SourceError(source, response.url, "not a JSON Feed (no jsonfeed.org version)")
-    items = feed.get("items")
-    if not isinstance(items, list):
-        raise SourceError(source, response.url, "JSON Feed without an items array")
-    language = feed.get("language")
-    feed_authors = feed.get("authors") or (
-        [feed["author"]] if isinstance(feed.get("author"), Mapping) else []
-    )
-    return [_json_item(item, language, feed_authors) for item in items if isinstance(item, Mapping)]
-
-
-# Feeds in the wild also write the bare number ("1.0", "1.1") for the version URL.
-_BARE_VERSIONS = frozenset({"1", "1.0", "1.1"})
-
-
-def is_json_feed(value: Any) -> bool:
-    """A JSON Feed: its version is the jsonfeed.org URL (or its bare number) and it has items."""
-    if not isinstance(value, Mapping):
-        return False
-    version = str(value.get("version", ""))
-    if version.startswith(JSON_FEED_VERSION):
-        return True
-    return version in _BARE_VERSIONS and isinstance(value.get("items"), list)
-
-
-def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) -> dict[str, Any]:
-    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), Mapping) else [])
-    extension = item.get(_EXTENSION)
-    extension = extension if isinstance(extension, Mapping) else {}
-    categories = [c.get("label") for c in extension.get("categories") or [] if isinstance(c, Mapping)]
-    record = {
-        "id": str(item["id"]) if isinstance(item.get("id"), (str, int)) else None,  # kept as written
-        "title": item.get("title"),
-        "url": item.get("url") or item.get("external_url"),
-        "content_html": item.get("content_html"),
-        "content_text": None if item.get("content_html") else item.get("content_text"),
-        "summary": item.get("summary"),
-        "authors": [
-            {"name": a["name"], "url": a.get("url")}
-            for a in authors or feed_authors
-            if isinstance(a, Mapping) and isinstance(a.get("name"), str)
-        ]
-        or None,
-        "published": item.get("date_published"),
-        "updated": item.get("date_modified"),
-        # JSON Feed has only tags; they are where category feeds are told apart (DESIGN.md)
-        "categories": [c for c in categories if isinstance(c, str)] or item.get("tags") or None,
-        "related": extension.get("related") or None,
-        "language": item.get("language") or language,
-        "image": item.get("image") or item.get("banner_image"),
-        # JSON Feed 1.1 §attachments: {url, mime_type, size_in_bytes}
-        "enclosures": item.get("attachments") or None,
-    }
-    return {k: v for k, v in record.items() if v is not None}
 
 
 def _xml_problem(body: bytes, problem: SAXParseException) -> str:

@@ -253,3 +253,45 @@ def test_a_relative_enclosure_url_is_resolved_against_the_feed(tmp_path: Path, w
         {"url": expected, "mime_type": "audio/ogg", "size_in_bytes": 10}
     ]
     assert got.atom.entries[0].enclosures[0]["href"] == expected
+
+
+def test_a_size_written_in_other_digits_is_dropped_and_the_episode_kept(
+    tmp_path: Path, web: LocalWeb
+) -> None:
+    # "²" and "٣" are digits to str.isdigit(); the first is no number int() reads.
+    items = "".join(
+        f'<item><title>Ep {n}</title><guid>https://up.example/ep{n}</guid><enclosure url="media/ep{n}.ogg"'
+        f' length="{length}" type="audio/ogg"/></item>'
+        for n, length in enumerate(("²", "٣", "12"))
+    )
+    got = publish(tmp_path, web, rss(items))
+
+    assert got.report.rejections == ()
+    sizes = {i["title"]: i["attachments"][0].get("size_in_bytes") for i in got.json["items"]}
+    assert sizes == {"Ep 0": None, "Ep 1": None, "Ep 2": 12}
+
+
+def test_an_entry_that_cannot_be_read_is_rejected_alone_and_the_others_are_published(
+    tmp_path: Path, web: LocalWeb, monkeypatch: Any
+) -> None:
+    from syndicator.sources import feed
+
+    real = feed._number
+
+    def breaks_on_666(value: Any) -> int | None:
+        if value == "666":
+            raise RuntimeError("a value nobody foresaw")
+        return real(value)
+
+    monkeypatch.setattr(feed, "_number", breaks_on_666)
+    items = "".join(
+        f'<item><title>Ep {n}</title><guid>https://up.example/ep{n}</guid><enclosure url="media/ep{n}.ogg"'
+        f' length="{length}" type="audio/ogg"/></item>'
+        for n, length in enumerate(("10", "666", "12"))
+    )
+    got = publish(tmp_path, web, rss(items))
+
+    assert sorted(i["title"] for i in got.json["items"]) == ["Ep 0", "Ep 2"]
+    (rejection,) = got.report.rejections
+    assert rejection.locator == "entry 1" and "RuntimeError: a value nobody foresaw" in rejection.reason
+    assert got.report.source_errors == ()
