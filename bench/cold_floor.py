@@ -96,17 +96,8 @@ def floor_item(line: bytes, number: int) -> Item | None:
     html, text = strip_xml_illegal(html), strip_xml_illegal(text)
     summary = strip_xml_illegal(str(record.get("summary") or text[:280]))
     article_id = f"tag:news.example.org,2024:{number}"
-    stored = orjson.dumps(
-        {
-            "id": article_id,
-            "url": url,
-            "title": title,
-            "summary": summary,
-            "content_html": html,
-            "content_text": text,
-            "category": category,
-        }
-    )
+    fields = {"id": article_id, "url": url, "title": title, "summary": summary, "content_html": html}
+    stored = orjson.dumps({**fields, "content_text": text, "category": category})
     item = etree.Element("item")
     E(item, "title").text = title
     E(item, "link").text = url
@@ -121,17 +112,7 @@ def floor_item(line: bytes, number: int) -> Item | None:
     E(entry, f"{{{ATOM}}}summary").text = summary
     E(entry, f"{{{ATOM}}}content", type="html").text = html
     E(entry, f"{{{ATOM}}}category", term=category)
-    json_item = orjson.dumps(
-        {
-            "id": article_id,
-            "url": url,
-            "title": title,
-            "summary": summary,
-            "content_html": html,
-            "content_text": text,
-            "tags": [category],
-        }
-    )
+    json_item = orjson.dumps({**fields, "content_text": text, "tags": [category]})
     return (article_id, category, stored, etree.tostring(item), etree.tostring(entry), json_item)
 
 
@@ -271,17 +252,8 @@ def main() -> None:
             shutil.rmtree(site)
         site.mkdir()
         (site / "syndicator.toml").write_text(site_config(site, data, workers=args.processes))
-        child = measure.run_child(
-            [
-                sys.executable,
-                "-m",
-                "syndicator",
-                "publish",
-                "--config",
-                str(site / "syndicator.toml"),
-                "--json",
-            ]
-        )
+        command = [sys.executable, "-m", "syndicator", "publish", "--config", str(site / "syndicator.toml")]
+        child = measure.run_child([*command, "--json"])
         figures["syndicator"] = {
             "wall_s": child.wall,
             "cpu_s": child.cpu_s,

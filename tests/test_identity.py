@@ -475,9 +475,8 @@ def test_an_editorial_inserted_a_chunk_away_from_the_one_published_never_takes_i
     assert (report.added, report.changed, report.duplicates) == (1, 0, ())
 
 
-def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
-    site: Path, add_records: Callable[..., Path], monkeypatch: Any
-) -> None:
+def chunks_planned(monkeypatch: Any, *, chunk: int, largest: int) -> list[int]:
+    """Chunks of `chunk` records, `largest` at most; the list fills with each chunk's size as it is planned."""
     planned: list[int] = []
     real = publish_run.__globals__["decide"]
 
@@ -485,9 +484,16 @@ def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
         planned.append(len(articles))
         return real(articles, *args, **kwargs)
 
-    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
-    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", 4)
+    monkeypatch.setattr("syndicator.matching.CHUNK", chunk)
+    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", largest)
     monkeypatch.setattr("syndicator.pipeline.decide", counting)
+    return planned
+
+
+def test_a_file_past_the_largest_chunk_is_still_planned_a_chunk_at_a_time(
+    site: Path, add_records: Callable[..., Path], monkeypatch: Any
+) -> None:
+    planned = chunks_planned(monkeypatch, chunk=2, largest=4)
     add_records(
         "briefs.json", [{"title": f"Brief {n}", "content_html": f"<p>Brief {n}.</p>"} for n in range(9)]
     )
@@ -586,16 +592,7 @@ def test_a_list_file_opening_with_records_with_ids_is_planned_whole(
 def test_a_chunk_never_grows_past_its_largest_size(
     site: Path, add_records: Callable[..., Path], monkeypatch: Any
 ) -> None:
-    planned: list[int] = []
-    real = publish_run.__globals__["decide"]
-
-    def counting(articles: Any, *args: Any, **kwargs: Any) -> Any:
-        planned.append(len(articles))
-        return real(articles, *args, **kwargs)
-
-    monkeypatch.setattr("syndicator.matching.CHUNK", 2)
-    monkeypatch.setattr("syndicator.matching.CHUNK_MAX", 4)
-    monkeypatch.setattr("syndicator.pipeline.decide", counting)
+    planned = chunks_planned(monkeypatch, chunk=2, largest=4)
     add_records("a.json", [{"id": f"a{n}", "title": f"A {n}", "content_html": "<p>a</p>"} for n in range(3)])
     add_records("b.json", [{"title": f"B {n}", "content_html": f"<p>b {n}</p>"} for n in range(6)])
     add_records("c.json", [{"id": f"c{n}", "title": f"C {n}", "content_html": "<p>c</p>"} for n in range(3)])
