@@ -38,7 +38,7 @@ from syndicator.sources.http import (
     check_url,
     remember,
 )
-from syndicator.sources.jsonfeed import UNREADABLE, json_feed_entries, total
+from syndicator.sources.jsonfeed import AS_READ, UNREADABLE, json_feed_entries, read_entry
 from syndicator.sources.limits import whole_number
 from syndicator.sources.memory import SourceNews
 
@@ -126,11 +126,20 @@ def records_from(
             max_items,
         )
     for n, payload in enumerate(entries):
-        if n not in kept:
-            continue
         i = positions[n] if positions is not None and len(positions) == len(entries) else n
-        if UNREADABLE in payload:
-            yield Rejection(source, response.url, f"entry {i}", "", payload[UNREADABLE])
+        if UNREADABLE in payload:  # told whatever its date, which could not be read either
+            where = f"{ref}#{payload.get('id') or i}"
+            yield Rejection(
+                source,
+                response.url,
+                f"entry {i}",
+                "",
+                payload[UNREADABLE],
+                payload=payload[AS_READ],
+                ref=where,
+            )
+            continue
+        if n not in kept:
             continue
         if _json.too_deep(payload):
             yield Rejection(source, response.url, f"entry {i}", "", _json.depth_reason())
@@ -216,6 +225,8 @@ def newest(entries: list[dict[str, Any]], limit: int) -> set[int]:
 
     def when(i: int) -> tuple[int, float, int]:
         entry = entries[i]
+        if UNREADABLE in entry:
+            return (2, 0.0, i)  # rejected whatever its rank: it takes no readable entry's place
         for key in ("published", "updated"):
             value = entry.get(key)
             if isinstance(value, str):
@@ -268,7 +279,8 @@ def xml_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
     language = parsed.feed.get("language")
     ids = _ids_as_written(response.body, len(parsed.entries))
     return [
-        total(_xml_entry, entry, language, raw_id) for entry, raw_id in zip(parsed.entries, ids, strict=True)
+        read_entry(_xml_entry, entry, language, raw_id)
+        for entry, raw_id in zip(parsed.entries, ids, strict=True)
     ]
 
 
@@ -280,22 +292,25 @@ def _ids_as_written(body: bytes, count: int) -> list[str | None]:
     publisher's id is the text in the document (RSS 2.0 §guid).
     """
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=True)
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError:
         return [None] * count
     if root is None:
         return [None] * count
     found: list[str | None] = []
-    for item in root.iter():
-        if _local(item.tag) not in ("item", "entry"):
-            continue
-        text = next(
-            ((child.text or "").strip() for child in item if _local(child.tag) in ("guid", "id")),
-            "",
-        )
+    # Only the elements feedparser reads as entries and ids: an `<x:item>` inside an
+    # entry's extension is neither, and counting it would lose every entry's id.
+    for item in root.iter(*_ENTRY_ELEMENTS):
+        text = next(((child.text or "").strip() for child in item if child.tag in _ID_ELEMENTS), "")
         found.append(text or None)
     return found if len(found) == count else [None] * count
+
+
+_RSS1, _RSS090 = "{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}"
+_ATOM, _ATOM03 = "{http://www.w3.org/2005/Atom}", "{http://purl.org/atom/ns#}"
+_ENTRY_ELEMENTS = ("item", f"{_RSS1}item", f"{_RSS090}item", f"{_ATOM}entry", f"{_ATOM03}entry")
+_ID_ELEMENTS = frozenset({"guid", f"{_ATOM}id", f"{_ATOM03}id"})
 
 
 def _local(tag: object) -> str:

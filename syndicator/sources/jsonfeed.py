@@ -22,18 +22,30 @@ logger = logging.getLogger(__name__)
 _EXTENSION = "_syndicator"  # our own JSON Feed extension (render.jsonfeed): related links
 
 
-# The key of an entry whose reading failed, with the reason: that entry's rejection, not the feed's failure.
-UNREADABLE = "\x00unreadable"
+# An entry whose reading failed: the reason, the entry as read (what JSON can hold of
+# it, for the rejection report) and its id, if it has one.
+UNREADABLE, AS_READ = "\x00unreadable", "\x00as read"
 
 
-def total(read: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+def read_entry(read: Callable[..., dict[str, Any]], entry: Any, *args: Any) -> dict[str, Any]:
     """One entry read into our field names; a failure is that entry's alone (`UNREADABLE`)."""
     try:
-        return read(*args)
+        return read(entry, *args)
     except Exception as e:  # one entry's failure is that entry's rejection, never the feed's
         logger.debug("a feed entry could not be read", exc_info=e)
         detail = str(e).splitlines()[0][:200] if str(e) else ""
-        return {UNREADABLE: f"could not be read: {type(e).__name__}" + (f": {detail}" if detail else "")}
+        return unreadable(f"could not be read: {type(e).__name__}" + (f": {detail}" if detail else ""), entry)
+
+
+def unreadable(reason: str, entry: Any) -> dict[str, Any]:
+    fields = entry if isinstance(entry, Mapping) else {}
+    identity = fields.get("id")
+    return {
+        UNREADABLE: reason,
+        # A JSON Feed item is JSON already; of feedparser's entry, its text fields.
+        AS_READ: {k: v for k, v in fields.items() if isinstance(v, (str, int, list, dict))} or entry,
+        "id": str(identity) if isinstance(identity, (str, int)) and not isinstance(identity, bool) else None,
+    }
 
 
 def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
@@ -50,10 +62,22 @@ def json_feed_entries(source: str, response: Response) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise SourceError(source, response.url, "JSON Feed without an items array")
     language = feed.get("language")
-    feed_authors = feed.get("authors") or (
-        [feed["author"]] if isinstance(feed.get("author"), Mapping) else []
-    )
-    return [total(_json_item, item, language, feed_authors) for item in items if isinstance(item, Mapping)]
+    feed_authors = _authors(feed)
+    return [
+        read_entry(_json_item, item, language, feed_authors)
+        if isinstance(item, Mapping)
+        else unreadable(f"an item is an object, not {type(item).__name__}", item)
+        for item in items
+    ]
+
+
+def _authors(value: Mapping[str, Any]) -> list[Any]:
+    """`authors` (1.1), else `author` (1.0); what is no list of objects is none."""
+    authors = value.get("authors")
+    if isinstance(authors, list) and authors:
+        return [a for a in authors if isinstance(a, Mapping)]
+    author = value.get("author")
+    return [author] if isinstance(author, Mapping) else []
 
 
 # Feeds in the wild also write the bare number ("1.0", "1.1") for the version URL.
@@ -71,10 +95,13 @@ def is_json_feed(value: Any) -> bool:
 
 
 def _json_item(item: Mapping[str, Any], language: Any, feed_authors: list[Any]) -> dict[str, Any]:
-    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), Mapping) else [])
+    authors = _authors(item)
     extension = item.get(_EXTENSION)
     extension = extension if isinstance(extension, Mapping) else {}
-    categories = [c.get("label") for c in extension.get("categories") or [] if isinstance(c, Mapping)]
+    labels = extension.get("categories")
+    categories = (
+        [c.get("label") for c in labels if isinstance(c, Mapping)] if isinstance(labels, list) else []
+    )
     record = {
         "id": str(item["id"]) if isinstance(item.get("id"), (str, int)) else None,  # kept as written
         "title": item.get("title"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 from sitekit import write_config
 from webkit import LocalWeb, Reply
 
@@ -295,3 +296,82 @@ def test_an_entry_that_cannot_be_read_is_rejected_alone_and_the_others_are_publi
     (rejection,) = got.report.rejections
     assert rejection.locator == "entry 1" and "RuntimeError: a value nobody foresaw" in rejection.reason
     assert got.report.source_errors == ()
+
+
+def _json_feed(items: list[Any], **feed: Any) -> str:
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items, **feed})
+
+
+def _json_item(n: int, **more: Any) -> dict[str, Any]:
+    return {"id": f"g{n}", "title": f"E{n}", "content_html": f"<p>entry {n}</p>", **more}
+
+
+def test_an_odd_feed_level_author_costs_no_entry(tmp_path: Path, web: LocalWeb) -> None:
+    body = _json_feed([_json_item(1), _json_item(2, authors=True)], authors=5)
+    got = publish(tmp_path, web, body, kind="application/feed+json")
+
+    assert got.report.rejections == ()
+    assert sorted(i["title"] for i in got.json["items"]) == ["E1", "E2"]
+
+
+def test_an_item_that_is_no_object_is_rejected_where_it_stands(tmp_path: Path, web: LocalWeb) -> None:
+    body = _json_feed([None, _json_item(1), "x", _json_item(3, _syndicator={"categories": 5})])
+    got = publish(tmp_path, web, body, kind="application/feed+json")
+
+    assert sorted((r.locator, r.reason) for r in got.report.rejections) == [
+        ("entry 0", "an item is an object, not NoneType"),
+        ("entry 2", "an item is an object, not str"),
+    ]
+    assert sorted(i["title"] for i in got.json["items"]) == ["E1", "E3"]  # odd categories: dropped
+
+
+def test_an_entry_that_cannot_be_read_is_rejected_with_what_was_read_even_past_max_items(
+    tmp_path: Path, web: LocalWeb, monkeypatch: Any
+) -> None:
+    from syndicator.sources import jsonfeed
+
+    real = jsonfeed._json_item
+
+    def breaks_on_g2(item: Any, *args: Any) -> dict[str, Any]:
+        if item.get("id") == "g2":
+            raise RuntimeError("a value nobody foresaw")
+        return real(item, *args)
+
+    monkeypatch.setattr(jsonfeed, "_json_item", breaks_on_g2)
+    dates = (5, 1, 4, 2, 3)
+    items = [_json_item(n, date_published=f"2024-01-0{d}T10:00:00Z") for n, d in enumerate(dates)]
+    url = web.serve(
+        "/podcast/feed.json", Reply(body=_json_feed(items).encode(), content_type="application/feed+json")
+    )
+    sources = f'[[sources]]\nname = "upstream"\nkind = "feed"\nurl = "{url}"\ndelay = 0\nmax_items = 3\n'
+    report = publish_run(load_config(write_config(tmp_path, sources=sources)), now=NOW)
+
+    (rejection,) = report.rejections
+    assert (rejection.locator, rejection.ref) == ("entry 2", f"{url}#g2")
+    assert rejection.payload["title"] == "E2"  # what was read is kept in the rejection report
+    # The three newest readable entries, the unreadable one taking no place of theirs.
+    published = json.loads((tmp_path / "out" / "feed.json").read_bytes())["items"]
+    assert sorted(i["title"] for i in published) == ["E0", "E3", "E4"]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["<x:n>" * 300 + "deep" + "</x:n>" * 300, "<x:item>an extension's own item</x:item>"],
+    ids=["nested past 256 levels", "an extension element named item"],
+)
+def test_one_odd_entry_leaves_every_other_entry_s_guid_as_written(
+    tmp_path: Path, web: LocalWeb, odd: str
+) -> None:
+    def item(guid: str, extra: str = "") -> str:
+        return f"<item><title>T {guid}</title><guid>{guid}</guid><description>body {guid}</description>{extra}</item>"
+
+    first = publish(tmp_path, web, rss(item("t3_aaa") + item("t3_bbb"), namespaces=' xmlns:x="urn:x"'))
+    again = publish(
+        tmp_path,
+        web,
+        rss(item("t3_ccc", odd) + item("t3_aaa") + item("t3_bbb"), namespaces=' xmlns:x="urn:x"'),
+    )
+
+    assert sorted(i["id"] for i in first.json["items"]) == ["t3_aaa", "t3_bbb"]
+    assert (again.report.added, again.report.unchanged) == (1, 2)
+    assert sorted(i["id"] for i in again.json["items"]) == ["t3_aaa", "t3_bbb", "t3_ccc"]
