@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import subprocess
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -101,33 +101,33 @@ def test_workers_killed_mid_run_leave_the_run_whole(
     assert files(site) == expected
 
 
-_FORKS: list[list[str]] | None = None  # the threads alive at each fork, while a test listens
-
-
-def _at_fork() -> None:
-    if _FORKS is not None:
-        _FORKS.append([t.name for t in threading.enumerate()])
-
-
-os.register_at_fork(before=_at_fork)
+# Run as its own process (a fresh, single-threaded one, as a user's publish is): the
+# threads alive at each fork, then the run's report.
+_FORK_PROBE = """
+import json, os, sys, threading
+from pathlib import Path
+from datetime import UTC, datetime
+forks = []
+os.register_at_fork(before=lambda: forks.append([t.name for t in threading.enumerate()]))
+from syndicator.config import load_config
+from syndicator.pipeline import publish_run
+report = publish_run(load_config(Path(sys.argv[1])), now=datetime(2024, 3, 1, 12, tzinfo=UTC))
+print(json.dumps({"forks": forks, "processes": report.processes}))
+"""
 
 
 def test_the_workers_are_forked_while_the_publisher_has_no_other_thread(tmp_path: Path) -> None:
     """A fork copies the locks other threads hold: the render's writer thread must not
     be running yet when the first archive page makes the pool fork its workers."""
-    from sitekit import NOW
-
-    from syndicator.config import load_config
-    from syndicator.pipeline import publish_run
-
-    global _FORKS
     site = make_site(tmp_path / "site", workers=2)
-    _FORKS = []
-    try:
-        report = publish_run(load_config(site / "syndicator.toml"), now=NOW)
-        forks = list(_FORKS)
-    finally:
-        _FORKS = None
-    assert report.processes == 2
-    assert len(forks) == 2  # one per worker
-    assert all(threads == ["MainThread"] for threads in forks), forks
+    probe = subprocess.run(
+        [sys.executable, "-c", _FORK_PROBE, str(site / "syndicator.toml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    seen = json.loads(probe.stdout.splitlines()[-1])
+    assert seen["processes"] == 2
+    assert len(seen["forks"]) == 2  # one per worker
+    assert all(threads == ["MainThread"] for threads in seen["forks"]), seen["forks"]
